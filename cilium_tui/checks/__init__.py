@@ -1,0 +1,1 @@
+"""The tuning catalogue: pure judgements of a Snapshot (facts in, findings out)."""

@@ -1,0 +1,79 @@
+"""The vocabulary of the tuning checklist: states, findings, catalogue items and roll-ups."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from cilium_tui.model import NodeRecord, Snapshot
+
+
+class State(StrEnum):
+    """Where a tuning item stands on one node."""
+
+    ON = "on"
+    OFF = "off"
+    BLOCKED = "blocked"
+    """Off, and cannot be turned on here until a requirement is met (see Finding.blocked_by)."""
+    NA = "n/a"
+    """Does not apply to this node (e.g. no cpufreq in a VM, no IPv6)."""
+    UNKNOWN = "unknown"
+    """The facts we have do not say."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One item judged on one node."""
+
+    item_id: str
+    node: str
+    state: State
+    reason: str
+    """One human sentence: why this state."""
+    evidence: tuple[str, ...] = ()
+    """What said so: status lines, config keys, probe commands with their output."""
+    blocked_by: tuple[str, ...] = ()
+    """The unmet requirements, when state is BLOCKED (e.g. "kernel 4.19.0-24-arm64 < 5.10")."""
+    recommended: bool | None = None
+    """Whether turning the item on is advised on this node; None when the item is on or moot."""
+    advice: str | None = None
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A requirement of a catalogue item, for display and for remediation preflight."""
+
+    text: str
+    kernel_min: str | None = None
+    item: str | None = None
+    """Another catalogue item that must be on."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One entry of the tuning catalogue."""
+
+    id: str
+    title: str
+    why: str
+    requirements: tuple[Requirement, ...]
+    detection: str
+    docs: str
+    evaluate: Callable[[Snapshot, NodeRecord], Finding] = field(compare=False, repr=False)
+    cilium_min: str | None = None
+    cilium_max: str | None = None
+    """Last minor release the item exists in (None = still current)."""
+    on_is_good: bool = True
+    """False for items where "on" is not the recommendation (e.g. Hubble: on is fine)."""
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """An item judged across the cluster."""
+
+    item: Item
+    findings: tuple[Finding, ...]
+    counts: dict[State, int]
+    headline: str
+    """e.g. "BPF host routing: 3/6 nodes; 3 blocked: kernel 4.19 < 5.10"."""

@@ -1,0 +1,1 @@
+"""One module per subcommand; `cilium_tui.cli` imports the one it runs."""

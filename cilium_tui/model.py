@@ -1,0 +1,331 @@
+"""The facts cilium-tui works from: what was read about a cluster, its nodes and its agents.
+
+Everything here is plain, frozen data. Parsers in `cilium_tui.facts` build these objects from real
+command output; collectors in `cilium_tui.collect` gather the output; the checklist in
+`cilium_tui.checks` judges a `Snapshot`. Nothing here does I/O.
+
+One convention holds throughout: ``None`` means *unknown* (the output did not say, or could not be
+read). It never means "off". A feature that is off is ``False`` or its own value (``"Disabled"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+StatusFormat = Literal["text", "json"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a fact came from, so that every judgement can be traced back to what a tool printed.
+
+    ``source`` names the tool or object ("cilium-dbg status", "status JSON", "cilium-config",
+    "Node", "ssh probe"); ``where`` the line label, JSON path, key or command; ``text`` the literal
+    excerpt (one line, as printed).
+    """
+
+    source: str
+    where: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.where}: {self.text}"
+
+
+EvidenceMap = Mapping[str, Evidence]
+"""Field name of a facts object -> the evidence for that field's value."""
+
+
+# --------------------------------------------------------------------------------------------
+# The Cilium agent's own status (`cilium-dbg status [-o json]` inside the agent pod)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Masquerading:
+    mode: str
+    """As printed: "BPF", "IPTables" or "Disabled" (JSON "iptables" is normalised to "IPTables")."""
+    ip_masq_agent: bool = False
+    devices: tuple[str, ...] = ()
+    snat_exclusion_cidr: str | None = None
+    ipv4: bool | None = None
+    ipv6: bool | None = None
+
+
+@dataclass(frozen=True)
+class BandwidthManager:
+    enabled: bool
+    congestion_control: str | None = None
+    """"CUBIC" or "BBR" (upper-cased, as the text prints it); None where the output has no tag."""
+    devices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BigTCP:
+    enabled: bool
+    max_gso: int | None = None
+    max_gro: int | None = None
+
+
+@dataclass(frozen=True)
+class BpfMap:
+    name: str
+    size: int
+
+
+@dataclass(frozen=True)
+class AgentStatus:
+    """What one Cilium agent says about itself. Every field is None when the output does not print it."""
+
+    source_format: StatusFormat
+    cilium_state: str | None = None
+    """"Ok", "Warning", "Failure" or "Disabled"."""
+    cilium_version: str | None = None
+    """The release as printed, e.g. "1.13.4", "1.17.6-cee.1", "1.15.0-pre.2"; None if not printed."""
+    cilium_revision: str | None = None
+    """The build tag in parentheses, e.g. "v1.13.4-4061cdfc"."""
+    kubernetes_version: str | None = None
+    kube_proxy_replacement: str | None = None
+    """As printed: "Strict", "Probe", "Partial", "Disabled", "True" or "False"."""
+    kpr_devices: tuple[str, ...] = ()
+    direct_routing_device: str | None = None
+    host_routing: str | None = None
+    """"BPF" or "Legacy"."""
+    network_routing: str | None = None
+    """"Native" or "Tunnel" (printed only by Cilium >= 1.16)."""
+    tunnel_protocol: str | None = None
+    masquerading: Masquerading | None = None
+    bandwidth_manager: BandwidthManager | None = None
+    ipv4_big_tcp: BigTCP | None = None
+    ipv6_big_tcp: BigTCP | None = None
+    attach_mode: str | None = None
+    """"TCX" or "Legacy TC" (text); JSON "tcx"/"tc" normalised to the text spelling."""
+    device_mode: str | None = None
+    """Operational device mode: "veth", "netkit" or "netkit-l2"."""
+    configured_device_mode: str | None = None
+    hubble: str | None = None
+    """Hubble state: "Ok", "Warning", "Failure" or "Disabled"."""
+    encryption: str | None = None
+    """"Disabled", "IPsec" or "Wireguard"."""
+    host_firewall: bool | None = None
+    cni_chaining: str | None = None
+    nodeport_mode: str | None = None
+    """"SNAT", "DSR" or "Hybrid" (verbose text or JSON only)."""
+    dsr_dispatch: str | None = None
+    xdp_acceleration: str | None = None
+    """"Disabled", "Native", "Generic" or "Best-Effort" (verbose text or JSON only)."""
+    socket_lb: bool | None = None
+    clock_source: str | None = None
+    """"ktime" or "jiffies"."""
+    clock_hz: int | None = None
+    bpf_map_dynamic_ratio: float | None = None
+    bpf_maps: tuple[BpfMap, ...] = ()
+    evidence: EvidenceMap = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing Cilium-specific could be read (not a status output at all)."""
+        return all(
+            getattr(self, name) in (None, ())
+            for name in self.__dataclass_fields__
+            if name not in ("source_format", "evidence")
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# The Kubernetes Node object
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NodeInfo:
+    name: str
+    kernel_version: str | None = None
+    architecture: str | None = None
+    """Kubernetes spelling: "amd64", "arm64", "riscv64"."""
+    os_image: str | None = None
+    kubelet_version: str | None = None
+    container_runtime: str | None = None
+    internal_ip: str | None = None
+    external_ip: str | None = None
+    hostname: str | None = None
+    roles: tuple[str, ...] = ()
+    ready: bool | None = None
+    ready_reason: str | None = None
+    unschedulable: bool = False
+    labels: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    resource_version: str | None = None
+    evidence: EvidenceMap = field(default_factory=dict, compare=False, hash=False)
+
+
+# --------------------------------------------------------------------------------------------
+# The cilium-config ConfigMap, normalised across Cilium versions
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One normalised configuration value and where it came from.
+
+    ``value`` is normalised (e.g. routing mode "native"/"tunnel" whether the ConfigMap says 1.13's
+    ``tunnel: disabled`` or 1.14+'s ``routing-mode: native``). ``key``/``raw`` are what the
+    ConfigMap literally holds; ``defaulted`` is True when the key is absent and ``value`` is the
+    agent's documented default.
+    """
+
+    value: str | bool | int | float | None
+    key: str | None
+    raw: str | None
+    defaulted: bool = False
+
+    @property
+    def evidence(self) -> Evidence:
+        if self.key is None or self.raw is None:
+            return Evidence("cilium-config", "(absent)", f"default {self.value!r}")
+        return Evidence("cilium-config", self.key, f'"{self.raw}"')
+
+
+@dataclass(frozen=True)
+class CiliumConfig:
+    """The `cilium-config` ConfigMap: its raw data plus the settings the checklist needs."""
+
+    data: Mapping[str, str]
+    namespace: str = "kube-system"
+    name: str = "cilium-config"
+    resource_version: str | None = None
+    helm_managed: bool = False
+    helm_release: str | None = None
+    settings: Mapping[str, Setting] = field(default_factory=dict, compare=False, hash=False)
+    """Normalised settings by name (see `cilium_tui.facts.config.SETTINGS` for the names)."""
+
+    def setting(self, name: str) -> Setting | None:
+        return self.settings.get(name)
+
+    def value(self, name: str) -> str | bool | int | float | None:
+        s = self.settings.get(name)
+        return None if s is None else s.value
+
+
+# --------------------------------------------------------------------------------------------
+# What the SSH probe reads on a node or board
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IrqAffinity:
+    irq: int
+    name: str
+    cpus: str
+    """`smp_affinity_list` as printed, e.g. "0-3" or "2"."""
+
+
+@dataclass(frozen=True)
+class ProbeFacts:
+    """Host facts read over SSH. None = could not be read (see ``errors``)."""
+
+    kernel_release: str | None = None
+    machine: str | None = None
+    """`uname -m` spelling: "x86_64", "aarch64"."""
+    kernel_build: str | None = None
+    """`uname -v`."""
+    hostname: str | None = None
+    os_id: str | None = None
+    os_version_id: str | None = None
+    os_pretty_name: str | None = None
+    cpufreq: bool | None = None
+    """False when the node exposes no cpufreq (common in VMs): the governor item is then n/a."""
+    cpu_governors: tuple[str, ...] = ()
+    irqbalance_active: str | None = None
+    """`systemctl is-active irqbalance`: "active", "inactive", "failed", or "not-found"."""
+    irqbalance_enabled: str | None = None
+    tuned_installed: bool | None = None
+    tuned_profile: str | None = None
+    """Active tuned profile; "" when tuned runs with no active profile."""
+    preempt: str | None = None
+    """"none", "voluntary", "full", "dynamic", "rt" (from the kernel config or `uname -v`)."""
+    preempt_source: str | None = None
+    tcp_congestion_control: str | None = None
+    default_nic: str | None = None
+    nic_driver: str | None = None
+    mtu: int | None = None
+    xdp_attached: bool | None = None
+    nic_irqs: tuple[IrqAffinity, ...] = ()
+    notrack_rules: bool | None = None
+    """True when iptables raw has Cilium's NOTRACK rules for pod traffic (conntrack bypass)."""
+    privilege: str | None = None
+    """"root", "sudo" (passwordless sudo works) or "no-sudo" (privileged reads were skipped)."""
+    errors: tuple[str, ...] = ()
+    evidence: EvidenceMap = field(default_factory=dict, compare=False, hash=False)
+
+
+# --------------------------------------------------------------------------------------------
+# The snapshot: everything known about a cluster at one moment
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgentPod:
+    name: str
+    namespace: str
+    node: str | None
+    phase: str | None = None
+    ready: bool | None = None
+    restarts: int = 0
+    waiting_reason: str | None = None
+    """e.g. "CrashLoopBackOff"."""
+    image: str | None = None
+
+
+@dataclass(frozen=True)
+class NodeRecord:
+    """One node (or SSH-only board) with everything collected about it."""
+
+    name: str
+    node: NodeInfo | None = None
+    """None for a board that is in the SSH inventory but is not a Kubernetes node."""
+    pod: AgentPod | None = None
+    agent: AgentStatus | None = None
+    agent_raw: str | None = None
+    """The agent status output exactly as read (for the detail view)."""
+    probe: ProbeFacts | None = None
+    ssh_host: str | None = None
+    errors: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """Per-collector errors: {"agent": "exec timed out after 10 s", "ssh": "unreachable: ..."}."""
+
+    @property
+    def kernel(self) -> str | None:
+        """The kernel release: the probe's `uname -r` first, else the Node object's."""
+        if self.probe is not None and self.probe.kernel_release:
+            return self.probe.kernel_release
+        return self.node.kernel_version if self.node is not None else None
+
+    @property
+    def architecture(self) -> str | None:
+        """Kubernetes spelling (amd64/arm64), from the Node object or mapped from `uname -m`."""
+        if self.node is not None and self.node.architecture:
+            return self.node.architecture
+        if self.probe is not None and self.probe.machine:
+            return {"x86_64": "amd64", "aarch64": "arm64"}.get(self.probe.machine, self.probe.machine)
+        return None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    taken_at: datetime
+    source: str
+    """Where it came from: "context <name>", "lab <scenario>", "file <path>"."""
+    nodes: tuple[NodeRecord, ...] = ()
+    config: CiliumConfig | None = None
+    context: str | None = None
+    kube_proxy_present: bool | None = None
+    """True when a kube-proxy DaemonSet exists in the cluster."""
+    errors: tuple[str, ...] = ()
+
+    def node(self, name: str) -> NodeRecord | None:
+        for record in self.nodes:
+            if record.name == name:
+                return record
+        return None

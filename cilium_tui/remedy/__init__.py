@@ -1,0 +1,1 @@
+"""Remediations: plans as data, then preview, journal, apply, verify and undo."""

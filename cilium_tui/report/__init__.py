@@ -1,0 +1,1 @@
+"""Headless renderers (text, JSON, Markdown) for `explain`, `check` and `plan`."""
