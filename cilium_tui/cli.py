@@ -26,11 +26,23 @@ def _add_cluster_options(p: argparse.ArgumentParser, *, sub: bool = True) -> Non
     On subcommands their default is SUPPRESS, so that an option given before the subcommand is not
     overwritten by the subcommand's default (an argparse quirk).
     """
-    g = p.add_argument_group("cluster and nodes", argument_default=argparse.SUPPRESS if sub else None)
-    g.add_argument("--kubeconfig", metavar="FILE", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
-    g.add_argument("--context", metavar="NAME", help="kubeconfig context (default: the current context)")
-    g.add_argument("--inventory", metavar="FILE", help="TOML inventory mapping nodes and boards to SSH hosts")
-    g.add_argument("--ssh-config", metavar="FILE", help="OpenSSH client config (default: ~/.ssh/config)")
+    g = p.add_argument_group(
+        "cluster and nodes", argument_default=argparse.SUPPRESS if sub else None
+    )
+    g.add_argument(
+        "--kubeconfig",
+        metavar="FILE",
+        help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)",
+    )
+    g.add_argument(
+        "--context", metavar="NAME", help="kubeconfig context (default: the current context)"
+    )
+    g.add_argument(
+        "--inventory", metavar="FILE", help="TOML inventory mapping nodes and boards to SSH hosts"
+    )
+    g.add_argument(
+        "--ssh-config", metavar="FILE", help="OpenSSH client config (default: ~/.ssh/config)"
+    )
     g.add_argument("--jump", metavar="HOST", help="SSH jump host for every node (like ssh -J)")
     g.add_argument("--no-ssh", action="store_const", const=True, help="do not probe nodes over SSH")
     g.add_argument(
@@ -40,7 +52,11 @@ def _add_cluster_options(p: argparse.ArgumentParser, *, sub: bool = True) -> Non
         metavar="SCENARIO",
         help="use the embedded lab instead of a cluster: seed (default), training, modern, scale:N",
     )
-    g.add_argument("--latency", metavar="DURATION", help="lab only: add latency to every API/SSH call (e.g. 50ms)")
+    g.add_argument(
+        "--latency",
+        metavar="DURATION",
+        help="lab only: add latency to every API/SSH call (e.g. 50ms)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,23 +70,46 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="FILE", help="config file (see below for precedence)")
     _add_cluster_options(parser, sub=False)
     ui = parser.add_argument_group("console")
-    ui.add_argument("--read-only", action="store_const", const=True, help="never change anything: no apply, no undo")
-    ui.add_argument("--theme", metavar="NAME", help="colour theme (cilium, cilium-light, high-contrast, or your own)")
-    ui.add_argument("--refresh", metavar="SECONDS", type=float, help="re-scan interval (default 30)")
+    ui.add_argument(
+        "--read-only",
+        action="store_const",
+        const=True,
+        help="never change anything: no apply, no undo",
+    )
+    ui.add_argument(
+        "--theme",
+        metavar="NAME",
+        help="colour theme (cilium, cilium-light, high-contrast, or your own)",
+    )
+    ui.add_argument(
+        "--refresh", metavar="SECONDS", type=float, help="re-scan interval (default 30)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("explain", help="read saved agent status outputs and explain them")
-    p.add_argument("files", nargs="+", metavar="FILE", help="`cilium-dbg status` output, text or JSON; - for stdin")
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="`cilium-dbg status` output, text or JSON; - for stdin",
+    )
     p.add_argument("--format", choices=("text", "json"), default="text")
 
-    p = sub.add_parser("check", help="scan once and print the tuning checklist (exit 0 all on, 1 some off, 2 no scan)")
+    p = sub.add_parser(
+        "check",
+        help="scan once and print the tuning checklist (exit 0 all on, 1 some off, 2 no scan)",
+    )
     _add_cluster_options(p)
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
     p = sub.add_parser("lab", help="run the embedded lab in the foreground for kubectl and ssh")
     p.add_argument("--scenario", default="seed", help="seed (default), training, modern, scale:N")
-    p.add_argument("--dir", metavar="DIR", help="where to write kubeconfig, ssh_config, known_hosts, inventory")
-    p.add_argument("--latency", metavar="DURATION", help="add latency to every API/SSH call (e.g. 50ms)")
+    p.add_argument(
+        "--dir", metavar="DIR", help="where to write kubeconfig, ssh_config, known_hosts, inventory"
+    )
+    p.add_argument(
+        "--latency", metavar="DURATION", help="add latency to every API/SSH call (e.g. 50ms)"
+    )
 
     p = sub.add_parser("plan", help="preview the remediation of a checklist item")
     _add_cluster_options(p)
@@ -79,7 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--node", action="append", metavar="NODE", help="limit to these nodes")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
-    p = sub.add_parser("apply", help="apply a remediation, with the same checks, journal and verification")
+    p = sub.add_parser(
+        "apply", help="apply a remediation, with the same checks, journal and verification"
+    )
     _add_cluster_options(p)
     p.add_argument("item")
     p.add_argument("--node", action="append", metavar="NODE", help="limit to these nodes")

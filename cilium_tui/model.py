@@ -78,13 +78,13 @@ class BpfMap:
 
 @dataclass(frozen=True)
 class AgentStatus:
-    """What one Cilium agent says about itself. Every field is None when the output does not print it."""
+    """What one Cilium agent says about itself; None where the output does not print a fact."""
 
     source_format: StatusFormat
     cilium_state: str | None = None
     """"Ok", "Warning", "Failure" or "Disabled"."""
     cilium_version: str | None = None
-    """The release as printed, e.g. "1.13.4", "1.17.6-cee.1", "1.15.0-pre.2"; None if not printed."""
+    """The release as printed, e.g. "1.13.4", "1.17.6-cee.1", "1.15.0-pre.2"."""
     cilium_revision: str | None = None
     """The build tag in parentheses, e.g. "v1.13.4-4061cdfc"."""
     kubernetes_version: str | None = None
@@ -308,7 +308,9 @@ class NodeRecord:
         if self.node is not None and self.node.architecture:
             return self.node.architecture
         if self.probe is not None and self.probe.machine:
-            return {"x86_64": "amd64", "aarch64": "arm64"}.get(self.probe.machine, self.probe.machine)
+            return {"x86_64": "amd64", "aarch64": "arm64"}.get(
+                self.probe.machine, self.probe.machine
+            )
         return None
 
 

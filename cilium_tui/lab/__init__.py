@@ -1,1 +1,1 @@
-"""The embedded lab: a Kubernetes API over HTTPS and SSH boards on loopback, seeded with scenarios."""
+"""The embedded lab: Kubernetes API over HTTPS and SSH boards on loopback, seeded with scenarios."""
