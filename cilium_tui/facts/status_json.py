@@ -133,9 +133,10 @@ def _read_kpr(b: StatusBuilder, root: _At) -> None:
     b.put("direct_routing_device", direct.text(), direct.evidence())
 
     features = kpr["features"]
-    socket_lb = features["socketLB"]
-    if socket_lb.present:
-        b.put("socket_lb", socket_lb["enabled"].flag(), socket_lb["enabled"].evidence())
+    # socketLB was called hostReachableServices before 1.12; newer agents may send both.
+    for socket_lb in (features["socketLB"], features["hostReachableServices"]):
+        if socket_lb.present:
+            b.put("socket_lb", socket_lb["enabled"].flag(), socket_lb["enabled"].evidence())
     nodeport = features["nodePort"]
     if nodeport["enabled"].flag():  # the text prints Mode/XDP only for an enabled NodePort
         mode = nodeport["mode"]
@@ -154,9 +155,11 @@ def _read_routing(b: StatusBuilder, root: _At) -> None:
     inter = routing["inter-host-routing-mode"]
     network = spell(sv.NETWORK_ROUTING, inter.text())
     b.put("network_routing", network, inter.evidence())
+    protocol = routing["tunnel-protocol"]
     if network == "Tunnel":
-        protocol = routing["tunnel-protocol"]
         b.put("tunnel_protocol", protocol.text(), protocol.evidence())
+    elif protocol.text() is not None:
+        b.note("tunnel_protocol", protocol.evidence())
 
 
 def _read_masquerading(b: StatusBuilder, root: _At) -> None:

@@ -98,5 +98,9 @@ class StatusBuilder:
         self._fields[name] = value
         self._evidence[name] = evidence
 
+    def note(self, name: str, evidence: Evidence) -> None:
+        """Keep evidence for a field left unknown on purpose (printed, but not meaningful)."""
+        self._evidence.setdefault(name, evidence)
+
     def build(self) -> AgentStatus:
         return AgentStatus(source_format=self._format, evidence=self._evidence, **self._fields)
