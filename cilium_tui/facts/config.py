@@ -238,6 +238,12 @@ def _as_text(value: object) -> str | None:
     return None
 
 
+def _version(cilium_version: CiliumVersion | str | None) -> CiliumVersion | None:
+    if cilium_version is None or isinstance(cilium_version, CiliumVersion):
+        return cilium_version
+    return parse_cilium_version(cilium_version)
+
+
 def _mapping(value: object) -> Mapping[Any, Any]:
     return value if isinstance(value, Mapping) else {}
 
@@ -259,11 +265,7 @@ def parse_configmap(
         for key, value in _mapping(raw_data).items()
         if isinstance(key, str) and (text := _as_text(value)) is not None
     }
-    version = (
-        cilium_version
-        if isinstance(cilium_version, CiliumVersion) or cilium_version is None
-        else parse_cilium_version(cilium_version)
-    )
+    version = _version(cilium_version)
     settings = (
         {name: read_setting(spec, data, version) for name, spec in SETTINGS.items()}
         if isinstance(raw_data, Mapping)
@@ -304,7 +306,8 @@ def parse_configmap_yaml(
     except (yaml.YAMLError, RecursionError, ValueError) as err:
         raise ConfigMapError(f"not YAML: {err}") from err
     if isinstance(doc, Mapping) and doc.get("kind") == "List":
-        items = [i for i in doc.get("items") or [] if isinstance(i, Mapping)]
+        listed = doc.get("items")
+        items = [i for i in listed if isinstance(i, Mapping)] if isinstance(listed, list) else []
         named = [i for i in items if _mapping(i.get("metadata")).get("name") == "cilium-config"]
         doc = next(iter(named or items), None)
     if not isinstance(doc, Mapping) or not isinstance(doc.get("data"), Mapping):
@@ -353,12 +356,6 @@ class ConfigWrite:
     remove: tuple[str, ...] = field(default=())
     """Other keys of the same setting that this release also reads (and could prefer), e.g. a
     leftover `tunnel` on 1.14 when writing `routing-mode`. Deleting them makes the write decide."""
-
-
-def _version(cilium_version: CiliumVersion | str | None) -> CiliumVersion | None:
-    if cilium_version is None or isinstance(cilium_version, CiliumVersion):
-        return cilium_version
-    return parse_cilium_version(cilium_version)
 
 
 def _plain_spelling(spec: SettingSpec, value: Value) -> str:

@@ -393,3 +393,16 @@ def test_arbitrary_configmaps_never_raise(obj: dict[str, Any], version: str | No
     config = parse_configmap(obj, version)
     assert set(config.settings) in (set(), set(SETTINGS))
     assert all(isinstance(v, str) for v in config.data.values())
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(max_size=200)
+    | st.sampled_from(["kind: List\nitems: 5", "kind: List\nitems: [1, {data: {}}]"])
+)
+def test_arbitrary_yaml_text_raises_only_configmaperror(text: str) -> None:
+    try:
+        config = parse_configmap_yaml(text)
+    except ConfigMapError:
+        return
+    assert set(config.settings) == set(SETTINGS)

@@ -125,3 +125,21 @@ def test_arbitrary_text_never_raises(text: str) -> None:
 def test_arbitrary_json_and_yaml_documents_never_raise(doc: object, prefix: str) -> None:
     parse_status(prefix + json.dumps(doc))
     parse_status(prefix + json.dumps(doc, indent=2)[1:])  # a cut document
+
+
+def test_the_cluster_level_cilium_cli_summary_is_not_an_agent_status() -> None:
+    """`cilium status` of cilium-cli (samples/C, cli-v1.13.4-eks-eni.txt) prints no node facts."""
+    summary = (
+        "    /¯¯\\\n"
+        " /¯¯\\__/¯¯\\    Cilium:             OK\n"
+        " \\__/¯¯\\__/    Operator:           OK\n"
+        " /¯¯\\__/¯¯\\    Envoy DaemonSet:    disabled (using embedded mode)\n"
+        " \\__/¯¯\\__/    Hubble Relay:       OK\n"
+        "    \\__/       ClusterMesh:        disabled\n"
+        "\n"
+        "DaemonSet         cilium             Desired: 2, Ready: 2/2, Available: 2/2\n"
+        "Containers:       cilium             Running: 2\n"
+        "Cluster Pods:     4/4 managed by Cilium\n"
+    )
+    assert parse_status(summary).is_empty
+    assert not looks_like_status(summary)
