@@ -100,8 +100,8 @@ class _At:
             return Evidence(self.source, self.path, "(absent)")
         try:
             literal = json.dumps(self.value, sort_keys=True, default=str)
-        except ValueError:  # circular structures from a hostile Mapping
-            literal = repr(self.value)
+        except (ValueError, TypeError, RecursionError):  # cyclic or absurdly deep YAML
+            literal = f"({type(self.value).__name__})"
         return Evidence(self.source, self.path, literal)
 
 

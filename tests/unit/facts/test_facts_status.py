@@ -143,3 +143,24 @@ def test_the_cluster_level_cilium_cli_summary_is_not_an_agent_status() -> None:
     )
     assert parse_status(summary).is_empty
     assert not looks_like_status(summary)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bandwidthmanager: &a\n  enabled: true\n  devices: [*a]\n",
+        "bandwidthmanager:\n  enabled: true\n  1: one\n  two: 2\n",
+        '{"bandwidth-manager": {"enabled": true, "devices": ' + "[" * 500 + "]" * 500 + "}}",
+    ],
+    ids=["yaml-cycle", "keys-json-cannot-sort", "deep-but-decodable"],
+)
+def test_hostile_documents_still_give_evidence(text: str) -> None:
+    status = parse_status(text)
+    assert status.bandwidth_manager is not None
+    assert status.bandwidth_manager.enabled is True
+    assert status.evidence["bandwidth_manager"].text
+
+
+def test_json_too_deep_to_decode_is_unknown() -> None:
+    text = '{"bandwidth-manager": {"enabled": true, "x": ' + "[" * 5000 + "]" * 5000 + "}}"
+    assert parse_status(text).is_empty
