@@ -120,8 +120,9 @@ def _read_cilium_and_kubernetes(b: StatusBuilder, root: _At) -> None:
     b.put("cilium_revision", revision, msg.evidence())
     k8s = root["kubernetes"]
     if spell(sv.STATE, k8s["state"].text()) != "Disabled":
-        msg = k8s["msg"]
-        b.put("kubernetes_version", kubernetes_version(msg.text() or ""), msg.evidence())
+        k8s_msg = k8s["msg"]
+        version_text = kubernetes_version(k8s_msg.text() or "")
+        b.put("kubernetes_version", version_text, k8s_msg.evidence())
 
 
 def _read_kpr(b: StatusBuilder, root: _At) -> None:
@@ -140,8 +141,9 @@ def _read_kpr(b: StatusBuilder, root: _At) -> None:
     nodeport = features["nodePort"]
     if nodeport["enabled"].flag():  # the text prints Mode/XDP only for an enabled NodePort
         mode = nodeport["mode"]
-        b.put("nodeport_mode", spell(sv.NODEPORT_MODE, mode.text()), mode.evidence())
-        if b.has("nodeport_mode") and spell(sv.NODEPORT_MODE, mode.text()) != "SNAT":
+        spelled = spell(sv.NODEPORT_MODE, mode.text())
+        b.put("nodeport_mode", spelled, mode.evidence())
+        if spelled in ("DSR", "Hybrid"):  # the dispatch mode means nothing for SNAT
             dsr = nodeport["dsrMode"]
             b.put("dsr_dispatch", dsr.text(), dsr.evidence())
         xdp = nodeport["acceleration"]

@@ -89,9 +89,6 @@ class StatusBuilder:
         self._fields: dict[str, Any] = {}
         self._evidence: dict[str, Evidence] = {}
 
-    def has(self, name: str) -> bool:
-        return name in self._fields
-
     def put(self, name: str, value: object, evidence: Evidence) -> None:
         if value is None or value == () or name in self._fields:
             return
