@@ -36,15 +36,14 @@ def _groups(labels: Iterable[str], total: int) -> str:
     return ", ".join(shown)
 
 
-def headline(item: Item, findings: tuple[Finding, ...]) -> str:
+def summary(findings: tuple[Finding, ...]) -> str:
+    """The state of an item across nodes: "on 3/6 nodes; 3 blocked: kernel 4.19 < 5.10"."""
     counts = Counter(f.state for f in findings)
-    title = item.title
     if not findings:
-        return f"{title}: no nodes"
+        return "no nodes"
     applicable = len(findings) - counts[State.NA]
     if applicable == 0:
-        na = _groups((gist(f) for f in findings), len(findings))
-        return f"{title}: n/a on every node ({na})"
+        return f"n/a on every node ({_groups((gist(f) for f in findings), len(findings))})"
     parts = [f"on {counts[State.ON]}/{applicable} nodes"]
     blocked = [f for f in findings if f.state is State.BLOCKED]
     if blocked:
@@ -56,11 +55,16 @@ def headline(item: Item, findings: tuple[Finding, ...]) -> str:
             parts.append(f"{len(chosen)} {state}: {_groups(map(gist, chosen), len(chosen))}")
     if counts[State.NA]:
         parts.append(f"{counts[State.NA]} n/a")
-    return f"{title}: {'; '.join(parts)}"
+    return "; ".join(parts)
+
+
+def headline(item: Item, findings: tuple[Finding, ...]) -> str:
+    return f"{item.title}: {summary(findings)}"
 
 
 def rollup(item: Item, findings: tuple[Finding, ...]) -> Rollup:
     counts = {state: 0 for state in State}
     for finding in findings:
         counts[finding.state] += 1
-    return Rollup(item, findings, counts, headline(item, findings))
+    text = summary(findings)
+    return Rollup(item, findings, counts, f"{item.title}: {text}", text)

@@ -101,6 +101,8 @@ class Rollup:
     counts: dict[State, int]
     headline: str
     """e.g. "BPF host routing: on 3/6 nodes; 3 blocked: kernel 4.19 < 5.10"."""
+    summary: str = ""
+    """The headline without the item's title: "on 3/6 nodes; 3 blocked: kernel 4.19 < 5.10"."""
 
     @property
     def failing(self) -> tuple[Finding, ...]:

@@ -49,10 +49,11 @@ def advice_for(view: NodeView, causes: tuple[Cause, ...]) -> str:
             f"bypass iptables connection tracking ({CONNTRACK_SETTING}) to cut the iptables "
             "cost meanwhile."
         )
-    if any(c.id == "none-found" for c in causes):
+    unexplained = [c for c in causes if c.id == "none-found"]
+    if unexplained:
         return (
-            "Find the agent's reason in its log; if BPF host routing stays impossible, bypass "
-            f"iptables connection tracking ({CONNTRACK_SETTING})."
+            f"{unexplained[0].fix[0].upper()}{unexplained[0].fix[1:]}. If BPF host routing stays "
+            f"impossible, bypass iptables connection tracking ({CONNTRACK_SETTING})."
         )
     return (
         "Fix the causes above and restart the agent to get BPF host routing, which also makes "

@@ -93,10 +93,7 @@ def _conntrack_bypass(view: NodeView) -> Finding:
         return v.finding(State.NA, CONNTRACK_UNNECESSARY, host_routing, recommended=False)
     fact = view.no_conntrack
     if fact.value is None:
-        return v.unknown(
-            "conntrack bypass (cilium-config install-no-conntrack-iptables-rules; "
-            "cilium-dbg status does not show it)"
-        )
+        return v.unknown("conntrack bypass")
     note = view.source_note(fact)
     if fact.value:
         return v.on(f"iptables connection tracking bypassed for pod traffic{note}", fact)

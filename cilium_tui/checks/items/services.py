@@ -83,7 +83,7 @@ def _kube_proxy_replacement(v: Verdicts, fact: Fact[bool], full: bool) -> Findin
 
 @cilium_item(
     "nodeport-dsr",
-    "load-balancer mode (verbose status or cilium-config bpf-lb-mode)",
+    "load-balancer mode",
     lambda view: view.lb_mode,
 )
 def _nodeport_dsr(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
@@ -128,7 +128,7 @@ def _nodeport_dsr(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
 
 @cilium_item(
     "xdp-acceleration",
-    "XDP acceleration (verbose status or cilium-config bpf-lb-acceleration)",
+    "XDP acceleration",
     lambda view: view.xdp,
 )
 def _xdp_acceleration(v: Verdicts, fact: Fact[str], mode: str) -> Finding:

@@ -136,9 +136,7 @@ def _bbr(v: Verdicts, fact: Fact[bool], on: bool) -> Finding:
     )
 
 
-@cilium_item(
-    "bpf-map-sizing", "BPF map sizing (verbose status or cilium-config)", lambda v: v.map_ratio
-)
+@cilium_item("bpf-map-sizing", "BPF map sizing", lambda v: v.map_ratio)
 def _bpf_map_sizing(v: Verdicts, fact: Fact[float], ratio: float) -> Finding:
     note = v.note(fact)
     minor = v.view.cilium_minor()
