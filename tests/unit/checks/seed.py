@@ -14,6 +14,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from cilium_tui.checks.catalogue import item
+from cilium_tui.checks.types import Finding
 from cilium_tui.model import (
     AgentPod,
     AgentStatus,
@@ -31,7 +33,8 @@ from cilium_tui.model import (
 
 TAKEN_AT = datetime(2026, 11, 27, 20, 51, 6, tzinfo=UTC)
 K3S = "v1.26.6+k3s1"
-IMAGE = "quay.io/cilium/cilium:v1.13.4@sha256:bde8800d61aaad8b8451b10e247ac7bdeb7af187bb698f83d40ad75a38c1ee6b"
+DIGEST = "sha256:bde8800d61aaad8b8451b10e247ac7bdeb7af187bb698f83d40ad75a38c1ee6b"
+IMAGE = f"quay.io/cilium/cilium:v1.13.4@{DIGEST}"
 VM_KERNEL = "6.2.0-39-generic"
 BOARD_KERNEL = "4.19.0-24-arm64"
 VMS = ("vm-1", "vm-2", "vm-3")
@@ -82,7 +85,7 @@ SEED_DATA = {
 }
 
 
-def config(data: dict[str, str] | None = None, **settings: Setting) -> CiliumConfig:
+def config(data: dict[str, str] | None = None, **settings: Setting | None) -> CiliumConfig:
     """The seed's cilium-config with some settings replaced (or, with None, removed)."""
     merged = {**SEED_SETTINGS, **settings}
     return CiliumConfig(
@@ -168,6 +171,7 @@ def record(
     agent_status: AgentStatus | None = None,
     probe_facts: ProbeFacts | None = None,
     pod: bool = True,
+    image: str = IMAGE,
     errors: dict[str, str] | None = None,
 ) -> NodeRecord:
     return NodeRecord(
@@ -181,9 +185,7 @@ def record(
             container_runtime="containerd://1.7.1-k3s1",
             ready=True,
         ),
-        pod=AgentPod(
-            f"cilium-{name}", "kube-system", name, "Running", ready=True, image=IMAGE
-        )
+        pod=AgentPod(f"cilium-{name}", "kube-system", name, "Running", ready=True, image=image)
         if pod
         else None,
         agent=agent_status,
@@ -257,3 +259,72 @@ def training() -> Snapshot:
         kube_proxy_present=True,
         source="lab training",
     )
+
+
+# ------------------------------------------------------------------------------------------------
+# Other node shapes the tests need
+# ------------------------------------------------------------------------------------------------
+
+MODERN_KERNEL = "6.8.0-63-generic"
+MODERN_SETTINGS: dict[str, Setting | None] = {
+    "routing_mode": setting("native", "routing-mode", "native"),
+    "tunnel_protocol": setting("vxlan", "tunnel-protocol", "vxlan"),
+    "kpr_full": setting(True, "kube-proxy-replacement", "true"),
+    "lb_mode": default("snat"),
+    "ipv6": setting(True, "enable-ipv6", "true"),
+    "ipv4_big_tcp": default(False),
+    "datapath_mode": default("veth"),
+    "distributed_lru": default(False),
+}
+
+
+def modern_config(**settings: Setting | None) -> CiliumConfig:
+    """A 1.17-style cilium-config (routing-mode native, KPR true, IPv6 on), with changes."""
+    return config(None, **{**MODERN_SETTINGS, **settings})
+
+
+def modern(name: str = "node-1", kernel: str = MODERN_KERNEL, **agent_changes: Any) -> NodeRecord:
+    """A Cilium 1.17.6 node on kernel 6.8 (Ubuntu 24.04) running BPF host routing."""
+    status = agent(
+        **{
+            "cilium_version": "1.17.6",
+            "cilium_revision": "v1.17.6-a33b0b85",
+            "kube_proxy_replacement": "True",
+            "network_routing": "Native",
+            "tunnel_protocol": "vxlan",
+            "attach_mode": "TCX",
+            "device_mode": "veth",
+            "ipv4_big_tcp": BigTCP(False),
+            **agent_changes,
+        }
+    )
+    return record(
+        name,
+        kernel=kernel,
+        os_image="Ubuntu 24.04.2 LTS",
+        agent_status=status,
+        probe_facts=probe(kernel_release=kernel, nic_driver="mlx5_core"),
+        image="quay.io/cilium/cilium:v1.17.6",
+    )
+
+
+AGENT_ERROR = "exec timed out after 10 s"
+SSH_ERROR = "unreachable: connection refused"
+
+
+def dark(name: str = "vm-9", kernel: str = VM_KERNEL) -> NodeRecord:
+    """A Kubernetes node whose agent could not be asked and whose host could not be probed."""
+    return record(name, kernel=kernel, errors={"agent": AGENT_ERROR, "ssh": SSH_ERROR})
+
+
+def ssh_only(name: str = "pi-1") -> NodeRecord:
+    """A board that is only in the SSH inventory: no Node object, no agent pod."""
+    return NodeRecord(name=name, probe=board_probe(hostname=name), ssh_host=name)
+
+
+def judge(
+    item_id: str, rec: NodeRecord, cilium_config: CiliumConfig | None = None, **kw: Any
+) -> Finding:
+    """One item judged on one node of a snapshot made of just that node."""
+    snap = snapshot(rec, cilium_config=cilium_config, **kw)
+    return item(item_id).evaluate(snap, rec)
