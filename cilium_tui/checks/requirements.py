@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from packaging.version import Version
 
@@ -15,9 +16,19 @@ SOCKET_LB_KERNEL = ("4.19.57", "5.1.16", "5.2")
 _DISTRO_ABI = re.compile(r"^\d+\.\d+\.0-\d+")
 
 
+@lru_cache(maxsize=64)
+def version(text: str) -> Version:
+    """A requirement's version ("5.10", "4.19.57"), parsed once: every node checks the same few."""
+    return Version(text)
+
+
 def _hides_patch_level(kernel: KernelVersion) -> bool:
     """Debian and Ubuntu name kernels X.Y.0-ABI-flavour: the real patch level is not shown."""
     return bool(_DISTRO_ABI.match(kernel.release))
+
+
+def at_least(kernel: KernelVersion, minimum: str) -> bool:
+    return kernel.version >= version(minimum)
 
 
 def kernel_meets(kernel: KernelVersion | None, *minimums: str) -> bool | None:
@@ -30,12 +41,12 @@ def kernel_meets(kernel: KernelVersion | None, *minimums: str) -> bool | None:
     """
     if kernel is None:
         return None
-    if kernel.at_least(minimums[-1]):
+    if at_least(kernel, minimums[-1]):
         return True
     if kernel.is_rhel8:
         return None
     for minimum in minimums:
-        wanted = Version(minimum)
+        wanted = version(minimum)
         if kernel.version.release[:2] != wanted.release[:2]:
             continue
         if kernel.version >= wanted:
@@ -48,14 +59,14 @@ def kernel_meets(kernel: KernelVersion | None, *minimums: str) -> bool | None:
 
 def kernel_shortfall(kernel: KernelVersion, *minimums: str) -> str:
     """An unmet kernel requirement, short enough to group nodes by: "kernel 4.19 < 5.10"."""
-    with_patch = any(len(Version(m).release) > 2 for m in minimums)
+    with_patch = any(len(version(m).release) > 2 for m in minimums)
     shown = str(kernel.version) if with_patch else kernel.short
     return f"kernel {shown} < {'/'.join(minimums)}"
 
 
-def cilium_meets(version: CiliumVersion | None, minimum: str) -> bool | None:
-    return None if version is None else version.at_least(minimum)
+def cilium_meets(cilium: CiliumVersion | None, minimum: str) -> bool | None:
+    return None if cilium is None else cilium.at_least(minimum)
 
 
-def cilium_shortfall(version: CiliumVersion, minimum: str) -> str:
-    return f"Cilium {version} < {minimum}"
+def cilium_shortfall(cilium: CiliumVersion, minimum: str) -> str:
+    return f"Cilium {cilium} < {minimum}"

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 
 from cilium_tui.checks.items.base import Verdicts, define, tuning
+from cilium_tui.checks.requirements import at_least
 from cilium_tui.checks.types import Finding, Requirement, State
 from cilium_tui.checks.view import NodeView
 
@@ -36,7 +37,7 @@ def _kernel(view: NodeView) -> Finding:
             return v.not_understood("kernel release", fact)
         probe = view.probe_problem or "the probe did not read it"
         return v.finding(State.UNKNOWN, f"kernel unknown: {probe}; the Node object does not say")
-    missing = [name for minimum, name in FEATURE_KERNELS if not kernel.at_least(minimum)]
+    missing = [name for minimum, name in FEATURE_KERNELS if not at_least(kernel, minimum)]
     upgrade = (
         "Upgrade to the newest LTS kernel the distribution ships (>= 5.10; >= 6.8 for "
         "everything): package upgrade, drain, reboot."
@@ -48,9 +49,9 @@ def _kernel(view: NodeView) -> Finding:
             fact,
             advice=upgrade,
         )
-    if kernel.at_least(EVERYTHING):
+    if at_least(kernel, EVERYTHING):
         return v.on(f"kernel {kernel} >= {EVERYTHING}: every datapath tuning is available", fact)
-    if kernel.at_least(LTS_FLOOR):
+    if at_least(kernel, LTS_FLOOR):
         return v.on(
             f"kernel {kernel} >= {LTS_FLOOR}",
             fact,

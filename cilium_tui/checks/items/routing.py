@@ -6,7 +6,7 @@ from __future__ import annotations
 from cilium_tui.checks.fact import Fact
 from cilium_tui.checks.items.base import DOCS, Blockers, Verdicts, cilium_item, define, tuning
 from cilium_tui.checks.legacy_causes import HOST_ROUTING_KERNEL
-from cilium_tui.checks.requirements import SOCKET_LB_KERNEL
+from cilium_tui.checks.requirements import SOCKET_LB_KERNEL, cilium_meets
 from cilium_tui.checks.types import Finding, Requirement, State
 from cilium_tui.checks.view import NodeView
 from cilium_tui.checks.why_legacy import CONNTRACK_SETTING, CONNTRACK_UNNECESSARY, explain
@@ -140,7 +140,7 @@ def _netkit(view: NodeView) -> Finding:
     if (na := v.not_cilium()) is not None:
         return na
     fact = view.device_mode
-    too_old = view.cilium.value is not None and not view.cilium.value.at_least("1.16")
+    too_old = cilium_meets(view.cilium.value, "1.16") is False
     if fact.value is None and not too_old:
         return v.unknown("device mode")
     note = view.source_note(fact)
