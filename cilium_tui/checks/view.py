@@ -29,7 +29,15 @@ from cilium_tui.model import AgentStatus, CiliumConfig, NodeRecord, ProbeFacts, 
 
 T = TypeVar("T")
 
-RESTART_PENDING = "restart pending"
+OVERRIDE = "a per-node override (CiliumNodeConfig)"
+
+
+def drift_causes(*fallbacks: str) -> str:
+    """Why configured and running can disagree: "restart pending, ..., or a per-node override"."""
+    return ", ".join(("restart pending", *fallbacks)) + f", or {OVERRIDE}"
+
+
+RESTART_PENDING = drift_causes()
 
 _KPR_FULL = {
     "strict": True,
@@ -278,13 +286,15 @@ class NodeView:
             shown = f"Node status.nodeInfo.kernelVersion: {reported}"
             evidence = str(recorded) if recorded is not None else shown
             node_fact = Fact(parse_kernel(reported), reported, "node", (evidence,))
-        if not probed:
+        parsed = parse_kernel(probed)
+        if not probed or (parsed is None and node_fact.known):
             return node_fact
-        fact = Fact(
-            parse_kernel(probed), probed, "probe", (self.probe_evidence("kernel_release", probed),)
-        )
+        fact = Fact(parsed, probed, "probe", (self.probe_evidence("kernel_release", probed),))
         if reported and reported != probed:
-            drift = f"Node object reports kernel {reported}, uname -r says {probed}"
+            drift = (
+                f"Node object reports kernel {reported}, uname -r over SSH says {probed}: "
+                "check that the inventory maps this node to the right SSH host"
+            )
             return replace(fact, evidence=fact.evidence + node_fact.evidence, drift=drift)
         return fact
 
@@ -354,7 +364,7 @@ class NodeView:
             )
         elif configured.known:
             configured = replace(configured, text=configured.value)
-        hint = f"{RESTART_PENDING}, or the agent fell back to iptables masquerading (see its log)"
+        hint = drift_causes("a fallback to iptables masquerading (see the agent log)")
         return self._combine(running, configured, hint)
 
     @cached_property
@@ -399,7 +409,7 @@ class NodeView:
         bwm = self.agent.bandwidth_manager if self.agent else None
         shown = None if bwm is None else ("EDT with BPF" if bwm.enabled else "Disabled")
         running = self._running("bandwidth_manager", bwm.enabled if bwm else None, shown)
-        hint = f"{RESTART_PENDING}, or the agent turned it off (kernel < 5.1 or IPsec)"
+        hint = drift_causes("the agent turned it off (kernel < 5.1 or IPsec)")
         return self._combine(running, self._configured("bandwidth_manager", _as_bool), hint)
 
     @cached_property
@@ -421,7 +431,7 @@ class NodeView:
         status = getattr(self.agent, field, None) if self.agent else None
         shown = None if status is None else ("Enabled" if status.enabled else "Disabled")
         running = self._running(field, status.enabled if status else None, shown)
-        hint = f"{RESTART_PENDING}, or the agent left it off (kernel too old; see its log)"
+        hint = drift_causes("the agent left it off (kernel too old; see its log)")
         return self._combine(running, self._configured(field, _as_bool), hint)
 
     @cached_property

@@ -13,6 +13,7 @@ import pytest
 
 from cilium_tui.checks.catalogue import CATALOGUE, item
 from cilium_tui.checks.types import Finding, Item, State
+from cilium_tui.checks.view import RESTART_PENDING
 from cilium_tui.checks.why_legacy import CONNTRACK_UNNECESSARY
 from cilium_tui.model import BandwidthManager, BigTCP, IrqAffinity, Masquerading, NodeRecord
 from tests.unit.checks.seed import (
@@ -112,7 +113,7 @@ def test_native_routing() -> None:
 def test_native_routing_drift_configured_native_agent_still_tunnel() -> None:
     finding = judge("native-routing", modern(network_routing="Tunnel"), MODERN)
     check(finding, State.OFF)
-    assert finding.drift == "configured native, agent still reports Tunnel: restart pending"
+    assert finding.drift == f"configured native, agent still reports Tunnel: {RESTART_PENDING}"
 
 
 def test_native_routing_from_config_when_agent_unreachable() -> None:
@@ -124,7 +125,7 @@ def test_kube_proxy_replacement() -> None:
     check(judge("kube-proxy-replacement", vm(), SEED), State.ON, "Strict")
     off = judge("kube-proxy-replacement", vm(kube_proxy_replacement="Disabled"), SEED)
     check(off, State.OFF, "kube-proxy-replacement: strict")
-    assert off.drift == "configured true, agent still reports Disabled: restart pending"
+    assert off.drift == f"configured true, agent still reports Disabled: {RESTART_PENDING}"
     old = with_probe(vm(kube_proxy_replacement="Disabled"), kernel_release="4.14.300")
     check(judge("kube-proxy-replacement", old, SEED), State.BLOCKED, "kernel 4.14.300 < 4.19.57")
     still = judge("kube-proxy-replacement", vm(), SEED, kube_proxy_present=True)
@@ -141,7 +142,7 @@ def test_bpf_masquerading() -> None:
     iptables = Masquerading("IPTables")
     off = judge("bpf-masquerading", vm(masquerading=iptables), SEED)
     check(off, State.OFF, "iptables masquerading")
-    assert off.drift is not None and "fell back to iptables" in off.drift
+    assert off.drift is not None and "a fallback to iptables masquerading" in off.drift
     blocked = judge(
         "bpf-masquerading", vm(masquerading=iptables, kube_proxy_replacement="Disabled"), None
     )
@@ -240,7 +241,7 @@ def test_nodeport_dsr() -> None:
     check(judge("nodeport-dsr", modern(), MODERN), State.OFF, "SNAT mode")
     drift = judge("nodeport-dsr", vm(nodeport_mode="SNAT"), SEED)
     check(drift, State.OFF)
-    assert drift.drift == "configured dsr, agent still reports SNAT: restart pending"
+    assert drift.drift == f"configured dsr, agent still reports SNAT: {RESTART_PENDING}"
     tunnel = modern_config(
         routing_mode=setting("tunnel", "routing-mode", "tunnel"), lb_mode=default("snat")
     )
@@ -385,10 +386,15 @@ def test_kernel() -> None:
 def test_kernel_drift_between_node_object_and_uname() -> None:
     rec = with_probe(vm(), kernel_release="6.5.0-14-generic")
     finding = judge("kernel", rec, SEED)
-    assert (
-        finding.drift
-        == "Node object reports kernel 6.2.0-39-generic, uname -r says 6.5.0-14-generic"
+    assert finding.drift == (
+        "Node object reports kernel 6.2.0-39-generic, uname -r over SSH says 6.5.0-14-generic: "
+        "check that the inventory maps this node to the right SSH host"
     )
+
+
+def test_unreadable_uname_falls_back_to_the_node_object() -> None:
+    rec = with_probe(vm(), kernel_release="???")
+    check(judge("kernel", rec, SEED), State.ON, "Node status.nodeInfo.kernelVersion")
 
 
 def test_preempt_none() -> None:

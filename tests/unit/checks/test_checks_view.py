@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cilium_tui.checks.view import NodeView, image_tag
+from cilium_tui.checks.view import RESTART_PENDING, NodeView, image_tag
 from cilium_tui.model import AgentPod, AgentStatus, CiliumConfig, Masquerading, NodeRecord
 from tests.unit.checks.seed import (
     AGENT_ERROR,
@@ -76,7 +76,8 @@ def test_routing_mode_before_1_16_comes_from_the_config_only() -> None:
 def test_running_wins_and_config_drift_is_noted() -> None:
     fact = view_of(modern(network_routing="Tunnel"), modern_config()).routing
     assert fact.value == "tunnel" and fact.origin == "agent"
-    assert fact.drift == "configured native, agent still reports Tunnel: restart pending"
+    assert fact.drift == f"configured native, agent still reports Tunnel: {RESTART_PENDING}"
+    assert RESTART_PENDING.startswith("restart pending, ")
     assert 'cilium-config routing-mode: "native"' in fact.evidence
 
 
