@@ -35,6 +35,18 @@ class LegacyExplanation:
         return any(c.fix_item is None and c.id != "none-found" for c in self.causes)
 
 
+def bypass_prerequisites_off(view: NodeView) -> list[str]:
+    """What the conntrack bypass needs that is known to be off on this node."""
+    missing = []
+    if view.routing.value == "tunnel":
+        missing.append("native routing")
+    if view.kpr.value is False:
+        missing.append("full kube-proxy replacement")
+    if view.masquerading.value == "IPTables":
+        missing.append("BPF masquerading")
+    return missing
+
+
 def advice_for(view: NodeView, causes: tuple[Cause, ...]) -> str:
     """What to do about Legacy host routing on this node."""
     if view.no_conntrack.value:
@@ -44,10 +56,12 @@ def advice_for(view: NodeView, causes: tuple[Cause, ...]) -> str:
         )
     hard = [c.blocker for c in causes if c.fix_item is None and c.id != "none-found"]
     if hard:
+        missing = bypass_prerequisites_off(view)
+        first = f"turn on {', '.join(missing)} (the bypass needs them), then " if missing else ""
         return (
             f"BPF host routing is impossible here until that changes ({'; '.join(hard)}): "
-            f"bypass iptables connection tracking ({CONNTRACK_SETTING}) to cut the iptables "
-            "cost meanwhile."
+            f"{first}bypass iptables connection tracking ({CONNTRACK_SETTING}) to cut the "
+            "iptables cost meanwhile."
         )
     unexplained = [c for c in causes if c.id == "none-found"]
     if unexplained:

@@ -136,7 +136,8 @@ def _legacy(legacy: Sequence[LegacyExplanation]) -> list[str]:
         lines += ["", f"### {md(', '.join(group.nodes))}{predicted}", ""]
         for number, cause in enumerate(e.causes, 1):
             lines.append(f"{number}. {md(cause.text)}  ")
-            lines.append(f"   fix: {md(cause.fix)}")
+            fix = f"fix (`{cause.fix_item}`)" if cause.fix_item else "fix"
+            lines.append(f"   {fix}: {md(cause.fix)}")
         lines += ["", f"Advice: {md(e.advice)}"]
     return lines
 

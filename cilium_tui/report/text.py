@@ -136,7 +136,8 @@ def _legacy(group: LegacyGroup, verbose: bool) -> list[str]:
     for number, cause in enumerate(e.causes, 1):
         label = f"{number}. "
         lines += _wrap(label, cause.text, indent)
-        lines += _wrap("fix: ", cause.fix, indent + " " * len(label))
+        fix = f"fix ({cause.fix_item}): " if cause.fix_item else "fix: "
+        lines += _wrap(fix, cause.fix, indent + " " * len(label))
         if verbose:
             for line in cause.evidence:
                 lines += _wrap("evidence: ", line, indent + " " * len(label))

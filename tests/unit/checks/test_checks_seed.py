@@ -36,7 +36,7 @@ def test_seed_why_legacy_first_cause_is_the_kernel_with_the_release_as_evidence(
         assert any("4.19.0-24-arm64" in line for line in first.evidence)
         assert "no Cilium setting can fix this" in first.fix
         assert e.impossible and not e.predicted
-        assert "bypass iptables connection tracking" in e.advice
+        assert "bypass iptables connection tracking" in e.advice and "turn on" not in e.advice
 
 
 def test_seed_recommends_the_conntrack_bypass_for_the_boards_only() -> None:
@@ -78,6 +78,10 @@ def test_training_every_node_legacy_because_of_kpr_and_iptables_masquerading() -
     for name in BOARDS:
         ids = [c.id for c in explanations[name].causes]
         assert ids == ["kernel", "kube-proxy-replacement", "iptables-masquerading"]
+        assert (
+            "turn on native routing, full kube-proxy replacement, BPF masquerading (the bypass "
+            "needs them), then bypass iptables connection tracking"
+        ) in explanations[name].advice
     kpr = explanations["vm-1"].causes[0]
     assert kpr.fix_item == "kube-proxy-replacement" and "strict" in kpr.text
     assert explanations["vm-1"].causes[1].fix_item == "bpf-masquerading"

@@ -26,7 +26,17 @@ from cilium_tui.report import (
 from cilium_tui.report.document import SCHEMA
 from cilium_tui.report.markdown import MATRIX_MAX_NODES
 from cilium_tui.report.safe import markdown, plain
-from tests.unit.checks.seed import BOARDS, VMS, config, dark, seed, snapshot, ssh_only, vm
+from tests.unit.checks.seed import (
+    BOARDS,
+    VMS,
+    config,
+    dark,
+    seed,
+    snapshot,
+    ssh_only,
+    training,
+    vm,
+)
 
 
 def parts(
@@ -125,6 +135,7 @@ def test_text_lists_every_headline_and_why_legacy() -> None:
     why = lines.index("Why Legacy")
     assert lines[why + 1] == "  board-1, board-2, board-3"
     assert lines[why + 2].startswith("    1. kernel 4.19.0-24-arm64 < 5.10")
+    assert lines[why + 3].startswith("       fix: upgrade the kernel")
     assert all(len(line) <= 100 or "<https://" in line for line in lines[why:])
     assert "evidence:" not in text
 
@@ -236,3 +247,13 @@ def test_exit_code_rule(rollups: tuple[Rollup, ...], code: int) -> None:
 def test_exit_codes() -> None:
     assert (EXIT_OK, EXIT_FAILING, EXIT_NO_SCAN) == (0, 1, 2)
     assert check_exit_code(evaluate(seed())) == EXIT_FAILING
+
+
+def test_causes_name_the_item_that_fixes_them() -> None:
+    snap, rollups, legacy = parts(training())
+    assert "fix (kube-proxy-replacement): turn on full kube-proxy replacement" in render_text(
+        snap, rollups, legacy
+    )
+    assert "fix (`bpf-masquerading`): turn on BPF masquerading" in render_markdown(
+        snap, rollups, legacy
+    )
