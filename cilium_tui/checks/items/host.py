@@ -68,11 +68,20 @@ def _preempt_none(view: NodeView) -> Finding:
     fact = view.probed("preempt", probe.preempt.lower(), probe.preempt)
     if fact.value == "none":
         return v.on("CONFIG_PREEMPT_NONE: the kernel does not preempt in-kernel work", fact)
-    if fact.value == "dynamic":
+    build = probe.kernel_build or ""
+    reason = f"preemption model {fact.shown}, not none"
+    if fact.value == "dynamic" or "PREEMPT_DYNAMIC" in build:
+        evidence = [view.probe_evidence("kernel_build", build)] if build else []
         advice = "Boot with preempt=none on the kernel command line (GRUB) and reboot."
-    else:
-        advice = "Run a kernel built with CONFIG_PREEMPT_NONE=y (the server setting) and reboot."
-    return v.off(f"preemption model {fact.shown}, not none", fact, advice=advice)
+        return v.off(reason, fact, evidence=evidence, advice=advice)
+    return v.finding(
+        State.BLOCKED,
+        f"{reason}; the kernel is built without PREEMPT_DYNAMIC, so no boot option can change it",
+        fact,
+        blocked_by=[f"kernel built with PREEMPT_{fact.shown.upper()}"],
+        recommended=True,
+        advice="Run a kernel built with CONFIG_PREEMPT_NONE=y (the server setting) and reboot.",
+    )
 
 
 def _tuned_profile(view: NodeView) -> Finding:

@@ -399,9 +399,21 @@ def test_unreadable_uname_falls_back_to_the_node_object() -> None:
 
 def test_preempt_none() -> None:
     check(judge("preempt-none", with_probe(vm(), preempt="none"), SEED), State.ON)
-    check(judge("preempt-none", vm(), SEED), State.OFF, "CONFIG_PREEMPT_NONE=y", "/boot/config")
-    dynamic = judge("preempt-none", with_probe(vm(), preempt="dynamic"), SEED)
+    # Ubuntu: voluntary by default, but PREEMPT_DYNAMIC (uname -v): a boot option switches it
+    ubuntu = judge("preempt-none", vm(), SEED)
+    check(
+        ubuntu,
+        State.OFF,
+        "preempt=none",
+        "/boot/config",
+        "uname -v: #40-Ubuntu SMP PREEMPT_DYNAMIC",
+    )
+    dynamic = judge("preempt-none", with_probe(vm(), preempt="dynamic", kernel_build="#1"), SEED)
     check(dynamic, State.OFF, "preempt=none")
+    # Debian 10: voluntary, compiled in: only another kernel helps
+    debian = judge("preempt-none", board(), SEED)
+    check(debian, State.BLOCKED, "without PREEMPT_DYNAMIC", "CONFIG_PREEMPT_NONE=y")
+    assert debian.blocked_by == ("kernel built with PREEMPT_VOLUNTARY",)
     check(judge("preempt-none", with_probe(vm(), preempt=None), SEED), State.UNKNOWN)
 
 
