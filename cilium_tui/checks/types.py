@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Literal
 
 from cilium_tui.model import NodeRecord, Snapshot
+
+Scope = Literal["cilium", "host"]
+"""What an item judges: the Cilium agent's datapath, or the host (kernel, CPU, NIC, services)."""
 
 
 class State(StrEnum):
@@ -14,6 +18,7 @@ class State(StrEnum):
 
     ON = "on"
     OFF = "off"
+    """Off, and flipping this item's own setting would turn it on."""
     BLOCKED = "blocked"
     """Off, and cannot be turned on here until a requirement is met (see Finding.blocked_by)."""
     NA = "n/a"
@@ -34,10 +39,13 @@ class Finding:
     evidence: tuple[str, ...] = ()
     """What said so: status lines, config keys, probe commands with their output."""
     blocked_by: tuple[str, ...] = ()
-    """The unmet requirements, when state is BLOCKED (e.g. "kernel 4.19.0-24-arm64 < 5.10")."""
+    """The unmet requirements, when state is BLOCKED (e.g. "kernel 4.19 < 5.10")."""
     recommended: bool | None = None
     """Whether turning the item on is advised on this node; None when the item is on or moot."""
     advice: str | None = None
+    drift: str | None = None
+    """Configured and running disagree, e.g. "configured native, agent still reports Tunnel:
+    restart pending". Shown next to the state: it is one of the things users most want to see."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,9 @@ class Requirement:
     kernel_min: str | None = None
     item: str | None = None
     """Another catalogue item that must be on."""
+    cilium_min: str | None = None
+    drivers: tuple[str, ...] = ()
+    """NIC drivers the item works with (empty: any)."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,19 @@ class Item:
     """Last minor release the item exists in (None = still current)."""
     on_is_good: bool = True
     """False for items where "on" is not the recommendation (e.g. Hubble: on is fine)."""
+    advisory: bool = False
+    """Guidance only: never counts as a failure (Hubble, jumbo MTU)."""
+    scope: Scope = "cilium"
+    theme: str = ""
+    """Grouping for display: "routing", "throughput", "observability", "host"."""
+
+    def fails(self, finding: Finding) -> bool:
+        """Whether this finding makes `check` fail: an advised item that is off or blocked."""
+        return (
+            not self.advisory
+            and finding.state in (State.OFF, State.BLOCKED)
+            and finding.recommended is not False
+        )
 
 
 @dataclass(frozen=True)
@@ -76,4 +100,10 @@ class Rollup:
     findings: tuple[Finding, ...]
     counts: dict[State, int]
     headline: str
-    """e.g. "BPF host routing: 3/6 nodes; 3 blocked: kernel 4.19 < 5.10"."""
+    """e.g. "BPF host routing: on 3/6 nodes; 3 blocked: kernel 4.19 < 5.10"."""
+    summary: str = ""
+    """The headline without the item's title: "on 3/6 nodes; 3 blocked: kernel 4.19 < 5.10"."""
+
+    @property
+    def failing(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if self.item.fails(f))

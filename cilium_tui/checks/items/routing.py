@@ -1,0 +1,243 @@
+"""How packets travel: native routing, BPF masquerading, BPF host routing, the conntrack bypass,
+and netkit devices."""
+
+from __future__ import annotations
+
+from cilium_tui.checks.fact import Fact
+from cilium_tui.checks.items.base import DOCS, Blockers, Verdicts, cilium_item, define, tuning
+from cilium_tui.checks.legacy_causes import HOST_ROUTING_KERNEL
+from cilium_tui.checks.requirements import SOCKET_LB_KERNEL, cilium_meets
+from cilium_tui.checks.types import Finding, Requirement, State
+from cilium_tui.checks.view import NodeView
+from cilium_tui.checks.why_legacy import CONNTRACK_SETTING, CONNTRACK_UNNECESSARY, explain
+
+THEME = "routing"
+
+
+@cilium_item("native-routing", "routing mode", lambda view: view.routing)
+def _native_routing(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
+    note = v.note(fact)
+    if mode == "native":
+        return v.on(f"native routing{note}: pod packets between nodes are not encapsulated", fact)
+    if mode != "tunnel":
+        return v.not_understood("routing mode", fact)
+    protocol = v.view.tunnel_protocol
+    protocol_name = protocol.shown if protocol.known else "tunnel"
+    return v.off(
+        f"{protocol_name} tunnelling{note}: every pod packet between nodes is encapsulated",
+        fact,
+        advice=(
+            "Set routing-mode: native (Cilium 1.13: tunnel: disabled) with "
+            'ipv4-native-routing-cidr, plus auto-direct-node-routes: "true" when the nodes share '
+            "an L2 segment (else routes via BGP or the cloud). The underlay must route the pod "
+            "CIDRs. Disruptive: cross-node pod traffic breaks while nodes disagree; plan a window."
+        ),
+    )
+
+
+@cilium_item("bpf-masquerading", "masquerading mode", lambda view: view.masquerading)
+def _bpf_masquerading(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
+    view, note = v.view, v.note(fact)
+    if mode == "BPF":
+        return v.on(f"BPF masquerading{note}", fact)
+    if mode == "Disabled":
+        return v.finding(State.NA, f"masquerading is disabled{note}: nothing to move to BPF", fact)
+    blockers = Blockers(view).bpf_nodeport(" (BPF masquerading needs BPF NodePort)")
+    return v.off(
+        f"iptables masquerading{note}: pod egress SNAT goes through netfilter",
+        fact,
+        blockers=blockers,
+        advice=(
+            'Set enable-bpf-masquerade: "true" (Helm bpf.masquerade=true) with kube-proxy '
+            "replacement and restart the agents; SNAT state moves to BPF maps, so masqueraded "
+            "flows may reset."
+        ),
+    )
+
+
+@cilium_item("bpf-host-routing", "host routing", lambda view: view.host_routing)
+def _bpf_host_routing(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
+    note = v.note(fact)
+    if mode == "BPF":
+        return v.on(
+            f"BPF host routing{note}: pod traffic bypasses iptables and the upper host stack", fact
+        )
+    explanation = explain(v.view)
+    if explanation is None:
+        return v.not_understood("host routing", fact)
+    causes = explanation.causes
+    reason = f"Legacy host routing{note}: " + "; ".join(c.text for c in causes)
+    evidence = [e for c in causes for e in c.evidence]
+    blocking = [c for c in causes if c.fix_item != "bpf-host-routing" and c.id != "none-found"]
+    if blocking:
+        return v.finding(
+            State.BLOCKED,
+            reason,
+            fact,
+            evidence=evidence,
+            blocked_by=[c.blocker for c in blocking],
+            recommended=True,
+            advice=explanation.advice,
+        )
+    return v.finding(
+        State.OFF, reason, fact, evidence=evidence, recommended=True, advice=explanation.advice
+    )
+
+
+def _conntrack_bypass(view: NodeView) -> Finding:
+    v = Verdicts(view, "bypass-iptables-conntrack")
+    if (na := v.not_cilium()) is not None:
+        return na
+    host_routing = view.host_routing
+    if host_routing.value == "BPF":
+        return v.finding(State.NA, CONNTRACK_UNNECESSARY, host_routing, recommended=False)
+    fact = view.no_conntrack
+    if fact.value is None:
+        return v.unknown("conntrack bypass")
+    note = view.source_note(fact)
+    if fact.value:
+        return v.on(f"iptables connection tracking bypassed for pod traffic{note}", fact)
+    if host_routing.value is None:
+        return v.finding(
+            State.UNKNOWN,
+            "conntrack bypass is off, but whether it is needed depends on host routing: "
+            + view.cilium_unknown("host routing"),
+            fact,
+        )
+    blockers = (
+        Blockers(view)
+        .kernel(*SOCKET_LB_KERNEL)
+        .native_routing()
+        .kube_proxy_replacement()
+        .bpf_or_no_masquerading()
+        .needs(
+            view.cni_chaining,
+            lambda c: c == "none",
+            f"CNI chaining {view.cni_chaining.shown} (the Helm chart forces the bypass off)",
+            "CNI chaining",
+        )
+    )
+    explanation = explain(view)
+    better = ""
+    if explanation is not None and not explanation.impossible:
+        better = " Better still, fix what keeps host routing Legacy (see why Legacy)."
+    return v.off(
+        f"host routing is Legacy{view.source_note(host_routing)} and pod traffic still goes "
+        f"through iptables connection tracking{note}",
+        fact,
+        host_routing,
+        blockers=blockers,
+        advice=(
+            f"Set {CONNTRACK_SETTING} (Helm installNoConntrackIptablesRules=true) and restart the "
+            "agents; host firewall rules that rely on conntrack for pod traffic stop matching."
+            + better
+        ),
+    )
+
+
+def _netkit(view: NodeView) -> Finding:
+    v = Verdicts(view, "netkit")
+    if (na := v.not_cilium()) is not None:
+        return na
+    fact = view.device_mode
+    too_old = cilium_meets(view.cilium.value, "1.16") is False
+    if fact.value is None and not too_old:
+        return v.unknown("device mode")
+    note = view.source_note(fact)
+    if fact.value is not None and fact.value.startswith("netkit"):
+        return v.on(f"{fact.shown} device mode{note}: Pods attach without a veth pair", fact)
+    blockers = Blockers(view).cilium("1.16").kernel("6.8").bpf_host_routing()
+    current = "veth device mode" if too_old else f"{fact.shown} device mode{note}"
+    return v.off(
+        f"{current}: pod traffic crosses a veth pair",
+        fact,
+        blockers=blockers,
+        advice=(
+            "netkit (beta, Cilium 1.16+, kernel >= 6.8 with CONFIG_NETKIT, BPF host routing) "
+            "cannot replace veth in place: Pods or the node must be recreated. Set "
+            "bpf.datapathMode=netkit through per-node config (CiliumNodeConfig) for new nodes."
+        ),
+    )
+
+
+NATIVE_ROUTING = define(
+    "native-routing",
+    "Native routing",
+    why="Tunnelling (VXLAN/Geneve) encapsulates every pod packet between nodes: extra headers, "
+    "a smaller MTU and more CPU per packet. Native routing hands pod traffic to the network.",
+    requirements=(
+        Requirement("the network routes the pod CIDRs (one L2 segment, BGP or cloud routes)"),
+    ),
+    detection="status `Routing: Network: Native|Tunnel` (1.16+); cilium-config `routing-mode` "
+    "(1.14+) or `tunnel: disabled` (1.13)",
+    docs=f"{DOCS}/network/concepts/routing/#native-routing",
+    judge=_native_routing,
+    theme=THEME,
+)
+
+BPF_MASQUERADING = define(
+    "bpf-masquerading",
+    "BPF masquerading",
+    why="Masquerading in BPF avoids netfilter for pod egress SNAT, and BPF host routing needs it.",
+    requirements=(
+        Requirement("BPF NodePort (kube-proxy replacement)", item="kube-proxy-replacement"),
+    ),
+    detection="status `Masquerading: BPF|IPTables|Disabled`; cilium-config `enable-bpf-masquerade`",
+    docs=f"{DOCS}/network/concepts/masquerading/#ebpf-based",
+    judge=_bpf_masquerading,
+    theme=THEME,
+)
+
+BPF_HOST_ROUTING = define(
+    "bpf-host-routing",
+    "BPF host routing",
+    why="Legacy host routing sends pod traffic through iptables and the upper host stack; BPF "
+    "host routing skips both and switches network namespaces faster.",
+    requirements=(
+        Requirement(f"kernel >= {HOST_ROUTING_KERNEL}", kernel_min=HOST_ROUTING_KERNEL),
+        Requirement("full kube-proxy replacement", item="kube-proxy-replacement"),
+        Requirement("BPF masquerading (or none)", item="bpf-masquerading"),
+        Requirement("no IPsec up to Cilium 1.18"),
+    ),
+    detection="status `Host Routing: BPF|Legacy` (<= 1.15) or `Routing: ... Host: BPF|Legacy` "
+    "(1.16+); cilium-config `enable-host-legacy-routing`",
+    docs=tuning("ebpf-host-routing"),
+    judge=_bpf_host_routing,
+    theme=THEME,
+)
+
+CONNTRACK_BYPASS = define(
+    "bypass-iptables-conntrack",
+    "Bypass iptables conntrack",
+    why="Where BPF host routing is impossible, pod traffic still traverses iptables; skipping its "
+    "connection tracker cuts most of that cost.",
+    requirements=(
+        Requirement("kernel >= 4.19.57, >= 5.1.16, >= 5.2", kernel_min=SOCKET_LB_KERNEL[0]),
+        Requirement("native routing", item="native-routing"),
+        Requirement("full kube-proxy replacement", item="kube-proxy-replacement"),
+        Requirement("BPF masquerading or none", item="bpf-masquerading"),
+        Requirement("only useful with Legacy host routing"),
+    ),
+    detection="cilium-config `install-no-conntrack-iptables-rules` (not in cilium-dbg status); "
+    "node `iptables -t raw -S` NOTRACK rules",
+    docs=tuning("bypass-iptables-connection-tracking"),
+    judge=_conntrack_bypass,
+    theme=THEME,
+)
+
+NETKIT = define(
+    "netkit",
+    "netkit device mode",
+    why="netkit devices replace the veth pair of each Pod, bringing a Pod's networking close to "
+    "the host namespace's speed.",
+    requirements=(
+        Requirement("Cilium >= 1.16", cilium_min="1.16"),
+        Requirement("kernel >= 6.8 with CONFIG_NETKIT", kernel_min="6.8"),
+        Requirement("BPF host routing", item="bpf-host-routing"),
+    ),
+    detection="status `Device Mode: veth|netkit|netkit-l2` (1.16+); cilium-config `datapath-mode`",
+    docs=tuning("netkit-device-mode"),
+    judge=_netkit,
+    theme=THEME,
+    cilium_min="1.16",
+)

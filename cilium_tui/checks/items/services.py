@@ -1,0 +1,213 @@
+"""Service load-balancing in BPF: kube-proxy replacement, DSR and XDP acceleration."""
+
+from __future__ import annotations
+
+from cilium_tui.checks.fact import Fact
+from cilium_tui.checks.items.base import DOCS, Blockers, Verdicts, cilium_item, define, tuning
+from cilium_tui.checks.requirements import SOCKET_LB_KERNEL
+from cilium_tui.checks.types import Finding, Requirement
+from cilium_tui.checks.view import NodeView
+
+THEME = "services"
+
+XDP_DRIVERS = {
+    "ena": "5.6",
+    "bnxt_en": "4.11",
+    "thunderx": "4.12",
+    "dpaa2": "5.0",
+    "ixgbe": "4.12",
+    "ixgbevf": "4.17",
+    "i40e": "4.13",
+    "ice": "5.5",
+    "mvneta": "5.5",
+    "mlx4": "4.8",
+    "mlx5": "4.9",
+    "hv_netvsc": "5.6",
+    "nfp": "4.10",
+    "virtio_net": "4.10",
+    "tun": "4.14",
+    "bond": "5.15",
+    "qede": "4.10",
+    "netsec": "5.3",
+    "sfc": "5.5",
+    "cpsw": "5.3",
+}
+"""Drivers with native XDP and the kernel each needs (Cilium's `xdp_drivers` list)."""
+
+_DRIVER_ALIASES = {"mlx4_en": "mlx4", "mlx5_core": "mlx5", "bonding": "bond", "tap": "tun"}
+"""`ethtool -i` names of drivers the list above names differently."""
+
+XDP_ON = ("native", "best-effort")
+
+
+def xdp_driver(name: str) -> tuple[str, str] | None:
+    """(list name, minimum kernel) of a NIC driver with native XDP; None when it has none."""
+    listed = _DRIVER_ALIASES.get(name, name)
+    minimum = XDP_DRIVERS.get(listed)
+    return None if minimum is None else (listed, minimum)
+
+
+def _kpr_setting(view: NodeView) -> str:
+    minor = view.cilium_minor()
+    return "strict" if minor is not None and minor <= (1, 13) else "true"
+
+
+@cilium_item("kube-proxy-replacement", "kube-proxy replacement", lambda view: view.kpr)
+def _kube_proxy_replacement(v: Verdicts, fact: Fact[bool], full: bool) -> Finding:
+    view, note = v.view, v.note(fact)
+    kube_proxy = view.snapshot.kube_proxy_present
+    if full:
+        return v.on(
+            f"full kube-proxy replacement ({fact.shown}){note}",
+            fact,
+            advice=(
+                "A kube-proxy DaemonSet still runs: remove it and flush its iptables rules."
+                if kube_proxy
+                else None
+            ),
+        )
+    return v.off(
+        f"kube-proxy replacement is {fact.shown}{note}: services go through "
+        + ("kube-proxy's iptables rules" if kube_proxy else "more than BPF alone"),
+        fact,
+        evidence=["kube-proxy DaemonSet present"] if kube_proxy else [],
+        blockers=Blockers(view).kernel(*SOCKET_LB_KERNEL),
+        advice=(
+            f"Set kube-proxy-replacement: {_kpr_setting(view)} with k8sServiceHost/"
+            "k8sServicePort, restart the agents, then remove kube-proxy and its iptables rules. "
+            "Drain first: switching can break existing service connections; per-node rollout "
+            "with CiliumNodeConfig is safer."
+        ),
+    )
+
+
+@cilium_item(
+    "nodeport-dsr",
+    "load-balancer mode",
+    lambda view: view.lb_mode,
+)
+def _nodeport_dsr(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
+    view, note = v.view, v.note(fact)
+    if mode == "dsr":
+        return v.on(f"NodePort DSR{note}: backends reply straight to clients", fact)
+    if mode == "hybrid":
+        return v.on(f"NodePort hybrid{note}: DSR for TCP, SNAT for UDP", fact)
+    if mode != "snat":
+        return v.not_understood("load-balancer mode", fact)
+    dispatch = view.dsr_dispatch.value or "opt"
+    blockers = Blockers(view).bpf_nodeport()
+    if dispatch == "opt":
+        blockers.native_routing(" (DSR's IP-option dispatch needs native routing)")
+    elif dispatch == "geneve":
+        blockers.needs(
+            view.tunnel_protocol,
+            lambda p: p == "geneve",
+            f"tunnel protocol {view.tunnel_protocol.shown} (geneve dispatch needs geneve)",
+            "tunnel protocol",
+        )
+    elif dispatch == "ipip":
+        blockers.needs(
+            view.xdp,
+            lambda x: x in XDP_ON,
+            "XDP acceleration off (IPIP dispatch needs it)",
+            "XDP acceleration",
+        )
+    return v.off(
+        f"NodePort in SNAT mode{note}: replies detour through the node that took the request",
+        fact,
+        view.dsr_dispatch,
+        blockers=blockers,
+        advice=(
+            "Set bpf-lb-mode: dsr, or hybrid (DSR for TCP, SNAT for UDP: no MTU change). IP-option "
+            "dispatch needs native routing and a fabric that passes IP options; on clouds turn "
+            "source/destination checks off. In tunnel mode use geneve dispatch with a geneve "
+            "tunnel (Cilium 1.14+)."
+        ),
+    )
+
+
+@cilium_item(
+    "xdp-acceleration",
+    "XDP acceleration",
+    lambda view: view.xdp,
+)
+def _xdp_acceleration(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
+    view, note = v.view, v.note(fact)
+    if mode in XDP_ON:
+        return v.on(f"XDP acceleration {fact.shown}{note}", fact)
+    probe = view.probe
+    nic = probe.default_nic if probe is not None and probe.default_nic else "the NIC"
+    driver = view.probed("nic_driver", probe.nic_driver if probe is not None else None)
+    blockers = Blockers(view).bpf_nodeport()
+    if driver.value is None:
+        blockers.unverified.append(f"native XDP in the NIC driver ({view.host_unknown('driver')})")
+    elif (listed := xdp_driver(driver.value)) is None:
+        blockers.add(f"NIC driver {driver.value} has no native XDP", driver.evidence)
+    else:
+        blockers.kernel(listed[1], purpose=f" (native XDP in {listed[0]})")
+    generic = " (generic XDP is no acceleration)" if mode == "generic" else ""
+    return v.off(
+        f"XDP acceleration {fact.shown}{generic}{note}: NodePort and LoadBalancer requests are "
+        "handled after the stack, not at the driver",
+        fact,
+        driver,
+        blockers=blockers,
+        advice=(
+            f"Set bpf-lb-acceleration: native ({nic} must have a native-XDP driver on every "
+            "device Cilium uses; best-effort skips those without), preferably per node with "
+            "CiliumNodeConfig. XDP-forwarded packets are invisible to tcpdump."
+        ),
+    )
+
+
+KUBE_PROXY_REPLACEMENT = define(
+    "kube-proxy-replacement",
+    "Kube-proxy replacement",
+    why="Services load-balanced in BPF instead of kube-proxy's iptables chains: fewer rules per "
+    "packet, socket-level load balancing, and a prerequisite of BPF host routing.",
+    requirements=(
+        Requirement("kernel >= 4.19.57, >= 5.1.16, >= 5.2 (socket LB)", kernel_min="4.19.57"),
+        Requirement("k8sServiceHost/k8sServicePort set (no kube-proxy to reach the API)"),
+    ),
+    detection="status `KubeProxyReplacement: Strict|True|...`; cilium-config "
+    "`kube-proxy-replacement`",
+    docs=f"{DOCS}/network/kubernetes/kubeproxy-free/",
+    judge=_kube_proxy_replacement,
+    theme=THEME,
+)
+
+NODEPORT_DSR = define(
+    "nodeport-dsr",
+    "NodePort DSR",
+    why="With Direct Server Return the backend answers the client itself: no extra hop and no "
+    "SNAT for NodePort and LoadBalancer traffic.",
+    requirements=(
+        Requirement("BPF NodePort (kube-proxy replacement)", item="kube-proxy-replacement"),
+        Requirement("IP-option dispatch: native routing", item="native-routing"),
+        Requirement("geneve dispatch: a geneve tunnel (never VXLAN)"),
+    ),
+    detection="verbose status `Mode: SNAT|DSR|Hybrid` or JSON "
+    "`.kube-proxy-replacement.features.nodePort.mode`; cilium-config `bpf-lb-mode`",
+    docs=f"{DOCS}/network/kubernetes/kubeproxy-free/#direct-server-return-dsr",
+    judge=_nodeport_dsr,
+    theme=THEME,
+)
+
+XDP_ACCELERATION = define(
+    "xdp-acceleration",
+    "XDP acceleration",
+    why="NodePort and LoadBalancer requests served from the NIC driver, before the kernel stack: "
+    "much more forwarding capacity per node.",
+    requirements=(
+        Requirement("BPF NodePort (kube-proxy replacement)", item="kube-proxy-replacement"),
+        Requirement(
+            "a NIC driver with native XDP, at its minimum kernel",
+            drivers=tuple(XDP_DRIVERS),
+        ),
+    ),
+    detection="verbose status `XDP Acceleration: Disabled|Native|Best-Effort`; cilium-config "
+    "`bpf-lb-acceleration`; node `ethtool -i <nic>`",
+    docs=tuning("xdp-acceleration"),
+    judge=_xdp_acceleration,
+    theme=THEME,
+)

@@ -1,0 +1,121 @@
+"""The causes of Legacy host routing, per Cilium version (reference §2)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from cilium_tui.checks.legacy_causes import Cause
+from cilium_tui.checks.view import NodeView
+from cilium_tui.checks.why_legacy import explain
+from cilium_tui.model import CiliumConfig, Masquerading, NodeRecord
+from tests.unit.checks.seed import (
+    BOARD_KERNEL,
+    board,
+    board_probe,
+    config,
+    dark,
+    modern,
+    modern_config,
+    setting,
+    snapshot,
+    vm,
+)
+
+
+def causes(rec: NodeRecord, cilium_config: CiliumConfig | None = None) -> tuple[Cause, ...]:
+    explanation = explain(NodeView(snapshot(rec, cilium_config=cilium_config), rec))
+    assert explanation is not None
+    return explanation.causes
+
+
+def legacy_on(version: str, kernel: str = BOARD_KERNEL, **changes: Any) -> NodeRecord:
+    return modern(kernel=kernel, cilium_version=version, host_routing="Legacy", **changes)
+
+
+def test_not_legacy_no_explanation() -> None:
+    assert explain(NodeView(snapshot(vm()), vm())) is None
+
+
+@pytest.mark.parametrize(
+    ("version", "listed", "certain"),
+    [
+        ("1.13.4", True, True),
+        ("1.15.1", True, True),
+        ("1.16.4", True, False),
+        ("1.17.6", True, False),
+        ("1.18.0", False, None),
+    ],
+)
+def test_old_kernel_cause_per_version(version: str, listed: bool, certain: bool | None) -> None:
+    found = [c for c in causes(legacy_on(version), modern_config()) if c.id == "kernel"]
+    assert bool(found) is listed
+    if found:
+        assert found[0].certain is certain
+        assert ("UNVERIFIED" in found[0].text) is (not certain)
+
+
+def test_kpr_wording_follows_the_version() -> None:
+    old = causes(board(kube_proxy_replacement="Disabled"), config())
+    assert "kube-proxy-replacement=strict" in old[1].text
+    new = causes(legacy_on("1.16.4", kernel="6.8.0", kube_proxy_replacement="False"))
+    assert [c.id for c in new] == ["kube-proxy-replacement"]
+    assert "kube-proxy-replacement=true" in new[0].text
+
+
+def test_iptables_masquerading_that_fell_back() -> None:
+    found = causes(vm(host_routing="Legacy", masquerading=Masquerading("IPTables")), config())
+    assert found[0].id == "iptables-masquerading"
+    assert "the agent fell back" in found[0].text
+
+
+@pytest.mark.parametrize(
+    ("version", "listed"), [("1.13.4", True), ("1.18.2", True), ("1.19.0", False)]
+)
+def test_ipsec_until_1_18(version: str, listed: bool) -> None:
+    rec = legacy_on(version, kernel="6.8.0", encryption="IPsec")
+    ids = [c.id for c in causes(rec, modern_config())]
+    assert ("ipsec" in ids) is listed
+
+
+def test_endpoint_routes_with_ipv6_only_on_1_13() -> None:
+    cfg = config(
+        endpoint_routes=setting(True, "enable-endpoint-routes", "true"),
+        ipv6=setting(True, "enable-ipv6", "true"),
+    )
+    assert [c.id for c in causes(vm(host_routing="Legacy"), cfg)] == ["endpoint-routes-ipv6"]
+    newer = legacy_on("1.14.0", kernel="6.8.0")
+    assert [c.id for c in causes(newer, cfg)] == ["none-found"]
+
+
+def test_explicit_setting_and_cni_chaining() -> None:
+    cfg = config(
+        host_legacy_routing=setting(True, "enable-host-legacy-routing", "true"),
+        cni_chaining=setting("aws-cni", "cni-chaining-mode", "aws-cni"),
+    )
+    found = causes(vm(host_routing="Legacy"), cfg)
+    assert [c.id for c in found] == ["explicit", "cni-chaining"]
+    assert found[0].fix_item == "bpf-host-routing"
+    assert found[1].fix_item is None
+
+
+def test_no_cause_found_gives_the_log_command_quoted() -> None:
+    (cause,) = causes(vm(host_routing="Legacy"), config())
+    assert cause.id == "none-found" and not cause.certain
+    assert "kubectl -n kube-system logs cilium-vm-1 -c cilium-agent | grep -iE 'legacy" in cause.fix
+
+
+def test_prediction_is_flagged() -> None:
+    rec = dark(kernel=BOARD_KERNEL)
+    explanation = explain(NodeView(snapshot(rec, cilium_config=config()), rec))
+    assert explanation is not None and explanation.predicted
+    assert explanation.causes[0].id == "kernel"
+
+
+def test_conntrack_bypass_already_on_is_acknowledged() -> None:
+    cfg = config(install_no_conntrack=setting(True, "install-no-conntrack-iptables-rules", "true"))
+    rec = replace(board(), probe=board_probe(notrack_rules=True))
+    explanation = explain(NodeView(snapshot(rec, cilium_config=cfg), rec))
+    assert explanation is not None and "already bypassed" in explanation.advice
