@@ -409,7 +409,7 @@ class KubeApi:
         raw = await request.read()
         if media == PROTOBUF:
             review = decode_access_review(raw)
-        elif media == "application/json":
+        elif media in ("application/json", ""):  # the real server defaults to JSON
             try:
                 review = json.loads(raw)
             except ValueError:
