@@ -194,6 +194,8 @@ class _Translator:
                 f"TLS with {self.server} failed ({_short(e)}); check the kubeconfig's "
                 f"certificate-authority for context {self.context}"
             )
+        if isinstance(e, urllib3.exceptions.NewConnectionError):  # (a ConnectTimeoutError too)
+            return Unreachable(f"cannot reach {self.server} (context {self.context}): {_short(e)}")
         if isinstance(e, urllib3.exceptions.TimeoutError | TimeoutError):
             return Timeout(f"{what}: {self.server} did not answer in time")
         if isinstance(e, urllib3.exceptions.HTTPError | OSError):

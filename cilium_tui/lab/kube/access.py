@@ -66,5 +66,5 @@ class AccessRules:
             if rule.matches(verb, resource, group, namespace):
                 if rule.allowed:
                     return True, ADMIN_REASON
-                return False, f"lab access rules deny {verb} on {resource}"
+                return False, ""  # RBAC gives no reason for a denial (kubectl prints "no")
         return True, ADMIN_REASON

@@ -44,7 +44,7 @@ from cilium_tui.lab.kube.requestlog import RecordedRequest, RequestLog
 from cilium_tui.lab.kube.resources import ResourceType, lookup
 from cilium_tui.lab.kube.selectors import object_filter
 from cilium_tui.lab.kube.store import JSON, Store
-from cilium_tui.lab.kube.watch import WatchRequest, serve_watch
+from cilium_tui.lab.kube.watch import WatchHub, WatchRequest, serve_watch
 
 log = logging.getLogger(__name__)
 
@@ -321,14 +321,8 @@ class KubeApi:
         matches = object_filter(q.get("labelSelector"), q.get("fieldSelector"), t.rt.field_labels)
         req = WatchRequest.from_query(t.rt, t.namespace, matches, q)
         assert self.notifier is not None
-        return await serve_watch(
-            request,
-            req=req,
-            store=self.store,
-            notifier=self.notifier,
-            stopping=self.stopping,
-            bookmark_interval=self.bookmark_interval,
-        )
+        hub = WatchHub(self.store, self.notifier, self.stopping, self.bookmark_interval)
+        return await serve_watch(request, req, hub)
 
     async def _patch(self, request: web.Request, t: Target) -> web.Response:
         self._require_verb(t, "patch")

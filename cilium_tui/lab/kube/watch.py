@@ -91,15 +91,17 @@ def translate(req: WatchRequest, event: StoreEvent) -> tuple[str, JSON] | None:
     return None
 
 
-async def serve_watch(
-    request: web.Request,
-    *,
-    req: WatchRequest,
-    store: Store,
-    notifier: Notifier,
-    stopping: asyncio.Event,
-    bookmark_interval: float,
-) -> web.StreamResponse:
+@dataclass(frozen=True)
+class WatchHub:
+    """What every watch stream of a server shares."""
+
+    store: Store
+    notifier: Notifier
+    stopping: asyncio.Event
+    bookmark_interval: float
+
+
+async def serve_watch(request: web.Request, req: WatchRequest, hub: WatchHub) -> web.StreamResponse:
     if req.resource_version in (None, "0"):
         start_rv: int | None = None
     else:
@@ -111,7 +113,22 @@ async def serve_watch(
     response = web.StreamResponse(headers={"Content-Type": "application/json"})
     response.enable_chunked_encoding()
     await response.prepare(request)
+    try:
+        await _stream(request, response, req, start_rv, hub)
+        await response.write_eof()
+    except ConnectionResetError:  # the client went away: nothing left to tell it
+        pass
+    return response
 
+
+async def _stream(
+    request: web.Request,
+    response: web.StreamResponse,
+    req: WatchRequest,
+    start_rv: int | None,
+    hub: WatchHub,
+) -> None:
+    store, notifier, bookmark_interval = hub.store, hub.notifier, hub.bookmark_interval
     waiter = notifier.waiter()
     if start_rv is None:
         items, rv = store.list(req.rt.plural, req.namespace, copy_objects=False)
@@ -122,12 +139,14 @@ async def serve_watch(
 
     deadline = time.monotonic() + req.timeout
     last_bookmark = time.monotonic()
-    while not stopping.is_set():
+    while not hub.stopping.is_set():
+        if request.transport is None or request.transport.is_closing():
+            return
         try:
             events, current = store.events_since(start_rv, req.rt.plural)
         except ApiError as e:
             await response.write(_line("ERROR", e.status()))
-            break
+            return
         for event in events:
             seen = translate(req, event)
             if seen is not None:
@@ -143,13 +162,9 @@ async def serve_watch(
             await response.write(_line("BOOKMARK", bookmark))
             last_bookmark = now
         if now >= deadline:
-            break
+            return
         wake_in = deadline - now
         if req.bookmarks:
             wake_in = min(wake_in, bookmark_interval - (now - last_bookmark))
         await Notifier.wait(waiter, wake_in)
         waiter = notifier.waiter()
-        if stopping.is_set():
-            break
-    await response.write_eof()
-    return response
