@@ -132,7 +132,7 @@ async def serve_exec(
     hang: bool,
     stopping: asyncio.Event,
 ) -> web.WebSocketResponse:
-    ws = web.WebSocketResponse(protocols=PROTOCOLS, autoping=True)
+    ws = web.WebSocketResponse(protocols=PROTOCOLS, autoping=True, timeout=2.0)
     ready = ws.can_prepare(request)
     if not ready.ok:
         raise bad_request("Upgrade request required")
