@@ -94,7 +94,7 @@ class ExecFailed(KubeError):
     """The command could not be started in the container (e.g. the binary is not in the image)."""
 
 
-class _Expired(Exception):
+class _Expired(KubeError):
     """A watch's resourceVersion left the server's history (410): re-list."""
 
 
@@ -228,7 +228,7 @@ class _Translator:
         if code == 409:
             return Conflict(f"{what}: {text}")
         if code == 410:
-            return KubeError(f"{what}: expired: {text}")
+            return _Expired(f"{what}: expired: {text}")
         if code in (502, 503, 504):
             return Unreachable(f"{what}: {self.server} answered {code}: {text}")
         return KubeError(f"{what}: {code}: {text}")
@@ -530,7 +530,7 @@ class KubeClient:
                     kind, obj = event.get("type"), event.get("object") or {}
                     if kind == "ERROR":
                         if obj.get("code") == 410:
-                            raise _Expired
+                            raise _Expired(str(obj.get("message")))
                         raise KubeError(f"watch nodes: {obj.get('message', obj)}")
                     rv = obj.get("metadata", {}).get("resourceVersion", rv)
                     if kind not in ("ADDED", "MODIFIED", "DELETED"):

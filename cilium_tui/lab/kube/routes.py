@@ -185,7 +185,8 @@ class KubeApi:
         except ApiError as e:
             status = e.code
             return _json(e.status(), e.code)
-        except web.HTTPException:
+        except web.HTTPException as e:
+            status = e.status
             raise
         except Exception as e:
             log.exception("lab apiserver: %s %s failed", request.method, request.path_qs)

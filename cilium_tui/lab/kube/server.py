@@ -92,6 +92,8 @@ class LabApiServer:
         """Start serving; returns once the port is open (raises if it could not start)."""
         if self._thread is not None:
             raise RuntimeError("the lab API server is already running")
+        self._ready.clear()
+        self._error = None
         self._thread = threading.Thread(target=self._run, name="lab-kube-apiserver", daemon=True)
         self._thread.start()
         if not self._ready.wait(_START_TIMEOUT):
@@ -110,6 +112,7 @@ class LabApiServer:
                 loop.call_soon_threadsafe(stop.set)
         thread.join(timeout=10)
         self._thread = None
+        self.port = 0
 
     def __enter__(self) -> LabApiServer:
         return self.start()
@@ -137,6 +140,7 @@ class LabApiServer:
     async def _serve(self) -> None:
         loop = asyncio.get_running_loop()
         self._stop_requested = asyncio.Event()
+        self._api.stopping = asyncio.Event()  # fresh for every start: the server can restart
         notifier = Notifier(loop)
         unsubscribe = self.store.subscribe(notifier.notify_threadsafe)
         app = self._api.application(notifier)
@@ -144,9 +148,7 @@ class LabApiServer:
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=self._tls.server_context())
         await site.start()
-        server = site._server
-        assert isinstance(server, asyncio.base_events.Server)
-        self.port = server.sockets[0].getsockname()[1]
+        self.port = int(runner.addresses[0][1])
         self._api.server_address = f"127.0.0.1:{self.port}"
         self._controller = DaemonSetController(
             self.store,

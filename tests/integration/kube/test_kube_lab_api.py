@@ -386,6 +386,21 @@ def test_request_log_records_every_call(lab: LabApiServer, core: client.CoreV1Ap
     assert lab.requests.mutating() == [patch]
 
 
+def test_server_restarts_with_its_state() -> None:
+    from kubernetes import config
+
+    lab = LabApiServer()
+    with lab:
+        lab.store.put("configmaps", {"metadata": {"name": "c", "namespace": "ns"}})
+    with pytest.raises(RuntimeError, match="not running"):
+        _ = lab.url
+    with lab:
+        api = config.new_client_from_config_dict(lab.kubeconfig(), persist_config=False)
+        got = client.CoreV1Api(api).read_namespaced_config_map("c", "ns")
+        assert got.metadata.name == "c"
+        api.close()
+
+
 def test_latency_knob_delays_answers(lab: LabApiServer, core: client.CoreV1Api) -> None:
     import time
 
