@@ -257,17 +257,15 @@ class KubeApi:
             return discovery.api_group_list()
         if segments == ["api", "v1"]:
             return discovery.resource_list("v1")
-        if len(segments) == 2 and segments[0] == "apis":
-            return discovery.api_group(segments[1]) or self._raise_not_served()
-        if len(segments) == 3 and segments[0] == "apis":
-            return discovery.resource_list(f"{segments[1]}/{segments[2]}") or (
-                self._raise_not_served()
-            )
+        if len(segments) in (2, 3) and segments[0] == "apis":
+            if len(segments) == 2:
+                doc = discovery.api_group(segments[1])
+            else:
+                doc = discovery.resource_list(f"{segments[1]}/{segments[2]}")
+            if doc is None:
+                raise _not_served()
+            return doc
         return None
-
-    @staticmethod
-    def _raise_not_served() -> JSON:
-        raise _not_served()
 
     def _require_verb(self, t: Target, verb: str) -> None:
         if verb not in t.rt.verbs:
