@@ -1,0 +1,807 @@
+"""The Kubernetes side of collection: an async facade over the official (synchronous) client.
+
+Every call runs in a worker thread, bounded by a semaphore, with a per-call timeout, and returns
+plain dicts exactly as the API serves them (`_preload_content=False` + `json.loads`): the facts
+parsers take dicts, and no model (de)serialisation can drop a field they need. Failures are one
+`KubeError` subclass each, worded for the person at the keyboard.
+
+    async with await KubeClient.connect(kubeconfig=None, context=None) as kube:
+        nodes = await kube.list_nodes()
+        agents = await kube.find_agent_pods()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+import ssl
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, NamedTuple, TypeVar, cast
+
+import urllib3
+from kubernetes import client, config
+from kubernetes.client.exceptions import ApiException
+from kubernetes.config.config_exception import ConfigException
+from kubernetes.stream import stream
+from kubernetes.watch import watch as _watch
+
+from cilium_tui import __version__
+from cilium_tui.collect.kubeconfig import KubeconfigChoice, KubeconfigError, choose
+
+JSON = dict[str, Any]
+T = TypeVar("T")
+
+AGENT_SELECTOR = "k8s-app=cilium"
+AGENT_CONTAINER = "cilium-agent"
+RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
+MERGE_PATCH = "application/merge-patch+json"
+
+# The client's untyped helpers, typed as we use them.
+_iter_resp_lines = cast(Callable[[Any], Iterator[str]], _watch.iter_resp_lines)
+_load_kube_config = cast(Callable[..., None], config.load_kube_config)
+STRATEGIC_PATCH = "application/strategic-merge-patch+json"
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------
+
+
+class KubeError(Exception):
+    """Anything that went wrong talking to the cluster; `str()` is a one-line human message."""
+
+
+class ConfigError(KubeError):
+    """The kubeconfig cannot be used (missing file, unknown context, bad credentials config)."""
+
+
+class Unauthorized(KubeError):
+    """401: the server does not accept the credentials."""
+
+
+class Forbidden(KubeError):
+    """403: authenticated, but RBAC does not allow it."""
+
+
+class NotFound(KubeError):
+    """404: no such object."""
+
+
+class Conflict(KubeError):
+    """409: the object changed since it was read; `current` is the object as it is now."""
+
+    def __init__(self, message: str, current: JSON | None = None) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+class Unreachable(KubeError):
+    """No connection to the API server (refused, DNS, TLS, network)."""
+
+
+class Timeout(KubeError):
+    """The server or the command did not answer in time."""
+
+
+class ExecFailed(KubeError):
+    """The command could not be started in the container (e.g. the binary is not in the image)."""
+
+
+class _Expired(KubeError):
+    """A watch's resourceVersion left the server's history (410): re-list."""
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExecResult:
+    rc: int
+    stdout: str
+    stderr: str
+
+
+@dataclass(frozen=True)
+class AgentPods:
+    namespace: str | None
+    """Where the agents run, i.e. where `cilium-config` lives; None when no agent was found."""
+    pods: list[JSON]
+
+
+class AgentStatusOutput(NamedTuple):
+    raw: str
+    fmt: Literal["json", "text"]
+    command: list[str]
+
+
+STATUS_COMMANDS: tuple[tuple[list[str], Literal["json", "text"]], ...] = (
+    (["cilium-dbg", "status", "-o", "json"], "json"),
+    (["cilium", "status", "-o", "json"], "json"),  # agents <= 1.14 have no cilium-dbg
+    (["cilium-dbg", "status"], "text"),
+    (["cilium", "status"], "text"),  # agents too old for -o json
+)
+
+
+def go_rfc3339(moment: datetime | None = None) -> str:
+    """Go's time.RFC3339 of local time (what kubectl writes): "Z" for UTC, else "+hh:mm"."""
+    local = (moment or datetime.now(UTC)).astimezone()
+    text = local.isoformat(timespec="seconds")
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def pod_is_ready(pod: Mapping[str, Any]) -> bool:
+    return any(
+        c.get("type") == "Ready" and c.get("status") == "True"
+        for c in pod.get("status", {}).get("conditions") or []
+    )
+
+
+def _pod_problem(pod: Mapping[str, Any]) -> str:
+    """Why a pod is not Ready, in a few words (e.g. "CrashLoopBackOff: <fatal log line>")."""
+    for status in pod.get("status", {}).get("containerStatuses") or []:
+        waiting = (status.get("state") or {}).get("waiting")
+        if waiting:
+            last = ((status.get("lastState") or {}).get("terminated") or {}).get("message")
+            return ": ".join(p for p in (waiting.get("reason"), last) if p)
+    return str(pod.get("status", {}).get("phase") or "not Ready")
+
+
+# --------------------------------------------------------------------------------------------
+# Translating the client's exceptions
+# --------------------------------------------------------------------------------------------
+
+
+def _status_message(body: Any) -> str | None:
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    if not body:
+        return None
+    try:
+        status = json.loads(body)
+    except ValueError:
+        return str(body).strip()[:300] or None
+    return str(status.get("message")) if isinstance(status, dict) else None
+
+
+_HANDSHAKE = re.compile(r"Handshake status (\d{3})")
+
+
+class _Translator:
+    """Turns client/urllib3/websocket exceptions into KubeErrors that name the cluster."""
+
+    def __init__(self, server: str, context: str) -> None:
+        self.server = server
+        self.context = context
+
+    def __call__(self, e: BaseException, what: str) -> KubeError:
+        if isinstance(e, KubeError):
+            return e
+        if isinstance(e, ApiException):
+            return self._api(e, what)
+        if isinstance(e, urllib3.exceptions.MaxRetryError) and e.reason is not None:
+            return self(e.reason, what)
+        if isinstance(e, urllib3.exceptions.SSLError | ssl.SSLError | ssl.CertificateError):
+            return Unreachable(
+                f"TLS with {self.server} failed ({_short(e)}); check the kubeconfig's "
+                f"certificate-authority for context {self.context}"
+            )
+        if isinstance(e, urllib3.exceptions.NewConnectionError):  # (a ConnectTimeoutError too)
+            return Unreachable(f"cannot reach {self.server} (context {self.context}): {_short(e)}")
+        if isinstance(e, urllib3.exceptions.TimeoutError | TimeoutError):
+            return Timeout(f"{what}: {self.server} did not answer in time")
+        if isinstance(e, urllib3.exceptions.HTTPError | OSError):
+            return Unreachable(f"cannot reach {self.server} (context {self.context}): {_short(e)}")
+        return KubeError(f"{what}: {type(e).__name__}: {_short(e)}")
+
+    def _api(self, e: ApiException, what: str) -> KubeError:
+        code = e.status or 0
+        message = _status_message(e.body)
+        if code == 0:  # websocket: the reason holds the handshake status and body
+            m = _HANDSHAKE.search(str(e.reason))
+            if m is None:
+                return Unreachable(f"{what}: cannot reach {self.server}: {_short(e.reason)}")
+            code = int(m.group(1))
+            body = str(e.reason).rsplit("-+-+-", 1)[-1].strip()
+            if body.startswith(("b'", 'b"')):
+                body = body[2:-1]
+            message = _status_message(body.encode().decode("unicode_escape", "replace"))
+        text = message or f"{code} {e.reason}"
+        if code == 401:
+            return Unauthorized(
+                f"{self.server} rejected the credentials of context {self.context} "
+                "(401 Unauthorized): the token or certificate may have expired; refresh the "
+                "kubeconfig"
+            )
+        if code == 403:
+            return Forbidden(f"{what}: forbidden: {text}")
+        if code == 404:
+            return NotFound(f"{what}: {text}")
+        if code == 409:
+            return Conflict(f"{what}: {text}")
+        if code == 410:
+            return _Expired(f"{what}: expired: {text}")
+        if code in (502, 503, 504):
+            return Unreachable(f"{what}: {self.server} answered {code}: {text}")
+        return KubeError(f"{what}: {code}: {text}")
+
+
+def _short(e: Any) -> str:
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return text[:300]
+
+
+# --------------------------------------------------------------------------------------------
+# The client
+# --------------------------------------------------------------------------------------------
+
+
+class KubeClient:
+    """One cluster (one kubeconfig context), with its own ApiClient and worker threads."""
+
+    def __init__(
+        self,
+        api_client: client.ApiClient,
+        choice: KubeconfigChoice,
+        *,
+        timeout: float = 10.0,
+        concurrency: int = 8,
+        watch_timeout: int = 30,
+    ) -> None:
+        self._api = api_client
+        self._choice = choice
+        self._timeout = timeout
+        self._watch_timeout = watch_timeout
+        self._core = client.CoreV1Api(api_client)
+        self._apps = client.AppsV1Api(api_client)
+        self._authz = client.AuthorizationV1Api(api_client)
+        self._limit = asyncio.Semaphore(concurrency)
+        self._calls = ThreadPoolExecutor(concurrency, thread_name_prefix="kube-call")
+        self._streams = ThreadPoolExecutor(4, thread_name_prefix="kube-watch")
+        self._translate = _Translator(self.server, choice.context)
+
+    @classmethod
+    async def connect(
+        cls,
+        kubeconfig: str | None = None,
+        context: str | None = None,
+        *,
+        timeout: float = 10.0,
+        concurrency: int = 8,
+        watch_timeout: int = 30,
+        env: Mapping[str, str] | None = None,
+    ) -> KubeClient:
+        """Load the kubeconfig like kubectl (file, $KUBECONFIG, ~/.kube/config; --context).
+
+        Raises ConfigError with a one-line message when it cannot be used.
+        """
+        choice, api = await asyncio.to_thread(_load_client, kubeconfig, context, env)
+        return cls(
+            api, choice, timeout=timeout, concurrency=concurrency, watch_timeout=watch_timeout
+        )
+
+    @property
+    def context(self) -> str:
+        return self._choice.context
+
+    @property
+    def namespace(self) -> str:
+        """The context's default namespace."""
+        return self._choice.namespace
+
+    @property
+    def server(self) -> str:
+        return str(self._api.configuration.host)
+
+    async def close(self) -> None:
+        self._calls.shutdown(wait=False, cancel_futures=True)
+        self._streams.shutdown(wait=False, cancel_futures=True)
+        await asyncio.to_thread(self._api.close)
+
+    async def __aenter__(self) -> KubeClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- plumbing --------------------------------------------------------------------------------
+
+    async def _run(self, what: str, fn: Callable[[], T], timeout: float | None = None) -> T:
+        """Run a blocking call in a worker thread, bounded and timed; errors become KubeErrors."""
+        limit = self._timeout if timeout is None else timeout
+
+        def guarded() -> T:
+            try:
+                return fn()
+            except BaseException as e:
+                raise self._translate(e, what) from e
+
+        loop = asyncio.get_running_loop()
+        async with self._limit:
+            try:
+                # The socket timeouts end the thread; this bound only keeps a stuck thread (e.g.
+                # a websocket handshake, which has no timeout in the client) from stalling us.
+                return await asyncio.wait_for(
+                    loop.run_in_executor(self._calls, guarded), limit + 5.0
+                )
+            except TimeoutError:
+                raise Timeout(f"{what}: no answer from {self.server} in {limit:g} s") from None
+
+    def _request_timeout(self, read: float | None = None) -> tuple[float, float]:
+        return (min(self._timeout, 5.0), self._timeout if read is None else read)
+
+    async def _get_json(self, what: str, method: Callable[..., Any], *args: Any, **kw: Any) -> JSON:
+        """Call a generated API method and return the raw JSON body as a dict."""
+
+        def call() -> JSON:
+            response = method(
+                *args, _preload_content=False, _request_timeout=self._request_timeout(), **kw
+            )
+            try:
+                data: JSON = json.loads(response.data)
+                return data
+            finally:
+                response.release_conn()
+
+        return await self._run(what, call)
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    async def list_nodes(self) -> list[JSON]:
+        """Every Node, as the API serves it."""
+        items, _ = await self._list_nodes()
+        return items
+
+    async def _list_nodes(self) -> tuple[list[JSON], str]:
+        body = await self._get_json("list nodes", self._core.list_node)
+        return list(body.get("items") or []), str(body["metadata"].get("resourceVersion", ""))
+
+    async def list_pods(
+        self,
+        namespace: str | None = None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+    ) -> list[JSON]:
+        kw = {
+            k: v
+            for k, v in (("label_selector", label_selector), ("field_selector", field_selector))
+            if v
+        }
+        if namespace is None:
+            body = await self._get_json("list pods", self._core.list_pod_for_all_namespaces, **kw)
+        else:
+            body = await self._get_json(
+                f"list pods in {namespace}", self._core.list_namespaced_pod, namespace, **kw
+            )
+        return list(body.get("items") or [])
+
+    async def find_agent_pods(self) -> AgentPods:
+        """The Cilium agent pods (label k8s-app=cilium) in whatever namespace they run."""
+        pods = await self.list_pods(label_selector=AGENT_SELECTOR)
+        counts: dict[str, int] = {}
+        for pod in pods:
+            ns = pod["metadata"]["namespace"]
+            counts[ns] = counts.get(ns, 0) + 1
+        if not counts:
+            return AgentPods(None, [])
+        # Most agents win; on a tie kube-system (the default install) comes first.
+        namespace = max(sorted(counts), key=lambda ns: (counts[ns], ns == "kube-system"))
+        return AgentPods(namespace, [p for p in pods if p["metadata"]["namespace"] == namespace])
+
+    async def get_configmap(self, namespace: str, name: str) -> JSON:
+        return await self._get_json(
+            f"get configmap {namespace}/{name}",
+            self._core.read_namespaced_config_map,
+            name,
+            namespace,
+        )
+
+    async def get_daemonset(self, namespace: str, name: str) -> JSON:
+        return await self._get_json(
+            f"get daemonset {namespace}/{name}",
+            self._apps.read_namespaced_daemon_set,
+            name,
+            namespace,
+        )
+
+    async def kube_proxy_present(self) -> bool | None:
+        """Whether kube-proxy runs: True/False when the API shows it, None when it cannot.
+
+        kube-proxy shows as the `kube-proxy` DaemonSet (kubeadm and most distributions) or as
+        static pods (RKE2). K3s runs it inside the k3s process, invisible to the API: unknown.
+        """
+        try:
+            await self.get_daemonset("kube-system", "kube-proxy")
+            return True
+        except NotFound:
+            pass
+        except Forbidden:
+            return None
+        try:
+            for selector in ("k8s-app=kube-proxy", "component=kube-proxy"):
+                if await self.list_pods("kube-system", label_selector=selector):
+                    return True
+            body = await self._get_json("list nodes", self._core.list_node, limit=1)
+        except Forbidden:
+            return None
+        for node in body.get("items") or []:
+            kubelet = node.get("status", {}).get("nodeInfo", {}).get("kubeletVersion", "")
+            if "+k3s" in kubelet:
+                return None
+        return False
+
+    # -- watch -----------------------------------------------------------------------------------
+
+    async def _stream(
+        self, what: str, method: Callable[..., Any], **kw: Any
+    ) -> AsyncIterator[JSON]:
+        """Raw watch events of one request; the blocking read runs in a thread.
+
+        The request carries timeoutSeconds, so the server ends it and the thread returns; when
+        the consumer stops early, the response socket is shut down to unblock the read at once.
+        """
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        stop = threading.Event()
+        holder: dict[str, Any] = {}
+
+        def put(kind: str, item: Any) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is listening
+                loop.call_soon_threadsafe(queue.put_nowait, (kind, item))
+
+        def read() -> None:
+            try:
+                response = method(
+                    watch=True,
+                    _preload_content=False,
+                    _request_timeout=self._request_timeout(self._watch_timeout + self._timeout),
+                    timeout_seconds=self._watch_timeout,
+                    **kw,
+                )
+                holder["response"] = response
+                if stop.is_set():
+                    return
+                for line in _iter_resp_lines(response):
+                    if stop.is_set():
+                        return
+                    put("event", json.loads(line))
+                put("end", None)
+            except BaseException as e:
+                if not stop.is_set():
+                    put("error", self._translate(e, what))
+            finally:
+                response = holder.get("response")
+                if response is not None:
+                    response.release_conn()
+
+        worker = loop.run_in_executor(self._streams, read)
+        try:
+            while True:
+                kind, item = await queue.get()
+                if kind == "event":
+                    yield item
+                elif kind == "end":
+                    return
+                else:
+                    raise item
+        finally:
+            stop.set()
+            response = holder.get("response")
+            if response is not None:
+                with contextlib.suppress(Exception):
+                    response.shutdown()
+            worker.cancel()
+
+    async def watch_nodes(
+        self, resource_version: str | None = None
+    ) -> AsyncIterator[tuple[str, JSON]]:
+        """(type, node) events until cancelled: ADDED, MODIFIED, DELETED.
+
+        With no resourceVersion it lists first (ADDED for each node). It resumes from the last
+        resourceVersion after a disconnect or a server-side timeout, and re-lists when the server
+        says the version expired (410), emitting what changed in between. Given a resourceVersion,
+        it knows no prior state, so a re-list reports every node as ADDED (treat as upsert).
+        """
+        known: dict[str, JSON] = {}
+        rv = resource_version
+        if rv is None:
+            items, rv = await self._list_nodes()
+            for node in items:
+                known[node["metadata"]["name"]] = node
+                yield "ADDED", node
+        delay = 0.5
+        while True:
+            try:
+                async for event in self._stream(
+                    "watch nodes",
+                    self._core.list_node,
+                    resource_version=rv,
+                    allow_watch_bookmarks=True,
+                ):
+                    kind, obj = event.get("type"), event.get("object") or {}
+                    if kind == "ERROR":
+                        if obj.get("code") == 410:
+                            raise _Expired(str(obj.get("message")))
+                        raise KubeError(f"watch nodes: {obj.get('message', obj)}")
+                    rv = obj.get("metadata", {}).get("resourceVersion", rv)
+                    if kind not in ("ADDED", "MODIFIED", "DELETED"):
+                        continue  # BOOKMARK: only moves the resourceVersion on
+                    name = obj["metadata"]["name"]
+                    if kind == "DELETED":
+                        known.pop(name, None)
+                    else:
+                        known[name] = obj
+                    yield kind, obj
+                delay = 0.5
+            except _Expired:
+                items, rv = await self._list_nodes()
+                fresh = {n["metadata"]["name"]: n for n in items}
+                for name in sorted(set(known) - set(fresh)):
+                    yield "DELETED", known[name]
+                for name, node in fresh.items():
+                    before = known.get(name)
+                    if before is None:
+                        yield "ADDED", node
+                    elif before["metadata"].get("resourceVersion") != node["metadata"].get(
+                        "resourceVersion"
+                    ):
+                        yield "MODIFIED", node
+                known = fresh
+            except (Unreachable, Timeout):
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
+    # -- exec ------------------------------------------------------------------------------------
+
+    async def exec(
+        self,
+        namespace: str,
+        pod: str,
+        container: str,
+        argv: Sequence[str],
+        timeout: float = 10.0,
+    ) -> ExecResult:
+        """Run argv in a container (like `kubectl exec`); stdout and stderr kept apart.
+
+        Raises ExecFailed when the command cannot start, Timeout when it does not finish.
+        """
+        command = list(argv)
+        what = f"exec {' '.join(command)} in {namespace}/{pod}"
+
+        def run() -> ExecResult:
+            # kubernetes.stream.stream() swaps the ApiClient's call_api while it runs, which is
+            # not thread-safe: give every exec its own ApiClient over the shared configuration.
+            api = _api_client(self._api.configuration)
+            try:
+                ws = stream(
+                    client.CoreV1Api(api).connect_get_namespaced_pod_exec,
+                    pod,
+                    namespace,
+                    command=command,
+                    container=container,
+                    stderr=True,
+                    stdin=False,
+                    stdout=True,
+                    tty=False,
+                    _preload_content=False,
+                    _request_timeout=timeout,
+                )
+                try:
+                    ws.run_forever(timeout=timeout)
+                    if ws.is_open():
+                        raise Timeout(f"{what}: no result after {timeout:g} s")
+                    return _exec_result(
+                        what, ws.read_stdout(), ws.read_stderr(), ws.read_channel(3)
+                    )
+                finally:
+                    ws.close()
+            finally:
+                api.close()  # type: ignore[no-untyped-call]
+
+        return await self._run(what, run, timeout=timeout)
+
+    async def agent_status(
+        self, pod: Mapping[str, Any], *, timeout: float = 10.0
+    ) -> AgentStatusOutput:
+        """The agent's own status report, trying the commands of every Cilium generation.
+
+        `cilium-dbg status -o json`, then `cilium status -o json` (agents <= 1.14), then the text
+        forms (agents without -o json); the first that answers wins. Raises KubeError listing
+        every attempt when none does; a timeout or an unreachable pod stops at once.
+        """
+        meta = pod["metadata"]
+        names = [c["name"] for c in pod.get("spec", {}).get("containers") or []]
+        container = AGENT_CONTAINER if AGENT_CONTAINER in names or not names else names[0]
+        failures: list[str] = []
+        for command, fmt in STATUS_COMMANDS:
+            try:
+                result = await self.exec(
+                    meta["namespace"], meta["name"], container, command, timeout
+                )
+            except ExecFailed as e:
+                failures.append(f"{' '.join(command)}: {e}")
+                continue
+            output = result.stdout.strip()
+            if fmt == "json":
+                try:
+                    json.loads(output)
+                except ValueError:
+                    failures.append(
+                        f"{' '.join(command)}: rc {result.rc}, no JSON output"
+                        + (f" ({_short(result.stderr)})" if result.stderr else "")
+                    )
+                    continue
+            elif not output:
+                failures.append(f"{' '.join(command)}: rc {result.rc}, no output")
+                continue
+            return AgentStatusOutput(result.stdout, fmt, command)
+        raise KubeError(
+            f"agent status of {meta['namespace']}/{meta['name']}: " + "; ".join(failures)
+        )
+
+    # -- writes ----------------------------------------------------------------------------------
+
+    async def patch_configmap_data(
+        self,
+        namespace: str,
+        name: str,
+        changes: Mapping[str, str | None],
+        resource_version: str,
+    ) -> JSON:
+        """Set (or, with None, remove) keys of a ConfigMap's data, only if it is unchanged.
+
+        A merge patch carrying `metadata.resourceVersion`: if someone changed the object since
+        it was read, the server refuses (409) and this raises Conflict with the current object.
+        """
+        body = {"metadata": {"resourceVersion": resource_version}, "data": dict(changes)}
+        try:
+            return await self._get_json(
+                f"patch configmap {namespace}/{name}",
+                self._core.patch_namespaced_config_map,
+                name,
+                namespace,
+                body,
+                _content_type=MERGE_PATCH,
+            )
+        except Conflict as e:
+            current = await self.get_configmap(namespace, name)
+            raise Conflict(
+                f"configmap {namespace}/{name} changed since it was read (resourceVersion "
+                f"{resource_version}, now {current['metadata'].get('resourceVersion')}); "
+                "re-read it and review the change again",
+                current,
+            ) from e
+
+    async def delete_pod(self, namespace: str, name: str) -> JSON:
+        return await self._get_json(
+            f"delete pod {namespace}/{name}", self._core.delete_namespaced_pod, name, namespace
+        )
+
+    async def rollout_restart_daemonset(self, namespace: str, name: str) -> JSON:
+        """What `kubectl rollout restart ds/NAME` sends: a strategic merge patch of the
+        template's `kubectl.kubernetes.io/restartedAt` annotation (the pods roll respecting
+        maxUnavailable)."""
+        body = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: go_rfc3339()}}}}}
+        return await self._get_json(
+            f"restart daemonset {namespace}/{name}",
+            self._apps.patch_namespaced_daemon_set,
+            name,
+            namespace,
+            body,
+            _content_type=STRATEGIC_PATCH,
+        )
+
+    async def wait_pod_ready(
+        self,
+        namespace: str,
+        node: str,
+        timeout: float,
+        *,
+        replacing: Mapping[str, Any] | None = None,
+        poll: float = 0.5,
+    ) -> JSON:
+        """The agent pod on `node` once it is Ready (and, with `replacing`, is not that pod).
+
+        Raises Timeout naming what the pod is stuck on (e.g. CrashLoopBackOff and its error).
+        """
+        old_uid = replacing["metadata"]["uid"] if replacing is not None else None
+        deadline = time.monotonic() + timeout
+        last: JSON | None = None
+        while True:
+            pods = await self.list_pods(
+                namespace, label_selector=AGENT_SELECTOR, field_selector=f"spec.nodeName={node}"
+            )
+            candidates = [p for p in pods if p["metadata"]["uid"] != old_uid]
+            for pod in candidates:
+                if pod_is_ready(pod):
+                    return pod
+            last = candidates[0] if candidates else last
+            left = deadline - time.monotonic()
+            if left <= 0:
+                state = (
+                    f"{last['metadata']['name']} is {_pod_problem(last)}"
+                    if last is not None
+                    else "no new agent pod"
+                )
+                raise Timeout(f"agent on node {node} not Ready after {timeout:g} s: {state}")
+            await asyncio.sleep(min(poll, left))
+
+    async def can_i(
+        self, verb: str, resource: str, namespace: str | None, group: str = ""
+    ) -> tuple[bool, str]:
+        """Ask the server (SelfSubjectAccessReview) whether we may; resource may be "pods/exec"."""
+        name, _, sub = resource.partition("/")
+        attrs = {"verb": verb, "resource": name, "group": group}
+        if sub:
+            attrs["subresource"] = sub
+        if namespace:
+            attrs["namespace"] = namespace
+        body = {
+            "apiVersion": "authorization.k8s.io/v1",
+            "kind": "SelfSubjectAccessReview",
+            "spec": {"resourceAttributes": attrs},
+        }
+        answer = await self._get_json(
+            f"can-i {verb} {resource}", self._authz.create_self_subject_access_review, body
+        )
+        status = answer.get("status") or {}
+        return bool(status.get("allowed")), str(status.get("reason") or "")
+
+
+def _exec_result(what: str, stdout: str, stderr: str, status_text: str) -> ExecResult:
+    """Read the channel-3 Status ourselves: the client's `returncode` raises ValueError when the
+    status is an InternalError (no numeric cause), which is exactly the case we must report."""
+    if not status_text:
+        raise KubeError(f"{what}: the stream closed without an exit status")
+    try:
+        status = json.loads(status_text)
+    except ValueError:
+        raise KubeError(f"{what}: unreadable exit status {status_text[:200]!r}") from None
+    if status.get("status") == "Success":
+        return ExecResult(0, stdout, stderr)
+    if status.get("reason") == "NonZeroExitCode":
+        for cause in (status.get("details") or {}).get("causes") or []:
+            if cause.get("reason") == "ExitCode":
+                with contextlib.suppress(TypeError, ValueError):
+                    return ExecResult(int(cause.get("message")), stdout, stderr)
+    raise ExecFailed(str(status.get("message") or status_text))
+
+
+def _load_client(
+    kubeconfig: str | None, context: str | None, env: Mapping[str, str] | None
+) -> tuple[KubeconfigChoice, client.ApiClient]:
+    try:
+        choice = choose(kubeconfig, context, env=env)
+    except KubeconfigError as e:
+        raise ConfigError(str(e)) from None
+    configuration = client.Configuration()  # our own: the global default is never touched
+    try:
+        _load_kube_config(
+            config_file=":".join(str(p) for p in choice.paths),
+            context=choice.context,
+            client_configuration=configuration,
+            persist_config=False,
+        )
+    except (ConfigException, OSError, ValueError, TypeError) as e:
+        raise ConfigError(f"context {choice.context}: {_short(e)}") from None
+    # Connection refused is retried twice at once, not thrice with back-off; requests that may
+    # not be repeated (PATCH, POST) are never retried after they were sent.
+    configuration.retries = urllib3.Retry(
+        total=2, connect=2, read=0, status=0, redirect=0, backoff_factor=0
+    )
+    return choice, _api_client(configuration)
+
+
+def _api_client(configuration: client.Configuration) -> client.ApiClient:
+    api = client.ApiClient(configuration)
+    api.user_agent = f"cilium-tui/{__version__}"
+    return api
