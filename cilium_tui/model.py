@@ -32,6 +32,8 @@ class Evidence:
     text: str
 
     def __str__(self) -> str:
+        if self.text.startswith(self.where.rstrip(":")):  # a status line already names its label
+            return f"{self.source}: {self.text}"
         return f"{self.source} {self.where}: {self.text}"
 
 

@@ -51,7 +51,7 @@ from cilium_tui.report.outcome import check_exit_code, failing_items
 SCHEMA = "cilium-tui.check/1"
 
 
-def _finding(item: Item, finding: Finding) -> dict[str, Any]:
+def finding_document(item: Item, finding: Finding) -> dict[str, Any]:
     return {
         "state": str(finding.state),
         "fails": item.fails(finding),
@@ -76,7 +76,7 @@ def _cause(cause: Cause) -> dict[str, Any]:
     }
 
 
-def _legacy(explanation: LegacyExplanation | None) -> dict[str, Any] | None:
+def legacy_document(explanation: LegacyExplanation | None) -> dict[str, Any] | None:
     if explanation is None:
         return None
     return {
@@ -113,7 +113,7 @@ def check_document(
     nodes = []
     for node in summarize(snapshot):
         items = {
-            item.id: _finding(item, found[node.name])
+            item.id: finding_document(item, found[node.name])
             for item, found in per_item
             if node.name in found
         }
@@ -128,7 +128,7 @@ def check_document(
                 "host_routing": node.host_routing,
                 "problems": list(node.problems),
                 "items": items,
-                "why_legacy": _legacy(explanations.get(node.name)),
+                "why_legacy": legacy_document(explanations.get(node.name)),
             }
         )
     return {
