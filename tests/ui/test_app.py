@@ -18,6 +18,7 @@ from cilium_tui.ui.screens.detail import NodeDetailScreen
 from cilium_tui.ui.screens.help import HelpScreen
 from cilium_tui.ui.screens.main import MainScreen
 from cilium_tui.ui.themes import ThemeError
+from cilium_tui.ui.widgets.activity_log import ActivityLog
 from cilium_tui.ui.widgets.node_table import NodeTable
 from tests.ui.support import ScriptedSource, make_app, settle
 
@@ -47,6 +48,11 @@ async def test_number_keys_and_tab_clicks_switch_screens() -> None:
         await pilot.click("#--content-tab-nodes")
         await pilot.pause()
         assert isinstance(app.focused, NodeTable)
+        await pilot.press("4")
+        await pilot.pause()
+        log = app.main.query_one(ActivityLog)
+        assert app.focused is log
+        assert any("scanned 6 nodes in" in line.text for line in log.lines)
 
 
 async def test_enter_opens_the_detail_of_the_node_under_the_cursor_and_escape_closes() -> None:

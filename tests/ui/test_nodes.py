@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
 
 from cilium_tui.collect.source import NodeEvent
 from cilium_tui.model import AgentPod
@@ -211,6 +211,16 @@ async def test_markup_looking_names_render_literally(name: str) -> None:
         await source.events.put(NodeEvent("ADDED", node_info(f"{name}-2")))
         await settle(pilot)
         assert f"{name}-2" in table.shown_keys
+        await pilot.press("colon", *name[1:5])
+        options = app.screen.query_one(OptionList)
+        for _ in range(100):  # the palette searches in the background
+            if options.option_count:
+                break
+            await pilot.pause(0.02)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert f"Node {name}" in [p.split("\n")[0] for p in prompts]
+        await pilot.press("escape")
+        await pilot.pause()
         table.move_cursor(row=table.get_row_index(name))
         await pilot.press("enter")
         await pilot.pause()
