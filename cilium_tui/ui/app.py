@@ -1,0 +1,443 @@
+"""The console application: scanning in workers, live node events, screens, keys and themes.
+
+The app owns one `ClusterState` (the `cluster` reactive); screens watch it and render. Scans run
+in a worker and never pile up: a refresh asked for while a scan runs is coalesced into one scan
+after it, and the interval timer is re-armed only when a scan ends, so a slow cluster slows the
+cadence instead of queueing work. Node watch events patch the state between scans.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import sys
+from collections import deque
+from collections.abc import Mapping, Sequence
+from contextlib import suppress
+from datetime import datetime
+from functools import partial
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.reactive import var
+from textual.screen import ModalScreen, Screen
+from textual.signal import Signal
+from textual.timer import Timer
+from textual.worker import Worker, WorkerCancelled, WorkerState
+
+from cilium_tui.collect.source import ProgressCallback, ScanProgress, Source
+from cilium_tui.model import Snapshot
+from cilium_tui.settings import DEFAULT_REFRESH, DEFAULT_THEME, Settings
+from cilium_tui.ui.activity import Activity, Level
+from cilium_tui.ui.commands import ConsoleCommands, PaletteCommand
+from cilium_tui.ui.dialogs import ConfirmDialog
+from cilium_tui.ui.messages import ItemChosen, NodeChanged, ScanProgressed
+from cilium_tui.ui.panes.checklist import ChecklistPane
+from cilium_tui.ui.panes.nodes import NodesPane
+from cilium_tui.ui.panes.remediation import RemediationPane
+from cilium_tui.ui.screens.detail import NodeDetailScreen
+from cilium_tui.ui.screens.help import BindingSection, HelpScreen
+from cilium_tui.ui.screens.main import TABS, MainScreen
+from cilium_tui.ui.state import (
+    ClusterState,
+    Judge,
+    ScanStatus,
+    apply_node_event,
+    error_changes,
+    judge,
+)
+from cilium_tui.ui.themes import ThemeCatalog, ThemeError, app_variable_defaults, load_themes
+from cilium_tui.ui.widgets.node_table import NodeTable
+
+SCAN, JUDGE, WATCH = "scan", "judge", "watch"
+"""Worker groups. One scan and one judgement at a time; the node watch runs for the app's life."""
+
+CLOSE_TIMEOUT = 5.0
+
+MUTATING_BINDINGS = (
+    Binding("a", "apply", "Apply", id="apply"),
+    Binding("u", "undo", "Undo", id="undo"),
+)
+"""Keys that change a cluster or a host (checklist and remediation tabs; absent in read-only)."""
+
+
+class CiliumTuiApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "cilium-tui"
+    COMMANDS = App.COMMANDS | {ConsoleCommands}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("colon", "command_palette", "Commands", id="commands"),
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("q", "quit", "Quit", id="quit"),
+        *(
+            Binding(str(n), f"show_tab('{tab}')", tab.capitalize(), id=f"tab.{tab}", show=False)
+            for n, tab in enumerate(TABS, 1)
+        ),
+        *MUTATING_BINDINGS,
+    ]
+
+    MUTATING_ACTIONS: ClassVar[frozenset[str]] = frozenset({"apply", "undo"})
+    """Actions that change a cluster or a host. Read-only mode removes them here, in
+    `check_action`, and nowhere else: absent from the footer, help's effect and the palette."""
+
+    MODAL_BLOCKED: ClassVar[frozenset[str]] = frozenset(
+        {"refresh", "quit", "show_tab", "help", "command_palette", *MUTATING_ACTIONS}
+    )
+    """App actions that a dialog or the help screen must not trigger behind the user's back."""
+
+    cluster: var[ClusterState | None] = var(None)
+    scan: var[ScanStatus] = var(ScanStatus())
+
+    def __init__(
+        self,
+        source: Source,
+        *,
+        read_only: bool = False,
+        theme: str = DEFAULT_THEME,
+        refresh: float = DEFAULT_REFRESH,
+        demo: str | None = None,
+        keymap: Mapping[str, str] | None = None,
+        themes: ThemeCatalog | None = None,
+        judge: Judge = judge,
+    ) -> None:
+        """`source` is owned by the app for its lifetime and closed on exit (on the app's loop,
+        where asyncssh connections live). Raises `ThemeError` for an unknown or broken theme."""
+        super().__init__()
+        self.source = source
+        self.read_only = read_only
+        self.refresh_interval = refresh
+        self.demo = demo
+        self.judge = judge
+        self.themes = themes if themes is not None else load_themes()
+        for loaded in self.themes.themes.values():
+            self.register_theme(loaded)
+        self.themes.check(theme)
+        self.theme = theme
+        self.user_keymap = dict(keymap or {})
+        self.set_keymap(self.user_keymap)
+        self.activity: deque[Activity] = deque(maxlen=5000)
+        self.activity_signal: Signal[Activity] = Signal(self, "activity")
+        self._latest: Snapshot | None = None
+        self._scan_queued = False
+        self._refresh_timer: Timer | None = None
+
+    def get_default_screen(self) -> Screen[None]:
+        return MainScreen()
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return app_variable_defaults(self.current_theme)
+
+    @property
+    def main(self) -> MainScreen:
+        """The main screen, at the bottom of the stack whatever is pushed over it."""
+        main = self.screen_stack[0]
+        assert isinstance(main, MainScreen)
+        return main
+
+    async def on_mount(self) -> None:
+        for problem in self.themes.problems:
+            self.report(f"theme skipped: {problem}", Level.WARNING, toast=True)
+        unknown = sorted(set(self.user_keymap) - set(binding_ids()))
+        if unknown:
+            self.report(f"keymap: no binding with id {', '.join(unknown)}", Level.WARNING, True)
+        self.report(f"connected to {self.source.name}")
+        self.request_scan("start")
+        self._follow_node_events()
+
+    async def on_unmount(self) -> None:
+        with suppress(Exception):
+            await asyncio.wait_for(self.source.close(), CLOSE_TIMEOUT)
+
+    # ----------------------------------------------------------------------------------------
+    # The activity log and toasts
+    # ----------------------------------------------------------------------------------------
+
+    def report(self, text: str, level: Level = Level.INFO, toast: bool = False) -> None:
+        """Log what happened; with `toast`, also tell the user now. `text` may hold outside text
+        (node names, errors), so it is never parsed as markup."""
+        entry = Activity(datetime.now().astimezone(), level, text)
+        self.activity.append(entry)
+        self.activity_signal.publish(entry)
+        if toast:
+            self.notify(text, severity=level.value, markup=False)
+
+    # ----------------------------------------------------------------------------------------
+    # Scanning
+    # ----------------------------------------------------------------------------------------
+
+    def request_scan(self, reason: str) -> None:
+        """Scan now, or once right after the running scan if one is in flight."""
+        if self.scan.running:
+            if not self._scan_queued:
+                self.report(f"{reason}: a scan is running; one more follows it")
+            self._scan_queued = True
+            return
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+            self._refresh_timer = None
+        self.scan = dataclasses.replace(self.scan, running=True, progress=None)
+        self._scan()
+
+    @work(group=SCAN, exclusive=True, exit_on_error=False, description="Scanning the cluster")
+    async def _scan(self) -> Snapshot:
+        progress: ProgressCallback = self._progress
+        started = asyncio.get_running_loop().time()
+        snapshot = await self.source.scan(progress)
+        elapsed = asyncio.get_running_loop().time() - started
+        self.report(f"scanned {len(snapshot.nodes)} nodes in {elapsed:.1f} s")
+        return snapshot
+
+    def _progress(self, step: ScanProgress) -> None:
+        # May be called from a Source's own threads: post_message is thread-safe.
+        self.post_message(ScanProgressed(step))
+
+    def on_scan_progressed(self, message: ScanProgressed) -> None:
+        if self.scan.running:
+            self.scan = dataclasses.replace(self.scan, progress=message.progress)
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        worker, state = event.worker, event.state
+        if worker.group == SCAN and state in (
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            self._scan_ended(worker, state)
+        elif worker.group == JUDGE and state == WorkerState.SUCCESS:
+            self.cluster = worker.result
+        elif worker.group == JUDGE and state == WorkerState.ERROR:
+            self.report(f"judging the snapshot failed: {worker.error}", Level.ERROR, toast=True)
+        elif worker.group == WATCH and state == WorkerState.ERROR:
+            self.report(f"node watch stopped: {worker.error}", Level.WARNING, toast=True)
+
+    def _scan_ended(self, worker: Worker[Snapshot], state: WorkerState) -> None:
+        error = None
+        taken_at: datetime | None
+        if state == WorkerState.SUCCESS and worker.result is not None:
+            self.set_snapshot(worker.result)
+            taken_at = worker.result.taken_at
+        else:
+            error = _describe(worker.error) if state == WorkerState.ERROR else "cancelled"
+            self.report(f"scan failed: {error}", Level.ERROR, toast=True)
+            taken_at = self.scan.taken_at
+        self.scan = ScanStatus(running=False, taken_at=taken_at, error=error)
+        if self._scan_queued:
+            self._scan_queued = False
+            self.request_scan("queued refresh")
+        elif self.refresh_interval > 0:
+            self._refresh_timer = self.set_timer(
+                self.refresh_interval, lambda: self.request_scan("interval")
+            )
+
+    def set_snapshot(self, snapshot: Snapshot) -> None:
+        """Show `snapshot`: judge it off the event loop (the catalogue is pure but may be slow on
+        a big cluster), then publish. A newer snapshot cancels the judgement of an older one."""
+        previous = self._latest
+        for change in error_changes(previous, snapshot):
+            level = Level.INFO if change.after is None else Level.WARNING
+            self.report(str(change), level)
+        for error in snapshot.errors:
+            if previous is None or error not in previous.errors:
+                self.report(f"scan: {error}", Level.WARNING)
+        # Events arriving before the judgement ends must patch this snapshot, not the old one.
+        self._latest = snapshot
+        self._judge(snapshot)
+
+    @work(group=JUDGE, exclusive=True, exit_on_error=False, description="Judging the snapshot")
+    async def _judge(self, snapshot: Snapshot) -> ClusterState:
+        judgement = await asyncio.to_thread(self.judge, snapshot)
+        if judgement.error:
+            self.report(judgement.error, Level.ERROR, toast=True)
+        return ClusterState(snapshot, judgement)
+
+    async def settled(self) -> None:
+        """Wait until no scan or judgement is pending (tests, screenshots and scripted runs)."""
+        while True:
+            busy = [w for w in self.workers if w.group in (SCAN, JUDGE) and not w.is_finished]
+            if not busy and not self.scan.running:
+                return
+            with suppress(WorkerCancelled):
+                await self.workers.wait_for_complete(busy)
+            await asyncio.sleep(0)
+
+    # ----------------------------------------------------------------------------------------
+    # Live node events
+    # ----------------------------------------------------------------------------------------
+
+    @work(group=WATCH, exit_on_error=False, description="Following node events")
+    async def _follow_node_events(self) -> None:
+        async for event in self.source.node_events():
+            self.post_message(NodeChanged(event))
+
+    def on_node_changed(self, message: NodeChanged) -> None:
+        latest = self._latest
+        if latest is None:
+            return  # the first scan has not finished; it will include this node
+        event = message.event
+        if event.kind == "ADDED" and latest.node(event.node.name) is None:
+            self.report(f"node {event.node.name} added", toast=True)
+        elif event.kind == "DELETED" and latest.node(event.node.name) is not None:
+            self.report(f"node {event.node.name} deleted", Level.WARNING, toast=True)
+        self.set_snapshot(apply_node_event(latest, event))
+
+    # ----------------------------------------------------------------------------------------
+    # Actions and their gating
+    # ----------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.MUTATING_ACTIONS:
+            return not self.read_only and self._on_tab("checklist", "remediation")
+        return not (isinstance(self.screen, ModalScreen) and action in self.MODAL_BLOCKED)
+
+    def _on_tab(self, *tabs: str) -> bool:
+        return isinstance(self.screen, MainScreen) and self.main.tabs.active in tabs
+
+    def action_refresh(self) -> None:
+        self.request_scan("refresh")
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(binding_sections(read_only=self.read_only), self.user_keymap))
+
+    async def action_show_tab(self, tab: str) -> None:
+        while not isinstance(self.screen, MainScreen):
+            await self.pop_screen()
+        self.main.show_tab(tab)
+
+    def on_node_table_opened(self, message: NodeTable.Opened) -> None:
+        self.open_node(message.name)
+
+    def open_node(self, name: str) -> None:
+        self.push_screen(NodeDetailScreen(name))
+
+    def on_item_chosen(self, message: ItemChosen) -> None:
+        self.choose_item(message.item_id)
+
+    def choose_item(self, item_id: str) -> None:
+        self.main.query_one(RemediationPane).choose(item_id)
+        self.main.show_tab("remediation")
+
+    def action_apply(self) -> None:
+        item_id = self.main.query_one(RemediationPane).item_id or (
+            self.main.query_one(ChecklistPane).selected_item_id
+        )
+        if item_id is None:
+            self.notify("Select a checklist item first.", severity="warning")
+            return
+        context = self.cluster.snapshot.context if self.cluster is not None else None
+        word = context or self.source.name
+        dialog = ConfirmDialog(
+            f"Apply the remediation of {item_id}?",
+            f"This changes the cluster {word}. Agents may restart.",
+            confirm_label="Apply",
+            require_word=word,
+        )
+        self.push_screen(dialog, lambda ok: self._applied(item_id, bool(ok)))
+
+    def _applied(self, item_id: str, confirmed: bool) -> None:
+        if not confirmed:
+            self.report(f"apply {item_id}: cancelled")
+            return
+        self.report(
+            f"apply {item_id}: the remediation flow is not wired in this build; nothing changed",
+            Level.WARNING,
+            toast=True,
+        )
+
+    def action_undo(self) -> None:
+        self.report("undo: the journal is not wired in this build; nothing changed", toast=True)
+
+    # ----------------------------------------------------------------------------------------
+    # The command palette
+    # ----------------------------------------------------------------------------------------
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        commands = [
+            PaletteCommand(
+                f"Go to {tab.capitalize()}",
+                f"show the {tab} tab ({n})",
+                partial(self.run_action, f"show_tab('{tab}')"),
+            )
+            for n, tab in enumerate(TABS, 1)
+        ]
+        commands.append(
+            PaletteCommand("Refresh now", "scan the cluster again (r)", self.action_refresh)
+        )
+        commands.append(PaletteCommand("Keys", "every key binding (?)", self.action_help))
+        if self.check_action("apply", ()):
+            commands.append(
+                PaletteCommand("Apply remediation…", "of the selected item (a)", self.action_apply)
+            )
+        if self.cluster is not None:
+            for record in self.cluster.snapshot.nodes:
+                commands.append(
+                    PaletteCommand(
+                        f"Node {record.name}",
+                        "open the node's facts, findings and raw status",
+                        partial(self.open_node, record.name),
+                    )
+                )
+            for rollup in self.cluster.judgement.rollups:
+                commands.append(
+                    PaletteCommand(
+                        f"Item {rollup.item.title}",
+                        rollup.headline,
+                        partial(self.choose_item, rollup.item.id),
+                    )
+                )
+        return commands
+
+
+def binding_sections(*, read_only: bool = False) -> list[BindingSection]:
+    """Every binding of the console, by where it applies (for help and keymap checks); in
+    read-only mode the mutating ones are left out, as they are from the footer."""
+    palette = Binding(CiliumTuiApp.COMMAND_PALETTE_BINDING, "command_palette", "Commands")
+    quit_ = Binding("ctrl+q", "quit", "Quit")
+    everywhere = [b for b in CiliumTuiApp.BINDINGS if b not in MUTATING_BINDINGS]
+    changes = [] if read_only else [("checklist, remediation (changes)", MUTATING_BINDINGS)]
+    sections: list[tuple[str, Sequence[BindingType]]] = [
+        ("everywhere", [*everywhere, palette, quit_]),
+        *changes,
+        ("nodes", [*NodesPane.BINDINGS, *NodeTable.BINDINGS]),
+        ("node detail", NodeDetailScreen.BINDINGS),
+        ("checklist", ChecklistPane.BINDINGS),
+        ("dialogs", ConfirmDialog.BINDINGS),
+        ("help", HelpScreen.BINDINGS),
+    ]
+    return [
+        (where, [b for b in bindings if isinstance(b, Binding)]) for where, bindings in sections
+    ]
+
+
+def binding_ids() -> list[str]:
+    return [b.id for _, bindings in binding_sections() for b in bindings if b.id]
+
+
+def _describe(error: BaseException | None) -> str:
+    if error is None:
+        return "unknown error"
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def run_console(settings: Settings, source: Source) -> int:
+    """Run the console until the user quits; a bad theme is a message, not a traceback."""
+    try:
+        app = CiliumTuiApp(
+            source,
+            read_only=settings.read_only,
+            theme=settings.theme,
+            refresh=settings.refresh,
+            demo=settings.demo,
+            keymap=settings.keymap,
+        )
+    except ThemeError as e:
+        print(f"cilium-tui: {e}", file=sys.stderr)
+        asyncio.run(source.close())
+        return 2
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,1 @@
+"""The panes of the main screen's tabs: nodes, checklist, remediation, log."""

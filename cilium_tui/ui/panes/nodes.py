@@ -1,0 +1,108 @@
+"""The home pane: the node table, its `/` filter and a one-line summary."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import Input, Static
+
+from cilium_tui.ui.rows import COLUMNS, NodeRow, node_rows
+from cilium_tui.ui.state import ClusterState
+from cilium_tui.ui.widgets.node_table import NodeTable
+
+_LABELS = {c.key: c.label.lower() for c in COLUMNS}
+
+
+class NodesPane(Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("escape", "clear_filter", "Clear filter", id="clear-filter"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rows: list[NodeRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter: name, arch, kernel, mode", id="node-filter")
+        yield NodeTable(id="node-table")
+        yield Static(id="nodes-summary")
+
+    def on_mount(self) -> None:
+        self.query_one("#node-filter", Input).display = False
+        self.watch(self.app, "cluster", self._on_cluster)
+        table = self.table
+        self.watch(table, "sort_column", self._summarise, init=False)
+        self.watch(table, "sort_reverse", self._summarise, init=False)
+
+    @property
+    def table(self) -> NodeTable:
+        return self.query_one(NodeTable)
+
+    @property
+    def filter_text(self) -> str:
+        return self.query_one("#node-filter", Input).value
+
+    def _on_cluster(self, cluster: ClusterState | None) -> None:
+        if cluster is None:
+            self._rows = []
+        else:
+            self._rows = node_rows(cluster.snapshot, cluster.judgement.by_node)
+        self._apply()
+
+    def _apply(self) -> None:
+        query = self.filter_text
+        self.table.show([row for row in self._rows if row.matches(query)])
+        self._summarise()
+
+    def _summarise(self) -> None:
+        total = len(self._rows)
+        shown = self.table.row_count
+        modes = [row.cells["host_routing"].text for row in self._rows]
+        parts = [f"{total} node{'s' if total != 1 else ''}"]
+        parts += [f"{modes.count(m)} {m}" for m in ("BPF", "Legacy") if m in modes]
+        if self.filter_text:
+            parts.append(f"filter '{self.filter_text}': {shown} shown")
+        arrow = "▼" if self.table.sort_reverse else "▲"
+        parts.append(f"sorted by {_LABELS[self.table.sort_column]} {arrow}")
+        self.query_one("#nodes-summary", Static).update(Text(" · ".join(parts)))
+
+    # ----------------------------------------------------------------------------------------
+    # Filter
+    # ----------------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#node-filter", Input)
+        box.display = True
+        box.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            box = self.query_one("#node-filter", Input)
+            return box.display or bool(box.value)
+        return True
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#node-filter", Input)
+        box.value = ""
+        box.display = False
+        self.table.focus()
+        self._apply()
+
+    @on(Input.Changed, "#node-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._apply()
+
+    @on(Input.Submitted, "#node-filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        """Enter keeps the filter and returns to the table; an empty filter closes the box."""
+        event.stop()
+        if not event.value:
+            event.input.display = False
+        self.table.focus()

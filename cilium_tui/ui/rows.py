@@ -1,0 +1,280 @@
+"""The node table's rows: one NodeRecord (plus its findings) in, one row of cells out.
+
+Pure, so every column can be tested without Textual. Unknown facts render as a dim "?", never as
+"off": a value is shown as off only when the agent, the ConfigMap or the probe said so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from cilium_tui.checks.types import Finding, State
+from cilium_tui.facts.kernel import parse_kernel
+from cilium_tui.model import AgentStatus, BigTCP, CiliumConfig, NodeRecord, Snapshot
+from cilium_tui.ui.cells import Cell, Tone, shorten, text_cell, unknown_cell
+
+REASON_WIDTH = 26
+"""Longest cause/reason shown in a cell; the detail view has the full text."""
+
+HOST_ROUTING_ITEM = "host-routing"
+"""The catalogue item whose finding explains Legacy host routing (see `legacy_cause`)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    render: Callable[[NodeRecord, tuple[Finding, ...], CiliumConfig | None], Cell]
+    filterable: bool = False
+    """Whether the `/` filter matches this column's text."""
+
+
+@dataclass(frozen=True)
+class NodeRow:
+    key: str
+    cells: Mapping[str, Cell]
+
+    def matches(self, query: str) -> bool:
+        """Case-insensitive substring match on the filterable columns: name, arch, kernel, modes."""
+        needle = query.strip().casefold()
+        return not needle or any(
+            needle in self.cells[c.key].plain.casefold() for c in COLUMNS if c.filterable
+        )
+
+
+def node_rows(snapshot: Snapshot, findings: Mapping[str, tuple[Finding, ...]]) -> list[NodeRow]:
+    return [node_row(r, findings.get(r.name, ()), snapshot.config) for r in snapshot.nodes]
+
+
+def node_row(
+    record: NodeRecord, findings: tuple[Finding, ...] = (), config: CiliumConfig | None = None
+) -> NodeRow:
+    return NodeRow(record.name, {c.key: c.render(record, findings, config) for c in COLUMNS})
+
+
+# --------------------------------------------------------------------------------------------
+# Columns
+# --------------------------------------------------------------------------------------------
+
+
+def _name(record: NodeRecord, *_: object) -> Cell:
+    return text_cell(record.name)
+
+
+_ROLE_ORDER = ("control-plane", "master", "etcd", "worker")
+
+
+def _role(record: NodeRecord, *_: object) -> Cell:
+    if record.node is None:
+        return text_cell("ssh-only", Tone.NA)
+    if not record.node.roles:
+        return text_cell("<none>")
+    ranked = sorted(record.node.roles, key=lambda r: (_rank(r), r))
+    return text_cell(ranked[0])
+
+
+def _rank(role: str) -> int:
+    return _ROLE_ORDER.index(role) if role in _ROLE_ORDER else len(_ROLE_ORDER)
+
+
+def _arch(record: NodeRecord, *_: object) -> Cell:
+    return text_cell(record.architecture)
+
+
+def _kernel(record: NodeRecord, *_: object) -> Cell:
+    release = record.kernel
+    if release is None:
+        return unknown_cell()
+    parsed = parse_kernel(release)
+    return Cell(release, sort_key=(0, parsed.version.release if parsed else (), release))
+
+
+def _os(record: NodeRecord, *_: object) -> Cell:
+    pretty = record.probe.os_pretty_name if record.probe is not None else None
+    if not pretty and record.node is not None:
+        pretty = record.node.os_image
+    return text_cell(short_os(pretty) if pretty else None)
+
+
+def short_os(pretty: str) -> str:
+    """ "Debian GNU/Linux 10 (buster)" -> "Debian 10"; "Ubuntu 24.04.2 LTS" -> "Ubuntu 24.04.2"."""
+    text = re.sub(r"\s*\([^)]*\)", "", pretty)
+    text = re.sub(r"\s+(GNU/Linux|LTS)\b", "", text)
+    return " ".join(text.split()) or pretty
+
+
+def _cilium(record: NodeRecord, *_: object) -> Cell:
+    return text_cell(_agent(record, "cilium_version"))
+
+
+def _host_routing(record: NodeRecord, findings: tuple[Finding, ...], _: object) -> Cell:
+    mode = _agent(record, "host_routing")
+    if mode is None:
+        return unknown_cell()
+    if mode == "BPF":
+        return Cell(mode, Tone.BPF, sort_key=(0, 0, ""))
+    cause = legacy_cause(findings)
+    detail = shorten(cause, REASON_WIDTH) if cause else ""
+    tone = Tone.LEGACY if mode == "Legacy" else Tone.PLAIN
+    return Cell(mode, tone, detail, sort_key=(0, 1, mode + detail))
+
+
+def host_routing_finding(findings: Iterable[Finding]) -> Finding | None:
+    return next((f for f in findings if f.item_id == HOST_ROUTING_ITEM), None)
+
+
+def legacy_cause(findings: Iterable[Finding]) -> str | None:
+    """The first reason this node is not on BPF host routing, as the catalogue judged it: its first
+    unmet requirement, else its reason. None when the catalogue has no verdict (yet)."""
+    finding = host_routing_finding(findings)
+    if finding is None or finding.state in (State.ON, State.UNKNOWN):
+        return None
+    return finding.blocked_by[0] if finding.blocked_by else finding.reason
+
+
+def _routing(record: NodeRecord, _: object, config: CiliumConfig | None) -> Cell:
+    network = _agent(record, "network_routing")
+    if network is None and config is not None:
+        value = config.value("routing-mode")
+        network = value if isinstance(value, str) else None
+    if network is None:
+        return unknown_cell()
+    network = network.lower()
+    protocol = _agent(record, "tunnel_protocol")
+    if network == "tunnel" and protocol:
+        return text_cell(f"tunnel/{protocol.lower()}")
+    return text_cell(network)
+
+
+def _kpr(record: NodeRecord, _: object, config: CiliumConfig | None) -> Cell:
+    printed = _agent(record, "kube_proxy_replacement")
+    if printed is None and config is not None:
+        value = config.value("kube-proxy-replacement")
+        printed = str(value).lower() if value is not None else None
+    return text_cell(printed)
+
+
+def _masquerading(record: NodeRecord, *_: object) -> Cell:
+    masq = record.agent.masquerading if record.agent is not None else None
+    if masq is None:
+        return unknown_cell()
+    return text_cell(f"{masq.mode} (ip-masq-agent)" if masq.ip_masq_agent else masq.mode)
+
+
+def _bandwidth(record: NodeRecord, *_: object) -> Cell:
+    """ "on/bbr", "on/cubic" or "off": the congestion control the Bandwidth Manager gives pods
+    (the host's own TCP congestion control is a probe fact, in the detail view)."""
+    bwm = record.agent.bandwidth_manager if record.agent is not None else None
+    if bwm is None:
+        return unknown_cell()
+    if not bwm.enabled:
+        return text_cell("off")
+    cc = bwm.congestion_control
+    return text_cell(f"on/{cc.lower()}" if cc else "on")
+
+
+def _big_tcp(record: NodeRecord, *_: object) -> Cell:
+    agent = record.agent
+    families: list[tuple[str, BigTCP | None]] = [
+        ("v4", agent.ipv4_big_tcp if agent else None),
+        ("v6", agent.ipv6_big_tcp if agent else None),
+    ]
+    on = [name for name, big in families if big is not None and big.enabled]
+    if on:
+        return text_cell("+".join(on))
+    if any(big is not None for _, big in families):
+        return text_cell("off")
+    return unknown_cell()
+
+
+def _mtu(record: NodeRecord, *_: object) -> Cell:
+    mtu = record.probe.mtu if record.probe is not None else None
+    return unknown_cell() if mtu is None else Cell(str(mtu), sort_key=(0, mtu))
+
+
+def _xdp(record: NodeRecord, *_: object) -> Cell:
+    acceleration = _agent(record, "xdp_acceleration")
+    if acceleration is not None:
+        return text_cell(acceleration.lower())
+    attached = record.probe.xdp_attached if record.probe is not None else None
+    return text_cell(None if attached is None else "attached" if attached else "none")
+
+
+# Health columns sort faults first: a dead node is what one sorts by AGENT or SSH to find.
+_FAULT, _DEGRADED, _HEALTHY, _IDLE = 0, 1, 2, 3
+
+
+def _agent_state(record: NodeRecord, *_: object) -> Cell:
+    error = record.errors.get("agent")
+    pod = record.pod
+    if pod is not None and pod.waiting_reason:
+        return _fault(pod.waiting_reason, error)
+    if error:
+        return _fault("unreachable", error)
+    if record.node is None:
+        return Cell("n/a", Tone.NA, sort_key=(0, _IDLE, ""))
+    if pod is None:
+        return _fault("no agent", None)
+    if pod.ready is False:
+        return _fault("NotReady", None)
+    state = record.agent.cilium_state if record.agent is not None else None
+    if pod.ready and state not in (None, "Ok"):
+        return Cell("Ready", Tone.OFF, state or "", sort_key=(0, _DEGRADED, ""))
+    if pod.ready:
+        return Cell("Ready", Tone.ON, sort_key=(0, _HEALTHY, ""))
+    return unknown_cell()
+
+
+def _ssh_state(record: NodeRecord, *_: object) -> Cell:
+    error = record.errors.get("ssh")
+    if error:
+        return _fault("unreachable", error)
+    if record.probe is not None:
+        privilege = record.probe.privilege
+        detail = privilege if privilege == "no-sudo" else ""
+        health = _DEGRADED if detail else _HEALTHY
+        return Cell("ok", Tone.OFF if detail else Tone.ON, detail, sort_key=(0, health, ""))
+    if record.ssh_host is None:
+        return Cell("no-ssh", Tone.NA, sort_key=(0, _IDLE, ""))
+    return unknown_cell()
+
+
+def _fault(state: str, reason: str | None) -> Cell:
+    """ "unreachable · connection refused": the reason without a repeat of the state word."""
+    reason = (reason or "").strip()
+    if reason.lower().startswith(state.lower() + ":"):
+        reason = reason[len(state) + 1 :].strip()
+    detail = shorten(reason, REASON_WIDTH) if reason else ""
+    return Cell(state, Tone.ERROR, detail, sort_key=(0, _FAULT, state))
+
+
+def _agent(record: NodeRecord, field_name: str) -> str | None:
+    agent: AgentStatus | None = record.agent
+    value = getattr(agent, field_name) if agent is not None else None
+    return value if isinstance(value, str) and value else None
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("name", "NAME", _name, filterable=True),
+    Column("arch", "ARCH", _arch, filterable=True),
+    Column("kernel", "KERNEL", _kernel, filterable=True),
+    Column("os", "OS", _os),
+    Column("cilium", "CILIUM", _cilium),
+    Column("host_routing", "HOST ROUTING", _host_routing, filterable=True),
+    Column("agent", "AGENT", _agent_state),
+    Column("ssh", "SSH", _ssh_state),
+    Column("routing", "ROUTING", _routing, filterable=True),
+    Column("kpr", "KPR", _kpr),
+    Column("masquerading", "MASQ", _masquerading),
+    Column("bandwidth", "BWM/CC", _bandwidth),
+    Column("big_tcp", "BIG TCP", _big_tcp),
+    Column("mtu", "MTU", _mtu),
+    Column("xdp", "XDP", _xdp),
+    Column("role", "ROLE", _role),
+)
+"""Ordered by what a Cilium tuner looks for: health (AGENT, SSH) sits beside host routing and the
+role comes last, so on a narrow terminal it is the role that scrolls out of view, never a dead
+node. At 140 columns the seed shows every column but ROLE."""
+COLUMN_KEYS = tuple(c.key for c in COLUMNS)

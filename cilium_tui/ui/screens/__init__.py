@@ -1,0 +1,1 @@
+"""Screens: the main screen with its tabs, the node detail, help."""

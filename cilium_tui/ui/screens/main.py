@@ -1,0 +1,58 @@
+"""The main screen: title bar, the four tabs (nodes, checklist, remediation, log), footer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, TabbedContent, TabPane
+
+from cilium_tui.ui.panes.checklist import ChecklistPane
+from cilium_tui.ui.panes.nodes import NodesPane
+from cilium_tui.ui.panes.remediation import RemediationPane
+from cilium_tui.ui.widgets.activity_log import ActivityLog
+from cilium_tui.ui.widgets.top_bar import TopBar
+
+if TYPE_CHECKING:
+    from cilium_tui.ui.app import CiliumTuiApp
+
+TABS = ("nodes", "checklist", "remediation", "log")
+"""Tab ids, in the order of their number keys (1-4)."""
+
+
+class MainScreen(Screen[None]):
+    def compose(self) -> ComposeResult:
+        console = cast("CiliumTuiApp", self.app)
+        yield TopBar(console.source.name, demo=console.demo, read_only=console.read_only)
+        with TabbedContent(id="tabs"):
+            with TabPane("1 Nodes", id="nodes"):
+                yield NodesPane(id="nodes-pane")
+            with TabPane("2 Checklist", id="checklist"):
+                yield ChecklistPane(id="checklist-pane")
+            with TabPane("3 Remediation", id="remediation"):
+                yield RemediationPane(id="remediation-pane")
+            with TabPane("4 Log", id="log"):
+                yield ActivityLog(id="activity-log")
+        yield Footer()
+
+    @property
+    def tabs(self) -> TabbedContent:
+        return self.query_one("#tabs", TabbedContent)
+
+    def show_tab(self, tab: str) -> None:
+        self.tabs.active = tab
+        self.focus_tab()
+
+    def focus_tab(self) -> None:
+        """Focus the active tab's main widget, so its keys work straight away."""
+        target = {
+            "nodes": "#node-table",
+            "checklist": "#checklist-tree",
+            "remediation": "#remediation-pane",
+            "log": "#activity-log",
+        }[self.tabs.active]
+        self.query_one(target).focus()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.call_after_refresh(self.focus_tab)

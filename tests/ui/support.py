@@ -1,0 +1,78 @@
+"""Test doubles and helpers for the UI tests only.
+
+`ScriptedSource` is a `Source` that serves snapshots the test scripts and node events the test
+pushes; it stands in for the cluster so the UI's own behaviour (diffing, coalescing, gating) can
+be driven exactly. End-to-end runs against the real lab live with the lead's tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+from textual.pilot import Pilot
+
+from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress
+from cilium_tui.model import Snapshot
+from cilium_tui.ui.app import CiliumTuiApp
+from cilium_tui.ui.sample_snapshot import sample_judgement, seed_snapshot
+from cilium_tui.ui.state import Judge
+
+
+class ScriptedSource:
+    """Scan n returns snapshots[n] (the last one repeats). A scan can be held on `gate`, made to
+    fail with `fail_next`, and reports progress from a worker thread, as a real Source may."""
+
+    def __init__(self, *snapshots: Snapshot, name: str = "context test") -> None:
+        self.snapshots: list[Snapshot] = list(snapshots) or [seed_snapshot()]
+        self._name = name
+        self.scans = 0
+        self.gate: asyncio.Event | None = None
+        self.fail_next: Exception | None = None
+        self.events: asyncio.Queue[NodeEvent] = asyncio.Queue()
+        self.closed = False
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    async def scan(self, progress: ProgressCallback | None = None) -> Snapshot:
+        self.scans += 1
+        snapshot = self.snapshots[min(self.scans, len(self.snapshots)) - 1]
+        if progress is not None:
+            await asyncio.to_thread(progress, ScanProgress(0, len(snapshot.nodes), "listing"))
+        if self.gate is not None:
+            await self.gate.wait()
+        if self.fail_next is not None:
+            error, self.fail_next = self.fail_next, None
+            raise error
+        return snapshot
+
+    async def node_events(self) -> AsyncIterator[NodeEvent]:
+        while True:
+            yield await self.events.get()
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+def make_app(
+    source: ScriptedSource | None = None,
+    *,
+    judge: Judge = sample_judgement,
+    **options: Any,
+) -> CiliumTuiApp:
+    """The console on a scripted source, judged with the screenshot findings, no interval scan."""
+    options.setdefault("refresh", 0)
+    app = CiliumTuiApp(source or ScriptedSource(), judge=judge, **options)
+    app.animation_level = "none"
+    return app
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait for scans and judgements to finish and the screens to render them."""
+    app = pilot.app
+    assert isinstance(app, CiliumTuiApp)
+    await app.settled()
+    await pilot.pause()

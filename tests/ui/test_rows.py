@@ -1,0 +1,210 @@
+"""Pure rendering of rows, checklist lines and detail facts: no Textual running."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from cilium_tui.checks.types import Finding, State
+from cilium_tui.model import (
+    AgentPod,
+    AgentStatus,
+    BandwidthManager,
+    BigTCP,
+    Evidence,
+    Masquerading,
+    NodeInfo,
+    NodeRecord,
+    ProbeFacts,
+)
+from cilium_tui.ui.cells import UNKNOWN, Tone, natural_key
+from cilium_tui.ui.node_facts import fact_rows, format_value
+from cilium_tui.ui.rollups import count_cells, is_done, rollup_cells, summary
+from cilium_tui.ui.rows import COLUMN_KEYS, legacy_cause, node_row, short_os
+from cilium_tui.ui.sample_snapshot import sample_rollups, seed_snapshot
+
+SEED = seed_snapshot()
+
+
+def cells(record: NodeRecord, findings: tuple[Finding, ...] = ()) -> dict[str, str]:
+    row = node_row(record, findings, SEED.config)
+    return {key: cell.plain for key, cell in row.cells.items()}
+
+
+def test_a_bare_record_is_all_unknown_never_off() -> None:
+    row = node_row(NodeRecord(name="n1", ssh_host="n1"))
+    values = {key: cell.plain for key, cell in row.cells.items()}
+    assert values.pop("name") == "n1"
+    assert values.pop("role") == "ssh-only"
+    assert values.pop("agent") == "n/a"
+    assert set(values.values()) == {UNKNOWN}
+    assert all(
+        row.cells[k].tone is Tone.UNKNOWN for k in COLUMN_KEYS if row.cells[k].text == UNKNOWN
+    )
+
+
+def test_seed_board_row() -> None:
+    board = SEED.node("board-1")
+    assert board is not None
+    assert cells(board) == {
+        "name": "board-1",
+        "role": "<none>",
+        "arch": "arm64",
+        "kernel": "4.19.0-24-arm64",
+        "os": "Debian 10",
+        "cilium": "1.13.4",
+        "host_routing": "Legacy",
+        "agent": "Ready",
+        "ssh": "ok",
+        "routing": "native",
+        "kpr": "Strict",
+        "masquerading": "BPF",
+        "bandwidth": "off",
+        "big_tcp": "off",
+        "mtu": "1500",
+        "xdp": "none",
+    }
+
+
+def test_host_routing_cause_comes_from_the_catalogue_when_it_has_one() -> None:
+    board = SEED.node("board-1")
+    assert board is not None
+    blocked = Finding(
+        "host-routing",
+        "board-1",
+        State.BLOCKED,
+        "needs 5.10",
+        blocked_by=("kernel 4.19 < 5.10", "kpr off"),
+    )
+    cell = node_row(board, (blocked,)).cells["host_routing"]
+    assert (cell.text, cell.detail, cell.tone) == ("Legacy", "kernel 4.19 < 5.10", Tone.LEGACY)
+    off = dataclasses.replace(blocked, state=State.OFF, blocked_by=())
+    assert legacy_cause([off]) == "needs 5.10"
+    assert legacy_cause([dataclasses.replace(off, state=State.UNKNOWN)]) is None
+    assert legacy_cause([dataclasses.replace(off, item_id="bbr")]) is None
+    assert node_row(board).cells["host_routing"].plain == "Legacy", "empty catalogue: no cause"
+    long = dataclasses.replace(blocked, blocked_by=("x" * 80,))
+    assert len(node_row(board, (long,)).cells["host_routing"].detail) == 26
+
+
+def test_bandwidth_big_tcp_and_xdp_spellings() -> None:
+    agent = AgentStatus(
+        "text",
+        bandwidth_manager=BandwidthManager(True, "BBR"),
+        ipv4_big_tcp=BigTCP(True),
+        ipv6_big_tcp=BigTCP(True),
+        xdp_acceleration="Native",
+        masquerading=Masquerading("BPF", ip_masq_agent=True),
+        network_routing="Tunnel",
+        tunnel_protocol="vxlan",
+    )
+    row = cells(NodeRecord("n", agent=agent))
+    assert row["bandwidth"] == "on/bbr"
+    assert row["big_tcp"] == "v4+v6"
+    assert row["xdp"] == "native"
+    assert row["masquerading"] == "BPF (ip-masq-agent)"
+    assert row["routing"] == "tunnel/vxlan", "the agent's own view wins over the ConfigMap"
+    bare = cells(NodeRecord("n", agent=AgentStatus("text", ipv6_big_tcp=BigTCP(False))))
+    assert bare["big_tcp"] == "off"
+    assert bare["bandwidth"] == UNKNOWN, "no BandwidthManager line: unknown, not off"
+    probe_only = cells(NodeRecord("n", probe=ProbeFacts(xdp_attached=True, mtu=9000)))
+    assert (probe_only["xdp"], probe_only["mtu"]) == ("attached", "9000")
+
+
+def test_agent_and_ssh_states() -> None:
+    node = NodeInfo("n", roles=("worker",))
+    pod = AgentPod("cilium-x", "kube-system", "n", ready=True)
+    warning = AgentStatus("text", cilium_state="Warning")
+    assert cells(NodeRecord("n", node=node, pod=pod, agent=warning))["agent"] == "Ready · Warning"
+    assert cells(NodeRecord("n", node=node))["agent"] == "no agent"
+    not_ready = dataclasses.replace(pod, ready=False)
+    assert cells(NodeRecord("n", node=node, pod=not_ready))["agent"] == "NotReady"
+    assert cells(NodeRecord("n", node=node))["ssh"] == "no-ssh"
+    no_sudo = ProbeFacts(privilege="no-sudo")
+    assert cells(NodeRecord("n", node=node, probe=no_sudo))["ssh"] == "ok · no-sudo"
+    assert cells(NodeRecord("n", node=node))["role"] == "worker"
+
+
+def test_roles_prefer_control_plane() -> None:
+    node = NodeInfo("n", roles=("master", "etcd", "control-plane", "gpu"))
+    assert cells(NodeRecord("n", node=node))["role"] == "control-plane"
+
+
+@pytest.mark.parametrize(
+    ("pretty", "short"),
+    [
+        ("Debian GNU/Linux 10 (buster)", "Debian 10"),
+        ("Ubuntu 24.04.2 LTS", "Ubuntu 24.04.2"),
+        ("Talos (v1.8.1)", "Talos"),
+        ("CentOS Linux 7 (Core)", "CentOS Linux 7"),
+        ("Bottlerocket OS 1.12.0 (aws-k8s-1.24)", "Bottlerocket OS 1.12.0"),
+    ],
+)
+def test_short_os(pretty: str, short: str) -> None:
+    assert short_os(pretty) == short
+
+
+def test_sort_keys_order_versions_numerically_and_unknown_last() -> None:
+    def kernel_key(release: str | None) -> tuple[object, ...]:
+        node = NodeInfo("n", kernel_version=release)
+        return node_row(NodeRecord("n", node=node)).cells["kernel"].sort_key
+
+    releases = ["6.2.0-39-generic", "4.19.0-24-arm64", "5.10.0-26-arm64", None, "weird"]
+    ordered = sorted(releases, key=kernel_key)
+    assert ordered == ["weird", "4.19.0-24-arm64", "5.10.0-26-arm64", "6.2.0-39-generic", None]
+    assert sorted(["vm-10", "vm-2", "vm-1"], key=natural_key) == ["vm-1", "vm-2", "vm-10"]
+
+
+def test_filter_matches_name_arch_kernel_and_modes_only() -> None:
+    board = SEED.node("board-1")
+    assert board is not None
+    row = node_row(board, (), SEED.config)
+    for query in ("BOARD", "arm64", "4.19", "legacy", "native", ""):
+        assert row.matches(query), query
+    assert not row.matches("debian"), "OS is not a filter column"
+    assert not row.matches("1500")
+
+
+def test_checklist_lines_and_done_items() -> None:
+    rollups = {r.item.id: r for r in sample_rollups(SEED)}
+    assert is_done(rollups["kube-proxy-replacement"])
+    assert not is_done(rollups["host-routing"])
+    assert not is_done(rollups["preempt-none"]), "an unknown node is not done"
+    assert [c.plain for c in count_cells(rollups["host-routing"])] == ["3 on", "3 blocked"]
+    assert rollup_cells(rollups["kube-proxy-replacement"])[0].text == "✓"
+    assert summary(tuple(rollups.values())) == "7 items · 3 done · 4 to act on"
+
+
+def test_detail_facts_carry_their_evidence() -> None:
+    board = SEED.node("board-1")
+    assert board is not None
+    facts = {(f.source, f.name): f for f in fact_rows(board, SEED.config)}
+    kernel = facts[("node", "kernel version")]
+    assert kernel.value.text == "4.19.0-24-arm64"
+    assert kernel.evidence == "Node status.nodeInfo.kernelVersion: 4.19.0-24-arm64"
+    routing = facts[("agent", "host routing")]
+    assert routing.evidence.startswith("cilium status: Host Routing:")
+    assert facts[("node", "external ip")].value.text == UNKNOWN
+    legacy = facts[("config", "enable-host-legacy-routing")]
+    assert (legacy.value.plain, legacy.evidence) == (
+        "no · default",
+        "cilium-config (absent): default False",
+    )
+    assert facts[("agent", "masquerading")].value.text.startswith("mode=BPF, ")
+
+
+def test_collector_errors_are_facts() -> None:
+    record = NodeRecord("n", errors={"ssh": "unreachable: [/boom]"})
+    rows = fact_rows(record)
+    assert [(r.source, r.value.text, r.value.tone) for r in rows] == [
+        ("ssh", "unreachable: [/boom]", Tone.ERROR)
+    ]
+
+
+def test_format_value() -> None:
+    assert format_value(None).text == UNKNOWN
+    assert format_value(False).text == "no"
+    assert format_value(()).text == "(none)"
+    assert format_value(("eth0", "eth1")).text == "eth0, eth1"
+    assert format_value(Evidence("a", "b", "c")).text == "source=a, where=b, text=c"

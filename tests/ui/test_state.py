@@ -1,0 +1,75 @@
+"""The console's state: node events patch a snapshot; error changes are logged once."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from cilium_tui.checks import catalogue
+from cilium_tui.collect.source import NodeEvent
+from cilium_tui.model import Snapshot
+from cilium_tui.ui.sample_snapshot import sample_judgement, seed_snapshot
+from cilium_tui.ui.state import apply_node_event, error_changes, judge
+from tests.ui.factories import dead, node_info, with_node
+
+SEED = seed_snapshot()
+
+
+def test_added_node_appends_a_bare_record() -> None:
+    after = apply_node_event(SEED, NodeEvent("ADDED", node_info("vm-4")))
+    assert [r.name for r in after.nodes][-1] == "vm-4"
+    added = after.node("vm-4")
+    assert added is not None and added.agent is None and added.probe is None
+    assert apply_node_event(after, NodeEvent("ADDED", node_info("vm-4"))).nodes == after.nodes
+
+
+def test_modified_node_keeps_what_was_probed() -> None:
+    info = dataclasses.replace(node_info("board-1", "5.10.0-26-arm64"), ready=False)
+    after = apply_node_event(SEED, NodeEvent("MODIFIED", info))
+    record = after.node("board-1")
+    before = SEED.node("board-1")
+    assert record is not None and before is not None
+    assert record.node == info
+    assert (record.agent, record.probe, record.pod) == (before.agent, before.probe, before.pod)
+    assert len(after.nodes) == len(SEED.nodes)
+
+
+def test_deleted_node_goes_away_and_unknown_deletes_are_ignored() -> None:
+    after = apply_node_event(SEED, NodeEvent("DELETED", node_info("vm-2")))
+    assert after.node("vm-2") is None and len(after.nodes) == 5
+    assert apply_node_event(after, NodeEvent("DELETED", node_info("vm-2"))) is after
+
+
+def test_error_changes_are_reported_once_and_on_recovery() -> None:
+    broken = with_node(SEED, "vm-3", lambda r: dead(r, "exec timed out", "unreachable: refused"))
+    first = error_changes(SEED, broken)
+    assert [str(c) for c in first] == [
+        "vm-3: agent: exec timed out",
+        "vm-3: ssh: unreachable: refused",
+    ]
+    assert error_changes(broken, broken) == ()
+    recovered = error_changes(broken, SEED)
+    assert [str(c) for c in recovered] == [
+        "vm-3: agent recovered (was: exec timed out)",
+        "vm-3: ssh recovered (was: unreachable: refused)",
+    ]
+    assert len(error_changes(None, broken)) == 2
+
+
+def test_a_failing_catalogue_is_an_error_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(_: Snapshot) -> tuple[()]:
+        raise KeyError("routing-mode")
+
+    monkeypatch.setattr(catalogue, "evaluate", broken)
+    judged = judge(SEED)
+    assert judged.rollups == ()
+    assert judged.error == "the checklist failed: KeyError: 'routing-mode'"
+
+
+def test_judgement_indexes_findings_by_node() -> None:
+    judged = sample_judgement(SEED)
+    assert {f.item_id for f in judged.findings("board-1")} >= {"host-routing", "cpu-governor"}
+    assert judged.findings("nope") == ()
+    rollup = judged.rollup("host-routing")
+    assert rollup is not None and rollup.item.title == "eBPF host routing"
