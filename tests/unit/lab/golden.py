@@ -118,6 +118,25 @@ def _status(version: str, revision: str, **kwargs: object) -> AgentStatus:
     return AgentStatus(**base)  # type: ignore[arg-type]
 
 
+def _kpr_true_tunnel(version: str, revision: str, device: str) -> AgentStatus:
+    """KPR true, VXLAN tunnel, Legacy host routing, iptables masquerading (1.16+ samples)."""
+    return _status(
+        version,
+        revision,
+        kube_proxy_replacement="True",
+        kpr_devices=(device,),
+        direct_routing_device=device,
+        ipv4_big_tcp=BigTCP(False, 65536, 65536),
+        ipv6_big_tcp=BigTCP(False, 65536, 65536),
+        network_routing="Tunnel",
+        tunnel_protocol="vxlan",
+        attach_mode="TCX",
+        device_mode="veth",
+        nodeport_mode="SNAT",
+        socket_lb=True,
+    )
+
+
 def cases() -> list[Case]:
     v13_verbose = sample_lines("status-v1.13.4-eks-verbose-kpr-disabled-legacy-iptables.txt")
     v17_verbose = sample_lines("status-v1.17.6-cee-ubuntu24.04-native-bpf-verbose.txt")
@@ -329,21 +348,7 @@ def cases() -> list[Case]:
         Case(
             "status-v1.16.4-talos-tunnel-legacy-tcx.txt",
             "1.16.4",
-            _status(
-                "1.16.4",
-                "v1.16.4-03807242",
-                kube_proxy_replacement="True",
-                kpr_devices=("enx22989c9b16a0",),
-                direct_routing_device="enx22989c9b16a0",
-                ipv4_big_tcp=BigTCP(False, 65536, 65536),
-                ipv6_big_tcp=BigTCP(False, 65536, 65536),
-                network_routing="Tunnel",
-                tunnel_protocol="vxlan",
-                attach_mode="TCX",
-                device_mode="veth",
-                nodeport_mode="SNAT",
-                socket_lb=True,
-            ),
+            _kpr_true_tunnel("1.16.4", "v1.16.4-03807242", "enx22989c9b16a0"),
             RenderContext(
                 node_name="talos-worker-1",
                 node_ip="x.x.x.x",
@@ -365,21 +370,7 @@ def cases() -> list[Case]:
         Case(
             "status-v1.17.2-minikube-arm64-tunnel-legacy.txt",
             "1.17.2",
-            _status(
-                "1.17.2",
-                "v1.17.2-fb3ab54f",
-                kube_proxy_replacement="True",
-                kpr_devices=("eth0",),
-                direct_routing_device="eth0",
-                ipv4_big_tcp=BigTCP(False, 65536, 65536),
-                ipv6_big_tcp=BigTCP(False, 65536, 65536),
-                network_routing="Tunnel",
-                tunnel_protocol="vxlan",
-                attach_mode="TCX",
-                device_mode="veth",
-                nodeport_mode="SNAT",
-                socket_lb=True,
-            ),
+            _kpr_true_tunnel("1.17.2", "v1.17.2-fb3ab54f", "eth0"),
             RenderContext(
                 node_name="minikube",
                 node_ip="192.168.49.2",
