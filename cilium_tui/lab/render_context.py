@@ -130,11 +130,33 @@ class RenderContext:
             return self.node_ip
         return str(next(ipaddress.ip_network(self.pod_cidr, strict=False).hosts()))
 
-    def kubernetes_short(self) -> str:
-        if self.kubernetes_minor is not None:
-            return self.kubernetes_minor
-        parts = self.kubernetes_version.lstrip("v").split(".")
-        return ".".join(parts[:2])
+    def kubernetes_message(self) -> str:
+        """`1.26 (v1.26.6+k3s1) [linux/amd64]`: the Kubernetes status message."""
+        short = self.kubernetes_minor
+        if short is None:
+            short = ".".join(self.kubernetes_version.lstrip("v").split(".")[:2])
+        return f"{short} ({self.kubernetes_version}) [{self.kubernetes_platform}]"
+
+    def apis(self, minor: int) -> tuple[str, ...]:
+        if self.kubernetes_apis is not None:
+            return self.kubernetes_apis
+        return APIS_1_13 if minor == 13 else APIS_1_14
+
+    def envoy(self, minor: int) -> str:
+        """Envoy deployment mode: embedded up to 1.15, the separate DaemonSet from 1.16."""
+        if self.envoy_mode is not None:
+            return self.envoy_mode
+        return "external" if minor >= 16 else "embedded"
+
+    @property
+    def wireguard_peers(self) -> int:
+        return max(len(self.health_peers) - 1, 0)
+
+    def ipam_status(self, details: AgentDetails) -> str:
+        """The IPAM status string, e.g. `IPv4: 5/254 allocated from 172.16.2.0/24, `."""
+        if details.ipam in ("eni", "azure", "alibabacloud") or self.pod_cidr is None:
+            return f"IPv4: {self.ipam_used}/{self.ipam_total} allocated, "
+        return f"IPv4: {self.ipam_used}/{self.ipam_total} allocated from {self.pod_cidr}, "
 
     def details(self, status: AgentStatus) -> AgentDetails:
         return self.agent if self.agent is not None else details_from_status(status)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from cilium_tui.lab.agent import AgentDetails
 from cilium_tui.lab.release import Release
-from cilium_tui.lab.render_context import APIS_1_13, APIS_1_14, HealthPeer, RenderContext
+from cilium_tui.lab.render_context import HealthPeer, RenderContext
 from cilium_tui.lab.tabwriter import GO_STATUS_MINWIDTH, tabwrite
 from cilium_tui.model import AgentStatus, BigTCP
 
@@ -113,12 +113,6 @@ class _Status:
         joined = ", ".join(entries)
         return (f"[{joined}]" if joined else ""), joined
 
-    def ipam(self) -> str:
-        ctx = self.context
-        if self.details.ipam in ("eni", "azure", "alibabacloud") or ctx.pod_cidr is None:
-            return f"IPv4: {ctx.ipam_used}/{ctx.ipam_total} allocated, "
-        return f"IPv4: {ctx.ipam_used}/{ctx.ipam_total} allocated from {ctx.pod_cidr}, "
-
     def big_tcp(self, big: BigTCP | None) -> str:
         if big is None or not big.enabled:
             return "Disabled"
@@ -147,7 +141,7 @@ class _Status:
             fields = [
                 "[NodeEncryption: Disabled",
                 f"cilium_wg0 (Pubkey: {self.context.wireguard_public_key}, Port: 51871, "
-                f"Peers: {max(len(self.context.health_peers) - 1, 0)})]",
+                f"Peers: {self.context.wireguard_peers})]",
             ]
         elif mode == "IPsec":  # message shape UNVERIFIED
             fields = ["Keys in use: 1, Max Seq. Number: 0x0/0xffffffff, Errors: 0"]
@@ -286,13 +280,8 @@ class _Status:
             out.line("KVStore:", "Disabled", "")
         else:
             out.line("KVStore:", "Ok", "Disabled")
-        out.line(
-            "Kubernetes:",
-            "Ok",
-            f"{ctx.kubernetes_short()} ({ctx.kubernetes_version}) [{ctx.kubernetes_platform}]",
-        )
-        apis = ctx.kubernetes_apis or (APIS_1_13 if minor == 13 else APIS_1_14)
-        out.line("Kubernetes APIs:", '["' + '", "'.join(sorted(apis)) + '"]')
+        out.line("Kubernetes:", "Ok", ctx.kubernetes_message())
+        out.line("Kubernetes APIs:", '["' + '", "'.join(sorted(ctx.apis(minor))) + '"]')
         kpr_line, kpr_devices = self.kpr_devices()
         out.line("KubeProxyReplacement:", status.kube_proxy_replacement or "Disabled", kpr_line)
         if status.host_firewall:
@@ -320,7 +309,7 @@ class _Status:
             "NodeMonitor:", f"Listening for events on {ctx.cpus} CPUs with 64x4096 of shared memory"
         )
         out.line("Cilium health daemon:", "Ok", "")
-        out.line("IPAM:", self.ipam())
+        out.line("IPAM:", ctx.ipam_status(self.details))
         if self.verbose:
             out.raw("Allocated addresses:\n")
             out.raw(
@@ -358,7 +347,7 @@ class _Status:
         self.controllers(out)
         proxy = f"OK, ip {ctx.router}, 0 redirects active on ports 10000-20000"
         if minor >= 14:
-            proxy += f", Envoy: {ctx.envoy_mode or ('external' if minor >= 16 else 'embedded')}"
+            proxy += f", Envoy: {ctx.envoy(minor)}"
         out.line("Proxy Status:", proxy)
         out.line("Global Identity Range:", "min 256, max 65535")
         out.line("Hubble:", *self.hubble())
