@@ -22,7 +22,7 @@ import hashlib
 import ipaddress
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cilium_tui.lab.agent import AgentDetails
 from cilium_tui.lab.chart import ChartValues, render_config
@@ -374,34 +374,30 @@ SEED_VALUES = ChartValues(
 TRAINING_VALUES = ChartValues(ipam="kubernetes", kube_proxy_replacement="disabled")
 
 
-def seed() -> Scenario:
+def _k3s_cilium_1_13(
+    name: str, values: ChartValues, nodes: tuple[NodeSpec, ...], cidr: str, *, kube_proxy: bool
+) -> Scenario:
+    """A K3s v1.26.6 cluster with Cilium 1.13.4 installed by Helm (the seed article's setup)."""
     return Scenario(
-        name="seed",
+        name=name,
         cilium_version="1.13.4",
         kubernetes_version=K3S[0],
         distribution="k3s",
         namespace="kube-system",
         helm_managed=True,
-        kube_proxy=False,
-        config=render_config("1.13.4", SEED_VALUES),
-        nodes=_seed_nodes(),
-        cluster_cidr=SEED_CIDR,
+        kube_proxy=kube_proxy,
+        config=render_config("1.13.4", values),
+        nodes=nodes,
+        cluster_cidr=cidr,
     )
+
+
+def seed() -> Scenario:
+    return _k3s_cilium_1_13("seed", SEED_VALUES, _seed_nodes(), SEED_CIDR, kube_proxy=False)
 
 
 def training() -> Scenario:
-    return Scenario(
-        name="training",
-        cilium_version="1.13.4",
-        kubernetes_version=K3S[0],
-        distribution="k3s",
-        namespace="kube-system",
-        helm_managed=True,
-        kube_proxy=True,
-        config=render_config("1.13.4", TRAINING_VALUES),
-        nodes=_seed_nodes(),
-        cluster_cidr=SEED_CIDR,
-    )
+    return _k3s_cilium_1_13("training", TRAINING_VALUES, _seed_nodes(), SEED_CIDR, kube_proxy=True)
 
 
 MODERN_CIDR = "10.244.0.0/16"
@@ -488,19 +484,8 @@ def scale(count: int) -> Scenario:
                 ssh_board=board,
             )
         )
-    values = ChartValues(**{**SEED_VALUES.__dict__, "native_routing_cidr": SCALE_CIDR})
-    return Scenario(
-        name=f"scale:{count}",
-        cilium_version="1.13.4",
-        kubernetes_version=K3S[0],
-        distribution="k3s",
-        namespace="kube-system",
-        helm_managed=True,
-        kube_proxy=False,
-        config=render_config("1.13.4", values),
-        nodes=tuple(nodes),
-        cluster_cidr=SCALE_CIDR,
-    )
+    values = replace(SEED_VALUES, native_routing_cidr=SCALE_CIDR)
+    return _k3s_cilium_1_13(f"scale:{count}", values, tuple(nodes), SCALE_CIDR, kube_proxy=False)
 
 
 def scenario(name: str) -> Scenario:
