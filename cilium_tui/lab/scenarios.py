@@ -88,6 +88,8 @@ ARM_GOVERNORS = ["conservative", "ondemand", "userspace", "powersave", "performa
 K3S = ("v1.26.6+k3s1", "containerd://1.7.1-k3s1")
 KUBEADM = ("v1.33.3", "containerd://1.7.27")
 SEED_CREATED = "2023-11-20T09:12:41Z"
+LAB_NOW = "2024-05-06T10:42:17Z"
+"""The lab's "now" for timestamps in objects and status output (deterministic output)."""
 
 
 @dataclass(frozen=True)
@@ -608,7 +610,7 @@ def status_context(
         router_ip=str(router),
         hubble_flows=(min(4095, 700 + 97 * index), 4095),
         hubble_flows_per_second=round(1.0 + 0.37 * index, 2),
-        health_timestamp="2024-05-06T10:42:17Z",
+        health_timestamp=LAB_NOW,
         health_peers=peers,
         agent=details,
     )

@@ -115,7 +115,7 @@ def _status(version: str, revision: str, **kwargs: object) -> AgentStatus:
         "host_routing": "Legacy",
     }
     base.update(kwargs)
-    return AgentStatus(**base)  # type: ignore[arg-type]
+    return AgentStatus(**base)
 
 
 def _kpr_true_tunnel(version: str, revision: str, device: str) -> AgentStatus:
