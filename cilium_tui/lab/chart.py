@@ -5,7 +5,8 @@ that release's chart: 1.13 writes `tunnel: disabled|vxlan|geneve`, 1.14/1.15 `ro
 `tunnel-protocol` in tunnel mode), 1.16+ both always (sample E of 1.17.6 has `tunnel-protocol:
 vxlan` in native mode) plus `datapath-mode` and `enable-tcx`. The key sets follow the real chart
 outputs of 1.14.0 and 1.17.6 (samples E) with cloud- and enterprise-specific keys left out; the
-1.13 set is the 1.14 one without the keys 1.14 introduced (an approximation).
+1.13 set is the 1.14 one without the keys 1.14 introduced, 1.15 is taken as 1.14 and 1.16 as
+1.17 without its newer keys, and 1.18 as 1.17 (approximations: no sample of those charts).
 
 Chart behaviours reproduced: `enable-bandwidth-manager`/`enable-bbr` are written only when the
 bandwidth manager is on; `enable-bpf-masquerade` only when true; with CNI chaining and no explicit
@@ -97,6 +98,7 @@ _UP_TO_1_15 = {
     "tofqdns-endpoint-max-ip-per-hostname": "50",
 }
 _FROM_1_14 = {
+    "egress-gateway-reconciliation-trigger-interval": "1s",
     "enable-ipv4-big-tcp": "false",
     "enable-k8s-networkpolicy": "true",
     "enable-metrics": "true",
@@ -143,7 +145,29 @@ _FROM_1_16 = {
     "tofqdns-endpoint-max-ip-per-hostname": "1000",
     "tunnel-source-port-range": "0-0",
 }
-_FROM_1_18 = {"bpf-distributed-lru": "false"}
+_FROM_1_17 = {
+    "bgp-secrets-namespace": "kube-system",
+    "bpf-distributed-lru": "false",
+    "clustermesh-enable-endpoint-sync": "false",
+    "clustermesh-enable-mcs-api": "false",
+    "default-lb-service-ipam": "lbipam",
+    "dnsproxy-socket-linger-timeout": "10",
+    "enable-bgp-control-plane-status-report": "true",
+    "enable-endpoint-lockdown-on-policy-overflow": "false",
+    "enable-non-default-deny-policies": "false",
+    "enable-policy-secrets-sync": "true",
+    "envoy-access-log-buffer-size": "4096",
+    "envoy-base-id": "0",
+    "envoy-keep-cap-netbindservice": "false",
+    "health-check-icmp-failure-threshold": "3",
+    "http-retry-count": "3",
+    "hubble-export-file-max-backups": "5",
+    "hubble-export-file-max-size-mb": "10",
+    "multicast-enabled": "false",
+    "policy-secrets-namespace": "cilium-secrets",
+    "policy-secrets-only-from-secrets-namespace": "true",
+}
+"""Open-source keys of the 1.17.6 chart output (sample E) that older charts do not write."""
 
 _HUBBLE = {
     "enable-hubble": "true",
@@ -202,8 +226,8 @@ def render_config(version: str, values: ChartValues) -> dict[str, str]:
         data["bpf-lb-acceleration"] = values.lb_acceleration
     elif values.lb_acceleration != "disabled":
         data["bpf-lb-acceleration"] = values.lb_acceleration
-    if minor >= 18:
-        data |= _FROM_1_18
+    if minor >= 17:
+        data |= _FROM_1_17
     data["cluster-name"] = values.cluster_name
     data["auto-direct-node-routes"] = _bool(values.auto_direct_node_routes)
     native = values.routing_mode == "native"

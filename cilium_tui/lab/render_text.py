@@ -227,11 +227,10 @@ class _Status:
             out.line("Cluster health:", "", "Probe disabled")
             return
         peers = sorted(ctx.health_peers, key=lambda p: (not p.local, p.name))
-        healthy = [p for p in peers if p.reachable and p.endpoint_reachable]
-        out.line(
-            "Cluster health:", f"{len(healthy)}/{len(peers)} reachable", f"({ctx.health_timestamp})"
-        )
-        shown = peers if self.verbose else [p for p in peers if p not in healthy]
+        unhealthy = [p for p in peers if not (p.reachable and p.endpoint_reachable)]
+        reachable = f"{len(peers) - len(unhealthy)}/{len(peers)} reachable"
+        out.line("Cluster health:", reachable, f"({ctx.health_timestamp})")
+        shown = peers if self.verbose else unhealthy
         if self.minor >= 17:
             out.line("Name", "IP", "Node", "Endpoints")
             if self.verbose:
