@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -11,6 +12,8 @@ from cilium_tui.lab.agent import start_agent
 from cilium_tui.lab.host import HostState
 from cilium_tui.lab.render_context import RenderContext
 from cilium_tui.lab.render_json import STATUS_KEYS, UNPOPULATED, render_status_json
+from cilium_tui.lab.render_text import render_status_text
+from cilium_tui.lab.scenarios import scenario, status_context
 from tests.unit.lab.golden import GOLDEN
 
 MODERN = HostState(
@@ -127,3 +130,33 @@ def test_big_tcp_objects_match_the_real_json_fragment() -> None:
     lines = rendered.splitlines()
     for fragment in fragments:
         assert fragment.rstrip(",") in [line.rstrip(",") for line in lines]
+
+
+@pytest.mark.parametrize("name", ["seed", "training", "modern"])
+def test_text_and_json_of_one_agent_agree(name: str) -> None:
+    """What the checklist reads from either output is the same fact."""
+    sc = scenario(name)
+    for node in sc.nodes:
+        outcome = start_agent(sc.cilium_version, sc.config, node.host)
+        assert outcome.status is not None
+        ctx = status_context(sc, node, outcome.details)
+        text = render_status_text(outcome.status, sc.cilium_version, verbose=True, context=ctx)
+        doc = render_status_json(outcome.status, sc.cilium_version, ctx)
+        fields = {
+            m.group(1): m.group(2).split()
+            for line in text.splitlines()
+            if (m := re.match(r"^([A-Z][^:]+):\s+(.*)$", line))
+        }
+        host = (
+            doc["routing"]["intra-host-routing-mode"]
+            if "routing" in doc
+            else doc["host-routing"]["mode"]
+        )
+        assert host in (fields.get("Host Routing") or fields["Routing"])
+        assert fields["KubeProxyReplacement"][0] == doc["kube-proxy-replacement"]["mode"]
+        masq = {"BPF": "BPF", "iptables": "IPTables"}[doc["masquerading"]["mode"]]
+        assert fields["Masquerading"][0] == masq
+        bwm = doc["bandwidth-manager"]
+        assert (fields["BandwidthManager"][0] == "Disabled") is ("enabled" not in bwm)
+        mode = doc["kube-proxy-replacement"]["features"]["nodePort"].get("mode")
+        assert mode is None or re.search(rf"^  Mode:\s+{mode}$", text, re.M)
