@@ -8,10 +8,10 @@ status the running agent reports (a `model.AgentStatus`), the extra facts needed
 status in full (`AgentDetails`), the log lines Cilium writes while deciding, and the changes the
 agent makes to the host (sysctls, iptables raw rules, XDP).
 
-This is deliberately an *independent* model of Cilium, written from Cilium's source and docs
-(see /work/shared/reference/cilium-tuning.md at development time): the checklist in
-`cilium_tui.checks` diagnoses from observed facts; tests cross-check the two. It does no I/O and
-never mutates the `HostState` it is given (`apply_host_effects` does that, for the lab).
+This is deliberately an *independent* model of Cilium, written from Cilium's source and docs,
+not from `cilium_tui.checks`: the checklist diagnoses from observed facts, this simulates, and the
+two can be cross-checked. It does no I/O and never mutates the `HostState` it is given
+(`apply_host_effects` does that, for the lab).
 
 Log and error texts are Cilium's own where they were read in its source; where the exact wording
 could not be confirmed the code says UNVERIFIED next to it.
@@ -80,8 +80,8 @@ MAGLEV_PRIMES = (251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071)
 
 # Dynamic BPF map sizing (Cilium's option.calculateDynamicBPFMapSizes): the share of RAM given by
 # the ratio is spread over the CT/NAT/neighbour/sock-revNAT maps in proportion to their defaults.
-# The memory those defaults occupy is derived from the worked table in Cilium's source
-# (4 GiB at ratio 0.01 -> 265121 TCP CT entries; 16 GiB -> 1060485).
+# The memory those defaults occupy (81 MiB) is derived from the worked table in Cilium's source
+# (512 MiB -> 33140 TCP CT entries ... 16 GiB -> 1060485), which fits a ratio of 0.01 exactly.
 DEFAULT_MAP_MEMORY = 84_934_656
 CT_TCP_DEFAULT, CT_ANY_DEFAULT = 1 << 19, 1 << 18
 NAT_DEFAULT, SOCK_REV_NAT_DEFAULT = 1 << 19, 1 << 18
@@ -89,7 +89,8 @@ CT_TCP_MIN, CT_ANY_MIN, NAT_MIN, SOCK_REV_NAT_MIN = 1 << 17, 1 << 16, 1 << 17, 1
 MAP_MAX = 1 << 24
 
 DSR_DISPATCH = {"opt": "IP Option/Extension", "ipip": "IPIP", "geneve": "Geneve"}
-IPAM_WITHOUT_NATIVE_CIDR = frozenset({"eni", "azure", "alibabacloud"})
+CLOUD_IPAM = frozenset({"eni", "azure", "alibabacloud"})
+"""IPAM modes that hand out VPC addresses: no native-routing CIDR needed, no pod CIDR printed."""
 
 _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 
@@ -381,12 +382,7 @@ class _Boot:
         self.ipv6_masq = self.ipv6 and self.flag("enable-ipv6-masquerade", True)
         self.native_cidr = self.config.get("ipv4-native-routing-cidr") or None
         ipam = self.setting("ipam", "cluster-pool")
-        if (
-            self.native
-            and self.ipv4_masq
-            and self.native_cidr is None
-            and ipam not in IPAM_WITHOUT_NATIVE_CIDR
-        ):
+        if self.native and self.ipv4_masq and self.native_cidr is None and ipam not in CLOUD_IPAM:
             mode_flag = "--tunnel=disabled" if self.minor == 13 else "--routing-mode=native"
             raise _Fatal(  # wording UNVERIFIED
                 "native routing cidr must be configured with option --ipv4-native-routing-cidr "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from cilium_tui.lab.agent import AgentDetails, LoadBalancing
+from cilium_tui.lab.agent import CLOUD_IPAM, AgentDetails, LoadBalancing
 from cilium_tui.model import AgentStatus
 
 APIS_1_13 = (
@@ -154,7 +154,7 @@ class RenderContext:
 
     def ipam_status(self, details: AgentDetails) -> str:
         """The IPAM status string, e.g. `IPv4: 5/254 allocated from 172.16.2.0/24, `."""
-        if details.ipam in ("eni", "azure", "alibabacloud") or self.pod_cidr is None:
+        if details.ipam in CLOUD_IPAM or self.pod_cidr is None:
             return f"IPv4: {self.ipam_used}/{self.ipam_total} allocated, "
         return f"IPv4: {self.ipam_used}/{self.ipam_total} allocated from {self.pod_cidr}, "
 
