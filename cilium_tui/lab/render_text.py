@@ -52,6 +52,7 @@ DEFAULT_MODULES = (
     ("        └── job-reinitialize", "[OK] OK (26m, x2)"),
 )
 """A small `Modules Health:` tree in the layout of the 1.17 verbose output."""
+UNREACHABLE = "Connection timed out"
 MODULE_INDENT = " " * 6
 MODULE_NAME_WIDTH = 66
 """Tree lines are padded to this width before a job's state (1.17.6 verbose sample)."""
@@ -252,13 +253,16 @@ class _Status:
     @staticmethod
     def _peer_connectivity(out: _Writer, peer: HealthPeer) -> None:
         out.raw(f"  {peer.name}{' (localhost)' if peer.local else ''}:\n")
-        paths = [("Host", peer.ip, peer.host_rtts)]
+        paths = [("Host", peer.ip, peer.host_rtts, peer.reachable)]
         if peer.endpoint_ip is not None:
-            paths.append(("Endpoint", peer.endpoint_ip, peer.endpoint_rtts))
-        for kind, ip, (icmp, http) in paths:
+            paths.append(
+                ("Endpoint", peer.endpoint_ip, peer.endpoint_rtts, peer.endpoint_reachable)
+            )
+        for kind, ip, (icmp, http), reachable in paths:
             out.raw(f"    {kind} connectivity to {ip}:\n")
-            out.line("      ICMP to stack:", f"OK, RTT={icmp}")
-            out.line("      HTTP to agent:", f"OK, RTT={http}")
+            # A failed probe prints its error instead of the RTT (wording UNVERIFIED).
+            out.line("      ICMP to stack:", f"OK, RTT={icmp}" if reachable else UNREACHABLE)
+            out.line("      HTTP to agent:", f"OK, RTT={http}" if reachable else UNREACHABLE)
 
     def modules(self, out: _Writer) -> None:
         if not self.verbose:

@@ -555,6 +555,20 @@ def _controllers(
     return tuple(controllers)
 
 
+def _pod_ip(node: NodeSpec, offset: int) -> str:
+    return str(ipaddress.ip_network(node.pod_cidr).network_address + offset)
+
+
+def _router_ip(node: NodeSpec) -> str:
+    """cilium_host's address: somewhere in .3-.102 of the node's pod CIDR."""
+    return _pod_ip(node, 3 + _endpoint_id(node.name + "/router") % 100)
+
+
+def _health_ip(node: NodeSpec) -> str:
+    """The health endpoint's address: somewhere in .111-.160."""
+    return _pod_ip(node, 111 + _endpoint_id(node.name + "/health") % 50)
+
+
 K3S_SYSTEM_PODS = (
     "kube-system/coredns-59b4f5bbd5-9xk2r",
     "kube-system/local-path-provisioner-76d776f6f9-t2vjq",
@@ -576,13 +590,10 @@ def status_context(
     """
     minor = Release.parse(scenario.cilium_version).minor
     index = scenario.nodes.index(node)
-    hosts = list(ipaddress.ip_network(node.pod_cidr).hosts())
-    # Distinct addresses: router in .3-.102, health in .111-.160, pods from .171 on.
-    router = hosts[2 + _endpoint_id(node.name + "/router") % 100]
-    health = hosts[110 + _endpoint_id(node.name + "/health") % 50]
+    router, health = _router_ip(node), _health_ip(node)
     pods = K3S_SYSTEM_PODS if index == 0 and scenario.distribution == "k3s" else ()
-    allocations = [(str(router), "router"), (str(health), "health")]
-    allocations += [(str(hosts[170 + 20 * i]), pod) for i, pod in enumerate(pods)]
+    allocations = [(router, "router"), (health, "health")]
+    allocations += [(_pod_ip(node, 170 + 20 * i), pod) for i, pod in enumerate(pods)]
     pod_ids = [_endpoint_id(f"{node.name}/{pod}") for pod in pods]
     host_ids = [_endpoint_id(f"{node.name}/host"), _endpoint_id(f"{node.name}/health")]
     control_plane = next((n for n in scenario.nodes if n.role == "control-plane"), node)
@@ -591,6 +602,7 @@ def status_context(
             other.name,
             other.internal_ip,
             local=other is node,
+            endpoint_ip=_health_ip(other),
             reachable=other.name not in unreachable,
             endpoint_reachable=other.name not in unreachable,
         )
@@ -607,7 +619,7 @@ def status_context(
         kubernetes_version=scenario.kubernetes_version,
         kubernetes_platform=f"linux/{control_plane.architecture}",
         controllers=_controllers(minor, node, pod_ids, host_ids),
-        router_ip=str(router),
+        router_ip=router,
         hubble_flows=(min(4095, 700 + 97 * index), 4095),
         hubble_flows_per_second=round(1.0 + 0.37 * index, 2),
         health_timestamp=LAB_NOW,

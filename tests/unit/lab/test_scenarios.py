@@ -316,3 +316,23 @@ def test_crash_looping_agent_pod() -> None:
     assert pod.metadata.owner_references[0].kind == "DaemonSet"
     degraded = daemonset_object(seed, ready=5)["status"]
     assert (degraded["numberReady"], degraded["numberUnavailable"]) == (5, 1)
+
+
+def test_status_context_reports_agents_that_are_down_as_unreachable() -> None:
+    seed = scenario("seed")
+    node = seed.nodes[0]
+    outcome = start_agent(seed.cilium_version, seed.config, node.host)
+    assert outcome.status is not None
+    ctx = status_context(seed, node, outcome.details, unreachable=frozenset({"rock64-2"}))
+    text = render_status_text(outcome.status, seed.cilium_version, context=ctx)
+    assert "Cluster health:          5/6 reachable" in text
+    row = next(line for line in text.splitlines() if line.startswith("  rock64-2"))
+    assert row.split()[-2:] == ["unreachable", "unreachable"]
+    allocated = [ip for ip, _ in ctx.allocations]
+    assert len(set(allocated)) == len(allocated) == ctx.ipam_used
+    assert all(peer.endpoint_ip for peer in ctx.health_peers)
+
+    newer = status_context(seed, node, outcome.details, unreachable=frozenset({"rock64-2"}))
+    verbose = render_status_text(outcome.status, "1.17.6", verbose=True, context=newer)
+    after = verbose.split("  rock64-2:\n", 1)[1].splitlines()
+    assert after[1] == "      ICMP to stack:   Connection timed out"
