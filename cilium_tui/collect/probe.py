@@ -85,26 +85,36 @@ iptables_raw() {
 }
 """
 
-_SECTIONS = """\
-section uid id -u
-section uname_r uname -r
-section uname_m uname -m
-section uname_v uname -v
-section hostname host_name
-section os_release os_release
-section governors governors
-section irqbalance_active systemctl is-active irqbalance
-section irqbalance_enabled systemctl is-enabled irqbalance
-section tuned tuned-adm active
-section kernel_config kernel_config
-section tcp_cc cat /proc/sys/net/ipv4/tcp_congestion_control
-section default_route default_route
-section nic_driver nic_driver
-section mtu nic_mtu
-section xdp nic_xdp
-section irqs nic_irqs
-section iptables_raw iptables_raw
-"""
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("uid", ("id", "-u")),
+    ("uname_r", ("uname", "-r")),
+    ("uname_m", ("uname", "-m")),
+    ("uname_v", ("uname", "-v")),
+    ("hostname", ("host_name",)),
+    ("os_release", ("os_release",)),
+    ("governors", ("governors",)),
+    ("irqbalance_active", ("systemctl", "is-active", "irqbalance")),
+    ("irqbalance_enabled", ("systemctl", "is-enabled", "irqbalance")),
+    ("tuned", ("tuned-adm", "active")),
+    ("kernel_config", ("kernel_config",)),
+    ("tcp_cc", ("cat", "/proc/sys/net/ipv4/tcp_congestion_control")),
+    ("default_route", ("default_route",)),
+    ("nic_driver", ("nic_driver",)),
+    ("mtu", ("nic_mtu",)),
+    ("xdp", ("nic_xdp",)),
+    ("irqs", ("nic_irqs",)),
+    ("iptables_raw", ("iptables_raw",)),
+)
+"""Section name -> the command it runs: a tool, or one of the script's own functions above."""
+
+FUNCTIONS = frozenset(
+    name
+    for line in (_READERS + _IPTABLES_SUDO).splitlines()
+    if (name := line.partition("()")[0]).isidentifier()
+)
+"""The shell functions the script defines (a lab board answers these from its state)."""
+
+_SECTIONS = "".join(f"section {name} {shlex.join(argv)}\n" for name, argv in SECTIONS)
 
 PROBE_SCRIPT = _PRELUDE + _READERS + _IPTABLES_SUDO + _SECTIONS
 """The probe for a user who may use `sudo -n` (root runs the privileged reads directly)."""

@@ -22,7 +22,7 @@ from pathlib import Path
 import asyncssh
 
 from cilium_tui.collect.inventory import SshTarget, parse_jump
-from cilium_tui.collect.node_commands import SUDO
+from cilium_tui.collect.node_commands import SUDO, NodeCommand
 from cilium_tui.collect.probe import probe_argv
 from cilium_tui.facts.probe import MARKER, parse_probe
 from cilium_tui.model import ProbeFacts
@@ -152,6 +152,10 @@ class SshPool:
         if sudo and not root and result.rc != 0 and "a password is required" in result.stderr:
             raise NeedsSudo(target, f"{target}: needs passwordless sudo for: {wanted}")
         return result
+
+    async def run_command(self, target: SshTarget, command: NodeCommand) -> CommandResult:
+        """Run one step of a `NodeChange` (its argv, its stdin, sudo when it is privileged)."""
+        return await self.run(target, command.argv, sudo=command.privileged, input=command.input)
 
     async def probe(self, target: SshTarget) -> ProbeResult:
         """Run the node probe (one command) and parse it."""
