@@ -178,3 +178,9 @@ async def test_jump_option_goes_through_the_jump_host(plain_sshd: PlainSshd) -> 
     assert result.stdout == "via jump\n"
     assert again.rc == 0
     assert pool.connections_opened == 2  # the jump host's connection and the target's
+
+
+async def test_a_jump_host_loop_is_an_error_not_a_hang(plain_sshd: PlainSshd) -> None:
+    error = await failure(SshTarget("loop"), plain_sshd.ssh_config("loop", ProxyJump="loop"))
+    assert isinstance(error, Unreachable)
+    assert "its jump host is itself" in str(error)
