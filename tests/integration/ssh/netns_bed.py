@@ -120,7 +120,7 @@ class NetnsBed:
         directory = Path(tempfile.mkdtemp(prefix="ctui-ssh-bed-"))
         directory.chmod(0o755)  # the boards' non-root user reads keys and files under it
         tag = f"c{os.getpid() % 0xFFFF:04x}"
-        net = 100 + (os.getpid() % 50) * 2
+        net = _free_subnets()
         bed = cls(
             directory=directory,
             tag=tag,
@@ -441,6 +441,17 @@ class NetnsBed:
         for route in self._routes:
             quiet("ip", "route", "del", "unreachable", route)
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def _free_subnets() -> int:
+    """N such that 10.99.N.0/24 and 10.99.N+1.0/24 are used by nothing here (another bed, too)."""
+    used = quiet("ip", "-o", "addr") + quiet("ip", "route")
+    start = os.getpid() % 50
+    for step in range(50):
+        net = 100 + ((start + step) % 50) * 2
+        if f"10.99.{net}." not in used and f"10.99.{net + 1}." not in used:
+            return net
+    raise RuntimeError("no free 10.99.x.0/24 pair for the SSH test bed")
 
 
 def _system_accounts(name: str) -> list[str]:
