@@ -24,7 +24,7 @@ import asyncssh
 from cilium_tui.collect.inventory import SshTarget, parse_jump
 from cilium_tui.collect.node_commands import SUDO, NodeCommand
 from cilium_tui.collect.probe import probe_argv
-from cilium_tui.facts.probe import MARKER, parse_probe
+from cilium_tui.facts.probe import MARKER, parse_probe, sudo_wants_password
 from cilium_tui.model import ProbeFacts
 
 DEFAULT_PORT = 22
@@ -154,7 +154,7 @@ class SshPool:
                 )
             full = (*SUDO, *argv) if sudo and not root else tuple(argv)
             result = await self._execute(route, conn, shlex.join(full), input, timeout)
-        if sudo and not root and result.rc != 0 and "a password is required" in result.stderr:
+        if sudo and not root and result.rc != 0 and sudo_wants_password(result.stderr):
             raise NeedsSudo(target, f"{target}: needs passwordless sudo for: {wanted}")
         return result
 
@@ -209,7 +209,10 @@ class SshPool:
             jump = options.tunnel  # ssh_config's ProxyJump: connect it ourselves to share it
         tunnel: asyncssh.SSHClientConnection | tuple[()] = ()
         if jump is not None:
-            hop = parse_jump(jump)
+            try:
+                hop = parse_jump(jump)
+            except ValueError as e:
+                raise Unreachable(target, f"{target}: {e}") from None
             hop_route = (hop, hop.jump)  # a jump host never takes the pool's global jump
             if hop_route == route:
                 raise Unreachable(target, f"{target}: its jump host is itself ({jump})")

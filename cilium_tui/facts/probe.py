@@ -353,7 +353,15 @@ def _irqs(f: _Facts) -> None:
         f.set("nic_irqs", tuple(irqs), "irqs", "; ".join(sec.lines[:4]))
 
 
-_SUDO_PASSWORD = "a password is required"  # noqa: S105 (sudo's message, not a secret)
+_SUDO_ASKS = ("sudo: a password is required", "sudo: a terminal is required")
+"""What `sudo -n` prints when it would have to ask for a password."""
+
+
+def sudo_wants_password(output: str) -> bool:
+    """Whether `sudo -n` refused because it would need a password (it never prompts)."""
+    return any(message in output for message in _SUDO_ASKS)
+
+
 _NOTRACK_CHAINS = ("CILIUM_PRE_raw", "CILIUM_OUTPUT_raw")
 
 
@@ -362,7 +370,7 @@ def _sudo_refusal(sec: Section) -> str | None:
     text, first = sec.output, sec.first
     if first == _NOT_ROOT:
         return f"sudo is disabled for this host: needs root or sudo for: {PRIVILEGED_READ}"
-    if _SUDO_PASSWORD in text or "a terminal is required" in text:
+    if sudo_wants_password(text):
         return f"needs passwordless sudo for: {PRIVILEGED_READ} ({first})"
     if sec.rc == _NOT_FOUND_RC and "sudo" in first:
         return f"sudo is not installed: needs root or sudo for: {PRIVILEGED_READ}"

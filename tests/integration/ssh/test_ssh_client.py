@@ -224,3 +224,10 @@ async def test_keys_from_the_ssh_agent(
     finally:
         await pool.close()
     assert result.stdout == "agent\n"
+
+
+async def test_a_bad_proxyjump_is_a_clear_error(plain_sshd: PlainSshd) -> None:
+    config = plain_sshd.ssh_config("badjump", ProxyJump="a@@b")
+    error = await failure(SshTarget("badjump"), config)
+    assert isinstance(error, Unreachable)
+    assert "not a jump host spec" in str(error)
