@@ -99,7 +99,7 @@ def _unusable(task: asyncio.Task[asyncssh.SSHClientConnection]) -> bool:
     return task.cancelled() or task.exception() is not None or task.result().is_closed()
 
 
-def _host_port(host: str, port: int) -> str:
+def known_hosts_name(host: str, port: int) -> str:
     """known_hosts spelling: `host` on port 22, `[host]:port` otherwise."""
     return host if port == DEFAULT_PORT else f"[{host}]:{port}"
 
@@ -303,7 +303,7 @@ class SshPool:
         file_arg = [] if paths[0] == DEFAULT_KNOWN_HOSTS else ["-f", paths[0]]
         file = str(Path(paths[0]).expanduser())
         if trusted:
-            fix = shlex.join(["ssh-keygen", "-R", _host_port(host, port), *file_arg])
+            fix = shlex.join(["ssh-keygen", "-R", known_hosts_name(host, port), *file_arg])
             return HostKeyChanged(
                 target,
                 f"{where}: HOST KEY CHANGED: it does not match {file}. If the host was "

@@ -53,8 +53,6 @@ PRIVILEGED_READ = "iptables -t raw -S"
 
 _NOT_FOUND_RC = 127
 _NO_CPUFREQ = "no cpufreq"
-_NO_ROUTE = "no default route"
-_NO_KERNEL_CONFIG = "no kernel config"
 _NOT_ROOT = "not root; sudo disabled"
 
 
@@ -189,16 +187,13 @@ _NO_SYSTEMD = re.compile(r"not been booted with systemd|Failed to connect to bus
 
 def _irqbalance(f: _Facts) -> None:
     states: dict[str, tuple[str, Section]] = {}
-    for section, field in (
-        ("irqbalance_enabled", "irqbalance_enabled"),
-        ("irqbalance_active", "irqbalance_active"),
-    ):
-        sec = f.get(section, "irqbalance")
+    for field in ("irqbalance_enabled", "irqbalance_active"):  # section and field share names
+        sec = f.get(field, "irqbalance")
         if sec is None:
             continue
         text = sec.output.strip()
         if _NO_SYSTEMD.search(text):
-            f.errors.append(f"irqbalance: {sec.first} (`{WHERE[section]}` rc {sec.rc})")
+            f.errors.append(f"irqbalance: {sec.first} (`{WHERE[field]}` rc {sec.rc})")
             continue
         # systemd answers "not found" with rc 4 (LSB "unknown") or 5, or an is-enabled error.
         if sec.rc in (4, 5) or _UNIT_MISSING.search(text):
