@@ -126,6 +126,7 @@ class SshPool:
         self._connect_timeout = connect_timeout
         self._command_timeout = command_timeout
         self._connections: dict[_Route, asyncio.Task[asyncssh.SSHClientConnection]] = {}
+        self._hops: set[_Route] = set()
         self.connections_opened = 0
         """How many SSH connections were established (jump hosts included)."""
 
@@ -172,11 +173,13 @@ class SshPool:
         return ProbeResult(facts=facts, raw=result.stdout)
 
     async def close(self) -> None:
-        """Close every connection (and cancel connects still in progress)."""
-        tasks = list(self._connections.values())
+        """Close every connection, hosts before the jump hosts they go through."""
+        routes = sorted(self._connections, key=lambda route: route in self._hops)
+        tasks = [self._connections[route] for route in routes]
         self._connections.clear()
+        self._hops.clear()
         for task in tasks:
-            task.cancel()
+            task.cancel()  # only connects still in progress
         for task in tasks:
             try:
                 conn = await task
@@ -216,6 +219,7 @@ class SshPool:
             hop_route = (hop, hop.jump)  # a jump host never takes the pool's global jump
             if hop_route == route:
                 raise Unreachable(target, f"{target}: its jump host is itself ({jump})")
+            self._hops.add(hop_route)
             try:
                 tunnel = await self._connection(hop_route)
             except SshError as e:
