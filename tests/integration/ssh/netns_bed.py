@@ -165,25 +165,13 @@ class NetnsBed:
         config = [_host_block("j", f"{outer}.5", "root", self.client_key, self.known_hosts)]
         for index, (name, state) in enumerate(states.items()):
             number = int("".join(c for c in name if c.isdigit()) or index + 11)
-            if name in behind_jump:
-                address, ns = (
-                    f"{inner}.{number + 10}",
-                    self._namespace(
-                        name,
-                        "inner",
-                        f"{inner}.{number + 10}",
-                        gateway=f"{inner}.1",
-                        mtu=state.mtu,
-                        parent=jump_ns,
-                    ),
-                )
-            else:
-                address, ns = (
-                    f"{outer}.{number + 10}",
-                    self._namespace(
-                        name, bridge, f"{outer}.{number + 10}", gateway=f"{outer}.1", mtu=state.mtu
-                    ),
-                )
+            subnet, on, parent = (
+                (inner, "inner", jump_ns) if name in behind_jump else (outer, bridge, None)
+            )
+            address = f"{subnet}.{number + 10}"
+            ns = self._namespace(
+                name, on, address, gateway=f"{subnet}.1", mtu=state.mtu, parent=parent
+            )
             board = BedBoard(
                 name,
                 ns,
@@ -207,21 +195,8 @@ class NetnsBed:
                 )
             )
         black_hole = self._namespace("bh", bridge, f"{outer}.20", gateway=None, mtu=1500)
-        sh(
-            "ip",
-            "netns",
-            "exec",
-            black_hole,
-            "iptables",
-            "-A",
-            "INPUT",
-            "-p",
-            "tcp",
-            "--dport",
-            "22",
-            "-j",
-            "DROP",
-        )
+        drop_ssh = shlex.split("iptables -A INPUT -p tcp --dport 22 -j DROP")
+        sh("ip", "netns", "exec", black_hole, *drop_ssh)
         self.black_hole = f"{outer}.20"
         self.known_hosts.write_text("".join(hosts))
         self.ssh_config.write_text("\n\n".join(config) + "\n")
