@@ -52,6 +52,8 @@ WHERE = {
 PRIVILEGED_READ = "iptables -t raw -S"
 
 _NOT_FOUND_RC = 127
+_MISSING_TOOL = re.compile(r"(?:^|: )([\w.-]+): (?:command )?not found", re.M)
+"""sh's "sh: 6: ethtool: not found", bash's "bash: line 1: ethtool: command not found"."""
 _NO_CPUFREQ = "no cpufreq"
 _NOT_ROOT = "not root; sudo disabled"
 
@@ -130,7 +132,9 @@ class _Facts:
             self.errors.append(f"{what}: probe output cut short")
             return None
         if sec.rc == _NOT_FOUND_RC:
-            self.errors.append(f"{what}: {self.where(section).split()[0]} not found")
+            missing = _MISSING_TOOL.search(sec.output)
+            tool = missing.group(1) if missing else self.where(section).split()[0]
+            self.errors.append(f"{what}: {tool} not found")
             return None
         return sec
 

@@ -249,6 +249,16 @@ def test_a_cut_output_keeps_what_was_read() -> None:
     assert "default route: not in the probe output" in facts.errors
 
 
+@pytest.mark.parametrize(
+    "message", ["sh: 14: ethtool: not found", "bash: line 1: ethtool: command not found"]
+)
+def test_a_missing_tool_is_named(message: str) -> None:
+    route = "eth0\t00000000\t0100000A\t0003\t0\t0\t0\t00000000\t0\t0\t0"
+    facts = parse_probe(section("default_route", route, 0) + section("nic_driver", message, 127))
+    assert facts.nic_driver is None
+    assert "NIC driver: ethtool not found" in facts.errors
+
+
 def test_nothing_recognisable() -> None:
     facts = parse_probe("bash: sh: command not found\n")
     assert facts == ProbeFacts(errors=("the probe printed nothing recognisable",))
