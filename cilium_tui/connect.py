@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from cilium_tui.collect.inventory import Inventory, InventoryError, load_inventory, ssh_config_hosts
@@ -35,12 +36,17 @@ def parse_duration(text: str | None) -> float:
     return value / 1000 if m.group(2) == "ms" else value
 
 
-async def open_source(settings: Settings, *, latency: float = 0.0) -> ClusterSource:
-    """The Source the settings name. Raises OpenError with a clear message."""
+async def open_source(
+    settings: Settings, *, latency: float = 0.0, faults: Sequence[str] = ()
+) -> ClusterSource:
+    """The Source the settings name. Raises OpenError with a clear message.
+
+    `latency` and `faults` are the lab's knobs (see `cilium_tui.lab.runner.FAULTS`).
+    """
     if settings.demo:
-        return await _open_lab(settings.demo, latency)
-    if latency:
-        raise OpenError("--latency is a lab knob: use it with --demo")
+        return await _open_lab(settings.demo, latency, faults)
+    if latency or faults:
+        raise OpenError("--latency and --fault are lab knobs: use them with --demo")
     try:
         kube = await KubeClient.connect(settings.kubeconfig, settings.context)
     except KubeError as e:
@@ -60,11 +66,11 @@ async def open_source(settings: Settings, *, latency: float = 0.0) -> ClusterSou
     )
 
 
-async def _open_lab(name: str, latency: float) -> ClusterSource:
+async def _open_lab(name: str, latency: float, faults: Sequence[str]) -> ClusterSource:
     from cilium_tui.lab.runner import start_lab  # noqa: PLC0415 - loaded only for --demo
 
     try:
-        lab = await asyncio.to_thread(start_lab, name, latency=latency)
+        lab = await asyncio.to_thread(start_lab, name, latency=latency, faults=faults)
     except ValueError as e:
         raise OpenError(f"--demo: {e}") from e
     except (OSError, RuntimeError) as e:

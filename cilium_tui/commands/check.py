@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Sequence
 
 from cilium_tui.checks.catalogue import evaluate
 from cilium_tui.checks.why_legacy import why_legacy
@@ -24,7 +25,8 @@ def run(args: argparse.Namespace) -> int:
         latency = parse_duration(getattr(args, "latency", None))
     except (SettingsError, OpenError) as e:
         return _fail(str(e))
-    return asyncio.run(_check(settings, latency, args.format))
+    faults = getattr(args, "fault", None) or ()
+    return asyncio.run(_check(settings, latency, faults, args.format))
 
 
 def _fail(message: str) -> int:
@@ -32,9 +34,9 @@ def _fail(message: str) -> int:
     return EXIT_NO_SCAN
 
 
-async def _check(settings: Settings, latency: float, fmt: Format) -> int:
+async def _check(settings: Settings, latency: float, faults: Sequence[str], fmt: Format) -> int:
     try:
-        source = await open_source(settings, latency=latency)
+        source = await open_source(settings, latency=latency, faults=faults)
     except OpenError as e:
         return _fail(str(e))
     try:

@@ -12,7 +12,7 @@ import asyncio
 import shutil
 import tempfile
 import threading
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,6 +25,8 @@ from cilium_tui.lab.scenarios import Scenario, scenario
 
 T = TypeVar("T")
 _START_TIMEOUT = 60.0
+FAULTS = ("unreachable", "unready", "exec-fail", "exec-hang")
+"""Fault knobs: a board refusing SSH, an agent crash-looping, an exec failing or hanging."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,26 @@ class RunningLab:
             for name in self.boards.boards:
                 self.boards.set_latency(name, seconds)
 
+    def inject(self, fault: str) -> None:
+        """Apply a fault knob, `KIND:NODE` (see FAULTS). Raises ValueError for a bad one."""
+        kind, _, node = fault.partition(":")
+        if kind not in FAULTS or not node:
+            raise ValueError(f"not a fault (KIND:NODE, KIND one of {', '.join(FAULTS)}): {fault!r}")
+        if node not in self.cluster.hosts:
+            raise ValueError(f"no node {node!r} in scenario {self.scenario.name}")
+        if kind == "unreachable":
+            self.cluster.hosts[node].reachable = False
+        elif kind == "unready":
+            self.api.set_agent_unready(node)
+        else:
+            pods, _ = self.api.store.list("pods", field_selector=f"spec.nodeName={node}")
+            names = [p["metadata"]["name"] for p in pods]
+            knobs = self.api.knobs
+            self.api.set_exec_faults(
+                fail=[*knobs.exec_fail, *(names if kind == "exec-fail" else [])],
+                hang=[*knobs.exec_hang, *(names if kind == "exec-hang" else [])],
+            )
+
     def stop(self) -> None:
         if self.boards is not None:
             boards, self.boards = self.boards, None
@@ -88,12 +110,13 @@ def start_lab(
     directory: Path | None = None,
     *,
     latency: float = 0.0,
+    faults: Sequence[str] = (),
     timing: Timing | None = None,
 ) -> RunningLab:
     """Start the lab of scenario `name` and write its client files into `directory`.
 
     Without a directory the files go to a private temporary one, removed by `stop()`.
-    Raises ValueError for an unknown scenario name.
+    Raises ValueError for an unknown scenario name or a bad fault.
     """
     chosen = scenario(name)
     api = LabApiServer(version=chosen.kubernetes_version, timing=timing)
@@ -124,6 +147,8 @@ def start_lab(
             ),
         )
         lab.set_latency(latency)
+        for fault in faults:
+            lab.inject(fault)
     except BaseException:
         lab.stop()
         raise

@@ -130,3 +130,21 @@ def test_lab_serves_real_kubectl_and_real_ssh(lab_dir: Path) -> None:
     config = (lab_dir / "ssh" / "ssh_config").read_text()
     assert "ProxyJump lab-jump" in config
     assert oct((lab_dir / "kubeconfig").stat().st_mode & 0o777) == "0o600"
+
+
+def test_lab_faults_show_as_facts_of_their_nodes_only() -> None:
+    out = _cli(
+        "check", "--demo", "--format", "json",
+        "--fault", "unreachable:rock64-3", "--fault", "exec-fail:k3s-vm-2",
+        "--fault", "unready:rock64-1",
+    )  # fmt: skip
+    assert out.returncode == 1, out.stderr
+    problems = {n["name"]: n["problems"] for n in json.loads(out.stdout)["nodes"]}
+    assert "cannot connect" in problems["rock64-3"][0]
+    assert "error dialing backend" in problems["k3s-vm-2"][0]
+    assert "CrashLoopBackOff" in problems["rock64-1"][0]
+    assert problems["k3s-vm-1"] == problems["k3s-vm-3"] == problems["rock64-2"] == []
+    bad = _cli("check", "--demo", "--fault", "melt:k3s-vm-1")
+    assert bad.returncode == 2 and "not a fault" in bad.stderr
+    real = _cli("check", "--kubeconfig", "/nonexistent", "--fault", "unready:x")
+    assert real.returncode == 2 and "lab knobs" in real.stderr
