@@ -1,24 +1,10 @@
-"""`cilium-tui check --demo` and `cilium-tui lab`, end to end through the real clients.
-
-The lab speaks HTTPS and SSH on loopback; these tests read it with the installed command line,
-the real kubectl and the real OpenSSH client, as a user would.
-"""
+"""`cilium-tui check --demo`, end to end: the lab read through the real collectors."""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import signal
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from tests.conftest import need
 
 CLI = [sys.executable, "-m", "cilium_tui"]
 
@@ -71,65 +57,6 @@ def test_check_that_cannot_run_exits_2_with_one_line() -> None:
     assert missing.returncode == 2
     assert "Traceback" not in missing.stderr
     assert "/nonexistent/kubeconfig" in missing.stderr
-
-
-@pytest.fixture
-def lab_dir(tmp_path: Path) -> Iterator[Path]:
-    proc = subprocess.Popen(
-        [*CLI, "lab", "--scenario", "seed", "--dir", str(tmp_path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        banner = []
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            banner.append(line)
-            if "Press Ctrl-C to stop" in line or not line:
-                break
-        assert any("export KUBECONFIG=" in line for line in banner), "".join(banner)
-        yield tmp_path
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0
-
-
-def _kubectl(lab: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KUBECONFIG": str(lab / "kubeconfig")}
-    cmd = ["kubectl", "--cache-dir", str(lab / "kube-cache"), *args]
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60, check=False)
-
-
-def test_lab_serves_real_kubectl_and_real_ssh(lab_dir: Path) -> None:
-    need(shutil.which("kubectl") is not None, "kubectl is not installed")
-    need(shutil.which("ssh") is not None, "the OpenSSH client is not installed")
-    nodes = json.loads(_kubectl(lab_dir, "get", "nodes", "-o", "json").stdout)
-    kernels = {
-        n["metadata"]["name"]: n["status"]["nodeInfo"]["kernelVersion"] for n in nodes["items"]
-    }
-    assert kernels["rock64-1"] == "4.19.0-24-arm64"
-    assert kernels["k3s-vm-1"] == "6.2.0-39-generic"
-    status = _kubectl(
-        lab_dir, "-n", "kube-system", "exec", "ds/cilium", "-c", "cilium-agent", "--",
-        "cilium", "status",
-    )  # fmt: skip
-    assert status.returncode == 0, status.stderr
-    assert "Host Routing:" in status.stdout
-    assert "KubeProxyReplacement:    Strict" in status.stdout
-    # The board sits behind the lab's jump host: OpenSSH follows the ProxyJump, checks host keys.
-    ssh = subprocess.run(
-        ["ssh", "-F", str(lab_dir / "ssh" / "ssh_config"), "-o", "BatchMode=yes", "rock64-1",
-         "uname", "-r"],
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert ssh.returncode == 0, ssh.stderr
-    assert ssh.stdout.strip() == "4.19.0-24-arm64"
-    config = (lab_dir / "ssh" / "ssh_config").read_text()
-    assert "ProxyJump lab-jump" in config
-    assert oct((lab_dir / "kubeconfig").stat().st_mode & 0o777) == "0o600"
 
 
 def test_lab_faults_show_as_facts_of_their_nodes_only() -> None:
