@@ -7,9 +7,7 @@ cilium_tui.ui.screenshots` and the UI's snapshot tests render the same picture o
 without starting anything. The agent status texts imitate the layout of real `cilium status`
 1.13.4 output; they are not a recording. The lead replaces this with the lab's own scan.
 
-While the catalogue has no items, `sample_judgement` supplies a few hand-written findings so the
-checklist and the why-Legacy column have something true to the seed to show; once the catalogue
-lands it returns the catalogue's own judgement.
+The checklist's verdicts are the real catalogue's, judged from these facts.
 """
 
 from __future__ import annotations
@@ -17,7 +15,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-from cilium_tui.checks.types import Finding, Item, Requirement, Rollup, State
 from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress
 from cilium_tui.model import (
     AgentPod,
@@ -31,10 +28,9 @@ from cilium_tui.model import (
     NodeInfo,
     NodeRecord,
     ProbeFacts,
-    Setting,
     Snapshot,
 )
-from cilium_tui.ui.state import Judgement, judge, judgement_of
+from cilium_tui.facts.config import parse_configmap
 
 TAKEN_AT = datetime(2026, 3, 2, 9, 41, 7, tzinfo=UTC)
 K3S = "v1.26.6+k3s1"
@@ -291,193 +287,27 @@ def _status_text(host_routing: str, ip: str) -> str:
 
 
 def _config() -> CiliumConfig:
-    data = {
-        "tunnel": "disabled",
-        "auto-direct-node-routes": "true",
-        "ipv4-native-routing-cidr": "10.42.0.0/16",
-        "kube-proxy-replacement": "strict",
-        "enable-bpf-masquerade": "true",
-        "enable-bandwidth-manager": "false",
-        "enable-ipv6-big-tcp": "false",
-        "enable-hubble": "true",
-    }
-    settings = {
-        "routing-mode": Setting("native", "tunnel", "disabled"),
-        "kube-proxy-replacement": Setting("strict", "kube-proxy-replacement", "strict"),
-        "enable-bpf-masquerade": Setting(True, "enable-bpf-masquerade", "true"),
-        "enable-host-legacy-routing": Setting(False, None, None, defaulted=True),
-        "enable-bandwidth-manager": Setting(False, "enable-bandwidth-manager", "false"),
-        "enable-hubble": Setting(True, "enable-hubble", "true"),
-    }
-    return CiliumConfig(
-        data=data,
-        resource_version="1204",
-        helm_managed=True,
-        helm_release="cilium",
-        settings=settings,
+    """cilium-config as the Cilium 1.13 chart renders the seed's settings, normalised for real."""
+    return parse_configmap(
+        {
+            "metadata": {
+                "name": "cilium-config",
+                "namespace": "kube-system",
+                "resourceVersion": "1204",
+                "labels": {"app.kubernetes.io/managed-by": "Helm"},
+                "annotations": {"meta.helm.sh/release-name": "cilium"},
+            },
+            "data": {
+                "tunnel": "disabled",
+                "auto-direct-node-routes": "true",
+                "ipv4-native-routing-cidr": "10.42.0.0/16",
+                "kube-proxy-replacement": "strict",
+                "enable-bpf-masquerade": "true",
+                "bpf-lb-mode": "dsr",
+                "enable-bandwidth-manager": "false",
+                "enable-ipv6-big-tcp": "false",
+                "enable-hubble": "true",
+            },
+        },
+        cilium_version=CILIUM,
     )
-
-
-# --------------------------------------------------------------------------------------------
-# Findings: the catalogue's, or hand-written ones while the catalogue is empty
-# --------------------------------------------------------------------------------------------
-
-
-def sample_judgement(snapshot: Snapshot) -> Judgement:
-    judged = judge(snapshot)
-    if judged.rollups or judged.error:
-        return judged
-    return judgement_of(sample_rollups(snapshot))
-
-
-def sample_rollups(snapshot: Snapshot) -> tuple[Rollup, ...]:
-    """Hand-written verdicts for the seed, shaped like the catalogue's (screenshots only)."""
-    names = [r.name for r in snapshot.nodes]
-    vms = [n for n in names if n.startswith("vm-")]
-    boards = [n for n in names if not n.startswith("vm-")]
-
-    def on(item: str, node: str, reason: str, *evidence: str) -> Finding:
-        return Finding(item, node, State.ON, reason, evidence)
-
-    host_routing = [on("host-routing", n, "Host Routing: BPF", "Host Routing: BPF") for n in vms]
-    host_routing += [
-        Finding(
-            "host-routing",
-            n,
-            State.BLOCKED,
-            "The agent fell back to Legacy: BPF host routing needs kernel 5.10.",
-            ("cilium status: Host Routing: Legacy", f"uname -r: {BOARD_KERNEL}"),
-            blocked_by=("kernel 4.19 < 5.10",),
-            recommended=True,
-            advice="Upgrade the board to Debian 11 (kernel 5.10) or newer, then restart the agent.",
-        )
-        for n in boards
-    ]
-    bwm = [
-        Finding(
-            "bandwidth-manager",
-            n,
-            State.OFF,
-            "enable-bandwidth-manager is false.",
-            ('cilium-config enable-bandwidth-manager: "false"', "BandwidthManager: Disabled"),
-            recommended=True,
-        )
-        for n in names
-    ]
-    governor = [
-        Finding("cpu-governor", n, State.NA, "No cpufreq: the hypervisor sets the frequency.")
-        for n in vms
-    ]
-    governor += [
-        Finding(
-            "cpu-governor",
-            n,
-            State.OFF,
-            "The governor is ondemand on 4 of 4 CPUs.",
-            ("cat /sys/devices/system/cpu/cpu*/cpufreq/scaling_governor: ondemand",),
-            recommended=True,
-        )
-        for n in boards
-    ]
-    preempt = [
-        Finding(
-            "preempt-none",
-            n,
-            State.OFF,
-            "The kernel is built with voluntary preemption.",
-            ("uname -v: PREEMPT_DYNAMIC",),
-            recommended=False,
-        )
-        for n in vms
-    ]
-    preempt += [
-        Finding(
-            "preempt-none",
-            n,
-            State.UNKNOWN if n == "board-3" else State.ON,
-            "/boot/config-4.19.0-24-arm64 could not be read."
-            if n == "board-3"
-            else "CONFIG_PREEMPT_NONE=y",
-        )
-        for n in boards
-    ]
-    return (
-        _rollup(
-            "host-routing",
-            "eBPF host routing",
-            why="Skips the host's iptables and upper stack between pods and the wire.",
-            requirements=(
-                Requirement("kernel >= 5.10", kernel_min="5.10"),
-                Requirement("kube-proxy replacement and eBPF masquerading"),
-            ),
-            findings=host_routing,
-            headline=f"BPF host routing: {len(vms)}/{len(names)} nodes; "
-            f"{len(boards)} blocked: kernel 4.19 < 5.10",
-        ),
-        _all_on("kube-proxy-replacement", "Full kube-proxy replacement", names, "Strict"),
-        _all_on("bpf-masquerade", "eBPF masquerading", names, "Masquerading: BPF"),
-        _all_on("native-routing", "Native routing", names, 'tunnel: "disabled"'),
-        _rollup(
-            "bandwidth-manager",
-            "Bandwidth Manager",
-            why="EDT rate limiting and fair queueing for pod egress (needed for BBR).",
-            requirements=(Requirement("kernel >= 5.1", kernel_min="5.1"),),
-            findings=bwm,
-            headline=f"Bandwidth Manager: off on {len(names)}/{len(names)} nodes",
-        ),
-        _rollup(
-            "cpu-governor",
-            "CPU frequency governor: performance",
-            why="Frequency scaling adds latency when a core wakes for a packet.",
-            requirements=(Requirement("cpufreq exposed by the node"),),
-            findings=governor,
-            headline=f"performance governor: off on {len(boards)} boards; n/a on {len(vms)} VMs",
-        ),
-        _rollup(
-            "preempt-none",
-            "Kernel preemption: none",
-            why="A non-preemptible kernel favours throughput over scheduling latency.",
-            requirements=(),
-            findings=preempt,
-            headline="PREEMPT_NONE: on 2, off 3, unknown 1",
-        ),
-    )
-
-
-def _all_on(item_id: str, title: str, names: list[str], evidence: str) -> Rollup:
-    findings = [Finding(item_id, n, State.ON, f"{title} is on.", (evidence,)) for n in names]
-    return _rollup(
-        item_id,
-        title,
-        why="",
-        requirements=(),
-        findings=findings,
-        headline=f"{title}: on on every node",
-    )
-
-
-def _rollup(
-    item_id: str,
-    title: str,
-    *,
-    why: str,
-    requirements: tuple[Requirement, ...],
-    findings: list[Finding],
-    headline: str,
-) -> Rollup:
-    by_node = {f.node: f for f in findings}
-
-    def evaluate(_: Snapshot, record: NodeRecord) -> Finding:
-        return by_node[record.name]
-
-    item = Item(
-        id=item_id,
-        title=title,
-        why=why or f"{title} is part of the Cilium tuning guide.",
-        requirements=requirements,
-        detection="(screenshot fixture)",
-        docs="https://docs.cilium.io/en/stable/operations/performance/tuning/",
-        evaluate=evaluate,
-    )
-    counts = {state: sum(1 for f in findings if f.state is state) for state in State}
-    return Rollup(item, tuple(findings), counts, headline)

@@ -19,7 +19,7 @@ from typing import Any
 from textual.pilot import Pilot
 
 from cilium_tui.ui.app import CiliumTuiApp
-from cilium_tui.ui.sample_snapshot import StaticSource, sample_judgement
+from cilium_tui.ui.sample_snapshot import StaticSource
 
 SIZE = (140, 40)
 BUNDLED_THEMES = ("cilium", "cilium-light", "high-contrast")
@@ -29,7 +29,7 @@ Scene = Callable[[Pilot[Any]], Awaitable[None]]
 
 def screenshot_app(theme: str = "cilium") -> CiliumTuiApp:
     """The console as the screenshots show it: the seed fixture, demo badge, no interval scan."""
-    app = CiliumTuiApp(StaticSource(), theme=theme, refresh=0, demo="seed", judge=sample_judgement)
+    app = CiliumTuiApp(StaticSource(), theme=theme, refresh=0, demo="seed")
     app.animation_level = "none"
     return app
 

@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress
 from cilium_tui.model import Snapshot
 from cilium_tui.ui.app import CiliumTuiApp
-from cilium_tui.ui.sample_snapshot import sample_judgement, seed_snapshot
+from cilium_tui.ui.sample_snapshot import seed_snapshot
 from cilium_tui.ui.state import Judge
 
 
@@ -60,7 +60,7 @@ class ScriptedSource:
 def make_app(
     source: ScriptedSource | None = None,
     *,
-    judge: Judge = sample_judgement,
+    judge: Judge = judge,
     **options: Any,
 ) -> CiliumTuiApp:
     """The console on a scripted source, judged with the screenshot findings, no interval scan."""

@@ -85,7 +85,7 @@ class NodeDetailScreen(Screen[None]):
             self._record, self._findings = record, cluster.judgement.findings(self.node)
         record, findings = self._record, self._findings
         assert record is not None
-        cells = node_row(record, findings, cluster.snapshot.config).cells
+        cells = node_row(cluster.snapshot, record, findings).cells
         titles = {r.item.id: r.item.title for r in cluster.judgement.rollups}
         self._title(self._title_text(record.name, cells, gone))
         routing = self._routing_text(record, cells["host_routing"], findings)
