@@ -40,6 +40,8 @@ class HostState:
     os_release: str
     """The full text of /etc/os-release."""
     cpus: int = 4
+    mem_total_kib: int = 4_025_332
+    """`MemTotal` of /proc/meminfo in kB; Cilium sizes its BPF maps from it (dynamic ratio)."""
     governors: list[str] | None = None
     """Per-CPU `scaling_governor`; None when the machine exposes no cpufreq (typical for VMs)."""
     available_governors: list[str] = field(default_factory=lambda: ["performance", "powersave"])
