@@ -24,6 +24,7 @@ from typing import TypeVar
 from cilium_tui.checks.fact import Fact, Origin
 from cilium_tui.checks.legacy_causes import legacy_causes
 from cilium_tui.facts.kernel import KernelVersion, parse_kernel
+from cilium_tui.facts.pod import image_version
 from cilium_tui.facts.version import CiliumVersion, parse_cilium_version
 from cilium_tui.model import AgentStatus, CiliumConfig, NodeRecord, ProbeFacts, Snapshot
 
@@ -118,14 +119,6 @@ def _show(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def image_tag(image: str | None) -> str | None:
-    """The tag of an image reference: `quay.io/cilium/cilium:v1.13.4@sha256:...` -> v1.13.4."""
-    if not image:
-        return None
-    name = image.split("@", 1)[0].rsplit("/", 1)[-1]
-    return name.split(":", 1)[1] if ":" in name else None
 
 
 class NodeView:
@@ -253,7 +246,7 @@ class NodeView:
     @cached_property
     def cilium(self) -> Fact[CiliumVersion]:
         pod = self.record.pod
-        tag = image_tag(pod.image if pod is not None else None)
+        tag = image_version(pod.image if pod is not None else None)
         image = parse_cilium_version(tag)
         image_fact: Fact[CiliumVersion] = Fact(None)
         if image is not None and pod is not None:

@@ -610,19 +610,26 @@ class KubeClient:
         return await self._run(what, run, timeout=timeout)
 
     async def agent_status(
-        self, pod: Mapping[str, Any], *, timeout: float = 10.0
+        self,
+        pod: Mapping[str, Any],
+        *,
+        timeout: float = 10.0,
+        prefer: Sequence[str] | None = None,
     ) -> AgentStatusOutput:
         """The agent's own status report, trying the commands of every Cilium generation.
 
         `cilium-dbg status -o json`, then `cilium status -o json` (agents <= 1.14), then the text
-        forms (agents without -o json); the first that answers wins. Raises KubeError listing
-        every attempt when none does; a timeout or an unreachable pod stops at once.
+        forms (agents without -o json); the first that answers wins. `prefer` (a command that
+        answered before, e.g. for the same image) is tried first, so a fleet of old agents costs
+        one exec each, not three. Raises KubeError listing every attempt when none does; a
+        timeout or an unreachable pod stops at once.
         """
         meta = pod["metadata"]
         names = [c["name"] for c in pod.get("spec", {}).get("containers") or []]
         container = AGENT_CONTAINER if AGENT_CONTAINER in names or not names else names[0]
         failures: list[str] = []
-        for command, fmt in STATUS_COMMANDS:
+        commands = sorted(STATUS_COMMANDS, key=lambda c: c[0] != list(prefer or ()))
+        for command, fmt in commands:
             try:
                 result = await self.exec(
                     meta["namespace"], meta["name"], container, command, timeout

@@ -139,15 +139,16 @@ def _read_kpr(b: StatusBuilder, root: _At) -> None:
         if socket_lb.present:
             b.put("socket_lb", socket_lb["enabled"].flag(), socket_lb["enabled"].evidence())
     nodeport = features["nodePort"]
-    if nodeport["enabled"].flag():  # the text prints Mode/XDP only for an enabled NodePort
+    # XDP acceleration is a setting of its own: "Disabled" is true even with NodePort off.
+    xdp = nodeport["acceleration"]
+    b.put("xdp_acceleration", spell(sv.XDP_ACCELERATION, xdp.text()), xdp.evidence())
+    if nodeport["enabled"].flag():  # the mode means nothing without BPF NodePort
         mode = nodeport["mode"]
         spelled = spell(sv.NODEPORT_MODE, mode.text())
         b.put("nodeport_mode", spelled, mode.evidence())
         if spelled in ("DSR", "Hybrid"):  # the dispatch mode means nothing for SNAT
             dsr = nodeport["dsrMode"]
             b.put("dsr_dispatch", dsr.text(), dsr.evidence())
-        xdp = nodeport["acceleration"]
-        b.put("xdp_acceleration", spell(sv.XDP_ACCELERATION, xdp.text()), xdp.evidence())
 
 
 def _read_routing(b: StatusBuilder, root: _At) -> None:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-import pytest
-
-from cilium_tui.checks.view import RESTART_PENDING, NodeView, image_tag
+from cilium_tui.checks.view import RESTART_PENDING, NodeView
 from cilium_tui.model import AgentPod, AgentStatus, CiliumConfig, Masquerading, NodeRecord
 from tests.unit.checks.seed import (
     AGENT_ERROR,
@@ -27,21 +25,6 @@ from tests.unit.checks.seed import (
 
 def view_of(rec: NodeRecord, cilium_config: CiliumConfig | None = None, **kw: Any) -> NodeView:
     return NodeView(snapshot(rec, cilium_config=cilium_config, **kw), rec)
-
-
-@pytest.mark.parametrize(
-    ("image", "tag"),
-    [
-        ("quay.io/cilium/cilium:v1.13.4@sha256:abc", "v1.13.4"),
-        ("quay.io/isovalent/cilium:v1.17.6-cee.1", "v1.17.6-cee.1"),
-        ("localhost:5000/cilium/cilium:v1.16.4", "v1.16.4"),
-        ("localhost:5000/cilium/cilium", None),
-        ("cilium@sha256:abc", None),
-        (None, None),
-    ],
-)
-def test_image_tag(image: str | None, tag: str | None) -> None:
-    assert image_tag(image) == tag
 
 
 def test_cilium_version_from_the_agent_else_the_image_tag() -> None:
