@@ -156,10 +156,16 @@ def _routing(view: NodeView, _: object) -> Cell:
 
 
 def _kpr(view: NodeView, _: object) -> Cell:
+    """The mode as the agent prints it ("strict", "true", "partial"), or as cilium-config spells
+    it when only the config speaks (its normalised value is a mere yes/no)."""
     fact = view.kpr
     if fact.value is None:
         return unknown_cell()
-    return _drifting(fact, (fact.text or str(fact.value)).lower())
+    setting = view.config.setting("kpr_full") if view.config is not None else None
+    shown = fact.text or str(fact.value)
+    if fact.origin == "config" and setting is not None and setting.raw:
+        shown = setting.raw
+    return _drifting(fact, shown.lower())
 
 
 def _masquerading(view: NodeView, _: object) -> Cell:

@@ -1,57 +1,163 @@
-"""The screenshot fixture: the seed cluster as model objects, and a Source that serves it.
+"""The screenshot fixture: the lab's seed cluster as one Snapshot, assembled without the network.
 
-This is NOT the lab. It is a fixed Snapshot shaped like the lab's seed scenario (3 x86_64 Ubuntu
-23.04 VMs on kernel 6.2 with BPF host routing, 3 arm64 Debian 10 boards on kernel 4.19 stuck on
-Legacy; K3s v1.26.6+k3s1; Cilium 1.13.4), built by hand so that `python -m
-cilium_tui.ui.screenshots` and the UI's snapshot tests render the same picture on any machine
-without starting anything. The agent status texts imitate the layout of real `cilium status`
-1.13.4 output; they are not a recording. The lead replaces this with the lab's own scan.
+`python -m cilium_tui.ui.screenshots` and the UI's snapshot tests must render the same picture on
+any machine without starting anything, so this module builds the Snapshot a scan of the lab's
+`seed` scenario produces, from the same parts the lab serves and the same parsers the scan uses:
 
-The checklist's verdicts are the real catalogue's, judged from these facts.
+- each agent's datapath is decided by the lab's agent model (`lab.agent.start_agent`: BPF host
+  routing on the three 6.2 VMs, Legacy on the three 4.19 boards), its `cilium status -o json`
+  printed by the lab's renderer and read back by the real parser (`facts.status`);
+- the Node objects, agent Pods and cilium-config are the lab's API objects (`lab.objects`), read
+  by the real parsers (`facts.node`, `facts.pod`, `facts.config`);
+- only the host probe facts are transcribed from each machine's state (`lab.host.HostState`)
+  instead of being read over SSH, so their evidence names the commands the probe runs.
+
+The checklist's verdicts are then the real catalogue's, judged from these facts.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress
-from cilium_tui.model import (
-    AgentPod,
-    AgentStatus,
-    BandwidthManager,
-    BigTCP,
-    CiliumConfig,
-    Evidence,
-    IrqAffinity,
-    Masquerading,
-    NodeInfo,
-    NodeRecord,
-    ProbeFacts,
-    Snapshot,
-)
 from cilium_tui.facts.config import parse_configmap
+from cilium_tui.facts.node import parse_node
+from cilium_tui.facts.pod import parse_agent_pod
+from cilium_tui.facts.status import parse_status
+from cilium_tui.lab.agent import apply_host_effects, start_agent
+from cilium_tui.lab.host import HostState
+from cilium_tui.lab.objects import agent_pod_name, agent_pod_object, configmap_object, node_object
+from cilium_tui.lab.render_json import render_status_json
+from cilium_tui.lab.scenarios import NodeSpec, Scenario, scenario, status_context
+from cilium_tui.model import Evidence, IrqAffinity, NodeRecord, ProbeFacts, Snapshot
 
-TAKEN_AT = datetime(2026, 3, 2, 9, 41, 7, tzinfo=UTC)
-K3S = "v1.26.6+k3s1"
-CILIUM = "1.13.4"
-VM_KERNEL = "6.2.0-39-generic"
-BOARD_KERNEL = "4.19.0-24-arm64"
-VMS = ("vm-1", "vm-2", "vm-3")
-BOARDS = ("board-1", "board-2", "board-3")
+TAKEN_AT = datetime(2024, 5, 6, 10, 42, 17, tzinfo=UTC)
+"""The lab's fixed "now" (`lab.scenarios.LAB_NOW`), so screenshots never show today's time."""
+
+SEED = "seed"
+CONTEXT = "cilium-tui-lab"
 
 
 def seed_snapshot() -> Snapshot:
-    nodes = [_vm(i, name) for i, name in enumerate(VMS, 1)]
-    nodes += [_board(i, name) for i, name in enumerate(BOARDS, 1)]
+    return lab_snapshot(SEED)
+
+
+def lab_snapshot(name: str) -> Snapshot:
+    """The Snapshot a scan of the lab scenario `name` would return, with every agent started."""
+    lab = scenario(name)
+    config = parse_configmap(configmap_object(lab), lab.cilium_version)
     return Snapshot(
         taken_at=TAKEN_AT,
-        source="lab seed",
-        nodes=tuple(nodes),
-        config=_config(),
-        context="cilium-tui-lab",
-        kube_proxy_present=False,
+        source=f"lab {lab.name}",
+        nodes=tuple(_record(lab, node) for node in lab.nodes),
+        config=config,
+        context=CONTEXT,
+        kube_proxy_present=lab.kube_proxy,
     )
+
+
+def _record(lab: Scenario, node: NodeSpec) -> NodeRecord:
+    outcome = start_agent(lab.cilium_version, lab.config, node.host, node_ipv6=node.ipv6)
+    apply_host_effects(outcome, node.host)
+    pod = parse_agent_pod(
+        agent_pod_object(lab, node, agent_pod_name(lab, node), ready=outcome.ready, restarts=0)
+    )
+    raw = None
+    if outcome.status is not None:
+        doc = render_status_json(
+            outcome.status, lab.cilium_version, status_context(lab, node, outcome.details)
+        )
+        raw = json.dumps(doc, indent=2) + "\n"
+    return NodeRecord(
+        name=node.name,
+        node=parse_node(node_object(node)),
+        pod=pod,
+        agent=parse_status(raw) if raw is not None else None,
+        agent_raw=raw,
+        probe=probe_facts(node.host),
+        ssh_host=node.name,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Host facts, transcribed from the machine as the SSH probe would read them
+# --------------------------------------------------------------------------------------------
+
+
+def probe_facts(host: HostState) -> ProbeFacts:
+    os_release = dict(line.split("=", 1) for line in host.os_release.splitlines() if "=" in line)
+    irqbalance = host.units.get("irqbalance")
+    tuned = host.units.get("tuned")
+    preempt, preempt_source = _preemption(host)
+    congestion = host.sysctls.get("net.ipv4.tcp_congestion_control")
+    facts = {
+        "kernel_release": ("uname -r", host.kernel_release),
+        "machine": ("uname -m", host.machine),
+        "kernel_build": ("uname -v", host.kernel_build),
+        "mtu": (f"cat /sys/class/net/{host.default_nic}/mtu", str(host.mtu)),
+        "nic_driver": (f"ethtool -i {host.default_nic}", f"driver: {host.nic_driver}"),
+        "tcp_congestion_control": ("sysctl net.ipv4.tcp_congestion_control", str(congestion)),
+    }
+    return ProbeFacts(
+        kernel_release=host.kernel_release,
+        machine=host.machine,
+        kernel_build=host.kernel_build,
+        hostname=host.hostname,
+        os_id=os_release.get("ID", "").strip('"') or None,
+        os_version_id=os_release.get("VERSION_ID", "").strip('"') or None,
+        os_pretty_name=os_release.get("PRETTY_NAME", "").strip('"') or None,
+        cpufreq=host.governors is not None,
+        cpu_governors=tuple(host.governors or ()),
+        irqbalance_active=_unit_state(irqbalance, active=True),
+        irqbalance_enabled=_unit_state(irqbalance, active=False),
+        tuned_installed=tuned.installed if tuned is not None else False,
+        tuned_profile=host.tuned_profile,
+        preempt=preempt,
+        preempt_source=preempt_source,
+        tcp_congestion_control=congestion,
+        default_nic=host.default_nic,
+        nic_driver=host.nic_driver,
+        mtu=host.mtu,
+        xdp_attached=host.xdp_attached,
+        nic_irqs=tuple(IrqAffinity(i.number, i.name, i.affinity) for i in host.irqs),
+        notrack_rules=any("cilium: NOTRACK" in line for line in host.iptables_raw),
+        privilege="root" if host.sudo == "root" else "sudo",
+        evidence={
+            field: Evidence("ssh probe", command, value)
+            for field, (command, value) in facts.items()
+        },
+    )
+
+
+def _unit_state(unit: object, *, active: bool) -> str:
+    if unit is None or not getattr(unit, "installed", False):
+        return "not-found"
+    if active:
+        return "active" if getattr(unit, "active", False) else "inactive"
+    return "enabled" if getattr(unit, "enabled", False) else "disabled"
+
+
+def _preemption(host: HostState) -> tuple[str | None, str | None]:
+    """The preemption model from /boot/config-<release>, as the probe reads it."""
+    config = host.kernel_config
+    source = f"/boot/config-{host.kernel_release}"
+    for key, model in (
+        ("CONFIG_PREEMPT_RT", "rt"),
+        ("CONFIG_PREEMPT_DYNAMIC", "dynamic"),
+        ("CONFIG_PREEMPT", "full"),
+        ("CONFIG_PREEMPT_VOLUNTARY", "voluntary"),
+        ("CONFIG_PREEMPT_NONE", "none"),
+    ):
+        if config.get(key) == "y":
+            return model, source
+    return None, None
+
+
+# --------------------------------------------------------------------------------------------
+# A Source that serves the fixture
+# --------------------------------------------------------------------------------------------
 
 
 class StaticSource:
@@ -79,235 +185,3 @@ class StaticSource:
 
     async def close(self) -> None:
         return None
-
-
-# --------------------------------------------------------------------------------------------
-# Nodes
-# --------------------------------------------------------------------------------------------
-
-
-def _vm(index: int, name: str) -> NodeRecord:
-    probe = ProbeFacts(
-        kernel_release=VM_KERNEL,
-        machine="x86_64",
-        kernel_build="#40-Ubuntu SMP PREEMPT_DYNAMIC Tue Nov 14 14:18:00 UTC 2023",
-        hostname=name,
-        os_id="ubuntu",
-        os_version_id="23.04",
-        os_pretty_name="Ubuntu 23.04",
-        cpufreq=False,
-        irqbalance_active="active",
-        irqbalance_enabled="enabled",
-        tuned_installed=False,
-        preempt="voluntary",
-        preempt_source="uname -v PREEMPT_DYNAMIC, default voluntary",
-        tcp_congestion_control="cubic",
-        default_nic="eth0",
-        nic_driver="virtio_net",
-        mtu=1500,
-        xdp_attached=False,
-        nic_irqs=(IrqAffinity(25, "virtio0-input.0", "0-3"),),
-        notrack_rules=False,
-        privilege="root",
-        evidence=_probe_evidence(VM_KERNEL, "x86_64"),
-    )
-    roles = ("control-plane", "master") if index == 1 else ()
-    ip = f"10.77.0.{10 + index}"
-    return _record(
-        name, index=index, ip=ip, arch="amd64", host_routing="BPF", probe=probe, roles=roles
-    )
-
-
-def _board(index: int, name: str) -> NodeRecord:
-    readable = index != 3  # board-3's kernel config is missing: its preemption is unknown
-    probe = ProbeFacts(
-        kernel_release=BOARD_KERNEL,
-        machine="aarch64",
-        kernel_build="#1 SMP Debian 4.19.289-2 (2023-08-08)",
-        hostname=name,
-        os_id="debian",
-        os_version_id="10",
-        os_pretty_name="Debian GNU/Linux 10 (buster)",
-        cpufreq=True,
-        cpu_governors=("ondemand",) * 4,
-        irqbalance_active="inactive",
-        irqbalance_enabled="disabled",
-        tuned_installed=False,
-        preempt="none" if readable else None,
-        preempt_source=f"/boot/config-{BOARD_KERNEL}" if readable else None,
-        tcp_congestion_control="cubic",
-        default_nic="eth0",
-        nic_driver="st_gmac",
-        mtu=1500,
-        xdp_attached=False,
-        notrack_rules=False,
-        privilege="root",
-        errors=() if readable else (f"/boot/config-{BOARD_KERNEL}: No such file or directory",),
-        evidence=_probe_evidence(BOARD_KERNEL, "aarch64"),
-    )
-    ip = f"10.77.1.{10 + index}"
-    return _record(name, index=3 + index, ip=ip, arch="arm64", host_routing="Legacy", probe=probe)
-
-
-def _record(
-    name: str,
-    *,
-    index: int,
-    ip: str,
-    arch: str,
-    host_routing: str,
-    probe: ProbeFacts,
-    roles: tuple[str, ...] = (),
-) -> NodeRecord:
-    """A node as the scan would assemble it: its Node object agrees with what SSH read."""
-    kernel, os_image = probe.kernel_release or "", probe.os_pretty_name or ""
-    node = NodeInfo(
-        name=name,
-        kernel_version=kernel,
-        architecture=arch,
-        os_image=os_image,
-        kubelet_version=K3S,
-        container_runtime="containerd://1.7.1-k3s1",
-        internal_ip=ip,
-        hostname=name,
-        roles=roles,
-        ready=True,
-        evidence=_node_evidence(kernel, arch, os_image),
-    )
-    return NodeRecord(
-        name=name,
-        node=node,
-        pod=_pod(name, index),
-        agent=_agent_status(host_routing, ip),
-        agent_raw=_status_text(host_routing, ip),
-        probe=probe,
-        ssh_host=name,
-    )
-
-
-def _pod(node: str, index: int) -> AgentPod:
-    suffix = ("x7k2p", "m4q9d", "t8w3n", "c2v6j", "h5r8s", "z9b4f")[index - 1]
-    return AgentPod(
-        name=f"cilium-{suffix}",
-        namespace="kube-system",
-        node=node,
-        phase="Running",
-        ready=True,
-        image=f"quay.io/cilium/cilium:v{CILIUM}",
-    )
-
-
-def _node_evidence(kernel: str, arch: str, os_image: str) -> dict[str, Evidence]:
-    return {
-        "kernel_version": Evidence("Node", "status.nodeInfo.kernelVersion", kernel),
-        "architecture": Evidence("Node", "status.nodeInfo.architecture", arch),
-        "os_image": Evidence("Node", "status.nodeInfo.osImage", os_image),
-        "kubelet_version": Evidence("Node", "status.nodeInfo.kubeletVersion", K3S),
-    }
-
-
-def _probe_evidence(kernel: str, machine: str) -> dict[str, Evidence]:
-    return {
-        "kernel_release": Evidence("ssh probe", "uname -r", kernel),
-        "machine": Evidence("ssh probe", "uname -m", machine),
-        "mtu": Evidence("ssh probe", "cat /sys/class/net/eth0/mtu", "1500"),
-        "tcp_congestion_control": Evidence(
-            "ssh probe", "sysctl net.ipv4.tcp_congestion_control", "cubic"
-        ),
-    }
-
-
-def _agent_status(host_routing: str, ip: str) -> AgentStatus:
-    line = _status_lines(host_routing, ip)
-    return AgentStatus(
-        source_format="text",
-        cilium_state="Ok",
-        cilium_version=CILIUM,
-        cilium_revision="v1.13.4-4061cdfc",
-        kubernetes_version="1.26",
-        kube_proxy_replacement="Strict",
-        kpr_devices=("eth0",),
-        direct_routing_device="eth0",
-        host_routing=host_routing,
-        masquerading=Masquerading(
-            mode="BPF", devices=("eth0",), snat_exclusion_cidr="10.42.0.0/16", ipv4=True, ipv6=False
-        ),
-        bandwidth_manager=BandwidthManager(enabled=False),
-        ipv6_big_tcp=BigTCP(enabled=False),
-        hubble="Ok",
-        encryption="Disabled",
-        host_firewall=False,
-        cni_chaining="none",
-        evidence={
-            field: Evidence("cilium status", label, line[label])
-            for field, label in (
-                ("cilium_version", "Cilium"),
-                ("kube_proxy_replacement", "KubeProxyReplacement"),
-                ("host_routing", "Host Routing"),
-                ("masquerading", "Masquerading"),
-                ("bandwidth_manager", "BandwidthManager"),
-                ("ipv6_big_tcp", "IPv6 BIG TCP"),
-                ("hubble", "Hubble"),
-                ("encryption", "Encryption"),
-            )
-        },
-    )
-
-
-def _status_lines(host_routing: str, ip: str) -> dict[str, str]:
-    rows = (
-        ("KVStore", "Ok   Disabled"),
-        ("Kubernetes", "Ok   1.26 (v1.26.6+k3s1) [linux/amd64]"),
-        ("KubeProxyReplacement", f"Strict   [eth0 {ip} (Direct Routing)]"),
-        ("Host firewall", "Disabled"),
-        ("CNI Chaining", "none"),
-        ("Cilium", "Ok   1.13.4 (v1.13.4-4061cdfc)"),
-        ("NodeMonitor", "Listening for events on 4 CPUs with 64x4096 of shared memory"),
-        ("Cilium health daemon", "Ok"),
-        ("IPAM", "IPv4: 5/254 allocated from 10.42.0.0/24,"),
-        ("IPv6 BIG TCP", "Disabled"),
-        ("BandwidthManager", "Disabled"),
-        ("Host Routing", host_routing),
-        ("Masquerading", "BPF   [eth0]   10.42.0.0/16 [IPv4: Enabled, IPv6: Disabled]"),
-        ("Controller Status", "24/24 healthy"),
-        ("Proxy Status", "OK, ip 10.42.0.81, 0 redirects active on ports 10000-20000"),
-        ("Global Identity Range", "min 256, max 65535"),
-        (
-            "Hubble",
-            "Ok   Current/Max Flows: 4095/4095 (100.00%), Flows/s: 3.12   Metrics: Disabled",
-        ),
-        ("Encryption", "Disabled"),
-        ("Cluster health", "6/6 reachable   (2026-03-02T09:40:51Z)"),
-    )
-    return {label: f"{label + ':':<25}{value}" for label, value in rows}
-
-
-def _status_text(host_routing: str, ip: str) -> str:
-    return "\n".join(_status_lines(host_routing, ip).values()) + "\n"
-
-
-def _config() -> CiliumConfig:
-    """cilium-config as the Cilium 1.13 chart renders the seed's settings, normalised for real."""
-    return parse_configmap(
-        {
-            "metadata": {
-                "name": "cilium-config",
-                "namespace": "kube-system",
-                "resourceVersion": "1204",
-                "labels": {"app.kubernetes.io/managed-by": "Helm"},
-                "annotations": {"meta.helm.sh/release-name": "cilium"},
-            },
-            "data": {
-                "tunnel": "disabled",
-                "auto-direct-node-routes": "true",
-                "ipv4-native-routing-cidr": "10.42.0.0/16",
-                "kube-proxy-replacement": "strict",
-                "enable-bpf-masquerade": "true",
-                "bpf-lb-mode": "dsr",
-                "enable-bandwidth-manager": "false",
-                "enable-ipv6-big-tcp": "false",
-                "enable-hubble": "true",
-            },
-        },
-        cilium_version=CILIUM,
-    )

@@ -2,8 +2,9 @@
 
     python -m cilium_tui.ui.screenshots [--out screenshots/] [--theme NAME ...] [--scene NAME ...]
 
-The console runs on the screenshot fixture (`ui.sample_snapshot`: the seed cluster as model
-objects), so the pictures are the same on every machine. The UI's snapshot tests drive the same
+The console runs on the screenshot fixture (`ui.sample_snapshot`: the lab's seed cluster as one
+Snapshot, built by the lab's own models and read by the real parsers), so the pictures are the same
+on every machine. The UI's snapshot tests drive the same
 scenes, so a screenshot and its test cannot drift apart.
 """
 
@@ -19,6 +20,7 @@ from typing import Any
 from textual.pilot import Pilot
 
 from cilium_tui.ui.app import CiliumTuiApp
+from cilium_tui.ui.panes.checklist import ChecklistPane
 from cilium_tui.ui.sample_snapshot import StaticSource
 
 SIZE = (140, 40)
@@ -48,25 +50,29 @@ async def nodes(pilot: Pilot[Any]) -> None:
 
 async def node_detail(pilot: Pilot[Any]) -> None:
     app = await _ready(pilot)
-    app.open_node("board-1")
+    app.open_node("rock64-1")
     await pilot.pause()
 
 
 async def checklist(pilot: Pilot[Any]) -> None:
-    await _ready(pilot)
-    await pilot.press("2", "space")  # open the first item (BPF host routing) on its nodes
+    app = await _ready(pilot)
+    await pilot.press("2")
+    app.main.query_one(ChecklistPane).select_item("bpf-host-routing", expand=True)
     await pilot.pause()
 
 
 async def remediation(pilot: Pilot[Any]) -> None:
     app = await _ready(pilot)
-    app.choose_item("host-routing")
+    app.choose_item("bpf-host-routing")
     await pilot.pause()
 
 
 async def confirm(pilot: Pilot[Any]) -> None:
-    await _ready(pilot)
-    await pilot.press("2", "a")
+    app = await _ready(pilot)
+    await pilot.press("2")
+    app.main.query_one(ChecklistPane).select_item("bypass-iptables-conntrack")
+    await pilot.pause()
+    await pilot.press("a")
     await pilot.pause()
 
 

@@ -11,13 +11,15 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
+from textual.command import CommandPalette
 from textual.pilot import Pilot
+from textual.widgets import OptionList
 
 from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress
 from cilium_tui.model import Snapshot
 from cilium_tui.ui.app import CiliumTuiApp
 from cilium_tui.ui.sample_snapshot import seed_snapshot
-from cilium_tui.ui.state import Judge
+from cilium_tui.ui.state import Judge, judge
 
 
 class ScriptedSource:
@@ -76,3 +78,18 @@ async def settle(pilot: Pilot[Any]) -> None:
     assert isinstance(app, CiliumTuiApp)
     await app.settled()
     await pilot.pause()
+
+
+async def palette_search(pilot: Pilot[Any], query: str) -> OptionList:
+    """Open the command palette with `:`, type `query` and wait until its search is done (the
+    palette gathers hits in a worker); returns the list of hits."""
+    await pilot.press("colon", *query)
+    palette = pilot.app.screen
+    assert isinstance(palette, CommandPalette)
+    for _ in range(200):
+        gathering = [w for w in palette.workers if w.node is palette and not w.is_finished]
+        if not gathering:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+    return palette.query_one(OptionList)

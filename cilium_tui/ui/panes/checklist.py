@@ -175,6 +175,22 @@ class ChecklistPane(Vertical):
             return
         self.post_message(ItemChosen(item_id))
 
+    def select_item(self, item_id: str, *, expand: bool = False) -> bool:
+        """Put the cursor on an item (clearing a state filter that hides it); False when the
+        catalogue has no such item."""
+        if not any(r.item.id == item_id for r in self._rollups):
+            return False
+        tree = self.checklist_tree
+        node = next((n for n in tree.root.children if _identity(n.data) == (item_id,)), None)
+        if node is None:
+            self.state_filter = None
+            self._rebuild()
+            node = next(n for n in tree.root.children if _identity(n.data) == (item_id,))
+        if expand:
+            node.expand()
+        self.call_after_refresh(self._restore_cursor, node)
+        return True
+
     @property
     def selected_item_id(self) -> str | None:
         node = self.checklist_tree.cursor_node
