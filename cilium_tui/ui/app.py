@@ -45,6 +45,7 @@ from cilium_tui.ui.state import (
     Judge,
     ScanStatus,
     apply_node_event,
+    assess,
     error_changes,
     judge,
 )
@@ -250,10 +251,10 @@ class CiliumTuiApp(App[int]):
 
     @work(group=JUDGE, exclusive=True, exit_on_error=False, description="Judging the snapshot")
     async def _judge(self, snapshot: Snapshot) -> ClusterState:
-        judgement = await asyncio.to_thread(self.judge, snapshot)
-        if judgement.error:
-            self.report(judgement.error, Level.ERROR, toast=True)
-        return ClusterState(snapshot, judgement)
+        state = await asyncio.to_thread(assess, snapshot, self.judge)
+        if state.judgement.error:
+            self.report(state.judgement.error, Level.ERROR, toast=True)
+        return state
 
     async def settled(self) -> None:
         """Wait until no scan or judgement is pending (tests, screenshots and scripted runs)."""

@@ -83,6 +83,9 @@ async def test_enter_opens_the_detail_of_the_node_under_the_cursor_and_escape_cl
         probe = {row.name: row for row in collected.rows if row.source == "probe"}
         assert probe["kernel release"].evidence == ("ssh probe uname -r: 4.19.0-24-arm64",)
         raw = screen.query_one("#raw-status", TextArea)
+        assert raw.text == "", "the raw status is laid out only when its tab is shown"
+        await pilot.click("#--content-tab-detail-raw")
+        await pilot.pause()
         record = app.cluster.record("rock64-2") if app.cluster else None
         assert record is not None and raw.text == record.agent_raw
         await pilot.press("escape")

@@ -87,7 +87,10 @@ async def test_state_filter_cycles_and_narrows_items_and_nodes() -> None:
         assert "Bypass iptables conntrack" in shown and "Jumbo MTU" in shown
         assert "BPF host routing" not in shown, "no node is off: on or blocked"
         assert "Native routing" not in shown
+        assert pane_of(app).select_item("bypass-iptables-conntrack", expand=True)
+        await pilot.pause()
         bypass = tree.root.children[shown.index("Bypass iptables conntrack")]
+        assert pane_of(app).state_filter is State.OFF, "selecting a shown item keeps the filter"
         nodes = {f.data.node for f in bypass.children if isinstance(f.data, Finding)}
         assert nodes == {"rock64-1", "rock64-2", "rock64-3"}
         summary = str(app.main.query_one("#checklist-summary", Static).render())

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.style import Style
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -34,6 +35,14 @@ NO_STATUS = "No agent status was read from this node."
 TITLE_COLUMNS = ("role", "arch", "kernel", "os", "cilium", "agent", "ssh")
 
 
+class RawStatus(TextArea):
+    """The agent's output as read: selectable, scrollable, never interpreted."""
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(read_only=True, soft_wrap=False, id=id)
+        self.match_cursor_bracket = False  # a scan of a big JSON document on every cursor move
+
+
 class NodeDetailScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back", id="back")]
 
@@ -43,6 +52,7 @@ class NodeDetailScreen(Screen[None]):
         self._styles: ToneStyles = tone_styles({})
         self._record: NodeRecord | None = None
         self._findings: tuple[Finding, ...] = ()
+        self._raw = ""
 
     def compose(self) -> ComposeResult:
         console = cast("CiliumTuiApp", self.app)
@@ -61,7 +71,7 @@ class NodeDetailScreen(Screen[None]):
             with TabPane("Collected", id="detail-collected"):
                 yield FactTable(id="collected-facts")
             with TabPane("Raw status", id="detail-raw"):
-                yield TextArea(read_only=True, soft_wrap=False, id="raw-status")
+                yield RawStatus(id="raw-status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -100,10 +110,21 @@ class NodeDetailScreen(Screen[None]):
         self.query_one("#findings-text", Static).update(self._findings_text(findings, titles))
         collected = fact_rows(record, cluster.snapshot.config)
         self.query_one("#collected-facts", FactTable).show(collected, self._styles)
+        self._raw = record.agent_raw or record.errors.get("agent") or NO_STATUS
+        if self.query_one("#detail-tabs", TabbedContent).active == "detail-raw":
+            self._load_raw()
+
+    @on(TabbedContent.TabActivated, "#detail-tabs")
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "detail-raw":
+            self._load_raw()
+
+    def _load_raw(self) -> None:
+        """Load the raw status when its tab is shown: on a big cluster it is a large document
+        (cluster health lists every peer), not worth laying out for a glance at the node."""
         raw = self.query_one("#raw-status", TextArea)
-        text = record.agent_raw or record.errors.get("agent") or NO_STATUS
-        if raw.text != text:
-            raw.load_text(text)
+        if raw.text != self._raw:
+            raw.load_text(self._raw)
 
     def _title(self, text: Text) -> None:
         self.query_one("#detail-title", Static).update(text)
