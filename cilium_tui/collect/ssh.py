@@ -1,0 +1,335 @@
+"""SSH to nodes and boards: one verified, reused connection per host, bounded and time-limited.
+
+`SshPool` honours an OpenSSH client config (`~/.ssh/config` by default): Host aliases, HostName,
+User, Port, IdentityFile, ProxyJump, UserKnownHostsFile; keys from IdentityFile and the ssh-agent.
+Host keys are always verified against known_hosts: an unknown or changed key is refused with the
+command that fixes it. Jump hosts (an inventory `jump`, the pool's global `jump` like `ssh -J`, or
+ssh_config's ProxyJump) are connected once and shared by every host behind them.
+
+Every failure is an `SshError` with a message for humans; one dead host only fails its own calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncssh
+
+from cilium_tui.collect.inventory import SshTarget, parse_jump
+from cilium_tui.collect.node_commands import SUDO, NodeCommand
+from cilium_tui.collect.probe import probe_argv
+from cilium_tui.facts.probe import MARKER, parse_probe
+from cilium_tui.model import ProbeFacts
+
+DEFAULT_PORT = 22
+DEFAULT_KNOWN_HOSTS = "~/.ssh/known_hosts"
+
+
+class SshError(Exception):
+    """A host could not be used; ``str()`` is the message to show."""
+
+    kind = "error"
+
+    def __init__(self, target: SshTarget | str, message: str) -> None:
+        super().__init__(message)
+        self.target = str(target)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class Unreachable(SshError):
+    kind = "unreachable"
+
+
+class AuthFailed(SshError):
+    kind = "auth failed"
+
+
+class HostKeyUnknown(SshError):
+    kind = "host key unknown"
+
+
+class HostKeyChanged(SshError):
+    kind = "host key changed"
+
+
+class Timeout(SshError):
+    kind = "timeout"
+
+
+class NeedsSudo(SshError):
+    kind = "needs sudo"
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    rc: int
+    stdout: str
+    stderr: str
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    facts: ProbeFacts
+    raw: str
+    """The probe's output as read, for the detail view and for bug reports."""
+
+
+def _reason(e: OSError | asyncssh.Error) -> str:
+    """The short human reason: "Connection refused", "No route to host", asyncssh's reason."""
+    if isinstance(e, OSError) and e.errno:
+        return os.strerror(e.errno)
+    return str(getattr(e, "reason", "") or e)
+
+
+def _unusable(task: asyncio.Task[asyncssh.SSHClientConnection]) -> bool:
+    """A finished connect that failed, or whose connection has closed since."""
+    return task.cancelled() or task.exception() is not None or task.result().is_closed()
+
+
+def _host_port(host: str, port: int) -> str:
+    """known_hosts spelling: `host` on port 22, `[host]:port` otherwise."""
+    return host if port == DEFAULT_PORT else f"[{host}]:{port}"
+
+
+class SshPool:
+    """SSH connections to many hosts, one per host, reused until `close()`."""
+
+    def __init__(
+        self,
+        config_path: Path | str | None = None,
+        *,
+        jump: str | None = None,
+        known_hosts: Path | str | None = None,
+        concurrency: int = 32,
+        connect_timeout: float = 10,
+        command_timeout: float = 20,
+    ) -> None:
+        if jump is not None:
+            parse_jump(jump)  # a bad spec fails here, not on every host
+        self._config: Sequence[str] | tuple[()] = (str(config_path),) if config_path else ()
+        self._jump = jump
+        self._known_hosts: str | tuple[()] = str(known_hosts) if known_hosts else ()
+        self._limit = asyncio.Semaphore(concurrency)
+        self._connect_timeout = connect_timeout
+        self._command_timeout = command_timeout
+        self._connections: dict[SshTarget, asyncio.Task[asyncssh.SSHClientConnection]] = {}
+        self.connections_opened = 0
+        """How many SSH connections were established (jump hosts included)."""
+
+    async def run(
+        self,
+        target: SshTarget,
+        argv: Sequence[str],
+        *,
+        sudo: bool = False,
+        input: str | None = None,
+        timeout: float | None = None,
+    ) -> CommandResult:
+        """Run one command (argv, sent as `shlex.join(argv)`); `sudo` adds `sudo -n` unless root.
+
+        A non-zero exit code is a result, not an error; `NeedsSudo` is raised when sudo wants a
+        password (or the inventory forbids sudo) instead of running the command.
+        """
+        async with self._limit:
+            conn = await self._connection(target)
+            root = conn.get_extra_info("username") == "root"
+            wanted = shlex.join(argv)
+            if sudo and not root and not target.sudo:
+                raise NeedsSudo(
+                    target, f"{target}: sudo is disabled for this host; needs root for: {wanted}"
+                )
+            full = (*SUDO, *argv) if sudo and not root else tuple(argv)
+            result = await self._execute(target, conn, shlex.join(full), input, timeout)
+        if sudo and not root and result.rc != 0 and "a password is required" in result.stderr:
+            raise NeedsSudo(target, f"{target}: needs passwordless sudo for: {wanted}")
+        return result
+
+    async def run_command(self, target: SshTarget, command: NodeCommand) -> CommandResult:
+        """Run one step of a `NodeChange` (its argv, its stdin, sudo when it is privileged)."""
+        return await self.run(target, command.argv, sudo=command.privileged, input=command.input)
+
+    async def probe(self, target: SshTarget) -> ProbeResult:
+        """Run the node probe (one command) and parse it."""
+        result = await self.run(target, probe_argv(sudo=target.sudo))
+        facts = parse_probe(result.stdout)
+        if MARKER not in result.stdout:
+            why = (result.stderr.strip().splitlines() or [f"exit code {result.rc}"])[0]
+            facts = dataclasses.replace(facts, errors=(*facts.errors, f"probe failed: {why}"))
+        return ProbeResult(facts=facts, raw=result.stdout)
+
+    async def close(self) -> None:
+        """Close every connection (and cancel connects still in progress)."""
+        tasks = list(self._connections.values())
+        self._connections.clear()
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            try:
+                conn = await task
+            except (asyncio.CancelledError, SshError):
+                continue
+            conn.close()
+            await conn.wait_closed()
+
+    # ----------------------------------------------------------------------------------------
+
+    async def _connection(self, target: SshTarget) -> asyncssh.SSHClientConnection:
+        """The shared connection to `target`, connecting once for all concurrent callers."""
+        task = self._connections.get(target)
+        if task is not None and task.done() and _unusable(task):
+            task = None
+        if task is None:
+            task = asyncio.ensure_future(self._connect(target))
+            self._connections[target] = task
+        try:
+            return await asyncio.shield(task)
+        except SshError:
+            if self._connections.get(target) is task:
+                del self._connections[target]
+            raise
+
+    async def _connect(self, target: SshTarget) -> asyncssh.SSHClientConnection:
+        options = await self._options(target, tunnel=())
+        jump = target.jump or self._jump
+        if jump is None and isinstance(options.tunnel, str) and options.tunnel != "none":
+            jump = options.tunnel  # ssh_config's ProxyJump: connect it ourselves to share it
+        tunnel: asyncssh.SSHClientConnection | tuple[()] = ()
+        if jump is not None:
+            hop = parse_jump(jump)
+            try:
+                tunnel = await self._connection(hop)
+            except SshError as e:
+                raise type(e)(target, f"{target} via jump host {hop}: {e}") from None
+            options = await self._options(target, tunnel=tunnel)
+        host, port = options.host, options.port
+        where = f"{target.host} ({host}:{port})" if host != target.host else f"{host}:{port}"
+        if options.known_hosts is None:
+            raise HostKeyUnknown(
+                target,
+                f"{where}: the ssh_config turns host key checking off (UserKnownHostsFile none); "
+                "cilium-tui always verifies host keys: point UserKnownHostsFile at a file",
+            )
+        try:
+            async with asyncio.timeout(self._connect_timeout):
+                conn = await asyncssh.connect(
+                    target.host,
+                    port=target.port or (),
+                    tunnel=tunnel,
+                    config=self._config,
+                    options=options,
+                )
+        except asyncssh.HostKeyNotVerifiable:
+            raise self._host_key_error(target, options, where) from None
+        except asyncssh.PermissionDenied as e:
+            raise AuthFailed(
+                target,
+                f"{where}: authentication failed for user {options.username!r} ({e.reason}); "
+                "check User and IdentityFile (ssh_config or inventory) and the ssh-agent",
+            ) from None
+        except TimeoutError:
+            raise Timeout(
+                target, f"{where}: no SSH answer within {self._connect_timeout:g} s"
+            ) from None
+        except asyncssh.ChannelOpenError as e:
+            raise Unreachable(
+                target, f"{where}: the jump host could not open a connection: {e.reason}"
+            ) from None
+        except (OSError, asyncssh.Error) as e:
+            raise Unreachable(target, f"{where}: cannot connect: {_reason(e)}") from None
+        self.connections_opened += 1
+        return conn
+
+    async def _options(
+        self, target: SshTarget, tunnel: asyncssh.SSHClientConnection | tuple[()]
+    ) -> asyncssh.SSHClientConnectionOptions:
+        """The target's options resolved through the ssh_config, as `asyncssh.connect` uses them."""
+        try:
+            options: asyncssh.SSHClientConnectionOptions
+            options = await asyncssh.SSHClientConnectionOptions.construct(
+                config=self._config,
+                host=target.host,
+                port=target.port or (),
+                username=target.user or (),
+                client_keys=[target.identity] if target.identity else (),
+                known_hosts=self._known_hosts,
+                tunnel=tunnel,
+            )
+            return options
+        except (OSError, ValueError, asyncssh.Error) as e:
+            raise Unreachable(target, f"{target}: bad SSH configuration: {e}") from None
+
+    def _host_key_error(
+        self, target: SshTarget, options: asyncssh.SSHClientConnectionOptions, where: str
+    ) -> SshError:
+        """Unknown or changed: changed when known_hosts trusts another key for this host."""
+        host = options.host_key_alias or options.host
+        port: int = options.port
+        files = options.known_hosts
+        if isinstance(files, str):
+            paths = [files]
+        elif isinstance(files, list) and files:
+            paths = [str(f) for f in files]
+        else:
+            paths = [DEFAULT_KNOWN_HOSTS]
+        trusted: list[asyncssh.SSHKey] = []
+        for path in paths:
+            try:
+                found = asyncssh.match_known_hosts(
+                    str(Path(path).expanduser()), host, host, None if port == DEFAULT_PORT else port
+                )
+            except (OSError, ValueError):
+                continue
+            trusted += found[0]
+        file = paths[0]
+        file_arg = [] if file == DEFAULT_KNOWN_HOSTS else ["-f", file]
+        if trusted:
+            fix = shlex.join(["ssh-keygen", "-R", _host_port(host, port), *file_arg])
+            return HostKeyChanged(
+                target,
+                f"{where}: HOST KEY CHANGED: it does not match {file}. If the host was "
+                f"reinstalled, remove the old key with `{fix}` and add the new one; otherwise "
+                "someone may be intercepting the connection",
+            )
+        scan = ["ssh-keyscan", *(["-p", str(port)] if port != DEFAULT_PORT else []), host]
+        return HostKeyUnknown(
+            target,
+            f"{where}: host key unknown (not in {file}); after checking its fingerprint, add it: "
+            f"`{shlex.join(scan)} >> {shlex.quote(file)}`",
+        )
+
+    async def _execute(
+        self,
+        target: SshTarget,
+        conn: asyncssh.SSHClientConnection,
+        command: str,
+        input: str | None,
+        timeout: float | None,
+    ) -> CommandResult:
+        limit = self._command_timeout if timeout is None else timeout
+        process: asyncssh.SSHClientProcess[str] | None = None
+        try:
+            async with asyncio.timeout(limit):
+                process = await conn.create_process(command, encoding="utf-8", errors="replace")
+                if input is not None:
+                    process.stdin.write(input)
+                process.stdin.write_eof()
+                done = await process.wait()
+        except TimeoutError:
+            if process is not None:
+                process.close()
+            raise Timeout(target, f"{target}: command did not finish within {limit:g} s") from None
+        except (OSError, asyncssh.Error) as e:
+            if self._connections.pop(target, None) is not None:
+                conn.close()
+            raise Unreachable(target, f"{target}: connection lost: {_reason(e)}") from None
+        rc = done.exit_status if done.exit_status is not None else 255
+        return CommandResult(rc, str(done.stdout or ""), str(done.stderr or ""))

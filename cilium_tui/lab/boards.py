@@ -1,0 +1,289 @@
+"""The lab's SSH boards: one asyncssh server per emulated machine, plus a jump host in front.
+
+Each board listens on its own loopback address (127.77.0.11, .12, ...) with its own generated
+host key and answers, from its `HostState`, only the commands cilium-tui sends (`lab.ssh_shell`);
+it never runs anything on this machine. The jump host (127.77.0.1) forwards direct-tcpip channels
+to the boards and nowhere else. `LabBoards` writes an ssh_config (ProxyJump through the jump host),
+a known_hosts file and an inventory, so that cilium-tui, and a trainee with the real `ssh -F`,
+connect exactly as they would to real boards, with host keys checked.
+
+Faults: `HostState.reachable = False` makes a board drop connections; `set_latency()` delays each
+command of a board.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shlex
+import tempfile
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncssh
+
+from cilium_tui.collect.inventory import InventoryHost, SshTarget, inventory_toml
+from cilium_tui.lab.host import HostState
+from cilium_tui.lab.ssh_shell import BoardShell, reads_stdin
+
+JUMP_NAME = "lab-jump"
+JUMP_USER = "jump"
+ADDRESS_PREFIX = "127.77.0."
+JUMP_ADDRESS = ADDRESS_PREFIX + "1"
+FIRST_BOARD = 11
+INTERACTIVE = (
+    "This is a cilium-tui lab board: it is emulated and answers only the commands cilium-tui "
+    "sends (try: uname -r, systemctl is-active irqbalance).\n"
+)
+
+
+@dataclass(frozen=True)
+class CommandLogEntry:
+    user: str
+    command: str
+    rc: int
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    address: str
+    port: int
+    user: str
+    host_key: asyncssh.SSHKey = field(repr=False)
+
+    @property
+    def known_hosts_line(self) -> str:
+        where = self.address if self.port == 22 else f"[{self.address}]:{self.port}"
+        key = self.host_key.export_public_key("openssh").decode().split()[:2]
+        return f"{where} {' '.join(key)} {self.name}\n"
+
+
+@dataclass
+class _Board:
+    endpoint: Endpoint
+    state: HostState
+    shell: BoardShell
+    latency: float = 0.0
+    log: list[CommandLogEntry] = field(default_factory=list)
+
+
+class _Server(asyncssh.SSHServer):
+    """Public-key auth with the lab's client key; a board drops connections while unreachable."""
+
+    def __init__(
+        self, client_key: asyncssh.SSHKey, board: _Board | None, forward_to: set[tuple[str, int]]
+    ):
+        self._client_key = client_key
+        self._board = board
+        self._forward_to = forward_to
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        if self._board is not None and not self._board.state.reachable:
+            conn.abort()
+
+    def begin_auth(self, username: str) -> bool:
+        return True
+
+    def public_key_auth_supported(self) -> bool:
+        return True
+
+    def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        return key.public_data == self._client_key.public_data
+
+    def connection_requested(
+        self, dest_host: str, dest_port: int, orig_host: str, orig_port: int
+    ) -> bool:
+        """Only the jump host forwards, and only to the boards."""
+        return (dest_host, dest_port) in self._forward_to
+
+
+class LabBoards:
+    """Running board servers; build with `await LabBoards.start(hosts)`, end with `stop()`."""
+
+    def __init__(self, directory: Path, client_key_path: Path) -> None:
+        self.directory = directory
+        self.client_key_path = client_key_path
+        self.boards: dict[str, _Board] = {}
+        self.jump: Endpoint | None = None
+        self._servers: list[asyncssh.SSHAcceptor] = []
+        self._tempdir: tempfile.TemporaryDirectory[str] | None = None
+
+    @classmethod
+    async def start(
+        cls,
+        hosts: Mapping[str, HostState],
+        directory: Path | None = None,
+        *,
+        port: int = 0,
+    ) -> LabBoards:
+        """Start a server per host (keyed by board name) and the jump host.
+
+        `port` 0 picks a free port per address; 22 needs root. Keys and files go to `directory`
+        (a private temporary directory by default, removed by `stop()`).
+        """
+        tempdir = None
+        if directory is None:
+            tempdir = tempfile.TemporaryDirectory(prefix="cilium-tui-lab-ssh-")
+            directory = Path(tempdir.name)
+        directory.mkdir(parents=True, exist_ok=True)
+        client_key = asyncssh.generate_private_key("ssh-ed25519", comment="cilium-tui-lab")
+        key_path = directory / "client_ed25519"
+        client_key.write_private_key(str(key_path))
+        key_path.chmod(0o600)
+        client_key.write_public_key(str(key_path) + ".pub")
+        lab = cls(directory, key_path)
+        lab._tempdir = tempdir
+        try:
+            for index, (name, state) in enumerate(hosts.items()):
+                address = f"{ADDRESS_PREFIX}{FIRST_BOARD + index}"
+                board = _Board(
+                    Endpoint(name, address, 0, _user(state), _host_key(name)),
+                    state,
+                    BoardShell(state),
+                )
+                bound = await lab._listen(board.endpoint, client_key, board, port, set())
+                board.endpoint = bound
+                lab.boards[name] = board
+            targets = {(b.endpoint.address, b.endpoint.port) for b in lab.boards.values()}
+            jump = Endpoint(JUMP_NAME, JUMP_ADDRESS, 0, JUMP_USER, _host_key(JUMP_NAME))
+            lab.jump = await lab._listen(jump, client_key, None, port, targets)
+        except BaseException:
+            await lab.stop()
+            raise
+        lab.write_known_hosts()
+        lab.write_ssh_config()
+        return lab
+
+    async def _listen(
+        self,
+        endpoint: Endpoint,
+        client_key: asyncssh.SSHKey,
+        board: _Board | None,
+        port: int,
+        forward_to: set[tuple[str, int]],
+    ) -> Endpoint:
+        def factory() -> _Server:
+            return _Server(client_key, board, forward_to)
+
+        async def serve(process: asyncssh.SSHServerProcess[str]) -> None:
+            await self._serve(board, process)
+
+        server = await asyncssh.create_server(
+            factory,
+            endpoint.address,
+            port,
+            server_host_keys=[endpoint.host_key],
+            process_factory=serve if board is not None else None,
+            session_factory=None,
+            allow_scp=False,
+            agent_forwarding=False,
+            x11_forwarding=False,
+        )
+        self._servers.append(server)
+        return Endpoint(
+            endpoint.name, endpoint.address, server.get_port(), endpoint.user, endpoint.host_key
+        )
+
+    async def _serve(self, board: _Board | None, process: asyncssh.SSHServerProcess[str]) -> None:
+        assert board is not None
+        command = process.command
+        if not board.state.reachable:
+            process.get_extra_info("connection").abort()
+            return
+        if command is None:
+            process.stderr.write(INTERACTIVE)
+            process.exit(1)
+            return
+        if board.latency:
+            await asyncio.sleep(board.latency)
+        stdin = await process.stdin.read() if reads_stdin(command) else ""
+        rc, out, err = board.shell.execute(command, stdin)
+        board.log.append(CommandLogEntry(process.get_extra_info("username") or "", command, rc))
+        process.stdout.write(out)
+        process.stderr.write(err)
+        process.exit(rc)
+
+    async def stop(self) -> None:
+        servers, self._servers = self._servers, []
+        for server in servers:
+            server.close()
+        for server in servers:
+            with contextlib.suppress(Exception):
+                await server.wait_closed()
+        if self._tempdir is not None:
+            self._tempdir.cleanup()
+            self._tempdir = None
+
+    # ---------------------------------------------------------------- knobs and logs
+
+    def set_latency(self, name: str, seconds: float) -> None:
+        self.boards[name].latency = seconds
+
+    def log(self, name: str) -> list[CommandLogEntry]:
+        """Every command board `name` answered, in order."""
+        return list(self.boards[name].log)
+
+    # ---------------------------------------------------------------- files for clients
+
+    @property
+    def known_hosts_path(self) -> Path:
+        return self.directory / "known_hosts"
+
+    @property
+    def ssh_config_path(self) -> Path:
+        return self.directory / "ssh_config"
+
+    def write_known_hosts(self, path: Path | None = None) -> Path:
+        path = path or self.known_hosts_path
+        endpoints = [
+            *(b.endpoint for b in self.boards.values()),
+            *([self.jump] if self.jump else []),
+        ]
+        path.write_text("".join(e.known_hosts_line for e in endpoints))
+        return path
+
+    def write_ssh_config(self, path: Path | None = None) -> Path:
+        """Host per board (through the jump host) and the jump host itself."""
+        path = path or self.ssh_config_path
+        blocks = [f"# cilium-tui lab boards: ssh -F {shlex.quote(str(path))} <board>"]
+        if self.jump is not None:
+            blocks.append(self._host_block(self.jump, jump=None))
+        for board in self.boards.values():
+            blocks.append(self._host_block(board.endpoint, jump=JUMP_NAME if self.jump else None))
+        path.write_text("\n\n".join(blocks) + "\n")
+        return path
+
+    def _host_block(self, endpoint: Endpoint, jump: str | None) -> str:
+        lines = [
+            f"Host {endpoint.name}",
+            f"  HostName {endpoint.address}",
+            f"  Port {endpoint.port}",
+            f"  User {endpoint.user}",
+            f'  IdentityFile "{self.client_key_path}"',
+            "  IdentitiesOnly yes",
+            f'  UserKnownHostsFile "{self.known_hosts_path}"',
+            "  StrictHostKeyChecking yes",
+        ]
+        if jump is not None:
+            lines.append(f"  ProxyJump {jump}")
+        return "\n".join(lines)
+
+    def write_inventory(self, path: Path | None = None, nodes: Collection[str] = ()) -> Path:
+        """An inventory naming every board by its ssh_config alias; `nodes` are Kubernetes nodes."""
+        path = path or self.directory / "inventory.toml"
+        entries = [
+            InventoryHost(name=name, node=name if name in nodes else None, target=SshTarget(name))
+            for name in self.boards
+        ]
+        path.write_text(inventory_toml(entries))
+        return path
+
+
+def _user(state: HostState) -> str:
+    return "root" if state.sudo == "root" else "lab"
+
+
+def _host_key(name: str) -> asyncssh.SSHKey:
+    return asyncssh.generate_private_key("ssh-ed25519", comment=f"cilium-tui lab {name}")
