@@ -9,8 +9,8 @@ any machine without starting anything, so this module builds the Snapshot a scan
   printed by the lab's renderer and read back by the real parser (`facts.status`);
 - the Node objects, agent Pods and cilium-config are the lab's API objects (`lab.objects`), read
   by the real parsers (`facts.node`, `facts.pod`, `facts.config`);
-- only the host probe facts are transcribed from each machine's state (`lab.host.HostState`)
-  instead of being read over SSH, so their evidence names the commands the probe runs.
+- each machine's answer to the SSH probe script is the lab board's (`lab.ssh_shell.BoardShell`,
+  the code behind the lab's SSH servers), read by the real probe parser (`facts.probe`).
 
 The checklist's verdicts are then the real catalogue's, judged from these facts.
 """
@@ -21,17 +21,19 @@ import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+from cilium_tui.collect.probe import probe_command
 from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress
 from cilium_tui.facts.config import parse_configmap
 from cilium_tui.facts.node import parse_node
 from cilium_tui.facts.pod import parse_agent_pod
+from cilium_tui.facts.probe import parse_probe
 from cilium_tui.facts.status import parse_status
 from cilium_tui.lab.agent import apply_host_effects, start_agent
-from cilium_tui.lab.host import HostState
 from cilium_tui.lab.objects import agent_pod_name, agent_pod_object, configmap_object, node_object
 from cilium_tui.lab.render_json import render_status_json
 from cilium_tui.lab.scenarios import NodeSpec, Scenario, scenario, status_context
-from cilium_tui.model import Evidence, IrqAffinity, NodeRecord, ProbeFacts, Snapshot
+from cilium_tui.lab.ssh_shell import BoardShell
+from cilium_tui.model import NodeRecord, Snapshot
 
 TAKEN_AT = datetime(2024, 5, 6, 10, 42, 17, tzinfo=UTC)
 """The lab's fixed "now" (`lab.scenarios.LAB_NOW`), so screenshots never show today's time."""
@@ -76,83 +78,9 @@ def _record(lab: Scenario, node: NodeSpec) -> NodeRecord:
         pod=pod,
         agent=parse_status(raw) if raw is not None else None,
         agent_raw=raw,
-        probe=probe_facts(node.host),
+        probe=parse_probe(BoardShell(node.host).execute(probe_command())[1]),
         ssh_host=node.name,
     )
-
-
-# --------------------------------------------------------------------------------------------
-# Host facts, transcribed from the machine as the SSH probe would read them
-# --------------------------------------------------------------------------------------------
-
-
-def probe_facts(host: HostState) -> ProbeFacts:
-    os_release = dict(line.split("=", 1) for line in host.os_release.splitlines() if "=" in line)
-    irqbalance = host.units.get("irqbalance")
-    tuned = host.units.get("tuned")
-    preempt, preempt_source = _preemption(host)
-    congestion = host.sysctls.get("net.ipv4.tcp_congestion_control")
-    facts = {
-        "kernel_release": ("uname -r", host.kernel_release),
-        "machine": ("uname -m", host.machine),
-        "kernel_build": ("uname -v", host.kernel_build),
-        "mtu": (f"cat /sys/class/net/{host.default_nic}/mtu", str(host.mtu)),
-        "nic_driver": (f"ethtool -i {host.default_nic}", f"driver: {host.nic_driver}"),
-        "tcp_congestion_control": ("sysctl net.ipv4.tcp_congestion_control", str(congestion)),
-    }
-    return ProbeFacts(
-        kernel_release=host.kernel_release,
-        machine=host.machine,
-        kernel_build=host.kernel_build,
-        hostname=host.hostname,
-        os_id=os_release.get("ID", "").strip('"') or None,
-        os_version_id=os_release.get("VERSION_ID", "").strip('"') or None,
-        os_pretty_name=os_release.get("PRETTY_NAME", "").strip('"') or None,
-        cpufreq=host.governors is not None,
-        cpu_governors=tuple(host.governors or ()),
-        irqbalance_active=_unit_state(irqbalance, active=True),
-        irqbalance_enabled=_unit_state(irqbalance, active=False),
-        tuned_installed=tuned.installed if tuned is not None else False,
-        tuned_profile=host.tuned_profile,
-        preempt=preempt,
-        preempt_source=preempt_source,
-        tcp_congestion_control=congestion,
-        default_nic=host.default_nic,
-        nic_driver=host.nic_driver,
-        mtu=host.mtu,
-        xdp_attached=host.xdp_attached,
-        nic_irqs=tuple(IrqAffinity(i.number, i.name, i.affinity) for i in host.irqs),
-        notrack_rules=any("cilium: NOTRACK" in line for line in host.iptables_raw),
-        privilege="root" if host.sudo == "root" else "sudo",
-        evidence={
-            field: Evidence("ssh probe", command, value)
-            for field, (command, value) in facts.items()
-        },
-    )
-
-
-def _unit_state(unit: object, *, active: bool) -> str:
-    if unit is None or not getattr(unit, "installed", False):
-        return "not-found"
-    if active:
-        return "active" if getattr(unit, "active", False) else "inactive"
-    return "enabled" if getattr(unit, "enabled", False) else "disabled"
-
-
-def _preemption(host: HostState) -> tuple[str | None, str | None]:
-    """The preemption model from /boot/config-<release>, as the probe reads it."""
-    config = host.kernel_config
-    source = f"/boot/config-{host.kernel_release}"
-    for key, model in (
-        ("CONFIG_PREEMPT_RT", "rt"),
-        ("CONFIG_PREEMPT_DYNAMIC", "dynamic"),
-        ("CONFIG_PREEMPT", "full"),
-        ("CONFIG_PREEMPT_VOLUNTARY", "voluntary"),
-        ("CONFIG_PREEMPT_NONE", "none"),
-    ):
-        if config.get(key) == "y":
-            return model, source
-    return None, None
 
 
 # --------------------------------------------------------------------------------------------
