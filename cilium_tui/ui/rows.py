@@ -18,7 +18,11 @@ from cilium_tui.model import NodeRecord, Snapshot
 from cilium_tui.ui.cells import Cell, Tone, shorten, text_cell, unknown_cell
 
 REASON_WIDTH = 26
-"""Longest cause/reason shown in a cell; the detail view has the full text."""
+"""Longest fault reason shown in a cell; the detail view has the full text."""
+
+CAUSE_WIDTH = 34
+"""Longest first cause of Legacy host routing shown, with its "+N" more: the column that matters
+most gets the room for the catalogue's longest blockers ("kube-proxy replacement Disabled")."""
 
 HOST_ROUTING_ITEM = "bpf-host-routing"
 """The catalogue item whose finding explains Legacy host routing (see `legacy_cause`)."""
@@ -124,7 +128,10 @@ def _host_routing(view: NodeView, findings: tuple[Finding, ...]) -> Cell:
     if fact.origin == "predicted":
         mode = "Legacy?"
     cause = legacy_cause(findings)
-    detail = shorten(cause, REASON_WIDTH) if cause else ""
+    finding = host_routing_finding(findings)
+    more = len(finding.blocked_by) - 1 if cause and finding and finding.blocked_by else 0
+    suffix = f" +{more}" if more else ""
+    detail = shorten(cause, CAUSE_WIDTH - len(suffix)) + suffix if cause else ""
     return Cell(mode, Tone.LEGACY, detail, sort_key=(0, 1, mode + detail))
 
 

@@ -22,7 +22,7 @@ from cilium_tui.model import (
 from cilium_tui.ui.cells import UNKNOWN, Tone, natural_key
 from cilium_tui.ui.node_facts import fact_rows, format_value
 from cilium_tui.ui.rollups import count_cells, is_done, rollup_cells, summary
-from cilium_tui.ui.rows import COLUMN_KEYS, REASON_WIDTH, legacy_cause, node_row, short_os
+from cilium_tui.ui.rows import CAUSE_WIDTH, COLUMN_KEYS, legacy_cause, node_row, short_os
 from cilium_tui.ui.sample_snapshot import TAKEN_AT, seed_snapshot
 from cilium_tui.ui.state import judge
 
@@ -94,15 +94,19 @@ def test_host_routing_cause_comes_from_the_catalogue_when_it_has_one() -> None:
         "needs 5.10",
         blocked_by=("kernel 4.19 < 5.10", "kpr off"),
     )
-    cell = node_row(SEED, board, (blocked,)).cells["host_routing"]
+    one = dataclasses.replace(blocked, blocked_by=("kernel 4.19 < 5.10",))
+    cell = node_row(SEED, board, (one,)).cells["host_routing"]
     assert (cell.text, cell.detail, cell.tone) == ("Legacy", "kernel 4.19 < 5.10", Tone.LEGACY)
     off = dataclasses.replace(blocked, state=State.OFF, blocked_by=())
     assert legacy_cause([off]) == "needs 5.10"
     assert legacy_cause([dataclasses.replace(off, state=State.UNKNOWN)]) is None
     assert legacy_cause([dataclasses.replace(off, item_id="bbr")]) is None
     assert node_row(SEED, board).cells["host_routing"].plain == "Legacy", "no verdict: no cause"
-    long = dataclasses.replace(blocked, blocked_by=("x" * 80,))
-    assert len(node_row(SEED, board, (long,)).cells["host_routing"].detail) == REASON_WIDTH
+    two = node_row(SEED, board, (blocked,)).cells["host_routing"]
+    assert two.detail == "kernel 4.19 < 5.10 +1", "more causes are counted"
+    long = dataclasses.replace(blocked, blocked_by=("x" * 80, "y", "z"))
+    detail = node_row(SEED, board, (long,)).cells["host_routing"].detail
+    assert len(detail) == CAUSE_WIDTH and detail.endswith("… +2")
 
 
 def test_config_fills_in_what_the_agent_cannot_say_and_legacy_can_be_predicted() -> None:
