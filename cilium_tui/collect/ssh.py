@@ -24,7 +24,7 @@ import asyncssh
 from cilium_tui.collect.inventory import SshTarget, parse_jump
 from cilium_tui.collect.node_commands import SUDO, NodeCommand
 from cilium_tui.collect.probe import probe_argv
-from cilium_tui.facts.probe import MARKER, parse_probe
+from cilium_tui.facts.probe import MARKER, parse_probe, sudo_wants_password
 from cilium_tui.model import ProbeFacts
 
 DEFAULT_PORT = 22
@@ -83,6 +83,10 @@ class ProbeResult:
     """The probe's output as read, for the detail view and for bug reports."""
 
 
+_Route = tuple[SshTarget, str | None]
+"""A host and the jump spec in front of it (None: direct, or the ssh_config's ProxyJump)."""
+
+
 def _reason(e: OSError | asyncssh.Error) -> str:
     """The short human reason: "Connection refused", "No route to host", asyncssh's reason."""
     if isinstance(e, OSError) and e.errno:
@@ -95,7 +99,7 @@ def _unusable(task: asyncio.Task[asyncssh.SSHClientConnection]) -> bool:
     return task.cancelled() or task.exception() is not None or task.result().is_closed()
 
 
-def _host_port(host: str, port: int) -> str:
+def known_hosts_name(host: str, port: int) -> str:
     """known_hosts spelling: `host` on port 22, `[host]:port` otherwise."""
     return host if port == DEFAULT_PORT else f"[{host}]:{port}"
 
@@ -121,7 +125,8 @@ class SshPool:
         self._limit = asyncio.Semaphore(concurrency)
         self._connect_timeout = connect_timeout
         self._command_timeout = command_timeout
-        self._connections: dict[SshTarget, asyncio.Task[asyncssh.SSHClientConnection]] = {}
+        self._connections: dict[_Route, asyncio.Task[asyncssh.SSHClientConnection]] = {}
+        self._hops: set[_Route] = set()
         self.connections_opened = 0
         """How many SSH connections were established (jump hosts included)."""
 
@@ -140,7 +145,8 @@ class SshPool:
         password (or the inventory forbids sudo) instead of running the command.
         """
         async with self._limit:
-            conn = await self._connection(target)
+            route = (target, target.jump or self._jump)
+            conn = await self._connection(route)
             root = conn.get_extra_info("username") == "root"
             wanted = shlex.join(argv)
             if sudo and not root and not target.sudo:
@@ -148,8 +154,8 @@ class SshPool:
                     target, f"{target}: sudo is disabled for this host; needs root for: {wanted}"
                 )
             full = (*SUDO, *argv) if sudo and not root else tuple(argv)
-            result = await self._execute(target, conn, shlex.join(full), input, timeout)
-        if sudo and not root and result.rc != 0 and "a password is required" in result.stderr:
+            result = await self._execute(route, conn, shlex.join(full), input, timeout)
+        if sudo and not root and result.rc != 0 and sudo_wants_password(result.stderr):
             raise NeedsSudo(target, f"{target}: needs passwordless sudo for: {wanted}")
         return result
 
@@ -167,11 +173,13 @@ class SshPool:
         return ProbeResult(facts=facts, raw=result.stdout)
 
     async def close(self) -> None:
-        """Close every connection (and cancel connects still in progress)."""
-        tasks = list(self._connections.values())
+        """Close every connection, hosts before the jump hosts they go through."""
+        routes = sorted(self._connections, key=lambda route: route in self._hops)
+        tasks = [self._connections[route] for route in routes]
         self._connections.clear()
+        self._hops.clear()
         for task in tasks:
-            task.cancel()
+            task.cancel()  # only connects still in progress
         for task in tasks:
             try:
                 conn = await task
@@ -182,31 +190,38 @@ class SshPool:
 
     # ----------------------------------------------------------------------------------------
 
-    async def _connection(self, target: SshTarget) -> asyncssh.SSHClientConnection:
-        """The shared connection to `target`, connecting once for all concurrent callers."""
-        task = self._connections.get(target)
+    async def _connection(self, route: _Route) -> asyncssh.SSHClientConnection:
+        """The shared connection for `route`, connecting once for all concurrent callers."""
+        task = self._connections.get(route)
         if task is not None and task.done() and _unusable(task):
             task = None
         if task is None:
-            task = asyncio.ensure_future(self._connect(target))
-            self._connections[target] = task
+            task = asyncio.ensure_future(self._connect(route))
+            self._connections[route] = task
         try:
             return await asyncio.shield(task)
         except SshError:
-            if self._connections.get(target) is task:
-                del self._connections[target]
+            if self._connections.get(route) is task:
+                del self._connections[route]
             raise
 
-    async def _connect(self, target: SshTarget) -> asyncssh.SSHClientConnection:
+    async def _connect(self, route: _Route) -> asyncssh.SSHClientConnection:
+        target, jump = route
         options = await self._options(target, tunnel=())
-        jump = target.jump or self._jump
         if jump is None and isinstance(options.tunnel, str) and options.tunnel != "none":
             jump = options.tunnel  # ssh_config's ProxyJump: connect it ourselves to share it
         tunnel: asyncssh.SSHClientConnection | tuple[()] = ()
         if jump is not None:
-            hop = parse_jump(jump)
             try:
-                tunnel = await self._connection(hop)
+                hop = parse_jump(jump)
+            except ValueError as e:
+                raise Unreachable(target, f"{target}: {e}") from None
+            hop_route = (hop, hop.jump)  # a jump host never takes the pool's global jump
+            if hop_route == route:
+                raise Unreachable(target, f"{target}: its jump host is itself ({jump})")
+            self._hops.add(hop_route)
+            try:
+                tunnel = await self._connection(hop_route)
             except SshError as e:
                 raise type(e)(target, f"{target} via jump host {hop}: {e}") from None
             options = await self._options(target, tunnel=tunnel)
@@ -289,10 +304,10 @@ class SshPool:
             except (OSError, ValueError):
                 continue
             trusted += found[0]
-        file = paths[0]
-        file_arg = [] if file == DEFAULT_KNOWN_HOSTS else ["-f", file]
+        file_arg = [] if paths[0] == DEFAULT_KNOWN_HOSTS else ["-f", paths[0]]
+        file = str(Path(paths[0]).expanduser())
         if trusted:
-            fix = shlex.join(["ssh-keygen", "-R", _host_port(host, port), *file_arg])
+            fix = shlex.join(["ssh-keygen", "-R", known_hosts_name(host, port), *file_arg])
             return HostKeyChanged(
                 target,
                 f"{where}: HOST KEY CHANGED: it does not match {file}. If the host was "
@@ -308,12 +323,13 @@ class SshPool:
 
     async def _execute(
         self,
-        target: SshTarget,
+        route: _Route,
         conn: asyncssh.SSHClientConnection,
         command: str,
         input: str | None,
         timeout: float | None,
     ) -> CommandResult:
+        target = route[0]
         limit = self._command_timeout if timeout is None else timeout
         process: asyncssh.SSHClientProcess[str] | None = None
         try:
@@ -328,7 +344,7 @@ class SshPool:
                 process.close()
             raise Timeout(target, f"{target}: command did not finish within {limit:g} s") from None
         except (OSError, asyncssh.Error) as e:
-            if self._connections.pop(target, None) is not None:
+            if self._connections.pop(route, None) is not None:
                 conn.close()
             raise Unreachable(target, f"{target}: connection lost: {_reason(e)}") from None
         rc = done.exit_status if done.exit_status is not None else 255

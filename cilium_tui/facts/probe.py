@@ -52,9 +52,9 @@ WHERE = {
 PRIVILEGED_READ = "iptables -t raw -S"
 
 _NOT_FOUND_RC = 127
+_MISSING_TOOL = re.compile(r"(?:^|: )([\w.-]+): (?:command )?not found", re.M)
+"""sh's "sh: 6: ethtool: not found", bash's "bash: line 1: ethtool: command not found"."""
 _NO_CPUFREQ = "no cpufreq"
-_NO_ROUTE = "no default route"
-_NO_KERNEL_CONFIG = "no kernel config"
 _NOT_ROOT = "not root; sudo disabled"
 
 
@@ -132,7 +132,9 @@ class _Facts:
             self.errors.append(f"{what}: probe output cut short")
             return None
         if sec.rc == _NOT_FOUND_RC:
-            self.errors.append(f"{what}: {self.where(section).split()[0]} not found")
+            missing = _MISSING_TOOL.search(sec.output)
+            tool = missing.group(1) if missing else self.where(section).split()[0]
+            self.errors.append(f"{what}: {tool} not found")
             return None
         return sec
 
@@ -189,16 +191,13 @@ _NO_SYSTEMD = re.compile(r"not been booted with systemd|Failed to connect to bus
 
 def _irqbalance(f: _Facts) -> None:
     states: dict[str, tuple[str, Section]] = {}
-    for section, field in (
-        ("irqbalance_enabled", "irqbalance_enabled"),
-        ("irqbalance_active", "irqbalance_active"),
-    ):
-        sec = f.get(section, "irqbalance")
+    for field in ("irqbalance_enabled", "irqbalance_active"):  # section and field share names
+        sec = f.get(field, "irqbalance")
         if sec is None:
             continue
         text = sec.output.strip()
         if _NO_SYSTEMD.search(text):
-            f.errors.append(f"irqbalance: {sec.first} (`{WHERE[section]}` rc {sec.rc})")
+            f.errors.append(f"irqbalance: {sec.first} (`{WHERE[field]}` rc {sec.rc})")
             continue
         # systemd answers "not found" with rc 4 (LSB "unknown") or 5, or an is-enabled error.
         if sec.rc in (4, 5) or _UNIT_MISSING.search(text):
@@ -353,7 +352,15 @@ def _irqs(f: _Facts) -> None:
         f.set("nic_irqs", tuple(irqs), "irqs", "; ".join(sec.lines[:4]))
 
 
-_SUDO_PASSWORD = "a password is required"  # noqa: S105 (sudo's message, not a secret)
+_SUDO_ASKS = ("sudo: a password is required", "sudo: a terminal is required")
+"""What `sudo -n` prints when it would have to ask for a password."""
+
+
+def sudo_wants_password(output: str) -> bool:
+    """Whether `sudo -n` refused because it would need a password (it never prompts)."""
+    return any(message in output for message in _SUDO_ASKS)
+
+
 _NOTRACK_CHAINS = ("CILIUM_PRE_raw", "CILIUM_OUTPUT_raw")
 
 
@@ -362,7 +369,7 @@ def _sudo_refusal(sec: Section) -> str | None:
     text, first = sec.output, sec.first
     if first == _NOT_ROOT:
         return f"sudo is disabled for this host: needs root or sudo for: {PRIVILEGED_READ}"
-    if _SUDO_PASSWORD in text or "a terminal is required" in text:
+    if sudo_wants_password(text):
         return f"needs passwordless sudo for: {PRIVILEGED_READ} ({first})"
     if sec.rc == _NOT_FOUND_RC and "sudo" in first:
         return f"sudo is not installed: needs root or sudo for: {PRIVILEGED_READ}"

@@ -24,6 +24,7 @@ from pathlib import Path
 import asyncssh
 
 from cilium_tui.collect.inventory import InventoryHost, SshTarget, inventory_toml
+from cilium_tui.collect.ssh import known_hosts_name
 from cilium_tui.lab.host import HostState
 from cilium_tui.lab.ssh_shell import BoardShell, reads_stdin
 
@@ -55,9 +56,8 @@ class Endpoint:
 
     @property
     def known_hosts_line(self) -> str:
-        where = self.address if self.port == 22 else f"[{self.address}]:{self.port}"
         key = self.host_key.export_public_key("openssh").decode().split()[:2]
-        return f"{where} {' '.join(key)} {self.name}\n"
+        return f"{known_hosts_name(self.address, self.port)} {' '.join(key)} {self.name}\n"
 
 
 @dataclass

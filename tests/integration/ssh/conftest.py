@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import getpass
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ import pytest
 from cilium_tui.collect.inventory import SshTarget
 from cilium_tui.collect.ssh import SshError, SshPool
 from tests.conftest import need
+from tests.integration.ssh.hosts import arm64_board, x86_vm
+from tests.integration.ssh.netns_bed import NetnsBed, need_root_tools
 from tests.integration.ssh.sshd import Sshd, have_sshd, keygen, public_key, start_sshd
 
 
@@ -70,3 +73,26 @@ def plain_sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlainSshd]:
         yield PlainSshd(sshd, client_key, known_hosts, getpass.getuser(), directory)
     finally:
         sshd.stop()
+
+
+BED_STATES = {
+    "b1": arm64_board("board-1"),
+    "b2": x86_vm("vm-1"),
+    "b3": arm64_board("board-3"),
+    "b4": replace(arm64_board("board-4"), sudo="password"),
+    "b5": replace(arm64_board("board-5"), sudo="nopasswd"),
+}
+"""The bed's boards: b3 sits behind the jump host; b4 and b5 log in as a non-root user."""
+
+
+@pytest.fixture(scope="session")
+def bed() -> Iterator[NetnsBed]:
+    why = need_root_tools()
+    need(why is None, why or "")
+    need(have_sshd(), "needs OpenSSH's sshd (apt-get install openssh-server)")
+    Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
+    netns_bed = NetnsBed.build(copy.deepcopy(BED_STATES), behind_jump={"b3"})
+    try:
+        yield netns_bed
+    finally:
+        netns_bed.destroy()

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from cilium_tui.collect.ssh import known_hosts_name
+
 SSHD = "/usr/sbin/sshd"  # sshd refuses to start from a relative path
 
 SSHD_CONFIG = """\
@@ -84,9 +86,8 @@ class Sshd:
     proc: subprocess.Popen[bytes]
 
     def known_hosts_line(self, host: str | None = None) -> str:
-        host = host or self.address
-        where = host if self.port == 22 else f"[{host}]:{self.port}"
-        return f"{where} {public_key(self.host_key)}\n"
+        name = known_hosts_name(host or self.address, self.port)
+        return f"{name} {public_key(self.host_key)}\n"
 
     def accepted_logins(self) -> int:
         """How many logins sshd accepted (each one is one SSH connection)."""

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
+import subprocess
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from cilium_tui.collect.ssh import (
     Timeout,
     Unreachable,
 )
+from tests.conftest import need
 from tests.integration.ssh.conftest import PlainSshd, failure
 from tests.integration.ssh.sshd import free_port, keygen, public_key
 
@@ -178,3 +182,52 @@ async def test_jump_option_goes_through_the_jump_host(plain_sshd: PlainSshd) -> 
     assert result.stdout == "via jump\n"
     assert again.rc == 0
     assert pool.connections_opened == 2  # the jump host's connection and the target's
+
+
+async def test_a_jump_host_loop_is_an_error_not_a_hang(plain_sshd: PlainSshd) -> None:
+    error = await failure(SshTarget("loop"), plain_sshd.ssh_config("loop", ProxyJump="loop"))
+    assert isinstance(error, Unreachable)
+    assert "its jump host is itself" in str(error)
+
+
+@pytest.fixture
+def agent(plain_sshd: PlainSshd, tmp_path: Path) -> Iterator[str]:
+    """A real ssh-agent holding the client key; yields its socket."""
+    need(shutil.which("ssh-agent") is not None, "needs OpenSSH's ssh-agent")
+    sock = tmp_path / "agent.sock"
+    proc = subprocess.Popen(["ssh-agent", "-D", "-a", str(sock)], stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(500):
+            if sock.exists():
+                break
+            time.sleep(0.01)
+        env = {**os.environ, "SSH_AUTH_SOCK": str(sock)}
+        subprocess.run(["ssh-add", "-q", str(plain_sshd.client_key)], env=env, check=True)
+        yield str(sock)
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+async def test_keys_from_the_ssh_agent(
+    plain_sshd: PlainSshd, agent: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = plain_sshd.ssh_config("agent")
+    lines = config.read_text().splitlines()
+    config.write_text("\n".join(line for line in lines if "IdentityFile" not in line) + "\n")
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    assert isinstance(await failure(SshTarget("agent"), config), AuthFailed)
+    monkeypatch.setenv("SSH_AUTH_SOCK", agent)
+    pool = SshPool(config_path=config)
+    try:
+        result = await pool.run(SshTarget("agent"), ["echo", "agent"])
+    finally:
+        await pool.close()
+    assert result.stdout == "agent\n"
+
+
+async def test_a_bad_proxyjump_is_a_clear_error(plain_sshd: PlainSshd) -> None:
+    config = plain_sshd.ssh_config("badjump", ProxyJump="a@@b")
+    error = await failure(SshTarget("badjump"), config)
+    assert isinstance(error, Unreachable)
+    assert "not a jump host spec" in str(error)
