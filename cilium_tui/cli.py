@@ -57,6 +57,12 @@ def _add_cluster_options(p: argparse.ArgumentParser, *, sub: bool = True) -> Non
         metavar="DURATION",
         help="lab only: add latency to every API/SSH call (e.g. 50ms)",
     )
+    g.add_argument(
+        "--fault",
+        action="append",
+        metavar="KIND:NODE",
+        help="lab only: unreachable, unready, exec-fail or exec-hang on a node (repeatable)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--latency", metavar="DURATION", help="add latency to every API/SSH call (e.g. 50ms)"
+    )
+    p.add_argument(
+        "--fault",
+        action="append",
+        metavar="KIND:NODE",
+        help="unreachable, unready, exec-fail or exec-hang on a node (repeatable)",
     )
 
     p = sub.add_parser("plan", help="preview the remediation of a checklist item")

@@ -30,9 +30,20 @@ from cilium_tui.lab.ssh_shell import BoardShell, reads_stdin
 
 JUMP_NAME = "lab-jump"
 JUMP_USER = "jump"
-ADDRESS_PREFIX = "127.77.0."
-JUMP_ADDRESS = ADDRESS_PREFIX + "1"
+JUMP_ADDRESS = "127.77.0.1"
 FIRST_BOARD = 11
+ADDRESS_PATTERN = "127.77.*"
+ALIAS_LIMIT = 32
+PER_BLOCK = 240
+"""Boards per /24 of 127.77.0.0/16 (from .11): enough room for `scale:N` labs of thousands."""
+
+
+def board_address(index: int) -> str:
+    """The loopback address of the board at `index`: 127.77.0.11, .12, ... then 127.77.1.11, ..."""
+    block, offset = divmod(index, PER_BLOCK)
+    return f"127.77.{block}.{FIRST_BOARD + offset}"
+
+
 INTERACTIVE = (
     "This is a cilium-tui lab board: it is emulated and answers only the commands cilium-tui "
     "sends (try: uname -r, systemctl is-active irqbalance).\n"
@@ -107,6 +118,8 @@ class LabBoards:
         self.client_key_path = client_key_path
         self.boards: dict[str, _Board] = {}
         self.jump: Endpoint | None = None
+        self.direct: frozenset[str] = frozenset()
+        """Hosts the ssh_config reaches directly, not through the jump host."""
         self._servers: list[asyncssh.SSHAcceptor] = []
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
 
@@ -117,11 +130,14 @@ class LabBoards:
         directory: Path | None = None,
         *,
         port: int = 0,
+        direct: Collection[str] = (),
     ) -> LabBoards:
         """Start a server per host (keyed by board name) and the jump host.
 
         `port` 0 picks a free port per address; 22 needs root. Keys and files go to `directory`
-        (a private temporary directory by default, removed by `stop()`).
+        (a private temporary directory by default, removed by `stop()`). The ssh_config reaches
+        every host through the jump host except those named in `direct` (e.g. a cluster's VMs,
+        while its boards sit behind a bastion).
         """
         tempdir = None
         if directory is None:
@@ -135,9 +151,10 @@ class LabBoards:
         client_key.write_public_key(str(key_path) + ".pub")
         lab = cls(directory, key_path)
         lab._tempdir = tempdir
+        lab.direct = frozenset(direct)
         try:
             for index, (name, state) in enumerate(hosts.items()):
-                address = f"{ADDRESS_PREFIX}{FIRST_BOARD + index}"
+                address = board_address(index)
                 board = _Board(
                     Endpoint(name, address, 0, _user(state), _host_key(name)),
                     state,
@@ -244,39 +261,72 @@ class LabBoards:
         path.write_text("".join(e.known_hosts_line for e in endpoints))
         return path
 
+    @property
+    def aliases(self) -> bool:
+        """Whether the ssh_config names every board (`ssh -F ssh_config rock64-1`).
+
+        ssh clients (OpenSSH and asyncssh alike) read the whole config file for every connection,
+        so a big lab gets one pattern block instead, and its inventory names boards by address.
+        """
+        return len(self.boards) <= ALIAS_LIMIT
+
+    def _behind_jump(self, board: _Board) -> bool:
+        return self.jump is not None and board.endpoint.name not in self.direct
+
     def write_ssh_config(self, path: Path | None = None) -> Path:
-        """Host per board (through the jump host) and the jump host itself."""
+        """The jump host, then a block per board (or, for a big lab, one block for them all)."""
         path = path or self.ssh_config_path
         blocks = [f"# cilium-tui lab boards: ssh -F {shlex.quote(str(path))} <board>"]
         if self.jump is not None:
-            blocks.append(self._host_block(self.jump, jump=None))
-        for board in self.boards.values():
-            blocks.append(self._host_block(board.endpoint, jump=JUMP_NAME if self.jump else None))
+            blocks.append(self._host_block(f"Host {self.jump.name}", self.jump, jump=None))
+        if self.aliases:
+            for board in self.boards.values():
+                jump = JUMP_NAME if self._behind_jump(board) else None
+                blocks.append(self._host_block(f"Host {board.endpoint.name}", board.endpoint, jump))
+        elif self.boards:
+            blocks.append(self._common_block(f"Host {ADDRESS_PATTERN}"))
         path.write_text("\n\n".join(blocks) + "\n")
         return path
 
-    def _host_block(self, endpoint: Endpoint, jump: str | None) -> str:
+    def _common_block(self, header: str) -> str:
+        return "\n".join(
+            [
+                header,
+                f'  IdentityFile "{self.client_key_path}"',
+                "  IdentitiesOnly yes",
+                f'  UserKnownHostsFile "{self.known_hosts_path}"',
+                "  StrictHostKeyChecking yes",
+            ]
+        )
+
+    def _host_block(self, header: str, endpoint: Endpoint, jump: str | None) -> str:
         lines = [
-            f"Host {endpoint.name}",
+            header,
             f"  HostName {endpoint.address}",
             f"  Port {endpoint.port}",
             f"  User {endpoint.user}",
-            f'  IdentityFile "{self.client_key_path}"',
-            "  IdentitiesOnly yes",
-            f'  UserKnownHostsFile "{self.known_hosts_path}"',
-            "  StrictHostKeyChecking yes",
+            *self._common_block("").splitlines()[1:],
         ]
         if jump is not None:
             lines.append(f"  ProxyJump {jump}")
         return "\n".join(lines)
 
     def write_inventory(self, path: Path | None = None, nodes: Collection[str] = ()) -> Path:
-        """An inventory naming every board by its ssh_config alias; `nodes` are Kubernetes nodes."""
+        """An inventory of every board (by alias, or by address and port in a big lab), with
+        `nodes` marked as Kubernetes nodes."""
         path = path or self.directory / "inventory.toml"
-        entries = [
-            InventoryHost(name=name, node=name if name in nodes else None, target=SshTarget(name))
-            for name in self.boards
-        ]
+        entries = []
+        for name, board in self.boards.items():
+            target = SshTarget(name)
+            if not self.aliases:
+                jump = JUMP_NAME if self._behind_jump(board) else None
+                endpoint = board.endpoint
+                target = SshTarget(
+                    endpoint.address, port=endpoint.port, user=endpoint.user, jump=jump
+                )
+            entries.append(
+                InventoryHost(name=name, node=name if name in nodes else None, target=target)
+            )
         path.write_text(inventory_toml(entries))
         return path
 

@@ -18,6 +18,7 @@ everything else is frozen.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import random
@@ -555,18 +556,32 @@ def _controllers(
     return tuple(controllers)
 
 
+@functools.lru_cache(maxsize=65536)
+def _address(cidr: str, offset: int) -> str:
+    return str(ipaddress.ip_network(cidr).network_address + offset)
+
+
 def _pod_ip(node: NodeSpec, offset: int) -> str:
-    return str(ipaddress.ip_network(node.pod_cidr).network_address + offset)
+    return _address(node.pod_cidr, offset)
+
+
+@functools.lru_cache(maxsize=65536)
+def _offset(name: str, role: str, base: int, spread: int) -> int:
+    return base + _endpoint_id(f"{name}/{role}") % spread
 
 
 def _router_ip(node: NodeSpec) -> str:
     """cilium_host's address: somewhere in .3-.102 of the node's pod CIDR."""
-    return _pod_ip(node, 3 + _endpoint_id(node.name + "/router") % 100)
+    return _pod_ip(node, _offset(node.name, "router", 3, 100))
 
 
 def _health_ip(node: NodeSpec) -> str:
-    """The health endpoint's address: somewhere in .111-.160."""
-    return _pod_ip(node, 111 + _endpoint_id(node.name + "/health") % 50)
+    """The health endpoint's address: somewhere in .111-.160.
+
+    Every agent's status lists every peer's health address: cached, or a 1000-node lab would
+    compute a million of them per scan.
+    """
+    return _pod_ip(node, _offset(node.name, "health", 111, 50))
 
 
 K3S_SYSTEM_PODS = (

@@ -1,0 +1,283 @@
+"""One scan of a cluster: the Kubernetes API and the SSH probes, concurrently, into a Snapshot.
+
+Every remote call has a timeout and every failure is kept as a fact about the node it concerns:
+an unreachable agent or board shows up in `NodeRecord.errors`, it never aborts the scan. Fan-out is
+bounded twice: by the number of node tasks in flight here, and by each client's own pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from cilium_tui.collect.inventory import Inventory, SshTarget
+from cilium_tui.collect.kube import AgentPods, KubeClient, KubeError
+from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress
+from cilium_tui.collect.ssh import SshError, SshPool
+from cilium_tui.facts.config import parse_configmap
+from cilium_tui.facts.node import parse_node
+from cilium_tui.facts.pod import image_version, parse_agent_pod
+from cilium_tui.facts.status import parse_status
+from cilium_tui.model import AgentPod, AgentStatus, NodeInfo, NodeRecord, ProbeFacts, Snapshot
+
+if TYPE_CHECKING:
+    from cilium_tui.lab.runner import RunningLab
+
+T = TypeVar("T")
+JSON = dict[str, Any]
+CONFIGMAP = "cilium-config"
+
+
+@dataclass(frozen=True)
+class ScanLimits:
+    node_concurrency: int = 64
+    """Node tasks in flight at once (each does one exec and one SSH probe)."""
+    agent_timeout: float = 10.0
+
+
+@dataclass
+class _Progress:
+    callback: ProgressCallback | None
+    total: int = 1
+    done: int = 0
+
+    def step(self, message: str, count: int = 1) -> None:
+        self.done += count
+        if self.callback is not None:
+            self.callback(ScanProgress(min(self.done, self.total), self.total, message))
+
+
+@dataclass
+class _NodeFacts:
+    agent: AgentStatus | None = None
+    raw: str | None = None
+    probe: ProbeFacts | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _is_running(pod: AgentPod) -> bool:
+    return pod.phase == "Running" and pod.waiting_reason is None
+
+
+def _pod_problem(pod: AgentPod) -> str:
+    if pod.waiting_reason:
+        return f"agent pod {pod.name} is {pod.waiting_reason} ({pod.restarts} restarts)"
+    return f"agent pod {pod.name} is {pod.phase or 'not running'}"
+
+
+class ClusterSource:
+    """A cluster read through a kubeconfig (KubeClient) and SSH (SshPool + inventory).
+
+    Either side may be absent: no kubeconfig means SSH-only boards; `no_ssh` means no probes.
+    For `--demo` it reads the embedded lab through the files the lab wrote (see cilium_tui.connect).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        kube: KubeClient | None,
+        ssh: SshPool | None,
+        inventory: Inventory | None = None,
+        ssh_hosts: Sequence[str] = (),
+        limits: ScanLimits | None = None,
+        lab: RunningLab | None = None,
+    ) -> None:
+        self._name = name
+        self.kube = kube
+        self.ssh = ssh
+        self.inventory = inventory or Inventory()
+        self._ssh_hosts = tuple(ssh_hosts)
+        self.limits = limits or ScanLimits()
+        self._status_command: dict[str | None, list[str]] = {}
+        """Per agent image, the status command that answered last time."""
+        self.lab = lab
+        """The embedded lab this source reads (`--demo`); stopped by `close()`."""
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def context(self) -> str | None:
+        return self.kube.context if self.kube is not None else None
+
+    async def close(self) -> None:
+        if self.ssh is not None:
+            await self.ssh.close()
+        if self.kube is not None:
+            await self.kube.close()
+        if self.lab is not None:
+            lab, self.lab = self.lab, None
+            await asyncio.to_thread(lab.stop)
+
+    # -- the scan --------------------------------------------------------------------------------
+
+    async def scan(self, progress: ProgressCallback | None = None) -> Snapshot:
+        started = datetime.now(UTC)
+        steps = _Progress(progress)
+        errors: list[str] = []
+        nodes: list[NodeInfo] = []
+        agents = AgentPods(None, [])
+        config_obj: JSON | None = None
+        kube_proxy: bool | None = None
+        if self.kube is not None:
+            nodes, agents, kube_proxy, config_obj = await self._cluster(errors)
+        boards = self.inventory.boards
+        steps.total = 1 + 2 * len(nodes) + len(boards)
+        steps.step(f"{len(nodes)} nodes, {len(agents.pods)} agents")
+
+        pods = {p.node: (p, obj) for obj in agents.pods if (p := parse_agent_pod(obj)).node}
+        limit = asyncio.Semaphore(self.limits.node_concurrency)
+
+        async def one_node(info: NodeInfo) -> NodeRecord:
+            async with limit:
+                pod = pods.get(info.name)
+                target = self._target(info)
+                found = _NodeFacts()
+                await asyncio.gather(
+                    self._agent(info.name, pod, found, steps),
+                    self._probe(target, found, steps),
+                )
+            return NodeRecord(
+                name=info.name,
+                node=info,
+                pod=pod[0] if pod else None,
+                agent=found.agent,
+                agent_raw=found.raw,
+                probe=found.probe,
+                ssh_host=str(target) if target is not None else None,
+                errors=found.errors,
+            )
+
+        async def one_board(name: str, target: SshTarget) -> NodeRecord:
+            async with limit:
+                found = _NodeFacts()
+                await self._probe(target, found, steps)
+            return NodeRecord(
+                name=name,
+                probe=found.probe,
+                ssh_host=str(target),
+                errors=found.errors,
+            )
+
+        records = await asyncio.gather(
+            *(one_node(n) for n in nodes),
+            *(one_board(b.name, b.target) for b in boards),
+        )
+        config = None
+        if config_obj is not None:
+            version = self._cluster_version(records)
+            config = parse_configmap(config_obj, cilium_version=version)
+        return Snapshot(
+            taken_at=started,
+            source=self._name,
+            nodes=tuple(sorted(records, key=lambda r: r.name)),
+            config=config,
+            context=self.context,
+            kube_proxy_present=kube_proxy,
+            errors=tuple(errors),
+        )
+
+    async def _cluster(
+        self, errors: list[str]
+    ) -> tuple[list[NodeInfo], AgentPods, bool | None, JSON | None]:
+        kube = self.kube
+        assert kube is not None
+        node_objs, agents, kube_proxy = await asyncio.gather(
+            _kept(kube.list_nodes(), errors, []),
+            _kept(kube.find_agent_pods(), errors, AgentPods(None, [])),
+            _kept(kube.kube_proxy_present(), errors, None),
+        )
+        config_obj: JSON | None = None
+        namespace = agents.namespace or "kube-system"
+        if node_objs or agents.pods:
+            config_obj = await _kept(kube.get_configmap(namespace, CONFIGMAP), errors, None)
+        return [parse_node(n) for n in node_objs], agents, kube_proxy, config_obj
+
+    async def _agent(
+        self,
+        node: str,
+        pod: tuple[AgentPod, JSON] | None,
+        found: _NodeFacts,
+        steps: _Progress,
+    ) -> None:
+        try:
+            if pod is None:
+                found.errors["agent"] = "no Cilium agent pod on this node"
+                return
+            agent, obj = pod
+            if not _is_running(agent):
+                found.errors["agent"] = _pod_problem(agent)
+                return
+            assert self.kube is not None
+            out = await self.kube.agent_status(
+                obj,
+                timeout=self.limits.agent_timeout,
+                prefer=self._status_command.get(agent.image),
+            )
+            self._status_command[agent.image] = out.command
+            found.raw = out.raw
+            status = parse_status(out.raw)
+            if status.is_empty:
+                found.errors["agent"] = f"`{' '.join(out.command)}` printed no status we can read"
+            else:
+                found.agent = status
+        except KubeError as e:
+            found.errors["agent"] = str(e)
+        finally:
+            steps.step(f"agent {node}")
+
+    async def _probe(self, target: SshTarget | None, found: _NodeFacts, steps: _Progress) -> None:
+        try:
+            if self.ssh is None:
+                found.errors["ssh"] = "SSH probing is off (--no-ssh)"
+                return
+            if target is None:
+                found.errors["ssh"] = "no SSH target: not in the inventory and no InternalIP"
+                return
+            # SshPool bounds its own connects and commands with timeouts; no outer timer here,
+            # which would also count the time a probe waits for its turn.
+            found.probe = (await self.ssh.probe(target)).facts
+        except SshError as e:
+            found.errors["ssh"] = str(e)
+        finally:
+            steps.step(f"probe {target}" if target else "probe skipped")
+
+    def _target(self, info: NodeInfo) -> SshTarget | None:
+        if self.ssh is None:
+            return None
+        return self.inventory.target_for_node(info.name, info.internal_ip, self._ssh_hosts)
+
+    @staticmethod
+    def _cluster_version(records: Sequence[NodeRecord]) -> str | None:
+        """The Cilium release most agents report, else the agents' image tag."""
+        versions = Counter(r.agent.cilium_version for r in records if r.agent is not None)
+        versions.pop(None, None)
+        if versions:
+            return versions.most_common(1)[0][0]
+        tags = Counter(image_version(r.pod.image) for r in records if r.pod is not None)
+        tags.pop(None, None)
+        return tags.most_common(1)[0][0] if tags else None
+
+    # -- live node events ------------------------------------------------------------------------
+
+    async def node_events(self) -> AsyncIterator[NodeEvent]:
+        if self.kube is None:
+            return
+        async for kind, obj in self.kube.watch_nodes():
+            if kind in ("ADDED", "MODIFIED", "DELETED"):
+                yield NodeEvent(kind, parse_node(obj))  # type: ignore[arg-type]
+
+
+async def _kept(call: Awaitable[T], errors: list[str], default: T) -> T:
+    """The call's result; on a KubeError the message is kept and the default returned."""
+    try:
+        return await call
+    except KubeError as e:
+        errors.append(str(e))
+        return default

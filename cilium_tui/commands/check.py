@@ -1,0 +1,54 @@
+"""`cilium-tui check`: scan once, print the checklist; exit 0 all on, 1 some off/blocked, 2 no scan.
+
+Like kube-bench's `--exit-code` and Popeye: usable in CI. Progress goes to stderr, the report to
+stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from cilium_tui.checks.catalogue import evaluate
+from cilium_tui.checks.why_legacy import why_legacy
+from cilium_tui.commands._progress import StderrProgress
+from cilium_tui.connect import OpenError, open_source, parse_duration
+from cilium_tui.report import EXIT_NO_SCAN, Format, check_exit_code, render_check
+from cilium_tui.settings import Settings, SettingsError, resolve
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = resolve(args)
+        latency = parse_duration(getattr(args, "latency", None))
+    except (SettingsError, OpenError) as e:
+        return _fail(str(e))
+    faults = getattr(args, "fault", None) or ()
+    return asyncio.run(_check(settings, latency, faults, args.format))
+
+
+def _fail(message: str) -> int:
+    print(f"cilium-tui check: {message}", file=sys.stderr)
+    return EXIT_NO_SCAN
+
+
+async def _check(settings: Settings, latency: float, faults: Sequence[str], fmt: Format) -> int:
+    try:
+        source = await open_source(settings, latency=latency, faults=faults)
+    except OpenError as e:
+        return _fail(str(e))
+    try:
+        progress = StderrProgress(source.name)
+        snapshot = await source.scan(progress)
+        progress.done(len(snapshot.nodes))
+    finally:
+        await source.close()
+    for error in snapshot.errors:
+        print(f"cilium-tui check: {error}", file=sys.stderr)
+    if not snapshot.nodes:
+        return _fail("no nodes could be read")
+    rollups = evaluate(snapshot)
+    sys.stdout.write(render_check(fmt, snapshot, rollups, why_legacy(snapshot)))
+    return check_exit_code(rollups)

@@ -1,0 +1,89 @@
+"""From settings to a Source: a real cluster (kubeconfig + SSH), or the embedded lab for `--demo`.
+
+Every command that reads a cluster (the console, `check`, `plan`, `apply`, `undo`) opens it here, so
+`--demo` means the same thing everywhere: the lab is started in-process and then read exactly as a
+remote cluster, through the kubeconfig, ssh_config, known_hosts and inventory it writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from cilium_tui.collect.inventory import Inventory, InventoryError, load_inventory, ssh_config_hosts
+from cilium_tui.collect.kube import KubeClient, KubeError
+from cilium_tui.collect.scan import ClusterSource
+from cilium_tui.collect.ssh import SshPool
+from cilium_tui.settings import Settings
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
+
+
+class OpenError(Exception):
+    """The cluster cannot be opened; the message is one line a user can act on."""
+
+
+def parse_duration(text: str | None) -> float:
+    """ "50ms", "0.2s", "1" (seconds) -> seconds; None or "" -> 0."""
+    if not text:
+        return 0.0
+    m = _DURATION.match(text)
+    if m is None:
+        raise OpenError(f"not a duration (try 50ms or 0.5s): {text!r}")
+    value = float(m.group(1))
+    return value / 1000 if m.group(2) == "ms" else value
+
+
+async def open_source(
+    settings: Settings, *, latency: float = 0.0, faults: Sequence[str] = ()
+) -> ClusterSource:
+    """The Source the settings name. Raises OpenError with a clear message.
+
+    `latency` and `faults` are the lab's knobs (see `cilium_tui.lab.runner.FAULTS`).
+    """
+    if settings.demo:
+        return await _open_lab(settings.demo, latency, faults)
+    if latency or faults:
+        raise OpenError("--latency and --fault are lab knobs: use them with --demo")
+    try:
+        kube = await KubeClient.connect(settings.kubeconfig, settings.context)
+    except KubeError as e:
+        raise OpenError(str(e)) from e
+    try:
+        inventory = load_inventory(settings.inventory) if settings.inventory else Inventory()
+    except (InventoryError, OSError) as e:
+        await kube.close()
+        raise OpenError(f"inventory: {e}") from e
+    ssh = None
+    ssh_hosts: list[str] = []
+    if not settings.no_ssh:
+        ssh = SshPool(settings.ssh_config, jump=settings.jump)
+        ssh_hosts = ssh_config_hosts(settings.ssh_config)
+    return ClusterSource(
+        f"context {kube.context}", kube=kube, ssh=ssh, inventory=inventory, ssh_hosts=ssh_hosts
+    )
+
+
+async def _open_lab(name: str, latency: float, faults: Sequence[str]) -> ClusterSource:
+    from cilium_tui.lab.runner import start_lab  # noqa: PLC0415 - loaded only for --demo
+
+    try:
+        lab = await asyncio.to_thread(start_lab, name, latency=latency, faults=faults)
+    except ValueError as e:
+        raise OpenError(f"--demo: {e}") from e
+    except (OSError, RuntimeError) as e:
+        raise OpenError(f"the lab could not start: {e}") from e
+    files = lab.files
+    assert files is not None
+    try:
+        kube = await KubeClient.connect(str(files.kubeconfig))
+        ssh = SshPool(files.ssh_config, known_hosts=files.known_hosts)
+        inventory = load_inventory(Path(files.inventory))
+    except BaseException:
+        await asyncio.to_thread(lab.stop)
+        raise
+    return ClusterSource(
+        f"lab {lab.scenario.name}", kube=kube, ssh=ssh, inventory=inventory, lab=lab
+    )
