@@ -17,7 +17,7 @@ from cilium_tui.facts.kernel import parse_kernel
 from cilium_tui.model import NodeRecord, Snapshot
 from cilium_tui.ui.cells import Cell, Tone, shorten, text_cell, unknown_cell
 
-REASON_WIDTH = 26
+REASON_WIDTH = 32
 """Longest fault reason shown in a cell; the detail view has the full text."""
 
 CAUSE_WIDTH = 34
@@ -92,11 +92,15 @@ def _arch(view: NodeView, _: object) -> Cell:
 
 
 def _kernel(view: NodeView, _: object) -> Cell:
-    release = view.record.kernel
+    """`uname -r` over SSH, else the Node object's; flagged when the two disagree (a reboot the
+    Node object has seen and the last probe has not, or an inventory pointing at another host)."""
+    fact = view.kernel
+    release = fact.text if fact.known else view.record.kernel
     if release is None:
         return unknown_cell()
     parsed = parse_kernel(release)
-    return Cell(release, sort_key=(0, parsed.version.release if parsed else (), release))
+    tone = Tone.OFF if fact.drift else Tone.PLAIN
+    return Cell(release, tone, sort_key=(0, parsed.version.release if parsed else (), release))
 
 
 def _os(view: NodeView, _: object) -> Cell:
@@ -229,19 +233,22 @@ _FAULT, _DEGRADED, _HEALTHY, _IDLE = 0, 1, 2, 3
 
 
 def _agent_state(view: NodeView, _: object) -> Cell:
+    """The agent pod's state first (missing, crash-looping, starting), then whether its status
+    could be read: "unreachable" is an agent that runs but did not answer the exec."""
     record = view.record
-    error = record.errors.get("agent")
     pod = record.pod
-    if pod is not None and pod.waiting_reason:
-        return _fault(pod.waiting_reason, error)
+    if pod is None:
+        if record.node is None:
+            return Cell("n/a", Tone.NA, sort_key=(0, _IDLE, ""))
+        return _fault("no agent", None)
+    restarts = f"{pod.restarts} restarts" if pod.restarts else None
+    if pod.waiting_reason:
+        return _fault(pod.waiting_reason, restarts)
+    if pod.ready is False or pod.phase not in (None, "Running"):
+        return _fault("NotReady", pod.phase if pod.phase != "Running" else restarts)
+    error = record.errors.get("agent")
     if error:
         return _fault("unreachable", error)
-    if record.node is None:
-        return Cell("n/a", Tone.NA, sort_key=(0, _IDLE, ""))
-    if pod is None:
-        return _fault("no agent", None)
-    if pod.ready is False:
-        return _fault("NotReady", None)
     state = record.agent.cilium_state if record.agent is not None else None
     if pod.ready and state not in (None, "Ok"):
         return Cell("Ready", Tone.OFF, state or "", sort_key=(0, _DEGRADED, ""))
@@ -253,16 +260,23 @@ def _agent_state(view: NodeView, _: object) -> Cell:
 def _ssh_state(view: NodeView, _: object) -> Cell:
     record = view.record
     error = record.errors.get("ssh")
-    if error:
-        return _fault("unreachable", error)
     if record.probe is not None:
         privilege = record.probe.privilege
         detail = privilege if privilege == "no-sudo" else ""
         health = _DEGRADED if detail else _HEALTHY
         return Cell("ok", Tone.OFF if detail else Tone.ON, detail, sort_key=(0, health, ""))
-    if record.ssh_host is None:
-        return Cell("no-ssh", Tone.NA, sort_key=(0, _IDLE, ""))
+    if record.ssh_host is None:  # --no-ssh, or no SSH target for this node: not a fault
+        return Cell("no-ssh", Tone.NA, shorten(error or "", REASON_WIDTH), sort_key=(0, _IDLE, ""))
+    if error:
+        return _fault("unreachable", _without_subject(error, record.ssh_host))
     return unknown_cell()
+
+
+def _without_subject(error: str, host: str) -> str:
+    """ "rock64-3 (127.77.0.16:22): cannot connect: refused" -> "cannot connect: refused": the
+    row already names the host, and the cell has room for the reason only."""
+    subject = re.match(rf"{re.escape(host)}(?: \([^)]*\))?: ", error)
+    return error[subject.end() :] if subject else error
 
 
 def _fault(state: str, reason: str | None) -> Cell:

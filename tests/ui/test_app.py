@@ -8,16 +8,17 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, TabbedContent, TextArea
 
+from cilium_tui.model import Snapshot
 from cilium_tui.settings import Settings
 from cilium_tui.ui.app import CiliumTuiApp, binding_ids, binding_sections, run_console
 from cilium_tui.ui.cells import Tone
 from cilium_tui.ui.dialogs import ConfirmDialog
 from cilium_tui.ui.paint import tone_styles
 from cilium_tui.ui.panes.checklist import ChecklistPane
-from cilium_tui.ui.sample_snapshot import StaticSource
 from cilium_tui.ui.screens.detail import NodeDetailScreen
 from cilium_tui.ui.screens.help import HelpScreen
 from cilium_tui.ui.screens.main import MainScreen
+from cilium_tui.ui.screenshots import StaticSource
 from cilium_tui.ui.themes import ThemeError
 from cilium_tui.ui.widgets.activity_log import ActivityLog
 from cilium_tui.ui.widgets.fact_table import FactTable
@@ -199,7 +200,7 @@ async def test_writable_console_offers_apply_on_the_checklist_behind_a_typed_con
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, ConfirmDialog)
-        assert dialog.require_word == "cilium-tui-lab"
+        assert dialog.require_word == "lab-seed", "the kubeconfig context"
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
@@ -308,11 +309,11 @@ async def test_quit_closes_the_source() -> None:
 
 
 def test_app_refuses_an_unknown_theme_and_run_console_says_so(
-    capsys: pytest.CaptureFixture[str],
+    seed: Snapshot, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(ThemeError):
-        CiliumTuiApp(StaticSource(), theme="nope")
-    assert run_console(Settings(theme="nope"), StaticSource()) == 2
+        CiliumTuiApp(StaticSource(seed), theme="nope")
+    assert asyncio.run(run_console(Settings(theme="nope"), StaticSource(seed))) == 2
     err = capsys.readouterr().err
     assert err.startswith("cilium-tui: unknown theme 'nope'; available: cilium,")
     assert "Traceback" not in err

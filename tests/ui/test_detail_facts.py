@@ -13,10 +13,9 @@ from cilium_tui.ui.host_routing import host_routing_text
 from cilium_tui.ui.node_facts import effective_rows
 from cilium_tui.ui.paint import tone_styles
 from cilium_tui.ui.rows import host_routing_finding, node_row
-from cilium_tui.ui.sample_snapshot import lab_snapshot, seed_snapshot
 from cilium_tui.ui.state import judge
+from tests.ui.support import lab_scan
 
-SEED = seed_snapshot()
 STYLES = tone_styles({})
 
 
@@ -36,8 +35,8 @@ def story(snapshot: Snapshot, name: str) -> str:
     return text.plain
 
 
-def test_effective_facts_name_their_origin_and_evidence() -> None:
-    rows = {row.name: row for row in effective_rows(view_of(SEED, "rock64-1"))}
+def test_effective_facts_name_their_origin_and_evidence(seed: Snapshot) -> None:
+    rows = {row.name: row for row in effective_rows(view_of(seed, "rock64-1"))}
     assert (rows["host routing"].value.text, rows["host routing"].source) == ("Legacy", "agent")
     assert rows["kernel"].source == "probe"
     assert rows["kernel"].evidence[0] == "ssh probe uname -r: 4.19.0-24-arm64"
@@ -47,10 +46,10 @@ def test_effective_facts_name_their_origin_and_evidence() -> None:
     assert all(not row.note for row in rows.values() if row.value.text != UNKNOWN)
 
 
-def test_a_disagreement_between_config_and_agent_is_a_drift_note() -> None:
-    assert SEED.config is not None
-    data = {**SEED.config.data, "enable-bpf-masquerade": "false"}
-    drifted = dataclasses.replace(SEED, config=parse_configmap({"data": data}, "1.13.4"))
+def test_a_disagreement_between_config_and_agent_is_a_drift_note(seed: Snapshot) -> None:
+    assert seed.config is not None
+    data = {**seed.config.data, "enable-bpf-masquerade": "false"}
+    drifted = dataclasses.replace(seed, config=parse_configmap({"data": data}, "1.13.4"))
     rows = {row.name: row for row in effective_rows(view_of(drifted, "k3s-vm-1"))}
     masq = rows["masquerading"]
     assert (masq.value.plain, masq.value.tone) == ("BPF · drift", Tone.OFF)
@@ -58,8 +57,8 @@ def test_a_disagreement_between_config_and_agent_is_a_drift_note() -> None:
     assert len(masq.evidence) == 2, "the status line and the config key"
 
 
-def test_unknown_facts_say_why() -> None:
-    bare = Snapshot(taken_at=SEED.taken_at, source="test")
+def test_unknown_facts_say_why(seed: Snapshot) -> None:
+    bare = Snapshot(taken_at=seed.taken_at, source="test")
     view = NodeView(bare, NodeRecord("n", ssh_host="n", errors={"ssh": "unreachable: refused"}))
     rows = {row.name: row for row in effective_rows(view)}
     assert rows["kernel"].value.text == UNKNOWN
@@ -67,15 +66,15 @@ def test_unknown_facts_say_why() -> None:
     assert rows["host routing"].note.startswith("host routing unknown: no Cilium agent pod")
 
 
-def test_legacy_story_orders_causes_names_fixes_and_advises() -> None:
-    board = story(SEED, "rock64-1")
+def test_legacy_story_orders_causes_names_fixes_and_advises(seed: Snapshot) -> None:
+    board = story(seed, "rock64-1")
     assert board.startswith("Host routing  Legacy · kernel 4.19 < 5.10\n")
     assert '← status JSON .host-routing.mode: "Legacy"' in board
     assert "1. kernel 4.19.0-24-arm64 < 5.10" in board
     assert "2. " not in board, "the seed's boards have one cause"
     assert "Advice\nBPF host routing is impossible here" in board
 
-    training = lab_snapshot("training")
+    training = lab_scan("training")
     vm = story(training, "k3s-vm-1")
     assert "1. kube-proxy replacement is Disabled" in vm
     assert "(checklist: Kube-proxy replacement)" in vm
@@ -85,20 +84,20 @@ def test_legacy_story_orders_causes_names_fixes_and_advises() -> None:
     assert rock.index("1. kernel 4.19") < rock.index("2. kube-proxy replacement")
 
 
-def test_bpf_story_says_the_conntrack_bypass_is_unnecessary() -> None:
-    vm = story(SEED, "k3s-vm-2")
+def test_bpf_story_says_the_conntrack_bypass_is_unnecessary(seed: Snapshot) -> None:
+    vm = story(seed, "k3s-vm-2")
     assert vm.startswith("Host routing  BPF\n")
     assert "Checklist  on  BPF host routing" in vm
     assert "iptables conntrack bypass: unnecessary" in vm
     assert "Why Legacy" not in vm
 
 
-def test_a_silent_agent_gives_a_predicted_legacy() -> None:
-    record = SEED.node("rock64-3")
+def test_a_silent_agent_gives_a_predicted_legacy(seed: Snapshot) -> None:
+    record = seed.node("rock64-3")
     assert record is not None
     silent = dataclasses.replace(record, agent=None, agent_raw=None, errors={"agent": "timeout"})
     snapshot = dataclasses.replace(
-        SEED, nodes=tuple(silent if r.name == "rock64-3" else r for r in SEED.nodes)
+        seed, nodes=tuple(silent if r.name == "rock64-3" else r for r in seed.nodes)
     )
     text = story(snapshot, "rock64-3")
     assert text.startswith("Host routing  Legacy? · kernel 4.19 < 5.10")

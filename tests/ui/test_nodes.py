@@ -8,12 +8,11 @@ import pytest
 from textual.widgets import Input
 
 from cilium_tui.collect.source import NodeEvent
-from cilium_tui.model import AgentPod
+from cilium_tui.model import AgentPod, Snapshot
 from cilium_tui.ui.panes.nodes import NodesPane
-from cilium_tui.ui.sample_snapshot import seed_snapshot
 from cilium_tui.ui.widgets.node_table import NodeTable
 from tests.ui.factories import dead, node_info, renamed, with_kernel, with_node
-from tests.ui.support import ScriptedSource, make_app, palette_search, settle
+from tests.ui.support import ScriptedSource, make_app, palette_search, settle, spy_updates
 
 SIZE = (140, 40)
 VMS = ["k3s-vm-1", "k3s-vm-2", "k3s-vm-3"]
@@ -107,8 +106,7 @@ def _column_x(table: NodeTable, key: str) -> int:
     raise AssertionError(key)
 
 
-async def test_refresh_updates_only_the_changed_cell_and_keeps_the_cursor() -> None:
-    seed = seed_snapshot()
+async def test_refresh_updates_only_the_changed_cell_and_keeps_the_cursor(seed: Snapshot) -> None:
     upgraded = with_node(seed, "rock64-2", lambda r: with_kernel(r, "4.19.0-26-arm64"))
     source = ScriptedSource(seed, upgraded)
     app = make_app(source)
@@ -116,14 +114,7 @@ async def test_refresh_updates_only_the_changed_cell_and_keeps_the_cursor() -> N
         await settle(pilot)
         table = table_of(app)
         table.move_cursor(row=table.get_row_index("k3s-vm-3"))
-        updates: list[tuple[str, str]] = []
-        original = table.update_cell
-
-        def spy(row_key: object, column_key: object, *args: object, **kw: object) -> None:
-            updates.append((str(row_key), str(column_key)))
-            original(row_key, column_key, *args, **kw)  # type: ignore[arg-type]
-
-        table.update_cell = spy  # type: ignore[method-assign]
+        updates = spy_updates(table)
         await pilot.press("r")
         await settle(pilot)
         assert source.scans == 2
@@ -168,8 +159,7 @@ async def test_an_open_detail_view_says_when_its_node_is_deleted() -> None:
         assert "kernel 4.19 < 5.10" in routing, "the last verdict stays readable"
 
 
-async def test_a_dead_node_shows_why_and_the_rest_renders() -> None:
-    seed = seed_snapshot()
+async def test_a_dead_node_shows_why_and_the_rest_renders(seed: Snapshot) -> None:
     broken = with_node(
         seed,
         "rock64-2",
@@ -203,8 +193,8 @@ async def test_a_dead_node_shows_why_and_the_rest_renders() -> None:
 
 
 @pytest.mark.parametrize("name", ["[bold]x[/]", "[/oops]", "node-[red]"])
-async def test_markup_looking_names_render_literally(name: str) -> None:
-    snapshot = renamed(seed_snapshot(), [("k3s-vm-1", name)])
+async def test_markup_looking_names_render_literally(seed: Snapshot, name: str) -> None:
+    snapshot = renamed(seed, [("k3s-vm-1", name)])
     source = ScriptedSource(snapshot)
     app = make_app(source)
     async with app.run_test(size=SIZE, notifications=True) as pilot:

@@ -23,13 +23,16 @@ from cilium_tui.ui.cells import UNKNOWN, Tone, natural_key
 from cilium_tui.ui.node_facts import fact_rows, format_value
 from cilium_tui.ui.rollups import count_cells, is_done, rollup_cells, summary
 from cilium_tui.ui.rows import CAUSE_WIDTH, COLUMN_KEYS, legacy_cause, node_row, short_os
-from cilium_tui.ui.sample_snapshot import TAKEN_AT, seed_snapshot
-from cilium_tui.ui.state import judge
+from cilium_tui.ui.screenshots import LAB_TIME
+from cilium_tui.ui.state import Judgement, judge
 
-SEED = seed_snapshot()
-JUDGED = judge(SEED)
-NOTHING = Snapshot(taken_at=TAKEN_AT, source="test")
+NOTHING = Snapshot(taken_at=LAB_TIME, source="test")
 """A snapshot with no cilium-config: a record's cells say only what the record itself says."""
+
+
+@pytest.fixture
+def judged(seed: Snapshot) -> Judgement:
+    return judge(seed)
 
 
 def cells(record: NodeRecord, findings: tuple[Finding, ...] = ()) -> dict[str, str]:
@@ -37,10 +40,10 @@ def cells(record: NodeRecord, findings: tuple[Finding, ...] = ()) -> dict[str, s
     return {key: cell.plain for key, cell in row.cells.items()}
 
 
-def seed_cells(name: str) -> dict[str, str]:
-    record = SEED.node(name)
+def seed_cells(seed: Snapshot, name: str) -> dict[str, str]:
+    record = seed.node(name)
     assert record is not None
-    row = node_row(SEED, record, JUDGED.findings(name))
+    row = node_row(seed, record, judge(seed).findings(name))
     return {key: cell.plain for key, cell in row.cells.items()}
 
 
@@ -56,8 +59,8 @@ def test_a_bare_record_is_all_unknown_never_off() -> None:
     )
 
 
-def test_seed_rows_are_the_catalogues_judgement() -> None:
-    board = seed_cells("rock64-1")
+def test_seed_rows_are_the_catalogues_judgement(seed: Snapshot) -> None:
+    board = seed_cells(seed, "rock64-1")
     assert board == {
         "name": "rock64-1",
         "role": "<none>",
@@ -76,7 +79,7 @@ def test_seed_rows_are_the_catalogues_judgement() -> None:
         "mtu": "1500",
         "xdp": "disabled",
     }
-    vm = seed_cells("k3s-vm-1")
+    vm = seed_cells(seed, "k3s-vm-1")
     assert (vm["host_routing"], vm["kernel"], vm["role"]) == (
         "BPF",
         "6.2.0-39-generic",
@@ -84,8 +87,8 @@ def test_seed_rows_are_the_catalogues_judgement() -> None:
     )
 
 
-def test_host_routing_cause_comes_from_the_catalogue_when_it_has_one() -> None:
-    board = SEED.node("rock64-1")
+def test_host_routing_cause_comes_from_the_catalogue_when_it_has_one(seed: Snapshot) -> None:
+    board = seed.node("rock64-1")
     assert board is not None
     blocked = Finding(
         "bpf-host-routing",
@@ -95,27 +98,29 @@ def test_host_routing_cause_comes_from_the_catalogue_when_it_has_one() -> None:
         blocked_by=("kernel 4.19 < 5.10", "kpr off"),
     )
     one = dataclasses.replace(blocked, blocked_by=("kernel 4.19 < 5.10",))
-    cell = node_row(SEED, board, (one,)).cells["host_routing"]
+    cell = node_row(seed, board, (one,)).cells["host_routing"]
     assert (cell.text, cell.detail, cell.tone) == ("Legacy", "kernel 4.19 < 5.10", Tone.LEGACY)
     off = dataclasses.replace(blocked, state=State.OFF, blocked_by=())
     assert legacy_cause([off]) == "needs 5.10"
     assert legacy_cause([dataclasses.replace(off, state=State.UNKNOWN)]) is None
     assert legacy_cause([dataclasses.replace(off, item_id="bbr")]) is None
-    assert node_row(SEED, board).cells["host_routing"].plain == "Legacy", "no verdict: no cause"
-    two = node_row(SEED, board, (blocked,)).cells["host_routing"]
+    assert node_row(seed, board).cells["host_routing"].plain == "Legacy", "no verdict: no cause"
+    two = node_row(seed, board, (blocked,)).cells["host_routing"]
     assert two.detail == "kernel 4.19 < 5.10 +1", "more causes are counted"
     long = dataclasses.replace(blocked, blocked_by=("x" * 80, "y", "z"))
-    detail = node_row(SEED, board, (long,)).cells["host_routing"].detail
+    detail = node_row(seed, board, (long,)).cells["host_routing"].detail
     assert len(detail) == CAUSE_WIDTH and detail.endswith("… +2")
 
 
-def test_config_fills_in_what_the_agent_cannot_say_and_legacy_can_be_predicted() -> None:
+def test_config_fills_in_what_the_agent_cannot_say_and_legacy_can_be_predicted(
+    seed: Snapshot,
+) -> None:
     """Without an agent status the table shows cilium-config's values and a predicted Legacy
     where the kernel makes it certain (the same NodeView the checklist judges from)."""
-    board = SEED.node("rock64-2")
+    board = seed.node("rock64-2")
     assert board is not None
     silent = dataclasses.replace(board, agent=None, agent_raw=None, errors={"agent": "timeout"})
-    row = node_row(SEED, silent, judge(SEED).findings("rock64-2")).cells
+    row = node_row(seed, silent, judge(seed).findings("rock64-2")).cells
     assert (row["routing"].plain, row["kpr"].plain, row["masquerading"].plain) == (
         "native",
         "strict",
@@ -158,9 +163,46 @@ def test_agent_and_ssh_states() -> None:
     not_ready = dataclasses.replace(pod, ready=False)
     assert cells(NodeRecord("n", node=node, pod=not_ready))["agent"] == "NotReady"
     assert cells(NodeRecord("n", node=node))["ssh"] == "no-ssh"
+    off = NodeRecord("n", node=node, errors={"ssh": "SSH probing is off (--no-ssh)"})
+    assert cells(off)["ssh"] == "no-ssh · SSH probing is off (--no-ssh)", "not a fault"
+    lost = {"ssh": "n (10.0.0.7:22): cannot connect: Connection lost"}
+    assert cells(NodeRecord("n", node=node, ssh_host="n", errors=lost))["ssh"] == (
+        "unreachable · cannot connect: Connection lost"
+    )
     no_sudo = ProbeFacts(privilege="no-sudo")
     assert cells(NodeRecord("n", node=node, probe=no_sudo))["ssh"] == "ok · no-sudo"
     assert cells(NodeRecord("n", node=node))["role"] == "worker"
+
+
+def test_agent_pod_states_come_before_exec_errors() -> None:
+    """A pod that is missing, starting or crash-looping says so; "unreachable" is kept for an
+    agent that runs but whose status exec failed."""
+    node = NodeInfo("n")
+    gone = NodeRecord("n", node=node, errors={"agent": "no Cilium agent pod on this node"})
+    assert cells(gone)["agent"] == "no agent"
+    pending = AgentPod("cilium-x", "kube-system", "n", phase="Pending", ready=False)
+    starting = {"agent": "agent pod cilium-x is Pending"}
+    assert cells(NodeRecord("n", node=node, pod=pending, errors=starting))["agent"] == (
+        "NotReady · Pending"
+    )
+    crashing = dataclasses.replace(pending, waiting_reason="CrashLoopBackOff", restarts=3)
+    assert (
+        cells(NodeRecord("n", node=node, pod=crashing))["agent"] == "CrashLoopBackOff · 3 restarts"
+    )
+    running = AgentPod("cilium-x", "kube-system", "n", phase="Running", ready=True)
+    hung = NodeRecord("n", node=node, pod=running, errors={"agent": "exec timed out after 10 s"})
+    assert cells(hung)["agent"] == "unreachable · exec timed out after 10 s"
+
+
+def test_a_kernel_the_node_object_and_ssh_disagree_on_is_flagged(seed: Snapshot) -> None:
+    board = seed.node("rock64-1")
+    assert board is not None and board.node is not None
+    rebooted = dataclasses.replace(
+        board, node=dataclasses.replace(board.node, kernel_version="5.10.0-26-arm64")
+    )
+    kernel = node_row(seed, rebooted).cells["kernel"]
+    assert (kernel.text, kernel.tone) == ("4.19.0-24-arm64", Tone.OFF), "uname -r wins, flagged"
+    assert node_row(seed, board).cells["kernel"].tone is Tone.PLAIN
 
 
 def test_roles_prefer_control_plane() -> None:
@@ -193,18 +235,18 @@ def test_sort_keys_order_versions_numerically_and_unknown_last() -> None:
     assert sorted(["vm-10", "vm-2", "vm-1"], key=natural_key) == ["vm-1", "vm-2", "vm-10"]
 
 
-def test_filter_matches_name_arch_kernel_and_modes_only() -> None:
-    board = SEED.node("rock64-1")
+def test_filter_matches_name_arch_kernel_and_modes_only(seed: Snapshot, judged: Judgement) -> None:
+    board = seed.node("rock64-1")
     assert board is not None
-    row = node_row(SEED, board, JUDGED.findings("rock64-1"))
+    row = node_row(seed, board, judged.findings("rock64-1"))
     for query in ("ROCK", "arm64", "4.19", "legacy", "native", ""):
         assert row.matches(query), query
     assert not row.matches("debian"), "OS is not a filter column"
     assert not row.matches("1500")
 
 
-def test_checklist_lines_and_done_items() -> None:
-    rollups = {r.item.id: r for r in JUDGED.rollups}
+def test_checklist_lines_and_done_items(seed: Snapshot, judged: Judgement) -> None:
+    rollups = {r.item.id: r for r in judged.rollups}
     assert is_done(rollups["kube-proxy-replacement"])
     assert not is_done(rollups["bpf-host-routing"])
     assert [c.plain for c in count_cells(rollups["bpf-host-routing"])] == ["3 on", "3 blocked"]
@@ -214,7 +256,7 @@ def test_checklist_lines_and_done_items() -> None:
     ]
     assert rollup_cells(rollups["kube-proxy-replacement"])[0].text == "✓"
     assert rollup_cells(rollups["bpf-host-routing"])[0].text == " "
-    done = [r.item.id for r in JUDGED.rollups if is_done(r)]
+    done = [r.item.id for r in judged.rollups if is_done(r)]
     assert done == [
         "native-routing",
         "kube-proxy-replacement",
@@ -223,13 +265,13 @@ def test_checklist_lines_and_done_items() -> None:
         "hubble",
         "bpf-map-sizing",
     ]
-    assert summary(JUDGED.rollups) == f"{len(JUDGED.rollups)} items · 6 done · 13 to act on"
+    assert summary(judged.rollups) == f"{len(judged.rollups)} items · 6 done · 13 to act on"
 
 
-def test_detail_facts_carry_their_evidence() -> None:
-    board = SEED.node("rock64-1")
+def test_detail_facts_carry_their_evidence(seed: Snapshot) -> None:
+    board = seed.node("rock64-1")
     assert board is not None
-    facts = {(f.source, f.name): f for f in fact_rows(board, SEED.config)}
+    facts = {(f.source, f.name): f for f in fact_rows(board, seed.config)}
     kernel = facts[("node", "kernel version")]
     assert kernel.value.text == "4.19.0-24-arm64"
     assert kernel.evidence[0].endswith("4.19.0-24-arm64")
