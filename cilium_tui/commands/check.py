@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from cilium_tui.checks.catalogue import evaluate
 from cilium_tui.checks.why_legacy import why_legacy
-from cilium_tui.commands._progress import StderrProgress
-from cilium_tui.connect import OpenError, open_source, parse_duration
+from cilium_tui.commands._progress import open_and_scan
+from cilium_tui.connect import OpenError, parse_duration
 from cilium_tui.report import EXIT_NO_SCAN, Format, check_exit_code, render_check
 from cilium_tui.settings import Settings, SettingsError, resolve
 
@@ -36,15 +36,10 @@ def _fail(message: str) -> int:
 
 async def _check(settings: Settings, latency: float, faults: Sequence[str], fmt: Format) -> int:
     try:
-        source = await open_source(settings, latency=latency, faults=faults)
+        source, snapshot = await open_and_scan(settings, latency=latency, faults=faults)
     except OpenError as e:
         return _fail(str(e))
-    try:
-        progress = StderrProgress(source.name)
-        snapshot = await source.scan(progress)
-        progress.done(len(snapshot.nodes))
-    finally:
-        await source.close()
+    await source.close()
     for error in snapshot.errors:
         print(f"cilium-tui check: {error}", file=sys.stderr)
     if not snapshot.nodes:

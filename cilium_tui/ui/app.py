@@ -45,6 +45,7 @@ from cilium_tui.ui.state import (
     Judge,
     ScanStatus,
     apply_node_event,
+    assess,
     error_changes,
     judge,
 )
@@ -54,7 +55,8 @@ from cilium_tui.ui.widgets.node_table import NodeTable
 SCAN, JUDGE, WATCH = "scan", "judge", "watch"
 """Worker groups. One scan and one judgement at a time; the node watch runs for the app's life."""
 
-CLOSE_TIMEOUT = 5.0
+CLOSE_TIMEOUT = 30.0
+"""Closing the lab's source stops the lab (API server, SSH boards): allow it the time."""
 
 MUTATING_BINDINGS = (
     Binding("a", "apply", "Apply", id="apply"),
@@ -103,9 +105,12 @@ class CiliumTuiApp(App[int]):
         keymap: Mapping[str, str] | None = None,
         themes: ThemeCatalog | None = None,
         judge: Judge = judge,
+        initial: Snapshot | None = None,
     ) -> None:
         """`source` is owned by the app for its lifetime and closed on exit (on the app's loop,
-        where asyncssh connections live). Raises `ThemeError` for an unknown or broken theme."""
+        where asyncssh connections live). `initial` is a scan already made (the console command
+        scans once before the screen opens): shown at once, the next scan follows the interval.
+        Raises `ThemeError` for an unknown or broken theme."""
         super().__init__()
         self.source = source
         self.read_only = read_only
@@ -122,6 +127,7 @@ class CiliumTuiApp(App[int]):
         self.activity: deque[Activity] = deque(maxlen=5000)
         self.activity_signal: Signal[Activity] = Signal(self, "activity")
         self._latest: Snapshot | None = None
+        self._initial = initial
         self._scan_queued = False
         self._refresh_timer: Timer | None = None
 
@@ -145,7 +151,14 @@ class CiliumTuiApp(App[int]):
         if unknown:
             self.report(f"keymap: no binding with id {', '.join(unknown)}", Level.WARNING, True)
         self.report(f"connected to {self.source.name}")
-        self.request_scan("start")
+        if self._initial is None:
+            self.request_scan("start")
+        else:
+            initial, self._initial = self._initial, None
+            self.report(f"scanned {len(initial.nodes)} nodes before the console opened")
+            self.scan = ScanStatus(taken_at=initial.taken_at)
+            self.set_snapshot(initial)
+            self._arm_refresh()
         self._follow_node_events()
 
     async def on_unmount(self) -> None:
@@ -229,7 +242,12 @@ class CiliumTuiApp(App[int]):
         if self._scan_queued:
             self._scan_queued = False
             self.request_scan("queued refresh")
-        elif self.refresh_interval > 0:
+        else:
+            self._arm_refresh()
+
+    def _arm_refresh(self) -> None:
+        """The next interval scan counts from the end of the last one."""
+        if self.refresh_interval > 0:
             self._refresh_timer = self.set_timer(
                 self.refresh_interval, lambda: self.request_scan("interval")
             )
@@ -250,10 +268,10 @@ class CiliumTuiApp(App[int]):
 
     @work(group=JUDGE, exclusive=True, exit_on_error=False, description="Judging the snapshot")
     async def _judge(self, snapshot: Snapshot) -> ClusterState:
-        judgement = await asyncio.to_thread(self.judge, snapshot)
-        if judgement.error:
-            self.report(judgement.error, Level.ERROR, toast=True)
-        return ClusterState(snapshot, judgement)
+        state = await asyncio.to_thread(assess, snapshot, self.judge)
+        if state.judgement.error:
+            self.report(state.judgement.error, Level.ERROR, toast=True)
+        return state
 
     async def settled(self) -> None:
         """Wait until no scan or judgement is pending (tests, screenshots and scripted runs)."""
@@ -424,8 +442,9 @@ def _describe(error: BaseException | None) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def run_console(settings: Settings, source: Source) -> int:
-    """Run the console until the user quits; a bad theme is a message, not a traceback."""
+async def run_console(settings: Settings, source: Source, initial: Snapshot | None = None) -> int:
+    """Run the console on the running loop until the user quits (the source's connections live on
+    this loop; the app closes the source). A bad theme is a message, not a traceback."""
     try:
         app = CiliumTuiApp(
             source,
@@ -434,10 +453,11 @@ def run_console(settings: Settings, source: Source) -> int:
             refresh=settings.refresh,
             demo=settings.demo,
             keymap=settings.keymap,
+            initial=initial,
         )
     except ThemeError as e:
         print(f"cilium-tui: {e}", file=sys.stderr)
-        asyncio.run(source.close())
+        await source.close()
         return 2
-    app.run()
+    await app.run_async()
     return app.return_code or 0

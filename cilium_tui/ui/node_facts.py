@@ -1,15 +1,21 @@
-"""Every fact known about one node, with the evidence it came from, for the detail view. Pure.
+"""Every fact known about one node, with its evidence, for the detail view. Pure.
 
-Facts are listed by walking the model's dataclasses, so a field added to the model shows up here
-without anyone remembering to add it; None shows as the dim "?".
+Two lists: the *effective* facts (what the checklist judges from: `checks.view.NodeView`, the
+agent's running value first, else cilium-config's, with a drift note where they disagree), and
+the *collected* facts (every field the collectors read, by walking the model's dataclasses, so a
+field added to the model shows up here without anyone remembering to add it). None shows as the
+dim "?", with the reason it is unknown where one can be told.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
+from cilium_tui.checks.fact import Fact
+from cilium_tui.checks.view import NodeView
 from cilium_tui.model import CiliumConfig, Evidence, NodeRecord
 from cilium_tui.ui.cells import UNKNOWN, Cell, Tone, text_cell, unknown_cell
 
@@ -19,13 +25,84 @@ _SKIP = frozenset({"name", "evidence", "labels", "source_format", "errors"})
 @dataclass(frozen=True)
 class FactRow:
     source: str
-    """Which collector knows it: "node", "agent", "agent pod", "probe", "config"."""
+    """Where the value comes from: "agent", "config", "probe", "node", "image", "predicted",
+    "agent pod"; a collector's name for its error."""
     name: str
     value: Cell
-    evidence: str = ""
+    evidence: tuple[str, ...] = ()
+    note: str = ""
+    """A drift note (configured and running disagree) or why the value is unknown."""
+
+
+# --------------------------------------------------------------------------------------------
+# Effective facts
+# --------------------------------------------------------------------------------------------
+
+Scope = Literal["cilium", "host"]
+
+EFFECTIVE: tuple[tuple[str, Scope, Callable[[NodeView], Fact[object]]], ...] = (
+    ("Cilium version", "cilium", lambda v: v.cilium),
+    ("kernel", "host", lambda v: v.kernel),
+    ("kernel upstream release", "host", lambda v: v.kernel_upstream),
+    ("host routing", "cilium", lambda v: v.host_routing),
+    ("routing mode", "cilium", lambda v: v.routing),
+    ("tunnel protocol", "cilium", lambda v: v.tunnel_protocol),
+    ("kube-proxy replacement", "cilium", lambda v: v.kpr),
+    ("BPF NodePort", "cilium", lambda v: v.bpf_nodeport),
+    ("load-balancer mode", "cilium", lambda v: v.lb_mode),
+    ("DSR dispatch", "cilium", lambda v: v.dsr_dispatch),
+    ("XDP acceleration", "cilium", lambda v: v.xdp),
+    ("masquerading", "cilium", lambda v: v.masquerading),
+    ("iptables conntrack bypass", "cilium", lambda v: v.no_conntrack),
+    ("legacy host routing forced", "cilium", lambda v: v.legacy_forced),
+    ("encryption", "cilium", lambda v: v.encryption),
+    ("bandwidth manager", "cilium", lambda v: v.bandwidth_manager),
+    ("BBR for pods", "cilium", lambda v: v.bbr),
+    ("IPv4 BIG TCP", "cilium", lambda v: v.big_tcp(4)),
+    ("IPv6 BIG TCP", "cilium", lambda v: v.big_tcp(6)),
+    ("IPv6", "cilium", lambda v: v.ipv6),
+    ("endpoint routes", "cilium", lambda v: v.endpoint_routes),
+    ("CNI chaining", "cilium", lambda v: v.cni_chaining),
+    ("device mode", "cilium", lambda v: v.device_mode),
+    ("BPF map dynamic size ratio", "cilium", lambda v: v.map_ratio),
+    ("distributed LRU", "cilium", lambda v: v.distributed_lru),
+    ("MTU setting", "cilium", lambda v: v.mtu_setting),
+    ("Hubble", "cilium", lambda v: v.hubble),
+)
+"""The NodeView facts the catalogue judges from, in the order a datapath reads: versions,
+routing, services, masquerading, throughput, the rest."""
+
+
+def effective_rows(view: NodeView) -> list[FactRow]:
+    """The node's effective facts: value as its source printed it, origin, evidence, drift."""
+    rows = []
+    for name, scope, read in EFFECTIVE:
+        fact = read(view)
+        if fact.value is None:
+            why = view.host_unknown(name) if scope == "host" else view.cilium_unknown(name)
+            rows.append(FactRow("", name, unknown_cell(), note=why))
+            continue
+        value = text_cell(_shown(fact))
+        if fact.drift:
+            value = dataclasses.replace(value, tone=Tone.OFF, detail="drift")
+        rows.append(FactRow(fact.origin or "", name, value, fact.evidence, fact.drift or ""))
+    return rows
+
+
+def _shown(fact: Fact[object]) -> str:
+    if fact.text is not None:
+        return fact.text
+    return _plain(fact.value)
+
+
+# --------------------------------------------------------------------------------------------
+# Collected facts
+# --------------------------------------------------------------------------------------------
 
 
 def fact_rows(record: NodeRecord, config: CiliumConfig | None = None) -> list[FactRow]:
+    """Every field the collectors read about `record`, collector errors, and cilium-config's
+    normalised settings."""
     rows: list[FactRow] = []
     for source, facts in (
         ("node", record.node),
@@ -44,7 +121,7 @@ def fact_rows(record: NodeRecord, config: CiliumConfig | None = None) -> list[Fa
             shown = format_value(setting.value)
             if setting.defaulted:
                 shown = dataclasses.replace(shown, detail="default")
-            rows.append(FactRow("config", name, shown, evidence_text(setting.evidence)))
+            rows.append(FactRow("config", name, shown, (evidence_text(setting.evidence),)))
     return rows
 
 
@@ -58,7 +135,7 @@ def _dataclass_rows(source: str, facts: object) -> Iterator[FactRow]:
             source,
             field.name.replace("_", " "),
             format_value(getattr(facts, field.name)),
-            evidence_text(proof) if proof is not None else "",
+            (evidence_text(proof),) if proof is not None else (),
         )
 
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from cilium_tui.checks.rollup import gist
 from cilium_tui.checks.types import Finding, Rollup, State
-from cilium_tui.ui.cells import STATE_TONES, Cell, Tone
+from cilium_tui.ui.cells import STATE_TONES, Cell, Tone, shorten
+
+WHY_WIDTH = 60
+"""Longest reason on a node's line of the checklist; the side panel has the full finding."""
 
 DONE_MARK = "✓"
 
@@ -48,9 +52,11 @@ def rollup_cells(rollup: Rollup) -> list[Cell]:
 
 
 def finding_cells(finding: Finding) -> list[Cell]:
-    """A node's line under an item: node, state, the first blocker or the reason."""
-    why = finding.blocked_by[0] if finding.blocked_by else finding.reason
-    return [Cell(finding.node), Cell(finding.state.value, STATE_TONES[finding.state]), Cell(why)]
+    """A node's line under an item: node, state, the first blocker or the gist of the reason
+    (the words the item's headline groups nodes by)."""
+    why = finding.blocked_by[0] if finding.blocked_by else gist(finding)
+    state = Cell(finding.state.value, STATE_TONES[finding.state])
+    return [Cell(finding.node), state, Cell(shorten(why, WHY_WIDTH))]
 
 
 def matches_state(rollup: Rollup, state: State | None) -> bool:

@@ -10,15 +10,21 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from cilium_tui.checks.fact import Fact
 from cilium_tui.checks.types import Finding, State
+from cilium_tui.checks.view import NodeView
 from cilium_tui.facts.kernel import parse_kernel
-from cilium_tui.model import AgentStatus, BigTCP, CiliumConfig, NodeRecord, Snapshot
+from cilium_tui.model import NodeRecord, Snapshot
 from cilium_tui.ui.cells import Cell, Tone, shorten, text_cell, unknown_cell
 
-REASON_WIDTH = 26
-"""Longest cause/reason shown in a cell; the detail view has the full text."""
+REASON_WIDTH = 32
+"""Longest fault reason shown in a cell; the detail view has the full text."""
 
-HOST_ROUTING_ITEM = "host-routing"
+CAUSE_WIDTH = 34
+"""Longest first cause of Legacy host routing shown, with its "+N" more: the column that matters
+most gets the room for the catalogue's longest blockers ("kube-proxy replacement Disabled")."""
+
+HOST_ROUTING_ITEM = "bpf-host-routing"
 """The catalogue item whose finding explains Legacy host routing (see `legacy_cause`)."""
 
 
@@ -26,7 +32,7 @@ HOST_ROUTING_ITEM = "host-routing"
 class Column:
     key: str
     label: str
-    render: Callable[[NodeRecord, tuple[Finding, ...], CiliumConfig | None], Cell]
+    render: Callable[[NodeView, tuple[Finding, ...]], Cell]
     filterable: bool = False
     """Whether the `/` filter matches this column's text."""
 
@@ -45,13 +51,14 @@ class NodeRow:
 
 
 def node_rows(snapshot: Snapshot, findings: Mapping[str, tuple[Finding, ...]]) -> list[NodeRow]:
-    return [node_row(r, findings.get(r.name, ()), snapshot.config) for r in snapshot.nodes]
+    return [node_row(snapshot, r, findings.get(r.name, ())) for r in snapshot.nodes]
 
 
-def node_row(
-    record: NodeRecord, findings: tuple[Finding, ...] = (), config: CiliumConfig | None = None
-) -> NodeRow:
-    return NodeRow(record.name, {c.key: c.render(record, findings, config) for c in COLUMNS})
+def node_row(snapshot: Snapshot, record: NodeRecord, findings: tuple[Finding, ...] = ()) -> NodeRow:
+    """One row. Effective facts (agent first, else cilium-config) come from the checklist's
+    NodeView, so the table and the checklist never interpret a node differently."""
+    view = NodeView(snapshot, record)
+    return NodeRow(record.name, {c.key: c.render(view, findings) for c in COLUMNS})
 
 
 # --------------------------------------------------------------------------------------------
@@ -59,19 +66,20 @@ def node_row(
 # --------------------------------------------------------------------------------------------
 
 
-def _name(record: NodeRecord, *_: object) -> Cell:
-    return text_cell(record.name)
+def _name(view: NodeView, _: object) -> Cell:
+    return text_cell(view.name)
 
 
 _ROLE_ORDER = ("control-plane", "master", "etcd", "worker")
 
 
-def _role(record: NodeRecord, *_: object) -> Cell:
-    if record.node is None:
+def _role(view: NodeView, _: object) -> Cell:
+    node = view.record.node
+    if node is None:
         return text_cell("ssh-only", Tone.NA)
-    if not record.node.roles:
+    if not node.roles:
         return text_cell("<none>")
-    ranked = sorted(record.node.roles, key=lambda r: (_rank(r), r))
+    ranked = sorted(node.roles, key=lambda r: (_rank(r), r))
     return text_cell(ranked[0])
 
 
@@ -79,19 +87,24 @@ def _rank(role: str) -> int:
     return _ROLE_ORDER.index(role) if role in _ROLE_ORDER else len(_ROLE_ORDER)
 
 
-def _arch(record: NodeRecord, *_: object) -> Cell:
-    return text_cell(record.architecture)
+def _arch(view: NodeView, _: object) -> Cell:
+    return text_cell(view.record.architecture)
 
 
-def _kernel(record: NodeRecord, *_: object) -> Cell:
-    release = record.kernel
+def _kernel(view: NodeView, _: object) -> Cell:
+    """`uname -r` over SSH, else the Node object's; flagged when the two disagree (a reboot the
+    Node object has seen and the last probe has not, or an inventory pointing at another host)."""
+    fact = view.kernel
+    release = fact.text if fact.known else view.record.kernel
     if release is None:
         return unknown_cell()
     parsed = parse_kernel(release)
-    return Cell(release, sort_key=(0, parsed.version.release if parsed else (), release))
+    tone = Tone.OFF if fact.drift else Tone.PLAIN
+    return Cell(release, tone, sort_key=(0, parsed.version.release if parsed else (), release))
 
 
-def _os(record: NodeRecord, *_: object) -> Cell:
+def _os(view: NodeView, _: object) -> Cell:
+    record = view.record
     pretty = record.probe.os_pretty_name if record.probe is not None else None
     if not pretty and record.node is not None:
         pretty = record.node.os_image
@@ -105,20 +118,25 @@ def short_os(pretty: str) -> str:
     return " ".join(text.split()) or pretty
 
 
-def _cilium(record: NodeRecord, *_: object) -> Cell:
-    return text_cell(_agent(record, "cilium_version"))
+def _cilium(view: NodeView, _: object) -> Cell:
+    return text_cell(view.cilium.text if view.cilium.known else None)
 
 
-def _host_routing(record: NodeRecord, findings: tuple[Finding, ...], _: object) -> Cell:
-    mode = _agent(record, "host_routing")
+def _host_routing(view: NodeView, findings: tuple[Finding, ...]) -> Cell:
+    fact = view.host_routing
+    mode = fact.value
     if mode is None:
         return unknown_cell()
     if mode == "BPF":
         return Cell(mode, Tone.BPF, sort_key=(0, 0, ""))
+    if fact.origin == "predicted":
+        mode = "Legacy?"
     cause = legacy_cause(findings)
-    detail = shorten(cause, REASON_WIDTH) if cause else ""
-    tone = Tone.LEGACY if mode == "Legacy" else Tone.PLAIN
-    return Cell(mode, tone, detail, sort_key=(0, 1, mode + detail))
+    finding = host_routing_finding(findings)
+    more = len(finding.blocked_by) - 1 if cause and finding and finding.blocked_by else 0
+    suffix = f" +{more}" if more else ""
+    detail = shorten(cause, CAUSE_WIDTH - len(suffix)) + suffix if cause else ""
+    return Cell(mode, Tone.LEGACY, detail, sort_key=(0, 1, mode + detail))
 
 
 def host_routing_finding(findings: Iterable[Finding]) -> Finding | None:
@@ -134,71 +152,79 @@ def legacy_cause(findings: Iterable[Finding]) -> str | None:
     return finding.blocked_by[0] if finding.blocked_by else finding.reason
 
 
-def _routing(record: NodeRecord, _: object, config: CiliumConfig | None) -> Cell:
-    network = _agent(record, "network_routing")
-    if network is None and config is not None:
-        value = config.value("routing-mode")
-        network = value if isinstance(value, str) else None
-    if network is None:
+def _drifting(fact: Fact[object], shown: str) -> Cell:
+    """A configured-vs-running disagreement is flagged in the cell; the detail view says why."""
+    return text_cell(shown, Tone.OFF) if fact.drift else text_cell(shown)
+
+
+def _routing(view: NodeView, _: object) -> Cell:
+    fact = view.routing
+    if fact.value is None:
         return unknown_cell()
-    network = network.lower()
-    protocol = _agent(record, "tunnel_protocol")
-    if network == "tunnel" and protocol:
-        return text_cell(f"tunnel/{protocol.lower()}")
-    return text_cell(network)
+    protocol = view.tunnel_protocol.value
+    shown = f"tunnel/{protocol}" if fact.value == "tunnel" and protocol else str(fact.value)
+    return _drifting(fact, shown)
 
 
-def _kpr(record: NodeRecord, _: object, config: CiliumConfig | None) -> Cell:
-    printed = _agent(record, "kube_proxy_replacement")
-    if printed is None and config is not None:
-        value = config.value("kube-proxy-replacement")
-        printed = str(value).lower() if value is not None else None
-    return text_cell(printed)
-
-
-def _masquerading(record: NodeRecord, *_: object) -> Cell:
-    masq = record.agent.masquerading if record.agent is not None else None
-    if masq is None:
+def _kpr(view: NodeView, _: object) -> Cell:
+    """The mode as the agent prints it ("strict", "true", "partial"), or as cilium-config spells
+    it when only the config speaks (its normalised value is a mere yes/no)."""
+    fact = view.kpr
+    if fact.value is None:
         return unknown_cell()
-    return text_cell(f"{masq.mode} (ip-masq-agent)" if masq.ip_masq_agent else masq.mode)
+    setting = view.config.setting("kpr_full") if view.config is not None else None
+    shown = fact.text or str(fact.value)
+    if fact.origin == "config" and setting is not None and setting.raw:
+        shown = setting.raw
+    return _drifting(fact, shown.lower())
 
 
-def _bandwidth(record: NodeRecord, *_: object) -> Cell:
+def _masquerading(view: NodeView, _: object) -> Cell:
+    fact = view.masquerading
+    masq = view.agent.masquerading if view.agent is not None else None
+    if fact.value is None:
+        return unknown_cell()
+    shown = str(fact.value)
+    if masq is not None and masq.ip_masq_agent:
+        shown += " (ip-masq-agent)"
+    return _drifting(fact, shown)
+
+
+def _bandwidth(view: NodeView, _: object) -> Cell:
     """ "on/bbr", "on/cubic" or "off": the congestion control the Bandwidth Manager gives pods
     (the host's own TCP congestion control is a probe fact, in the detail view)."""
-    bwm = record.agent.bandwidth_manager if record.agent is not None else None
-    if bwm is None:
+    fact = view.bandwidth_manager
+    if fact.value is None:
         return unknown_cell()
-    if not bwm.enabled:
-        return text_cell("off")
-    cc = bwm.congestion_control
-    return text_cell(f"on/{cc.lower()}" if cc else "on")
+    if not fact.value:
+        return _drifting(fact, "off")
+    bwm = view.agent.bandwidth_manager if view.agent is not None else None
+    cc = bwm.congestion_control if bwm is not None else None
+    return _drifting(fact, f"on/{cc.lower()}" if cc else "on")
 
 
-def _big_tcp(record: NodeRecord, *_: object) -> Cell:
-    agent = record.agent
-    families: list[tuple[str, BigTCP | None]] = [
-        ("v4", agent.ipv4_big_tcp if agent else None),
-        ("v6", agent.ipv6_big_tcp if agent else None),
-    ]
-    on = [name for name, big in families if big is not None and big.enabled]
+def _big_tcp(view: NodeView, _: object) -> Cell:
+    families = [("v4", view.big_tcp(4)), ("v6", view.big_tcp(6))]
+    on = [name for name, fact in families if fact.value]
     if on:
         return text_cell("+".join(on))
-    if any(big is not None for _, big in families):
+    if any(fact.known for _, fact in families):
         return text_cell("off")
     return unknown_cell()
 
 
-def _mtu(record: NodeRecord, *_: object) -> Cell:
-    mtu = record.probe.mtu if record.probe is not None else None
+def _mtu(view: NodeView, _: object) -> Cell:
+    probe = view.record.probe
+    mtu = probe.mtu if probe is not None else None
     return unknown_cell() if mtu is None else Cell(str(mtu), sort_key=(0, mtu))
 
 
-def _xdp(record: NodeRecord, *_: object) -> Cell:
-    acceleration = _agent(record, "xdp_acceleration")
-    if acceleration is not None:
-        return text_cell(acceleration.lower())
-    attached = record.probe.xdp_attached if record.probe is not None else None
+def _xdp(view: NodeView, _: object) -> Cell:
+    fact = view.xdp
+    if fact.value is not None:
+        return text_cell(str(fact.value))
+    probe = view.record.probe
+    attached = probe.xdp_attached if probe is not None else None
     return text_cell(None if attached is None else "attached" if attached else "none")
 
 
@@ -206,19 +232,23 @@ def _xdp(record: NodeRecord, *_: object) -> Cell:
 _FAULT, _DEGRADED, _HEALTHY, _IDLE = 0, 1, 2, 3
 
 
-def _agent_state(record: NodeRecord, *_: object) -> Cell:
-    error = record.errors.get("agent")
+def _agent_state(view: NodeView, _: object) -> Cell:
+    """The agent pod's state first (missing, crash-looping, starting), then whether its status
+    could be read: "unreachable" is an agent that runs but did not answer the exec."""
+    record = view.record
     pod = record.pod
-    if pod is not None and pod.waiting_reason:
-        return _fault(pod.waiting_reason, error)
+    if pod is None:
+        if record.node is None:
+            return Cell("n/a", Tone.NA, sort_key=(0, _IDLE, ""))
+        return _fault("no agent", None)
+    restarts = f"{pod.restarts} restarts" if pod.restarts else None
+    if pod.waiting_reason:
+        return _fault(pod.waiting_reason, restarts)
+    if pod.ready is False or pod.phase not in (None, "Running"):
+        return _fault("NotReady", pod.phase if pod.phase != "Running" else restarts)
+    error = record.errors.get("agent")
     if error:
         return _fault("unreachable", error)
-    if record.node is None:
-        return Cell("n/a", Tone.NA, sort_key=(0, _IDLE, ""))
-    if pod is None:
-        return _fault("no agent", None)
-    if pod.ready is False:
-        return _fault("NotReady", None)
     state = record.agent.cilium_state if record.agent is not None else None
     if pod.ready and state not in (None, "Ok"):
         return Cell("Ready", Tone.OFF, state or "", sort_key=(0, _DEGRADED, ""))
@@ -227,18 +257,26 @@ def _agent_state(record: NodeRecord, *_: object) -> Cell:
     return unknown_cell()
 
 
-def _ssh_state(record: NodeRecord, *_: object) -> Cell:
+def _ssh_state(view: NodeView, _: object) -> Cell:
+    record = view.record
     error = record.errors.get("ssh")
-    if error:
-        return _fault("unreachable", error)
     if record.probe is not None:
         privilege = record.probe.privilege
         detail = privilege if privilege == "no-sudo" else ""
         health = _DEGRADED if detail else _HEALTHY
         return Cell("ok", Tone.OFF if detail else Tone.ON, detail, sort_key=(0, health, ""))
-    if record.ssh_host is None:
-        return Cell("no-ssh", Tone.NA, sort_key=(0, _IDLE, ""))
+    if record.ssh_host is None:  # --no-ssh, or no SSH target for this node: not a fault
+        return Cell("no-ssh", Tone.NA, shorten(error or "", REASON_WIDTH), sort_key=(0, _IDLE, ""))
+    if error:
+        return _fault("unreachable", _without_subject(error, record.ssh_host))
     return unknown_cell()
+
+
+def _without_subject(error: str, host: str) -> str:
+    """ "rock64-3 (127.77.0.16:22): cannot connect: refused" -> "cannot connect: refused": the
+    row already names the host, and the cell has room for the reason only."""
+    subject = re.match(rf"{re.escape(host)}(?: \([^)]*\))?: ", error)
+    return error[subject.end() :] if subject else error
 
 
 def _fault(state: str, reason: str | None) -> Cell:
@@ -248,12 +286,6 @@ def _fault(state: str, reason: str | None) -> Cell:
         reason = reason[len(state) + 1 :].strip()
     detail = shorten(reason, REASON_WIDTH) if reason else ""
     return Cell(state, Tone.ERROR, detail, sort_key=(0, _FAULT, state))
-
-
-def _agent(record: NodeRecord, field_name: str) -> str | None:
-    agent: AgentStatus | None = record.agent
-    value = getattr(agent, field_name) if agent is not None else None
-    return value if isinstance(value, str) and value else None
 
 
 COLUMNS: tuple[Column, ...] = (

@@ -2,24 +2,34 @@
 
     python -m cilium_tui.ui.screenshots [--out screenshots/] [--theme NAME ...] [--scene NAME ...]
 
-The console runs on the screenshot fixture (`ui.sample_snapshot`: the seed cluster as model
-objects), so the pictures are the same on every machine. The UI's snapshot tests drive the same
-scenes, so a screenshot and its test cannot drift apart.
+The console shows one scan of the embedded lab's seed cluster, made exactly as `cilium-tui --demo`
+makes it (the lab started in-process, read over HTTPS and SSH by the real collectors), then served
+unchanged to every picture (`StaticSource`) and dated at the lab's own clock, so the pictures are
+the same on every machine. The UI's snapshot tests drive the same scenes.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import os
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
 
+from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress
+from cilium_tui.connect import open_source
+from cilium_tui.lab.scenarios import LAB_NOW
+from cilium_tui.model import Snapshot
+from cilium_tui.settings import Settings
 from cilium_tui.ui.app import CiliumTuiApp
-from cilium_tui.ui.sample_snapshot import StaticSource, sample_judgement
+from cilium_tui.ui.panes.checklist import ChecklistPane
 
 SIZE = (140, 40)
 BUNDLED_THEMES = ("cilium", "cilium-light", "high-contrast")
@@ -27,9 +37,50 @@ BUNDLED_THEMES = ("cilium", "cilium-light", "high-contrast")
 Scene = Callable[[Pilot[Any]], Awaitable[None]]
 
 
-def screenshot_app(theme: str = "cilium") -> CiliumTuiApp:
-    """The console as the screenshots show it: the seed fixture, demo badge, no interval scan."""
-    app = CiliumTuiApp(StaticSource(), theme=theme, refresh=0, demo="seed", judge=sample_judgement)
+LAB_TIME = datetime.fromisoformat(LAB_NOW)
+"""The lab's clock: its objects and agent outputs are all dated at this moment."""
+
+
+async def scan_lab(scenario: str = "seed") -> Snapshot:
+    """One scan of a freshly started lab, read as `--demo` reads it; dated at the lab's clock."""
+    source = await open_source(Settings(demo=scenario))
+    try:
+        snapshot = await source.scan()
+    finally:
+        await source.close()
+    return dataclasses.replace(snapshot, taken_at=LAB_TIME)
+
+
+class StaticSource:
+    """A `Source` that serves one fixed snapshot (every scan) and no node events."""
+
+    def __init__(self, snapshot: Snapshot, name: str = "lab seed") -> None:
+        self._snapshot = snapshot
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    async def scan(self, progress: ProgressCallback | None = None) -> Snapshot:
+        total = len(self._snapshot.nodes)
+        for done, record in enumerate(self._snapshot.nodes, 1):
+            if progress is not None:
+                progress(ScanProgress(done, total, f"probed {record.name}"))
+        return self._snapshot
+
+    async def node_events(self) -> AsyncIterator[NodeEvent]:
+        events: tuple[NodeEvent, ...] = ()
+        for event in events:
+            yield event
+
+    async def close(self) -> None:
+        return None
+
+
+def screenshot_app(snapshot: Snapshot, theme: str = "cilium") -> CiliumTuiApp:
+    """The console as the screenshots show it: `snapshot`, the demo badge, no interval scan."""
+    app = CiliumTuiApp(StaticSource(snapshot), theme=theme, refresh=0, demo="seed")
     app.animation_level = "none"
     return app
 
@@ -48,25 +99,29 @@ async def nodes(pilot: Pilot[Any]) -> None:
 
 async def node_detail(pilot: Pilot[Any]) -> None:
     app = await _ready(pilot)
-    app.open_node("board-1")
+    app.open_node("rock64-1")
     await pilot.pause()
 
 
 async def checklist(pilot: Pilot[Any]) -> None:
-    await _ready(pilot)
-    await pilot.press("2", "space")  # open the first item (BPF host routing) on its nodes
+    app = await _ready(pilot)
+    await pilot.press("2")
+    app.main.query_one(ChecklistPane).select_item("bpf-host-routing", expand=True)
     await pilot.pause()
 
 
 async def remediation(pilot: Pilot[Any]) -> None:
     app = await _ready(pilot)
-    app.choose_item("host-routing")
+    app.choose_item("bpf-host-routing")
     await pilot.pause()
 
 
 async def confirm(pilot: Pilot[Any]) -> None:
-    await _ready(pilot)
-    await pilot.press("2", "a")
+    app = await _ready(pilot)
+    await pilot.press("2")
+    app.main.query_one(ChecklistPane).select_item("bypass-iptables-conntrack")
+    await pilot.pause()
+    await pilot.press("a")
     await pilot.pause()
 
 
@@ -86,8 +141,14 @@ SCENES: dict[str, Scene] = {
 }
 
 
-async def render(theme: str, scene: str, out: Path) -> Path:
-    app = screenshot_app(theme)
+def pin_timezone() -> None:
+    """Render times in UTC, so that the pictures do not depend on where they are made."""
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+
+
+async def render(snapshot: Snapshot, theme: str, scene: str, out: Path) -> Path:
+    app = screenshot_app(snapshot, theme)
     (out / theme).mkdir(parents=True, exist_ok=True)
     async with app.run_test(size=SIZE) as pilot:
         await SCENES[scene](pilot)
@@ -96,7 +157,8 @@ async def render(theme: str, scene: str, out: Path) -> Path:
 
 
 async def render_all(themes: Sequence[str], scenes: Sequence[str], out: Path) -> list[Path]:
-    return [await render(theme, scene, out) for theme in themes for scene in scenes]
+    snapshot = await scan_lab("seed")
+    return [await render(snapshot, theme, scene, out) for theme in themes for scene in scenes]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -105,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--theme", action="append", choices=BUNDLED_THEMES, help="(repeatable)")
     parser.add_argument("--scene", action="append", choices=tuple(SCENES), help="(repeatable)")
     args = parser.parse_args(argv)
+    pin_timezone()
     written = asyncio.run(
         render_all(args.theme or BUNDLED_THEMES, args.scene or tuple(SCENES), args.out)
     )

@@ -15,6 +15,7 @@ from cilium_tui.checks import catalogue
 from cilium_tui.checks.types import Finding, Rollup
 from cilium_tui.collect.source import NodeEvent, ScanProgress
 from cilium_tui.model import NodeRecord, Snapshot
+from cilium_tui.ui.rows import NodeRow, node_rows
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,18 @@ def judgement_of(rollups: tuple[Rollup, ...]) -> Judgement:
 class ClusterState:
     snapshot: Snapshot
     judgement: Judgement = field(default_factory=Judgement)
+    rows: tuple[NodeRow, ...] = ()
+    """The node table's rows, rendered with the judgement (see `assess`)."""
 
     def record(self, name: str) -> NodeRecord | None:
         return self.snapshot.node(name)
+
+
+def assess(snapshot: Snapshot, judge: Judge = judge) -> ClusterState:
+    """Everything the screens show of `snapshot`, computed at once. Pure and CPU-bound: the app
+    runs it in a thread so that a big cluster never freezes the console."""
+    judgement = judge(snapshot)
+    return ClusterState(snapshot, judgement, tuple(node_rows(snapshot, judgement.by_node)))
 
 
 def apply_node_event(snapshot: Snapshot, event: NodeEvent) -> Snapshot:

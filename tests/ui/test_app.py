@@ -8,19 +8,22 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, TabbedContent, TextArea
 
+from cilium_tui.model import Snapshot
 from cilium_tui.settings import Settings
 from cilium_tui.ui.app import CiliumTuiApp, binding_ids, binding_sections, run_console
 from cilium_tui.ui.cells import Tone
 from cilium_tui.ui.dialogs import ConfirmDialog
 from cilium_tui.ui.paint import tone_styles
-from cilium_tui.ui.sample_snapshot import StaticSource
+from cilium_tui.ui.panes.checklist import ChecklistPane
 from cilium_tui.ui.screens.detail import NodeDetailScreen
 from cilium_tui.ui.screens.help import HelpScreen
 from cilium_tui.ui.screens.main import MainScreen
+from cilium_tui.ui.screenshots import StaticSource
 from cilium_tui.ui.themes import ThemeError
 from cilium_tui.ui.widgets.activity_log import ActivityLog
+from cilium_tui.ui.widgets.fact_table import FactTable
 from cilium_tui.ui.widgets.node_table import NodeTable
-from tests.ui.support import ScriptedSource, make_app, settle
+from tests.ui.support import ScriptedSource, make_app, palette_search, settle
 
 SIZE = (140, 40)
 
@@ -60,34 +63,43 @@ async def test_enter_opens_the_detail_of_the_node_under_the_cursor_and_escape_cl
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = app.main.query_one(NodeTable)
-        await pilot.click(NodeTable, offset=(3, 1 + table.get_row_index("board-2")))
-        assert table.cursor_key == "board-2"
+        await pilot.click(NodeTable, offset=(3, 1 + table.get_row_index("rock64-2")))
+        assert table.cursor_key == "rock64-2"
         await pilot.press("enter")
         await pilot.pause()
         screen = app.screen
-        assert isinstance(screen, NodeDetailScreen) and screen.node == "board-2"
+        assert isinstance(screen, NodeDetailScreen) and screen.node == "rock64-2"
         routing = str(screen.query_one("#detail-routing").render())
-        assert "Legacy · kernel 4.19 < 5.10" in routing
-        assert "Advice: Upgrade the board" in routing
-        facts = screen.query_one("#facts-table", DataTable)
-        rows = [[c.plain.strip() for c in facts.get_row_at(i)] for i in range(facts.row_count)]
-        routing_fact = next(r for r in rows if r[:2] == ["agent", "host routing"])
-        assert routing_fact[2] == "Legacy"
-        assert routing_fact[3].startswith("cilium status: Host Routing:")
+        assert routing.startswith("Host routing  Legacy · kernel 4.19 < 5.10\n")
+        assert "1. kernel 4.19.0-24-arm64 < 5.10: BPF host routing needs" in routing
+        assert "no Cilium setting can fix this" in routing
+        assert "bypass iptables connection tracking" in routing.split("Advice")[1]
+        effective = screen.query_one("#effective-facts", FactTable)
+        facts = {row.name: row for row in effective.rows}
+        assert facts["host routing"].value.text == "Legacy"
+        assert facts["host routing"].source == "agent"
+        assert facts["host routing"].evidence == ('status JSON .host-routing.mode: "Legacy"',)
+        assert facts["routing mode"].source == "config", "1.13 does not print it: cilium-config"
+        collected = screen.query_one("#collected-facts", FactTable)
+        probe = {row.name: row for row in collected.rows if row.source == "probe"}
+        assert probe["kernel release"].evidence == ("ssh probe uname -r: 4.19.0-24-arm64",)
         raw = screen.query_one("#raw-status", TextArea)
-        record = app.cluster.record("board-2") if app.cluster else None
+        assert raw.text == "", "the raw status is laid out only when its tab is shown"
+        await pilot.click("#--content-tab-detail-raw")
+        await pilot.pause()
+        record = app.cluster.record("rock64-2") if app.cluster else None
         assert record is not None and raw.text == record.agent_raw
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
-        assert table.cursor_key == "board-2"
+        assert table.cursor_key == "rock64-2"
 
 
 async def test_number_keys_leave_the_detail_view() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.open_node("vm-1")
+        app.open_node("k3s-vm-1")
         await pilot.pause()
         await pilot.press("2")
         await pilot.pause()
@@ -182,15 +194,17 @@ async def test_writable_console_offers_apply_on_the_checklist_behind_a_typed_con
         await pilot.press("2")
         await pilot.pause()
         assert {"apply", "undo"} <= footer_actions(app)
+        assert app.main.query_one(ChecklistPane).select_item("bpf-host-routing")
+        await pilot.pause()
         await pilot.press("a")
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, ConfirmDialog)
-        assert dialog.require_word == "cilium-tui-lab"
+        assert dialog.require_word == "lab-seed", "the kubeconfig context"
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
-        assert app.activity[-1].text == "apply host-routing: cancelled"
+        assert app.activity[-1].text == "apply bpf-host-routing: cancelled"
 
 
 async def help_rows(pilot: Pilot[object]) -> list[list[str]]:
@@ -218,7 +232,6 @@ async def test_help_lists_every_binding_with_its_id() -> None:
 
 
 async def test_every_binding_of_the_ui_has_an_id_and_appears_in_help() -> None:
-    from cilium_tui.ui.panes.checklist import ChecklistPane
     from cilium_tui.ui.panes.nodes import NodesPane
 
     declared = [
@@ -258,7 +271,7 @@ async def test_switching_theme_recolours_the_routing_column() -> None:
         table = app.main.query_one(NodeTable)
 
         def legacy_colour() -> str | None:
-            text = table.get_cell("board-1", "host_routing")
+            text = table.get_cell("rock64-1", "host_routing")
             color = text.spans[0].style.color if text.spans else None  # type: ignore[union-attr]
             return color.get_truecolor().hex.upper() if color else None
 
@@ -279,14 +292,10 @@ async def test_command_palette_opens_a_node_by_name() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("colon")
-        await pilot.pause()
-        await pilot.press(*"node board-3")
-        await pilot.pause()
-        await pilot.pause()
+        await palette_search(pilot, "node rock64-3")
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, NodeDetailScreen) and app.screen.node == "board-3"
+        assert isinstance(app.screen, NodeDetailScreen) and app.screen.node == "rock64-3"
 
 
 async def test_quit_closes_the_source() -> None:
@@ -300,11 +309,11 @@ async def test_quit_closes_the_source() -> None:
 
 
 def test_app_refuses_an_unknown_theme_and_run_console_says_so(
-    capsys: pytest.CaptureFixture[str],
+    seed: Snapshot, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(ThemeError):
-        CiliumTuiApp(StaticSource(), theme="nope")
-    assert run_console(Settings(theme="nope"), StaticSource()) == 2
+        CiliumTuiApp(StaticSource(seed), theme="nope")
+    assert asyncio.run(run_console(Settings(theme="nope"), StaticSource(seed))) == 2
     err = capsys.readouterr().err
     assert err.startswith("cilium-tui: unknown theme 'nope'; available: cilium,")
     assert "Traceback" not in err

@@ -1,4 +1,6 @@
-"""The checklist pane under Pilot, on Rollup/Finding objects built by hand."""
+"""The checklist pane under Pilot: the real catalogue's judgement of the seed, and hand-made
+Rollup/Finding objects where the pane's own behaviour (hostile text, empty or failing
+catalogues) is what is tested."""
 
 from __future__ import annotations
 
@@ -6,11 +8,12 @@ from typing import Any
 
 from textual.widgets import Static, Tree
 
-from cilium_tui.checks.types import Finding, Rollup, State
-from cilium_tui.model import Snapshot
+from cilium_tui.checks.catalogue import CATALOGUE
+from cilium_tui.checks.types import Finding, Item, Requirement, Rollup, State
+from cilium_tui.model import NodeRecord, Snapshot
 from cilium_tui.ui.app import CiliumTuiApp
 from cilium_tui.ui.panes.checklist import ChecklistPane
-from cilium_tui.ui.state import Judgement, judgement_of
+from cilium_tui.ui.state import Judgement, judge, judgement_of
 from tests.ui.factories import with_kernel, with_node
 from tests.ui.support import ScriptedSource, make_app, settle
 
@@ -23,6 +26,10 @@ def pane_of(app: CiliumTuiApp) -> ChecklistPane:
 
 def labels(tree: Tree[Any]) -> list[str]:
     return [str(node.label) for node in tree.root.children]
+
+
+def titles(tree: Tree[Any]) -> list[str]:
+    return [label[3:].split("  ")[0].strip() for label in labels(tree)]
 
 
 def side_text(app: CiliumTuiApp) -> str:
@@ -41,27 +48,32 @@ async def test_items_show_counts_done_marks_and_expand_per_node() -> None:
     async with app.run_test(size=SIZE) as pilot:
         tree = await open_checklist(app, pilot)
         lines = labels(tree)
-        assert len(lines) == 7
-        assert lines[0].split()[:3] == ["eBPF", "host", "routing"]
-        assert lines[0].endswith("3 on  3 blocked")
-        assert lines[1].startswith("✓  Full kube-proxy replacement")
-        assert not lines[0].startswith("✓")
-        assert "Skips the host's iptables" in side_text(app)
-        assert "kernel >= 5.10" in side_text(app)
+        assert len(lines) == len(CATALOGUE)
+        assert lines[0].startswith("✓  Native routing")
+        assert lines[0].endswith("6 on")
+        routing = lines[titles(tree).index("BPF host routing")]
+        assert not routing.startswith("✓") and routing.endswith("3 on  3 blocked")
+        bypass = lines[titles(tree).index("Bypass iptables conntrack")]
+        assert bypass.endswith("3 off  3 n/a"), "recommended on the boards, n/a on the VMs"
+        assert "Why it matters" in side_text(app)
         assert "https://docs.cilium.io/" in side_text(app)
+        assert pane_of(app).select_item("bpf-host-routing")
+        await pilot.pause()
+        assert "• kernel >= 5.10" in side_text(app)
         await pilot.press("space")
         await pilot.pause()
-        item = tree.root.children[0]
-        assert item.is_expanded
-        children = [str(child.label).split()[:2] for child in item.children]
-        assert ["board-1", "blocked"] in children and ["vm-1", "on"] in children
-        await pilot.press("down", "down", "down", "down")
+        item = tree.cursor_node
+        assert item is not None and item.is_expanded
+        children = [str(child.label).split()[:3] for child in item.children]
+        assert ["rock64-1", "blocked", "kernel"] in children
+        assert ["k3s-vm-1", "on", "BPF"] in children
+        await pilot.press(*["down"] * 4)
         await pilot.pause()
         cursor = tree.cursor_node
         assert cursor is not None and isinstance(cursor.data, Finding)
-        assert cursor.data.node == "board-1"
+        assert cursor.data.node == "rock64-1"
         assert "blocked by: kernel 4.19 < 5.10" in side_text(app)
-        assert "Advice: Upgrade the board" in side_text(app)
+        assert "Advice: BPF host routing is impossible here" in side_text(app)
 
 
 async def test_state_filter_cycles_and_narrows_items_and_nodes() -> None:
@@ -71,41 +83,39 @@ async def test_state_filter_cycles_and_narrows_items_and_nodes() -> None:
         await pilot.press("f")
         await pilot.pause()
         assert pane_of(app).state_filter is State.OFF
-        titles = [line.strip().split("  ")[0] for line in labels(tree)]
-        assert titles == [
-            "Bandwidth Manager",
-            "CPU frequency governor: performance",
-            "Kernel preemption: none",
-        ]
-        governor = tree.root.children[1]
-        assert {f.data.state for f in governor.children if isinstance(f.data, Finding)} == {
-            State.OFF
-        }
+        shown = titles(tree)
+        assert "Bypass iptables conntrack" in shown and "Jumbo MTU" in shown
+        assert "BPF host routing" not in shown, "no node is off: on or blocked"
+        assert "Native routing" not in shown
+        assert pane_of(app).select_item("bypass-iptables-conntrack", expand=True)
+        await pilot.pause()
+        bypass = tree.root.children[shown.index("Bypass iptables conntrack")]
+        assert pane_of(app).state_filter is State.OFF, "selecting a shown item keeps the filter"
+        nodes = {f.data.node for f in bypass.children if isinstance(f.data, Finding)}
+        assert nodes == {"rock64-1", "rock64-2", "rock64-3"}
         summary = str(app.main.query_one("#checklist-summary", Static).render())
-        assert "showing items with a node off (3)" in summary
+        assert f"showing items with a node off ({len(shown)})" in summary
         for _ in range(5):
             await pilot.press("f")
         await pilot.pause()
         assert pane_of(app).state_filter is None
-        assert len(labels(tree)) == 7
+        assert len(labels(tree)) == len(CATALOGUE)
 
 
 async def test_refresh_keeps_expansion_and_cursor() -> None:
     seed = ScriptedSource().snapshots[0]
-    upgraded = with_node(seed, "vm-2", lambda r: with_kernel(r, "6.8.0-63-generic"))
+    upgraded = with_node(seed, "k3s-vm-2", lambda r: with_kernel(r, "6.8.0-63-generic"))
     source = ScriptedSource(seed, upgraded)
     calls = []
 
-    def judge(snapshot: Snapshot) -> Judgement:
-        from cilium_tui.ui.sample_snapshot import sample_rollups
-
-        rollups = sample_rollups(snapshot)
+    def judge_twice(snapshot: Snapshot) -> Judgement:
         calls.append(snapshot)
+        judged = judge(snapshot)
         if len(calls) > 1:  # the second verdict differs, so the tree is rebuilt
-            rollups = rollups[:-1]
-        return judgement_of(rollups)
+            return judgement_of(judged.rollups[:-1])
+        return judged
 
-    app = make_app(source, judge=judge)
+    app = make_app(source, judge=judge_twice)
     async with app.run_test(size=SIZE) as pilot:
         tree = await open_checklist(app, pilot)
         await pilot.press("down", "space", "down")
@@ -114,23 +124,26 @@ async def test_refresh_keeps_expansion_and_cursor() -> None:
         assert before is not None and isinstance(before.data, Finding)
         await pilot.press("r")
         await settle(pilot)
-        assert len(labels(tree)) == 6
+        assert len(labels(tree)) == len(CATALOGUE) - 1
         assert tree.root.children[1].is_expanded
         after = tree.cursor_node
         assert after is not None and isinstance(after.data, Finding)
         assert (after.data.item_id, after.data.node) == (before.data.item_id, before.data.node)
 
 
-async def test_p_shows_the_item_in_the_remediation_placeholder() -> None:
+async def test_p_shows_the_item_in_the_remediation_pane() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_checklist(app, pilot)
+        pane_of(app).select_item("bpf-host-routing")
+        await pilot.pause()
         await pilot.press("p")
         await pilot.pause()
         assert app.main.tabs.active == "remediation"
         text = str(app.main.query_one("#remediation-text", Static).render())
-        assert text.startswith("eBPF host routing\nBPF host routing: 3/6 nodes")
-        assert "not available in this build yet" in text
+        assert text.startswith(
+            "BPF host routing\nBPF host routing: on 3/6 nodes; 3 blocked: kernel 4.19 < 5.10"
+        )
 
 
 async def test_empty_and_failing_catalogues_say_so() -> None:
@@ -149,10 +162,24 @@ async def test_empty_and_failing_catalogues_say_so() -> None:
         assert any(e.text == summary for e in failing.activity)
 
 
-def test_rollups_are_constructible_for_tests() -> None:
-    """The pane reads only Rollup/Finding fields, so hand-made ones are enough (as here)."""
-    from cilium_tui.ui.sample_snapshot import sample_rollups, seed_snapshot
+def _hostile_item(text: str) -> Item:
+    def evaluate(_: Snapshot, record: NodeRecord) -> Finding:
+        return Finding("odd", record.name, State.OFF, text)
 
-    rollups = sample_rollups(seed_snapshot())
-    assert all(isinstance(r, Rollup) for r in rollups)
-    assert sum(len(r.findings) for r in rollups) == 7 * 6
+    return Item("odd", f"Item {text}", text, (Requirement(text),), text, text, evaluate)
+
+
+async def test_catalogue_text_with_brackets_renders_literally() -> None:
+    """Titles, reasons and requirements are catalogue text; none of it is markup."""
+    hostile = "[bold]x[/] [/oops]"
+    item = _hostile_item(hostile)
+    finding = Finding("odd", "k3s-vm-1", State.BLOCKED, hostile, blocked_by=(hostile,))
+    rollup = Rollup(item, (finding,), {**dict.fromkeys(State, 0), State.BLOCKED: 1}, hostile)
+    app = make_app(judge=lambda _: judgement_of((rollup,)))
+    async with app.run_test(size=SIZE) as pilot:
+        tree = await open_checklist(app, pilot)
+        assert labels(tree)[0].startswith(f"   Item {hostile}  1 blocked")
+        assert f"• {hostile}" in side_text(app)
+        await pilot.press("space", "down")
+        await pilot.pause()
+        assert f"blocked by: {hostile}" in side_text(app)

@@ -5,18 +5,19 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from textual.widgets import Input, OptionList
+from textual.widgets import Input
 
 from cilium_tui.collect.source import NodeEvent
-from cilium_tui.model import AgentPod
+from cilium_tui.model import AgentPod, Snapshot
 from cilium_tui.ui.panes.nodes import NodesPane
-from cilium_tui.ui.sample_snapshot import seed_snapshot
 from cilium_tui.ui.widgets.node_table import NodeTable
 from tests.ui.factories import dead, node_info, renamed, with_kernel, with_node
-from tests.ui.support import ScriptedSource, make_app, settle
+from tests.ui.support import ScriptedSource, make_app, palette_search, settle, spy_updates
 
 SIZE = (140, 40)
-SEED_ORDER = ["board-1", "board-2", "board-3", "vm-1", "vm-2", "vm-3"]
+VMS = ["k3s-vm-1", "k3s-vm-2", "k3s-vm-3"]
+BOARDS = ["rock64-1", "rock64-2", "rock64-3"]
+SEED_ORDER = VMS + BOARDS
 
 
 def table_of(app: object) -> NodeTable:
@@ -32,9 +33,9 @@ async def test_rows_are_keyed_by_node_and_sorted_by_name() -> None:
         await settle(pilot)
         table = table_of(app)
         assert table.shown_keys == SEED_ORDER
-        assert table.cell("board-1", "host_routing").plain == "Legacy · kernel 4.19 < 5.10"
-        assert table.cell("vm-1", "host_routing").plain == "BPF"
-        assert table.get_cell("board-1", "kernel").plain.strip() == "4.19.0-24-arm64"
+        assert table.cell("rock64-1", "host_routing").plain == "Legacy · kernel 4.19 < 5.10"
+        assert table.cell("k3s-vm-1", "host_routing").plain == "BPF"
+        assert table.get_cell("rock64-1", "kernel").plain.strip() == "4.19.0-24-arm64"
         assert app.focused is table
 
 
@@ -47,16 +48,16 @@ async def test_filter_by_name_arch_kernel_and_mode_then_escape_clears() -> None:
         box = app.main.query_one("#node-filter", Input)
         assert box.display and app.focused is box
         await pilot.press(*"ARM")
-        assert table.shown_keys == ["board-1", "board-2", "board-3"]
+        assert table.shown_keys == BOARDS
         box.value = "6.2.0"
         await pilot.pause()
-        assert table.shown_keys == ["vm-1", "vm-2", "vm-3"]
+        assert table.shown_keys == VMS
         box.value = "legacy"
         await pilot.pause()
-        assert table.shown_keys == ["board-1", "board-2", "board-3"]
-        box.value = "vm-2"
+        assert table.shown_keys == BOARDS
+        box.value = "k3s-vm-2"
         await pilot.press("enter")
-        assert table.shown_keys == ["vm-2"]
+        assert table.shown_keys == ["k3s-vm-2"]
         assert app.focused is table, "enter returns to the table, keeping the filter"
         await pilot.press("escape")
         assert table.shown_keys == SEED_ORDER
@@ -68,16 +69,16 @@ async def test_sort_keeps_the_cursor_on_the_same_node() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = table_of(app)
-        table.move_cursor(row=table.get_row_index("vm-2"))
+        table.move_cursor(row=table.get_row_index("k3s-vm-2"))
         await pilot.press("S")
         assert table.shown_keys == list(reversed(SEED_ORDER))
-        assert table.cursor_key == "vm-2"
+        assert table.cursor_key == "k3s-vm-2"
         table.sort_by("kernel", reverse=False)
-        assert table.shown_keys[:3] == ["board-1", "board-2", "board-3"], "4.19 before 6.2"
-        assert table.cursor_key == "vm-2"
+        assert table.shown_keys[:3] == BOARDS, "4.19 before 6.2"
+        assert table.cursor_key == "k3s-vm-2"
         await pilot.press("s")
         assert table.sort_column == "os"
-        assert table.cursor_key == "vm-2"
+        assert table.cursor_key == "k3s-vm-2"
         summary = app.main.query_one(NodesPane).query_one("#nodes-summary")
         assert "sorted by os" in str(summary.render())
 
@@ -90,10 +91,10 @@ async def test_clicking_a_header_sorts_and_clicking_again_reverses() -> None:
         x = _column_x(table, "host_routing")
         await pilot.click(NodeTable, offset=(x, 0))
         assert table.sort_column == "host_routing"
-        assert table.shown_keys[:3] == ["vm-1", "vm-2", "vm-3"], "BPF first"
+        assert table.shown_keys[:3] == VMS, "BPF first"
         await pilot.click(NodeTable, offset=(x, 0))
         assert table.sort_reverse
-        assert table.shown_keys[:3] == ["board-3", "board-2", "board-1"]
+        assert table.shown_keys[:3] == ["rock64-3", "rock64-2", "rock64-1"]
 
 
 def _column_x(table: NodeTable, key: str) -> int:
@@ -105,29 +106,21 @@ def _column_x(table: NodeTable, key: str) -> int:
     raise AssertionError(key)
 
 
-async def test_refresh_updates_only_the_changed_cell_and_keeps_the_cursor() -> None:
-    seed = seed_snapshot()
-    upgraded = with_node(seed, "board-2", lambda r: with_kernel(r, "5.10.0-26-arm64"))
+async def test_refresh_updates_only_the_changed_cell_and_keeps_the_cursor(seed: Snapshot) -> None:
+    upgraded = with_node(seed, "rock64-2", lambda r: with_kernel(r, "4.19.0-26-arm64"))
     source = ScriptedSource(seed, upgraded)
     app = make_app(source)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = table_of(app)
-        table.move_cursor(row=table.get_row_index("vm-3"))
-        updates: list[tuple[str, str]] = []
-        original = table.update_cell
-
-        def spy(row_key: object, column_key: object, *args: object, **kw: object) -> None:
-            updates.append((str(row_key), str(column_key)))
-            original(row_key, column_key, *args, **kw)  # type: ignore[arg-type]
-
-        table.update_cell = spy  # type: ignore[method-assign]
+        table.move_cursor(row=table.get_row_index("k3s-vm-3"))
+        updates = spy_updates(table)
         await pilot.press("r")
         await settle(pilot)
         assert source.scans == 2
-        assert updates == [("board-2", "kernel")]
-        assert table.cell("board-2", "kernel").text == "5.10.0-26-arm64"
-        assert table.cursor_key == "vm-3"
+        assert updates == [("rock64-2", "kernel")]
+        assert table.cell("rock64-2", "kernel").text == "4.19.0-26-arm64"
+        assert table.cursor_key == "k3s-vm-3"
         assert table.shown_keys == SEED_ORDER
 
 
@@ -137,18 +130,18 @@ async def test_node_events_add_and_remove_rows() -> None:
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         table = table_of(app)
-        table.move_cursor(row=table.get_row_index("vm-1"))
-        await source.events.put(NodeEvent("ADDED", node_info("vm-10")))
+        table.move_cursor(row=table.get_row_index("k3s-vm-1"))
+        await source.events.put(NodeEvent("ADDED", node_info("rock64-10")))
         await settle(pilot)
-        assert table.shown_keys[-1] == "vm-10", "natural order: vm-10 after vm-3"
-        assert table.cell("vm-10", "kernel").text == "6.8.0-63-generic"
-        assert table.cell("vm-10", "host_routing").text == "?", "no agent status yet: unknown"
-        await source.events.put(NodeEvent("DELETED", node_info("board-3")))
+        assert table.shown_keys[-1] == "rock64-10", "natural order: rock64-10 after rock64-3"
+        assert table.cell("rock64-10", "kernel").text == "6.8.0-63-generic"
+        assert table.cell("rock64-10", "host_routing").text == "?", "no agent status yet: unknown"
+        await source.events.put(NodeEvent("DELETED", node_info("rock64-3")))
         await settle(pilot)
-        assert "board-3" not in table.shown_keys
-        assert table.cursor_key == "vm-1"
+        assert "rock64-3" not in table.shown_keys
+        assert table.cursor_key == "k3s-vm-1"
         texts = [entry.text for entry in app.activity]
-        assert "node vm-10 added" in texts and "node board-3 deleted" in texts
+        assert "node rock64-10 added" in texts and "node rock64-3 deleted" in texts
 
 
 async def test_an_open_detail_view_says_when_its_node_is_deleted() -> None:
@@ -156,31 +149,30 @@ async def test_an_open_detail_view_says_when_its_node_is_deleted() -> None:
     app = make_app(source)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.open_node("board-3")
+        app.open_node("rock64-3")
         await pilot.pause()
-        await source.events.put(NodeEvent("DELETED", node_info("board-3")))
+        await source.events.put(NodeEvent("DELETED", node_info("rock64-3")))
         await settle(pilot)
         title = str(app.screen.query_one("#detail-title").render())
-        assert title.startswith("board-3") and title.endswith("no longer in the cluster")
+        assert title.startswith("rock64-3") and title.endswith("no longer in the cluster")
         routing = str(app.screen.query_one("#detail-routing").render())
         assert "kernel 4.19 < 5.10" in routing, "the last verdict stays readable"
 
 
-async def test_a_dead_node_shows_why_and_the_rest_renders() -> None:
-    seed = seed_snapshot()
+async def test_a_dead_node_shows_why_and_the_rest_renders(seed: Snapshot) -> None:
     broken = with_node(
         seed,
-        "board-2",
+        "rock64-2",
         lambda r: dead(r, "exec timed out after 10 s", "unreachable: connection refused"),
     )
     crashing = with_node(
         broken,
-        "board-3",
+        "rock64-3",
         lambda r: dataclasses.replace(
             r,
             agent=None,
             pod=AgentPod(
-                "cilium-h5r8s", "kube-system", "board-3", waiting_reason="CrashLoopBackOff"
+                "cilium-h5r8s", "kube-system", "rock64-3", waiting_reason="CrashLoopBackOff"
             ),
         ),
     )
@@ -188,20 +180,21 @@ async def test_a_dead_node_shows_why_and_the_rest_renders() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = table_of(app)
-        assert table.cell("board-2", "agent").plain == "unreachable · exec timed out after 10 s"
-        assert table.cell("board-2", "ssh").plain == "unreachable · connection refused"
-        assert table.cell("board-2", "kernel").text == "4.19.0-24-arm64", "from the Node object"
-        assert table.cell("board-2", "host_routing").text == "?"
-        assert table.cell("board-2", "mtu").text == "?"
-        assert table.cell("board-3", "agent").text == "CrashLoopBackOff"
-        assert table.cell("vm-1", "agent").text == "Ready"
+        assert table.cell("rock64-2", "agent").plain == "unreachable · exec timed out after 10 s"
+        assert table.cell("rock64-2", "ssh").plain == "unreachable · connection refused"
+        assert table.cell("rock64-2", "kernel").text == "4.19.0-24-arm64", "from the Node object"
+        legacy = table.cell("rock64-2", "host_routing")
+        assert legacy.plain == "Legacy? · kernel 4.19 < 5.10", "predicted from the kernel"
+        assert table.cell("rock64-2", "mtu").text == "?"
+        assert table.cell("rock64-3", "agent").text == "CrashLoopBackOff"
+        assert table.cell("k3s-vm-1", "agent").text == "Ready"
         table.sort_by("agent")
-        assert table.shown_keys[:2] == ["board-3", "board-2"], "faults sort first"
+        assert table.shown_keys[:2] == ["rock64-3", "rock64-2"], "faults sort first"
 
 
 @pytest.mark.parametrize("name", ["[bold]x[/]", "[/oops]", "node-[red]"])
-async def test_markup_looking_names_render_literally(name: str) -> None:
-    snapshot = renamed(seed_snapshot(), [("vm-1", name)])
+async def test_markup_looking_names_render_literally(seed: Snapshot, name: str) -> None:
+    snapshot = renamed(seed, [("k3s-vm-1", name)])
     source = ScriptedSource(snapshot)
     app = make_app(source)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -211,12 +204,7 @@ async def test_markup_looking_names_render_literally(name: str) -> None:
         await source.events.put(NodeEvent("ADDED", node_info(f"{name}-2")))
         await settle(pilot)
         assert f"{name}-2" in table.shown_keys
-        await pilot.press("colon", *name[1:5])
-        options = app.screen.query_one(OptionList)
-        for _ in range(100):  # the palette searches in the background
-            if options.option_count:
-                break
-            await pilot.pause(0.02)
+        options = await palette_search(pilot, name[1:5])
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert f"Node {name}" in [p.split("\n")[0] for p in prompts]
         await pilot.press("escape")

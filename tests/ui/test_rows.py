@@ -17,23 +17,38 @@ from cilium_tui.model import (
     NodeInfo,
     NodeRecord,
     ProbeFacts,
+    Snapshot,
 )
 from cilium_tui.ui.cells import UNKNOWN, Tone, natural_key
 from cilium_tui.ui.node_facts import fact_rows, format_value
 from cilium_tui.ui.rollups import count_cells, is_done, rollup_cells, summary
-from cilium_tui.ui.rows import COLUMN_KEYS, legacy_cause, node_row, short_os
-from cilium_tui.ui.sample_snapshot import sample_rollups, seed_snapshot
+from cilium_tui.ui.rows import CAUSE_WIDTH, COLUMN_KEYS, legacy_cause, node_row, short_os
+from cilium_tui.ui.screenshots import LAB_TIME
+from cilium_tui.ui.state import Judgement, judge
 
-SEED = seed_snapshot()
+NOTHING = Snapshot(taken_at=LAB_TIME, source="test")
+"""A snapshot with no cilium-config: a record's cells say only what the record itself says."""
+
+
+@pytest.fixture
+def judged(seed: Snapshot) -> Judgement:
+    return judge(seed)
 
 
 def cells(record: NodeRecord, findings: tuple[Finding, ...] = ()) -> dict[str, str]:
-    row = node_row(record, findings, SEED.config)
+    row = node_row(NOTHING, record, findings)
+    return {key: cell.plain for key, cell in row.cells.items()}
+
+
+def seed_cells(seed: Snapshot, name: str) -> dict[str, str]:
+    record = seed.node(name)
+    assert record is not None
+    row = node_row(seed, record, judge(seed).findings(name))
     return {key: cell.plain for key, cell in row.cells.items()}
 
 
 def test_a_bare_record_is_all_unknown_never_off() -> None:
-    row = node_row(NodeRecord(name="n1", ssh_host="n1"))
+    row = node_row(NOTHING, NodeRecord(name="n1", ssh_host="n1"))
     values = {key: cell.plain for key, cell in row.cells.items()}
     assert values.pop("name") == "n1"
     assert values.pop("role") == "ssh-only"
@@ -44,48 +59,75 @@ def test_a_bare_record_is_all_unknown_never_off() -> None:
     )
 
 
-def test_seed_board_row() -> None:
-    board = SEED.node("board-1")
-    assert board is not None
-    assert cells(board) == {
-        "name": "board-1",
+def test_seed_rows_are_the_catalogues_judgement(seed: Snapshot) -> None:
+    board = seed_cells(seed, "rock64-1")
+    assert board == {
+        "name": "rock64-1",
         "role": "<none>",
         "arch": "arm64",
         "kernel": "4.19.0-24-arm64",
         "os": "Debian 10",
         "cilium": "1.13.4",
-        "host_routing": "Legacy",
+        "host_routing": "Legacy · kernel 4.19 < 5.10",
         "agent": "Ready",
         "ssh": "ok",
         "routing": "native",
-        "kpr": "Strict",
+        "kpr": "strict",
         "masquerading": "BPF",
         "bandwidth": "off",
         "big_tcp": "off",
         "mtu": "1500",
-        "xdp": "none",
+        "xdp": "disabled",
     }
+    vm = seed_cells(seed, "k3s-vm-1")
+    assert (vm["host_routing"], vm["kernel"], vm["role"]) == (
+        "BPF",
+        "6.2.0-39-generic",
+        "control-plane",
+    )
 
 
-def test_host_routing_cause_comes_from_the_catalogue_when_it_has_one() -> None:
-    board = SEED.node("board-1")
+def test_host_routing_cause_comes_from_the_catalogue_when_it_has_one(seed: Snapshot) -> None:
+    board = seed.node("rock64-1")
     assert board is not None
     blocked = Finding(
-        "host-routing",
-        "board-1",
+        "bpf-host-routing",
+        "rock64-1",
         State.BLOCKED,
         "needs 5.10",
         blocked_by=("kernel 4.19 < 5.10", "kpr off"),
     )
-    cell = node_row(board, (blocked,)).cells["host_routing"]
+    one = dataclasses.replace(blocked, blocked_by=("kernel 4.19 < 5.10",))
+    cell = node_row(seed, board, (one,)).cells["host_routing"]
     assert (cell.text, cell.detail, cell.tone) == ("Legacy", "kernel 4.19 < 5.10", Tone.LEGACY)
     off = dataclasses.replace(blocked, state=State.OFF, blocked_by=())
     assert legacy_cause([off]) == "needs 5.10"
     assert legacy_cause([dataclasses.replace(off, state=State.UNKNOWN)]) is None
     assert legacy_cause([dataclasses.replace(off, item_id="bbr")]) is None
-    assert node_row(board).cells["host_routing"].plain == "Legacy", "empty catalogue: no cause"
-    long = dataclasses.replace(blocked, blocked_by=("x" * 80,))
-    assert len(node_row(board, (long,)).cells["host_routing"].detail) == 26
+    assert node_row(seed, board).cells["host_routing"].plain == "Legacy", "no verdict: no cause"
+    two = node_row(seed, board, (blocked,)).cells["host_routing"]
+    assert two.detail == "kernel 4.19 < 5.10 +1", "more causes are counted"
+    long = dataclasses.replace(blocked, blocked_by=("x" * 80, "y", "z"))
+    detail = node_row(seed, board, (long,)).cells["host_routing"].detail
+    assert len(detail) == CAUSE_WIDTH and detail.endswith("… +2")
+
+
+def test_config_fills_in_what_the_agent_cannot_say_and_legacy_can_be_predicted(
+    seed: Snapshot,
+) -> None:
+    """Without an agent status the table shows cilium-config's values and a predicted Legacy
+    where the kernel makes it certain (the same NodeView the checklist judges from)."""
+    board = seed.node("rock64-2")
+    assert board is not None
+    silent = dataclasses.replace(board, agent=None, agent_raw=None, errors={"agent": "timeout"})
+    row = node_row(seed, silent, judge(seed).findings("rock64-2")).cells
+    assert (row["routing"].plain, row["kpr"].plain, row["masquerading"].plain) == (
+        "native",
+        "strict",
+        "BPF",
+    )
+    assert row["host_routing"].text == "Legacy?"
+    assert row["agent"].plain == "unreachable · timeout"
 
 
 def test_bandwidth_big_tcp_and_xdp_spellings() -> None:
@@ -121,9 +163,46 @@ def test_agent_and_ssh_states() -> None:
     not_ready = dataclasses.replace(pod, ready=False)
     assert cells(NodeRecord("n", node=node, pod=not_ready))["agent"] == "NotReady"
     assert cells(NodeRecord("n", node=node))["ssh"] == "no-ssh"
+    off = NodeRecord("n", node=node, errors={"ssh": "SSH probing is off (--no-ssh)"})
+    assert cells(off)["ssh"] == "no-ssh · SSH probing is off (--no-ssh)", "not a fault"
+    lost = {"ssh": "n (10.0.0.7:22): cannot connect: Connection lost"}
+    assert cells(NodeRecord("n", node=node, ssh_host="n", errors=lost))["ssh"] == (
+        "unreachable · cannot connect: Connection lost"
+    )
     no_sudo = ProbeFacts(privilege="no-sudo")
     assert cells(NodeRecord("n", node=node, probe=no_sudo))["ssh"] == "ok · no-sudo"
     assert cells(NodeRecord("n", node=node))["role"] == "worker"
+
+
+def test_agent_pod_states_come_before_exec_errors() -> None:
+    """A pod that is missing, starting or crash-looping says so; "unreachable" is kept for an
+    agent that runs but whose status exec failed."""
+    node = NodeInfo("n")
+    gone = NodeRecord("n", node=node, errors={"agent": "no Cilium agent pod on this node"})
+    assert cells(gone)["agent"] == "no agent"
+    pending = AgentPod("cilium-x", "kube-system", "n", phase="Pending", ready=False)
+    starting = {"agent": "agent pod cilium-x is Pending"}
+    assert cells(NodeRecord("n", node=node, pod=pending, errors=starting))["agent"] == (
+        "NotReady · Pending"
+    )
+    crashing = dataclasses.replace(pending, waiting_reason="CrashLoopBackOff", restarts=3)
+    assert (
+        cells(NodeRecord("n", node=node, pod=crashing))["agent"] == "CrashLoopBackOff · 3 restarts"
+    )
+    running = AgentPod("cilium-x", "kube-system", "n", phase="Running", ready=True)
+    hung = NodeRecord("n", node=node, pod=running, errors={"agent": "exec timed out after 10 s"})
+    assert cells(hung)["agent"] == "unreachable · exec timed out after 10 s"
+
+
+def test_a_kernel_the_node_object_and_ssh_disagree_on_is_flagged(seed: Snapshot) -> None:
+    board = seed.node("rock64-1")
+    assert board is not None and board.node is not None
+    rebooted = dataclasses.replace(
+        board, node=dataclasses.replace(board.node, kernel_version="5.10.0-26-arm64")
+    )
+    kernel = node_row(seed, rebooted).cells["kernel"]
+    assert (kernel.text, kernel.tone) == ("4.19.0-24-arm64", Tone.OFF), "uname -r wins, flagged"
+    assert node_row(seed, board).cells["kernel"].tone is Tone.PLAIN
 
 
 def test_roles_prefer_control_plane() -> None:
@@ -148,7 +227,7 @@ def test_short_os(pretty: str, short: str) -> None:
 def test_sort_keys_order_versions_numerically_and_unknown_last() -> None:
     def kernel_key(release: str | None) -> tuple[object, ...]:
         node = NodeInfo("n", kernel_version=release)
-        return node_row(NodeRecord("n", node=node)).cells["kernel"].sort_key
+        return node_row(NOTHING, NodeRecord("n", node=node)).cells["kernel"].sort_key
 
     releases = ["6.2.0-39-generic", "4.19.0-24-arm64", "5.10.0-26-arm64", None, "weird"]
     ordered = sorted(releases, key=kernel_key)
@@ -156,42 +235,54 @@ def test_sort_keys_order_versions_numerically_and_unknown_last() -> None:
     assert sorted(["vm-10", "vm-2", "vm-1"], key=natural_key) == ["vm-1", "vm-2", "vm-10"]
 
 
-def test_filter_matches_name_arch_kernel_and_modes_only() -> None:
-    board = SEED.node("board-1")
+def test_filter_matches_name_arch_kernel_and_modes_only(seed: Snapshot, judged: Judgement) -> None:
+    board = seed.node("rock64-1")
     assert board is not None
-    row = node_row(board, (), SEED.config)
-    for query in ("BOARD", "arm64", "4.19", "legacy", "native", ""):
+    row = node_row(seed, board, judged.findings("rock64-1"))
+    for query in ("ROCK", "arm64", "4.19", "legacy", "native", ""):
         assert row.matches(query), query
     assert not row.matches("debian"), "OS is not a filter column"
     assert not row.matches("1500")
 
 
-def test_checklist_lines_and_done_items() -> None:
-    rollups = {r.item.id: r for r in sample_rollups(SEED)}
+def test_checklist_lines_and_done_items(seed: Snapshot, judged: Judgement) -> None:
+    rollups = {r.item.id: r for r in judged.rollups}
     assert is_done(rollups["kube-proxy-replacement"])
-    assert not is_done(rollups["host-routing"])
-    assert not is_done(rollups["preempt-none"]), "an unknown node is not done"
-    assert [c.plain for c in count_cells(rollups["host-routing"])] == ["3 on", "3 blocked"]
+    assert not is_done(rollups["bpf-host-routing"])
+    assert [c.plain for c in count_cells(rollups["bpf-host-routing"])] == ["3 on", "3 blocked"]
+    assert [c.plain for c in count_cells(rollups["bypass-iptables-conntrack"])] == [
+        "3 off",
+        "3 n/a",
+    ]
     assert rollup_cells(rollups["kube-proxy-replacement"])[0].text == "✓"
-    assert summary(tuple(rollups.values())) == "7 items · 3 done · 4 to act on"
+    assert rollup_cells(rollups["bpf-host-routing"])[0].text == " "
+    done = [r.item.id for r in judged.rollups if is_done(r)]
+    assert done == [
+        "native-routing",
+        "kube-proxy-replacement",
+        "bpf-masquerading",
+        "nodeport-dsr",
+        "hubble",
+        "bpf-map-sizing",
+    ]
+    assert summary(judged.rollups) == f"{len(judged.rollups)} items · 6 done · 13 to act on"
 
 
-def test_detail_facts_carry_their_evidence() -> None:
-    board = SEED.node("board-1")
+def test_detail_facts_carry_their_evidence(seed: Snapshot) -> None:
+    board = seed.node("rock64-1")
     assert board is not None
-    facts = {(f.source, f.name): f for f in fact_rows(board, SEED.config)}
+    facts = {(f.source, f.name): f for f in fact_rows(board, seed.config)}
     kernel = facts[("node", "kernel version")]
     assert kernel.value.text == "4.19.0-24-arm64"
-    assert kernel.evidence == "Node status.nodeInfo.kernelVersion: 4.19.0-24-arm64"
+    assert kernel.evidence[0].endswith("4.19.0-24-arm64")
     routing = facts[("agent", "host routing")]
-    assert routing.evidence.startswith("cilium status: Host Routing:")
+    assert routing.value.text == "Legacy"
+    assert ".host-routing.mode" in routing.evidence[0]
     assert facts[("node", "external ip")].value.text == UNKNOWN
-    legacy = facts[("config", "enable-host-legacy-routing")]
-    assert (legacy.value.plain, legacy.evidence) == (
-        "no · default",
-        "cilium-config (absent): default False",
-    )
-    assert facts[("agent", "masquerading")].value.text.startswith("mode=BPF, ")
+    legacy = facts[("config", "host_legacy_routing")]
+    assert legacy.value.plain == "no · default"
+    assert legacy.evidence[0].startswith("cilium-config (absent): default")
+    assert facts[("agent", "masquerading")].value.text.startswith("mode=BPF")
 
 
 def test_collector_errors_are_facts() -> None:

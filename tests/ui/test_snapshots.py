@@ -1,27 +1,39 @@
 """The look of the nodes screen, the checklist and help, guarded by SVG snapshots.
 
-The scenes are the screenshot generator's (`cilium_tui.ui.screenshots`), on the seed fixture.
-Accept an intended change with `pytest tests/ui/test_snapshots.py --snapshot-update` and review
-the SVG diff. `snap_compare` runs its own event loop, so these are plain `def` tests.
+The scenes are the screenshot generator's (`cilium_tui.ui.screenshots`), on a scan of the lab's
+seed. Accept an intended change with `pytest tests/ui/test_snapshots.py --snapshot-update` and
+review the SVG diff. `snap_compare` runs its own event loop, so these are plain `def` tests.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 
 import pytest
 
-from cilium_tui.ui.screenshots import SCENES, SIZE, screenshot_app
+from cilium_tui.model import Snapshot
+from cilium_tui.ui.screenshots import SCENES, SIZE, pin_timezone, screenshot_app
 
 SnapCompare = Callable[..., bool]
 
 
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The title bar shows the scan time in local time; the baselines are in UTC."""
+    monkeypatch.setenv("TZ", "UTC")
+    pin_timezone()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
 @pytest.mark.parametrize("scene", ["nodes", "checklist", "help"])
-def test_screen_looks_the_same(snap_compare: SnapCompare, scene: str) -> None:
-    assert snap_compare(screenshot_app("cilium"), terminal_size=SIZE, run_before=SCENES[scene])
+def test_screen_looks_the_same(snap_compare: SnapCompare, seed: Snapshot, scene: str) -> None:
+    app = screenshot_app(seed, "cilium")
+    assert snap_compare(app, terminal_size=SIZE, run_before=SCENES[scene])
 
 
-def test_light_theme_nodes_screen(snap_compare: SnapCompare) -> None:
-    assert snap_compare(
-        screenshot_app("cilium-light"), terminal_size=SIZE, run_before=SCENES["nodes"]
-    )
+def test_light_theme_nodes_screen(snap_compare: SnapCompare, seed: Snapshot) -> None:
+    app = screenshot_app(seed, "cilium-light")
+    assert snap_compare(app, terminal_size=SIZE, run_before=SCENES["nodes"])

@@ -9,67 +9,74 @@ import pytest
 from cilium_tui.checks import catalogue
 from cilium_tui.collect.source import NodeEvent
 from cilium_tui.model import Snapshot
-from cilium_tui.ui.sample_snapshot import sample_judgement, seed_snapshot
 from cilium_tui.ui.state import apply_node_event, error_changes, judge
 from tests.ui.factories import dead, node_info, with_node
 
-SEED = seed_snapshot()
 
-
-def test_added_node_appends_a_bare_record() -> None:
-    after = apply_node_event(SEED, NodeEvent("ADDED", node_info("vm-4")))
-    assert [r.name for r in after.nodes][-1] == "vm-4"
-    added = after.node("vm-4")
+def test_added_node_appends_a_bare_record(seed: Snapshot) -> None:
+    after = apply_node_event(seed, NodeEvent("ADDED", node_info("k3s-vm-4")))
+    assert [r.name for r in after.nodes][-1] == "k3s-vm-4"
+    added = after.node("k3s-vm-4")
     assert added is not None and added.agent is None and added.probe is None
-    assert apply_node_event(after, NodeEvent("ADDED", node_info("vm-4"))).nodes == after.nodes
+    assert apply_node_event(after, NodeEvent("ADDED", node_info("k3s-vm-4"))).nodes == after.nodes
 
 
-def test_modified_node_keeps_what_was_probed() -> None:
-    info = dataclasses.replace(node_info("board-1", "5.10.0-26-arm64"), ready=False)
-    after = apply_node_event(SEED, NodeEvent("MODIFIED", info))
-    record = after.node("board-1")
-    before = SEED.node("board-1")
+def test_modified_node_keeps_what_was_probed(seed: Snapshot) -> None:
+    info = dataclasses.replace(node_info("rock64-1", "5.10.0-26-arm64"), ready=False)
+    after = apply_node_event(seed, NodeEvent("MODIFIED", info))
+    record = after.node("rock64-1")
+    before = seed.node("rock64-1")
     assert record is not None and before is not None
     assert record.node == info
     assert (record.agent, record.probe, record.pod) == (before.agent, before.probe, before.pod)
-    assert len(after.nodes) == len(SEED.nodes)
+    assert len(after.nodes) == len(seed.nodes)
 
 
-def test_deleted_node_goes_away_and_unknown_deletes_are_ignored() -> None:
-    after = apply_node_event(SEED, NodeEvent("DELETED", node_info("vm-2")))
-    assert after.node("vm-2") is None and len(after.nodes) == 5
-    assert apply_node_event(after, NodeEvent("DELETED", node_info("vm-2"))) is after
+def test_deleted_node_goes_away_and_unknown_deletes_are_ignored(seed: Snapshot) -> None:
+    after = apply_node_event(seed, NodeEvent("DELETED", node_info("k3s-vm-2")))
+    assert after.node("k3s-vm-2") is None and len(after.nodes) == 5
+    assert apply_node_event(after, NodeEvent("DELETED", node_info("k3s-vm-2"))) is after
 
 
-def test_error_changes_are_reported_once_and_on_recovery() -> None:
-    broken = with_node(SEED, "vm-3", lambda r: dead(r, "exec timed out", "unreachable: refused"))
-    first = error_changes(SEED, broken)
+def test_error_changes_are_reported_once_and_on_recovery(seed: Snapshot) -> None:
+    broken = with_node(
+        seed, "k3s-vm-3", lambda r: dead(r, "exec timed out", "unreachable: refused")
+    )
+    first = error_changes(seed, broken)
     assert [str(c) for c in first] == [
-        "vm-3: agent: exec timed out",
-        "vm-3: ssh: unreachable: refused",
+        "k3s-vm-3: agent: exec timed out",
+        "k3s-vm-3: ssh: unreachable: refused",
     ]
     assert error_changes(broken, broken) == ()
-    recovered = error_changes(broken, SEED)
+    recovered = error_changes(broken, seed)
     assert [str(c) for c in recovered] == [
-        "vm-3: agent recovered (was: exec timed out)",
-        "vm-3: ssh recovered (was: unreachable: refused)",
+        "k3s-vm-3: agent recovered (was: exec timed out)",
+        "k3s-vm-3: ssh recovered (was: unreachable: refused)",
     ]
     assert len(error_changes(None, broken)) == 2
 
 
-def test_a_failing_catalogue_is_an_error_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_catalogue_is_an_error_not_a_crash(
+    seed: Snapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(_: Snapshot) -> tuple[()]:
         raise KeyError("routing-mode")
 
     monkeypatch.setattr(catalogue, "evaluate", broken)
-    judged = judge(SEED)
+    judged = judge(seed)
     assert judged.rollups == ()
     assert judged.error == "the checklist failed: KeyError: 'routing-mode'"
 
 
-def test_judgement_indexes_findings_by_node() -> None:
-    judged = sample_judgement(SEED)
-    assert {f.item_id for f in judged.findings("board-1")} >= {"host-routing", "cpu-governor"}
+def test_judgement_indexes_findings_by_node(seed: Snapshot) -> None:
+    judged = judge(seed)
+    board = {f.item_id: f for f in judged.findings("rock64-1")}
+    assert board["bpf-host-routing"].blocked_by[0] == "kernel 4.19 < 5.10"
+    assert board["bypass-iptables-conntrack"].recommended is True
+    vm = {f.item_id: f for f in judged.findings("k3s-vm-1")}
+    assert vm["bpf-host-routing"].state.value == "on"
+    assert vm["bypass-iptables-conntrack"].state.value == "n/a"
     assert judged.findings("nope") == ()
-    rollup = judged.rollup("host-routing")
-    assert rollup is not None and rollup.item.title == "eBPF host routing"
+    rollup = judged.rollup("bpf-host-routing")
+    assert rollup is not None
+    assert rollup.headline == "BPF host routing: on 3/6 nodes; 3 blocked: kernel 4.19 < 5.10"

@@ -106,18 +106,33 @@ class ChecklistPane(Vertical):
                 expand=rollup.item.id in expanded,
             )
             target = item_node if cursor == _identity(rollup) else target
-            findings = findings_in(rollup, self.state_filter)
-            node_width = max((len(f.node) for f in findings), default=0)
-            for finding in findings:
-                leaf = item_node.add_leaf(
-                    self._line(finding_cells(finding), pad={0: node_width, 1: 7}), data=finding
-                )
-                target = leaf if cursor == _identity(finding) else target
+            if item_node.is_expanded:
+                for leaf in self._fill(item_node):
+                    target = leaf if cursor == _identity(leaf.data) else target
         if target is None and tree.root.children:
             target = tree.root.children[0]
         self._summarise(shown)
         # New nodes get their line numbers when the tree lays out: move the cursor after that.
         self.call_after_refresh(self._restore_cursor, target)
+
+    def _fill(self, item_node: TreeNode[Entry]) -> list[TreeNode[Entry]]:
+        """Add an item's per-node lines, once, when it is first shown expanded: a big cluster has
+        thousands of them per item, and most items stay collapsed."""
+        rollup = item_node.data
+        if item_node.children or not isinstance(rollup, Rollup):
+            return []
+        findings = findings_in(rollup, self.state_filter)
+        node_width = max((len(f.node) for f in findings), default=0)
+        return [
+            item_node.add_leaf(
+                self._line(finding_cells(finding), pad={0: node_width, 1: 7}), data=finding
+            )
+            for finding in findings
+        ]
+
+    @on(Tree.NodeExpanded, "#checklist-tree")
+    def _expanded(self, event: Tree.NodeExpanded[Entry]) -> None:
+        self._fill(event.node)
 
     def _restore_cursor(self, target: TreeNode[Entry] | None) -> None:
         tree = self.checklist_tree
@@ -174,6 +189,23 @@ class ChecklistPane(Vertical):
             self.notify("Select a checklist item first.", severity="warning")
             return
         self.post_message(ItemChosen(item_id))
+
+    def select_item(self, item_id: str, *, expand: bool = False) -> bool:
+        """Put the cursor on an item (clearing a state filter that hides it); False when the
+        catalogue has no such item."""
+        if not any(r.item.id == item_id for r in self._rollups):
+            return False
+        tree = self.checklist_tree
+        node = next((n for n in tree.root.children if _identity(n.data) == (item_id,)), None)
+        if node is None:
+            self.state_filter = None
+            self._rebuild()
+            node = next(n for n in tree.root.children if _identity(n.data) == (item_id,))
+        if expand:
+            node.expand()
+            self._fill(node)
+        self.call_after_refresh(self._restore_cursor, node)
+        return True
 
     @property
     def selected_item_id(self) -> str | None:

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from cilium_tui.ui.rows import COLUMNS, NodeRow, node_rows
+from cilium_tui.ui.rows import COLUMNS, NodeRow
 from cilium_tui.ui.state import ClusterState
 from cilium_tui.ui.widgets.node_table import NodeTable
 
@@ -49,10 +49,7 @@ class NodesPane(Vertical):
         return self.query_one("#node-filter", Input).value
 
     def _on_cluster(self, cluster: ClusterState | None) -> None:
-        if cluster is None:
-            self._rows = []
-        else:
-            self._rows = node_rows(cluster.snapshot, cluster.judgement.by_node)
+        self._rows = list(cluster.rows) if cluster is not None else []
         self._apply()
 
     def _apply(self) -> None:

@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.theme import Theme
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from cilium_tui.ui.cells import Cell, natural_key
 from cilium_tui.ui.paint import ToneStyles, cell_text, tone_styles
@@ -103,7 +104,12 @@ class NodeTable(DataTable[Text]):
         return [str(row.key.value) for row in self.ordered_rows]
 
     def _update(self, key: str, column: str, cell: Cell) -> None:
-        self.update_cell(key, column, self._paint(cell), update_width=True)
+        """Columns widen for a longer value but do not shrink until the table is rebuilt: to
+        shrink, DataTable re-measures the whole column for each narrower cell, which costs
+        seconds when a refresh changes a column of a thousand nodes."""
+        text = self._paint(cell)
+        wider = text.cell_len > self.columns[ColumnKey(column)].content_width
+        self.update_cell(key, column, text, update_width=wider)
 
     def _render_row(self, cells: Mapping[str, Cell]) -> list[Text]:
         return [self._paint(cells[column]) for column in COLUMN_KEYS]

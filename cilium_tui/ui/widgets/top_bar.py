@@ -44,7 +44,7 @@ class TopBar(Horizontal):
         elif scan.error:
             text = f"scan failed: {scan.error}"
         elif scan.taken_at is not None:
-            text = f"scanned {scan.taken_at:%H:%M:%S}"
+            text = f"scanned {scan.taken_at.astimezone():%H:%M:%S}"  # local time
         else:
             text = "not scanned yet"
         status = self.query_one("#scan-status", Label)

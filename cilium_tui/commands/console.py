@@ -1,0 +1,54 @@
+"""The console (the default command): settings -> a cluster or the embedded lab -> the Textual app.
+
+The cluster is opened, and scanned once, before the screen takes over the terminal: a kubeconfig
+that cannot be used, a cluster that cannot be reached or a lab that cannot start is a one-line
+message and exit status 2, not a console full of errors. `--demo[=SCENARIO]` starts the lab in this
+process and reads it through the real collectors, as `check` does (see `cilium_tui.connect`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from cilium_tui.commands._progress import open_and_scan
+from cilium_tui.connect import OpenError, parse_duration
+from cilium_tui.settings import Settings, SettingsError, resolve
+
+EXIT_CANNOT_OPEN = 2
+
+
+def run(args: argparse.Namespace) -> int:
+    from cilium_tui.ui.themes import ThemeError, load_themes  # noqa: PLC0415 - keeps --help instant
+
+    try:
+        settings = resolve(args)
+        latency = parse_duration(getattr(args, "latency", None))
+        load_themes().check(settings.theme)  # before the lab spends seconds starting
+    except (SettingsError, OpenError, ThemeError) as e:
+        return _fail(str(e))
+    faults = getattr(args, "fault", None) or ()
+    return asyncio.run(_console(settings, latency, faults))
+
+
+def _fail(message: str) -> int:
+    print(f"cilium-tui: {message}", file=sys.stderr)
+    return EXIT_CANNOT_OPEN
+
+
+async def _console(settings: Settings, latency: float, faults: Sequence[str]) -> int:
+    from cilium_tui.ui.app import run_console  # noqa: PLC0415 - Textual loads only for the console
+
+    if settings.demo:
+        print(f"starting the lab ({settings.demo})...", file=sys.stderr, flush=True)
+    try:
+        source, snapshot = await open_and_scan(settings, latency=latency, faults=faults)
+    except OpenError as e:
+        return _fail(str(e))
+    if not snapshot.nodes:
+        await source.close()
+        why = snapshot.errors[0] if snapshot.errors else "the cluster has no nodes"
+        return _fail(f"no nodes could be read from {source.name}: {why}")
+    return await run_console(settings, source, snapshot)
