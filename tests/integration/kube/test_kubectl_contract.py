@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from collections.abc import Callable, Sequence
 
 import yaml
@@ -103,6 +104,13 @@ def test_rollout_restart_daemonset(kubectl: Kubectl, lab: LabApiServer) -> None:
 def test_delete_agent_pod_then_wait_for_the_replacement(kubectl: Kubectl) -> None:
     done = kubectl("delete", "pod", "cilium-vm-1", check=True)
     assert done.stdout.strip() == 'pod "cilium-vm-1" deleted'
+    # `kubectl wait -l` fails at once while no pod matches, as against a real cluster: the
+    # DaemonSet controller creates the replacement a moment after the delete.
+    deadline = time.monotonic() + 30
+    selector = ("-l", "k8s-app=cilium", "--field-selector", "spec.nodeName=vm-1")
+    while not kubectl("get", "pods", *selector, "-o", "name").stdout.strip():
+        assert time.monotonic() < deadline, "no replacement pod was created"
+        time.sleep(0.1)
     kubectl(
         "wait",
         "--for=condition=Ready",
