@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 from collections.abc import Callable, Sequence
 
 import yaml
@@ -106,11 +105,12 @@ def test_delete_agent_pod_then_wait_for_the_replacement(kubectl: Kubectl) -> Non
     assert done.stdout.strip() == 'pod "cilium-vm-1" deleted'
     # `kubectl wait -l` fails at once while no pod matches, as against a real cluster: the
     # DaemonSet controller creates the replacement a moment after the delete.
-    deadline = time.monotonic() + 30
     selector = ("-l", "k8s-app=cilium", "--field-selector", "spec.nodeName=vm-1")
-    while not kubectl("get", "pods", *selector, "-o", "name").stdout.strip():
-        assert time.monotonic() < deadline, "no replacement pod was created"
-        time.sleep(0.1)
+    wait_until(
+        lambda: kubectl("get", "pods", *selector, "-o", "name").stdout.strip(),  # noqa: PLW0108 - re-run per poll
+        timeout=30,
+        what="the replacement pod",
+    )
     kubectl(
         "wait",
         "--for=condition=Ready",
