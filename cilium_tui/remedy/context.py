@@ -324,7 +324,8 @@ class PlanContext:
 
     def after_snapshot(self, changes: Sequence[KeyChange]) -> Snapshot:
         """The snapshot as the checklist would predict it from the changed cilium-config."""
-        assert self.config is not None
+        if not changes or self.config is None:
+            return self.snapshot
         data = dict(self.config.data)
         for c in changes:
             if c.new is None:

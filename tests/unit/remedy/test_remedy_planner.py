@@ -344,3 +344,16 @@ def test_training_walk_plans_in_order() -> None:
     assert plan.status == "ready"
     side = {e.node: e.states for e in plan.expectations if not e.primary}
     assert side == dict.fromkeys(VMS, (State.ON,))  # the VMs' host routing turns BPF
+
+
+def test_node_plans_need_no_cluster() -> None:
+    """An SSH inventory of boards only: no cilium-config, no agents."""
+    seed = lab_snapshot("seed")
+    boards = replace(
+        seed,
+        config=None,
+        nodes=tuple(replace(r, node=None, pod=None, agent=None) for r in seed.nodes),
+    )
+    plan = build_plan("irqbalance", boards)
+    assert plan.status == "ready" and len(plan.node_steps) == 6
+    assert build_plan("hubble", boards).status == "refused"
