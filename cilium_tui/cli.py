@@ -65,6 +65,29 @@ def _add_cluster_options(p: argparse.ArgumentParser, *, sub: bool = True) -> Non
     )
 
 
+def _add_plan_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("remediation")
+    g.add_argument(
+        "--native-cidr",
+        metavar="CIDR",
+        help="native-routing: the pod CIDR to route natively (default: from the cluster)",
+    )
+    g.add_argument(
+        "--batch-size",
+        type=int,
+        default=1,
+        metavar="N",
+        help="agents restarted at a time (default 1)",
+    )
+    g.add_argument(
+        "--ready-timeout",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="how long a restarted agent may take to be Ready before the rollout stops",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cilium-tui",
@@ -129,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the item ids")
     p.add_argument("--node", action="append", metavar="NODE", help="limit to these nodes")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    _add_plan_options(p)
 
     p = sub.add_parser(
         "apply", help="apply a remediation, with the same checks, journal and verification"
@@ -137,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("item")
     p.add_argument("--node", action="append", metavar="NODE", help="limit to these nodes")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    _add_plan_options(p)
 
     p = sub.add_parser("undo", help="undo the latest (or the named) journalled change")
     _add_cluster_options(p)

@@ -160,6 +160,8 @@ class NodeInfo:
     unschedulable: bool = False
     labels: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     resource_version: str | None = None
+    pod_cidrs: tuple[str, ...] = ()
+    """`spec.podCIDRs` (else `spec.podCIDR`): the pod ranges Kubernetes gave the node."""
     evidence: EvidenceMap = field(default_factory=dict, compare=False, hash=False)
 
 

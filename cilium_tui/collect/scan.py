@@ -253,6 +253,14 @@ class ClusterSource:
             return None
         return self.inventory.target_for_node(info.name, info.internal_ip, self._ssh_hosts)
 
+    def ssh_target(self, record: NodeRecord) -> SshTarget | None:
+        """How this source reaches a scanned node or board over SSH (None: it does not)."""
+        if self.ssh is None:
+            return None
+        if record.node is not None:
+            return self._target(record.node)
+        return next((b.target for b in self.inventory.boards if b.name == record.name), None)
+
     @staticmethod
     def _cluster_version(records: Sequence[NodeRecord]) -> str | None:
         """The Cilium release most agents report, else the agents' image tag."""

@@ -39,6 +39,10 @@ def _items(value: object) -> list[Mapping[str, Any]]:
     return [item for item in value if isinstance(item, Mapping)]
 
 
+def _list(value: object) -> list[object]:
+    return list(value) if isinstance(value, Sequence) and not isinstance(value, str | bytes) else []
+
+
 def _text(value: object) -> str | None:
     return (value.strip() or None) if isinstance(value, str) else None
 
@@ -93,6 +97,12 @@ def parse_node(obj: Mapping[str, Any]) -> NodeInfo:
 
     if spec.get("unschedulable") is True:
         found("unschedulable", "spec.unschedulable", True, "true")
+
+    cidrs = [c for c in (_text(v) for v in _list(spec.get("podCIDRs"))) if c]
+    if not cidrs and (single := _text(spec.get("podCIDR"))):
+        cidrs = [single]
+    if cidrs:
+        found("pod_cidrs", "spec.podCIDRs", tuple(cidrs), ", ".join(cidrs))
 
     return NodeInfo(
         name=_text(meta.get("name")) or "",

@@ -176,3 +176,12 @@ def test_arbitrary_objects_never_raise(obj: dict[str, Any]) -> None:
     node = parse_node(obj)
     assert isinstance(node.name, str)
     assert all(isinstance(r, str) and r for r in node.roles)
+
+
+def test_pod_cidrs_from_spec() -> None:
+    node = parse_node(_node("lab-board-k3s-agent"))
+    assert node.pod_cidrs == ("10.42.3.0/24",)
+    assert node.evidence["pod_cidrs"] == Evidence("Node", "spec.podCIDRs", "10.42.3.0/24")
+    only_old_field = parse_node({"metadata": {"name": "n"}, "spec": {"podCIDR": "10.0.1.0/24"}})
+    assert only_old_field.pod_cidrs == ("10.0.1.0/24",)
+    assert parse_node({"metadata": {"name": "n"}, "spec": {"podCIDRs": "bad"}}).pod_cidrs == ()

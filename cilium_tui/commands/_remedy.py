@@ -1,0 +1,130 @@
+"""What `plan`, `apply` and `undo` share: reading the cluster, asking, progress and results.
+
+Previews go to stdout; progress and questions to stderr, so `cilium-tui plan ... > plan.txt`
+keeps only the preview. Exit codes: 0 done (or nothing to do), 1 refused, cancelled, stopped or
+not as expected, 2 the cluster could not be read or the command line is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+
+from cilium_tui.collect.scan import ClusterSource
+from cilium_tui.commands._progress import StderrProgress
+from cilium_tui.connect import OpenError, open_source, parse_duration
+from cilium_tui.model import Snapshot
+from cilium_tui.remedy.context import PlanOptions
+from cilium_tui.remedy.engine import (
+    ApplyResult,
+    Progress,
+    RemedyEngine,
+    confirm,
+    confirmation_word,
+)
+from cilium_tui.remedy.plan import Plan
+from cilium_tui.remedy.preview import render_text
+from cilium_tui.settings import Settings, SettingsError, resolve
+
+EXIT_OK = 0
+EXIT_NOT_DONE = 1
+EXIT_ERROR = 2
+
+
+class CommandError(Exception):
+    """A problem worth one line on stderr and exit code 2."""
+
+
+def settings_of(args: argparse.Namespace) -> tuple[Settings, float]:
+    try:
+        return resolve(args), parse_duration(getattr(args, "latency", None))
+    except (SettingsError, OpenError) as e:
+        raise CommandError(str(e)) from None
+
+
+def plan_options(args: argparse.Namespace) -> PlanOptions:
+    batch = getattr(args, "batch_size", 1)
+    timeout = getattr(args, "ready_timeout", 120.0)
+    if batch < 1:
+        raise CommandError("--batch-size must be at least 1")
+    if not timeout > 0:
+        raise CommandError("--ready-timeout must be a positive number of seconds")
+    return PlanOptions(batch, timeout, getattr(args, "native_cidr", None))
+
+
+async def with_cluster(
+    settings: Settings, latency: float, work: Callable[[ClusterSource, Snapshot], Awaitable[int]]
+) -> int:
+    """Open the cluster, scan it once, run `work`, close it."""
+    try:
+        source = await open_source(settings, latency=latency)
+    except OpenError as e:
+        raise CommandError(str(e)) from None
+    try:
+        progress = StderrProgress(source.name)
+        snapshot = await source.scan(progress)
+        progress.done(len(snapshot.nodes))
+        for error in snapshot.errors:
+            print(f"warning: {error}", file=sys.stderr)
+        if not snapshot.nodes:
+            raise CommandError("no nodes could be read")
+        return await work(source, snapshot)
+    finally:
+        await source.close()
+
+
+async def ask(question: str) -> bool:
+    """y/N on the terminal; anything but yes (or no terminal at all) is no."""
+    try:
+        answer = await asyncio.to_thread(input, question)
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def print_progress(step: Progress) -> None:
+    where = f"{step.node}: " if step.node else ""
+    count = f"[{step.done}/{step.total}] " if step.total else ""
+    print(f"  {count}{where}{step.message}", file=sys.stderr, flush=True)
+
+
+async def confirm_and_apply(engine: RemedyEngine, plan: Plan, *, yes: bool) -> int:
+    """Show the plan, check it can run, ask (unless --yes), apply, report."""
+    sys.stdout.write(render_text(plan))
+    sys.stdout.flush()
+    if plan.status == "nothing":
+        return EXIT_OK
+    if not plan.applicable:
+        print(f"not applied: the plan is {plan.status}", file=sys.stderr)
+        return EXIT_NOT_DONE
+    preflight = await engine.preflight(plan)
+    if not preflight.ok:
+        for problem in preflight.problems:
+            print(f"cannot apply: {problem}", file=sys.stderr)
+        return EXIT_NOT_DONE
+    where = plan.cluster.context or plan.cluster.source
+    if not yes and not await ask(f"Apply {plan.item_id} to {where}? [y/N] "):
+        print("cancelled: nothing was changed", file=sys.stderr)
+        return EXIT_NOT_DONE
+    token = confirm(plan, typed=confirmation_word(plan))
+    result = await engine.apply(plan, token, progress=print_progress)
+    return report(result)
+
+
+def report(result: ApplyResult) -> int:
+    print(f"{result.outcome}: {result.message}")
+    if result.entry_id:
+        print(f"journal entry: {result.entry_id}")
+    if result.replan is not None:
+        print("\nThe cluster as it is now:\n")
+        sys.stdout.write(render_text(result.replan))
+    if result.undo_offered and result.outcome != "verified":
+        print(f"to undo: cilium-tui undo {result.entry_id}")
+    return EXIT_OK if result.outcome == "verified" else EXIT_NOT_DONE
+
+
+def fail(command: str, message: str, code: int = EXIT_ERROR) -> int:
+    print(f"cilium-tui {command}: {message}", file=sys.stderr)
+    return code

@@ -1,0 +1,42 @@
+"""`cilium-tui apply ITEM`: the plan, its preflight, a confirmation, then the change, verified.
+
+The same checks, journal and verification as the console: the preview is printed first; without
+`--yes` it asks (default no). In read-only mode it refuses before touching the cluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from cilium_tui.collect.scan import ClusterSource
+from cilium_tui.commands._remedy import (
+    CommandError,
+    confirm_and_apply,
+    fail,
+    plan_options,
+    settings_of,
+    with_cluster,
+)
+from cilium_tui.model import Snapshot
+from cilium_tui.remedy.engine import ReadOnlyError, RemedyEngine, refuse_read_only
+from cilium_tui.remedy.planner import REMEDIES, build_plan
+
+
+def run(args: argparse.Namespace) -> int:
+    known = {r.item_id for r in REMEDIES}
+    if args.item not in known:
+        return fail("apply", f"no item {args.item!r}; known: {', '.join(sorted(known))}")
+    try:
+        settings, latency = settings_of(args)
+        refuse_read_only(settings.read_only)
+        options = plan_options(args)
+
+        async def apply(source: ClusterSource, snapshot: Snapshot) -> int:
+            engine = RemedyEngine(source, read_only=settings.read_only)
+            plan = build_plan(args.item, snapshot, args.node, options=options)
+            return await confirm_and_apply(engine, plan, yes=args.yes)
+
+        return asyncio.run(with_cluster(settings, latency, apply))
+    except (CommandError, ReadOnlyError) as e:
+        return fail("apply", str(e))

@@ -1,0 +1,635 @@
+"""Apply, verify and undo plans on a real cluster, safely. Async; talks only through `collect/`.
+
+    engine = RemedyEngine(source)                  # ReadOnlyError in read-only mode
+    plan = build_plan("bypass-iptables-conntrack", await source.scan())
+    pre = await engine.preflight(plan)             # RBAC (SelfSubjectAccessReview), SSH routes
+    token = confirm(plan, typed=context_name)      # restarts need the context name typed
+    result = await engine.apply(plan, token, progress=print)
+    result.outcome                                  # "verified", "stopped", "conflict", ...
+    undo = await engine.undo_plan()                # the latest change, against a fresh scan
+    await engine.apply(undo, confirm(undo, typed=context_name), progress=print)
+
+What `apply` does, in order, stopping at the first thing that goes wrong:
+
+1. checks the confirmation token (for this very plan: `Plan.digest`) and runs the preflight;
+2. journals the change (`remedy.journal`, 0600) *before* the first mutation;
+3. patches cilium-config carrying the previewed resourceVersion: on 409 nothing is overwritten,
+   the cluster is re-read and the result carries the new plan (`replan`, with its new diff);
+4. batch by batch: runs the node steps (check before: a node that changed since the preview
+   stops the run; check after), deletes each agent pod, waits for its replacement to be Ready,
+   reads its status and judges the item on that node again; an agent that does not come back or an
+   item that did not turn out as expected stops the rollout (`outcome="stopped"`, undo offered);
+5. re-scans and compares every node with the plan's expectations (`outcome="verified"` or
+   `"mismatch"`). Progress goes to the `progress` callback at every step.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from cilium_tui.checks.catalogue import item as catalogue_item
+from cilium_tui.checks.types import State
+from cilium_tui.collect.kube import AGENT_SELECTOR, JSON, Conflict, KubeClient, KubeError
+from cilium_tui.collect.scan import ClusterSource
+from cilium_tui.collect.ssh import SshError, SshPool
+from cilium_tui.facts.config import parse_configmap
+from cilium_tui.facts.pod import parse_agent_pod
+from cilium_tui.facts.status import parse_status
+from cilium_tui.model import CiliumConfig, NodeRecord, Snapshot
+from cilium_tui.remedy.context import PlanOptions
+from cilium_tui.remedy.journal import Journal, JournalEntry, JournalError
+from cilium_tui.remedy.plan import NodeStep, Plan
+from cilium_tui.remedy.planner import build_plan
+from cilium_tui.remedy.undo import undo_plan as build_undo_plan
+
+ApplyOutcome = Literal[
+    "verified", "mismatch", "applied", "stopped", "conflict", "denied", "failed", "refused"
+]
+Level = Literal["info", "ok", "warning", "error"]
+
+
+class ReadOnlyError(Exception):
+    """cilium-tui runs read-only: nothing may be changed."""
+
+
+class ConfirmationError(Exception):
+    """The plan was not confirmed (or the confirmation is for another plan)."""
+
+
+def refuse_read_only(read_only: bool) -> None:
+    """The one read-only check: raises ReadOnlyError in read-only mode."""
+    if read_only:
+        raise ReadOnlyError("read-only mode: cilium-tui changes nothing (no apply, no undo)")
+
+
+# --------------------------------------------------------------------------------------------
+# Confirmation
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """Proof that a person confirmed one exact plan (its digest); made by `confirm`."""
+
+    digest: str
+    typed: str | None = None
+
+
+def confirmation_word(plan: Plan) -> str | None:
+    """What must be typed to confirm: the context name when agents restart, else None."""
+    if not plan.restarts_agents:
+        return None
+    return plan.cluster.context or plan.cluster.source
+
+
+def confirm(plan: Plan, typed: str | None = None) -> Confirmation:
+    """The confirmation token for `plan`. Raises ConfirmationError when the plan cannot be applied
+    or `typed` is not the `confirmation_word` (the CLI's --yes passes the word itself)."""
+    if not plan.applicable:
+        raise ConfirmationError(f"{plan.item_id}: the plan is {plan.status}: nothing to apply")
+    word = confirmation_word(plan)
+    if word is not None and typed != word:
+        raise ConfirmationError(f"agents restart: type the context name {word!r} to confirm")
+    return Confirmation(plan.digest, typed)
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One step of an apply, for the console's progress view and the CLI's log."""
+
+    phase: str
+    """"preflight", "journal", "patch", "node-step", "restart", "ready", "check", "verify",
+    "stopped", "conflict", "done"."""
+    message: str
+    node: str | None = None
+    level: Level = "info"
+    done: int = 0
+    total: int = 0
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class Permission:
+    verb: str
+    resource: str
+    namespace: str | None
+    allowed: bool
+    reason: str = ""
+
+    def __str__(self) -> str:
+        where = f" in namespace {self.namespace}" if self.namespace else ""
+        return f"{self.verb} {self.resource}{where}"
+
+
+@dataclass(frozen=True)
+class Preflight:
+    permissions: tuple[Permission, ...]
+    problems: tuple[str, ...]
+    """Why applying cannot start, one sentence each (missing rights explained)."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class NodeCheck:
+    """An item on a node compared with what the plan expected."""
+
+    node: str
+    item_id: str
+    expected: tuple[State, ...]
+    actual: State | None
+    reason: str
+    primary: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return self.actual is not None and self.actual in self.expected
+
+
+@dataclass(frozen=True)
+class Verification:
+    checks: tuple[NodeCheck, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks if c.primary)
+
+    @property
+    def surprises(self) -> tuple[NodeCheck, ...]:
+        return tuple(c for c in self.checks if not c.ok)
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    outcome: ApplyOutcome
+    message: str
+    entry_id: str | None = None
+    checks: tuple[NodeCheck, ...] = ()
+    """The item judged on each node right after its agent restarted."""
+    verification: Verification | None = None
+    replan: Plan | None = None
+    """After a conflict: the plan against the cluster as it is now (preview it again)."""
+    preflight: Preflight | None = None
+    mutated: bool = False
+
+    @property
+    def undo_offered(self) -> bool:
+        return self.mutated and self.entry_id is not None
+
+
+class _Stop(Exception):
+    """The rollout stops here (the message says where and why)."""
+
+    def __init__(self, message: str, node: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.node = node
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class _Reporter:
+    def __init__(self, callback: ProgressCallback | None, total: int) -> None:
+        self.callback = callback
+        self.total = total
+        self.done = 0
+
+    def __call__(
+        self, phase: str, message: str, node: str | None = None, level: Level = "info"
+    ) -> None:
+        if self.callback is not None:
+            self.callback(Progress(phase, message, node, level, self.done, self.total))
+
+    def step(self) -> None:
+        self.done = min(self.done + 1, self.total)
+
+
+# --------------------------------------------------------------------------------------------
+# The engine
+# --------------------------------------------------------------------------------------------
+
+
+class RemedyEngine:
+    """Applies plans to the cluster `source` reads (see the module docstring)."""
+
+    def __init__(
+        self,
+        source: ClusterSource,
+        *,
+        read_only: bool = False,
+        journal: Journal | None = None,
+        ready_timeout: float | None = None,
+    ) -> None:
+        refuse_read_only(read_only)
+        self.source = source
+        self.journal = journal or Journal()
+        self.ready_timeout = ready_timeout
+        """Overrides the plans' own wait for a restarted agent (seconds)."""
+
+    # -- preflight -------------------------------------------------------------------------------
+
+    async def preflight(self, plan: Plan) -> Preflight:
+        """Whether this plan can run here: RBAC for every verb it needs, an SSH route per step."""
+        problems: list[str] = []
+        permissions: list[Permission] = []
+        ns = plan.cluster.namespace
+        needed: list[tuple[str, str]] = []
+        if plan.changes:
+            needed += [("get", "configmaps"), ("patch", "configmaps")]
+        if plan.restart is not None:
+            needed += [("list", "pods"), ("delete", "pods"), ("create", "pods/exec")]
+        kube = self.source.kube
+        if needed and kube is None:
+            problems.append("no Kubernetes API (kubeconfig) to change cilium-config with")
+        elif needed and kube is not None:
+            for verb, resource in needed:
+                try:
+                    allowed, reason = await kube.can_i(verb, resource, ns)
+                except KubeError as e:
+                    allowed, reason = False, str(e)
+                permissions.append(Permission(verb, resource, ns, allowed, reason))
+            missing = [p for p in permissions if not p.allowed]
+            if missing:
+                problems.append(
+                    f"context {kube.context} may not {', '.join(map(str, missing))}: ask for a "
+                    "Role granting it on the cilium objects (check with `kubectl auth can-i "
+                    f"{missing[0].verb} {missing[0].resource} -n {ns}`)"
+                )
+        if plan.node_steps:
+            if self.source.ssh is None:
+                problems.append("SSH is off: the node commands cannot run")
+            else:
+                basis = plan.basis
+                for node in dict.fromkeys(s.node for s in plan.node_steps):
+                    record = basis.node(node) if basis is not None else None
+                    if record is not None and self.source.ssh_target(record) is None:
+                        problems.append(f"no SSH route to {node} (inventory or ssh_config)")
+        return Preflight(tuple(permissions), tuple(problems))
+
+    # -- apply -----------------------------------------------------------------------------------
+
+    async def apply(
+        self,
+        plan: Plan,
+        confirmation: Confirmation,
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> ApplyResult:
+        """Apply a confirmed plan (see the module docstring). Raises ConfirmationError when the
+        token is not for this plan; every other failure is an ApplyResult."""
+        if confirmation.digest != plan.digest:
+            raise ConfirmationError(
+                f"the confirmation is for another plan than {plan.item_id} as previewed: "
+                "preview it again"
+            )
+        if not plan.applicable:
+            return ApplyResult("refused", f"the plan is {plan.status}: {plan.summary}")
+        word = confirmation_word(plan)
+        if word is not None and confirmation.typed != word:
+            raise ConfirmationError(f"agents restart: type the context name {word!r} to confirm")
+        restarts = plan.restart.nodes if plan.restart is not None else ()
+        report = _Reporter(progress, len(plan.node_steps) + len(restarts) + 2)
+        report("preflight", "checking permissions and routes")
+        preflight = await self.preflight(plan)
+        if not preflight.ok:
+            report("denied", "; ".join(preflight.problems), level="error")
+            return ApplyResult("denied", "; ".join(preflight.problems), preflight=preflight)
+        basis = plan.basis or await self.source.scan()
+        entry = self.journal.new_entry(plan, {c.key: c.old for c in plan.changes})
+        report("journal", f"journal entry {entry.id}")
+        run = _Run(self, plan, basis, entry, report)
+        try:
+            return await run.go()
+        except (KubeError, SshError, JournalError) as e:
+            entry.status = "failed"
+            entry.note("failed", str(e))
+            self._save(entry)
+            report("stopped", str(e), level="error")
+            return ApplyResult("failed", str(e), entry.id, tuple(run.checks), mutated=entry.mutated)
+
+    def _save(self, entry: JournalEntry) -> None:
+        self.journal.save(entry)
+
+    # -- verify and undo -------------------------------------------------------------------------
+
+    async def verify(self, plan: Plan, snapshot: Snapshot | None = None) -> Verification:
+        """Every expectation of the plan against a fresh scan (or `snapshot`)."""
+        snapshot = snapshot or await self.source.scan()
+        checks = []
+        for e in plan.expectations:
+            record = snapshot.node(e.node)
+            if record is None:
+                checks.append(NodeCheck(e.node, e.item_id, e.states, None, "node gone", e.primary))
+                continue
+            finding = catalogue_item(e.item_id).evaluate(snapshot, record)
+            checks.append(
+                NodeCheck(e.node, e.item_id, e.states, finding.state, finding.reason, e.primary)
+            )
+        return Verification(tuple(checks))
+
+    async def undo_plan(self, entry_id: str | None = None) -> Plan:
+        """The plan that reverts entry `entry_id` (default: the latest undoable change), built
+        against a fresh scan. Raises JournalError when there is nothing to undo."""
+        entry = self._entry(entry_id)
+        return build_undo_plan(entry, await self.source.scan())
+
+    def _entry(self, entry_id: str | None) -> JournalEntry:
+        if entry_id is not None:
+            return self.journal.load(entry_id)
+        latest = self.journal.latest_undoable()
+        if latest is None:
+            raise JournalError(f"nothing to undo in {self.journal.directory}")
+        return latest
+
+    async def replan(self, plan: Plan) -> Plan:
+        """The same plan built again against the cluster as it is now."""
+        snapshot = await self.source.scan()
+        if plan.undoes is not None:
+            return build_undo_plan(self.journal.load(plan.undoes), snapshot)
+        options = PlanOptions(
+            batch_size=max((len(b) for b in plan.restart.batches), default=1)
+            if plan.restart
+            else 1,
+            ready_timeout=plan.restart.ready_timeout if plan.restart else 120.0,
+        )
+        return build_plan(plan.item_id, snapshot, plan.targets or None, options=options)
+
+
+class _Run:
+    """One apply of one plan: the state of its rollout."""
+
+    def __init__(
+        self,
+        engine: RemedyEngine,
+        plan: Plan,
+        basis: Snapshot,
+        entry: JournalEntry,
+        report: _Reporter,
+    ) -> None:
+        self.engine = engine
+        self.plan = plan
+        self.basis = basis
+        self.entry = entry
+        self.report = report
+        self.checks: list[NodeCheck] = []
+        self.config_obj: JSON | None = None
+
+    @property
+    def kube(self) -> KubeClient:
+        kube = self.engine.source.kube
+        if kube is None:
+            raise KubeError("no Kubernetes API")
+        return kube
+
+    @property
+    def ssh(self) -> SshPool:
+        ssh = self.engine.source.ssh
+        if ssh is None:
+            raise SshError("ssh", "SSH is off")
+        return ssh
+
+    def save(self) -> None:
+        self.engine.journal.save(self.entry)
+
+    def note(
+        self, status: str, message: str, node: str | None = None, level: Level = "info"
+    ) -> None:
+        """Journal an event (saved at once) and report it."""
+        self.entry.note(status, message, node)
+        self.save()
+        self.report(status, message, node, level)
+
+    async def go(self) -> ApplyResult:
+        plan, entry = self.plan, self.entry
+        if plan.changes:
+            conflict = await self.patch()
+            if conflict is not None:
+                return conflict
+        try:
+            for batch in self.batches():
+                await self.batch(batch)
+        except _Stop as stop:
+            entry.status = "stopped"
+            self.note("stopped", stop.message, stop.node, "error")
+            return ApplyResult(
+                "stopped",
+                stop.message + ("; undo offered" if entry.mutated else ""),
+                entry.id,
+                tuple(self.checks),
+                mutated=entry.mutated,
+            )
+        entry.status = "applied"
+        self.note("applied", "every step ran")
+        self.report("verify", "re-scanning to verify")
+        verification = await self.engine.verify(plan)
+        self.report.step()
+        entry.status = "verified" if verification.ok else "mismatch"
+        message = (
+            "verified: every node as expected"
+            if verification.ok
+            else "applied, but "
+            + "; ".join(
+                f"{c.node} {c.item_id} is {c.actual.value if c.actual else 'unknown'}, expected "
+                f"{'/'.join(s.value for s in c.expected)}"
+                for c in verification.surprises
+            )
+        )
+        self.note(entry.status, message, level="ok" if verification.ok else "warning")
+        if plan.undoes is not None:
+            self.mark_undone(plan.undoes)
+        self.report("done", message, level="ok" if verification.ok else "warning")
+        return ApplyResult(
+            entry.status,
+            message,
+            entry.id,
+            tuple(self.checks),
+            verification,
+            mutated=True,
+        )
+
+    def mark_undone(self, original_id: str) -> None:
+        original = self.engine.journal.load(original_id)
+        original.undone_by = self.entry.id
+        original.note("undone", f"undone by {self.entry.id}")
+        self.engine.journal.save(original)
+
+    # -- cilium-config -----------------------------------------------------------------------
+
+    async def patch(self) -> ApplyResult | None:
+        plan, entry = self.plan, self.entry
+        ns, name = plan.cluster.namespace, plan.cluster.configmap
+        rv = plan.cluster.resource_version
+        if rv is None:
+            raise KubeError(f"configmap {ns}/{name}: no resourceVersion was read; scan again")
+        self.report("patch", f"patching {ns}/{name} (resourceVersion {rv})")
+        try:
+            self.config_obj = await self.kube.patch_configmap_data(
+                ns, name, {c.key: c.new for c in plan.changes}, rv
+            )
+        except Conflict as e:
+            entry.status = "conflict"
+            self.note("conflict", f"{e}; nothing was changed", level="warning")
+            replan = await self.engine.replan(plan)
+            return ApplyResult(
+                "conflict",
+                f"{ns}/{name} changed since the preview: nothing was overwritten; review the new "
+                "diff and confirm again",
+                entry.id,
+                replan=replan,
+            )
+        entry.resource_version_after = self.config_obj.get("metadata", {}).get("resourceVersion")
+        self.report.step()
+        self.note("patched", f"{ns}/{name} now at resourceVersion {entry.resource_version_after}")
+        return None
+
+    # -- the rollout -------------------------------------------------------------------------
+
+    def batches(self) -> list[tuple[str, ...]]:
+        """The restart batches, then (node plans) one batch per node with steps."""
+        batches = list(self.plan.restart.batches) if self.plan.restart is not None else []
+        covered = {n for b in batches for n in b}
+        for step in self.plan.node_steps:
+            if step.node not in covered:
+                batches.append((step.node,))
+                covered.add(step.node)
+        return batches
+
+    async def batch(self, nodes: tuple[str, ...]) -> None:
+        for node in nodes:
+            for index, step in enumerate(s for s in self.plan.node_steps if s.node == node):
+                await self.node_step(step, index)
+        restarts = set(self.plan.restart.nodes) if self.plan.restart is not None else set()
+        old: dict[str, JSON] = {}
+        for node in nodes:
+            if node in restarts and (pod := await self.delete_agent(node)) is not None:
+                old[node] = pod
+        for node, pod in old.items():
+            await self.wait_and_check(node, pod)
+
+    def record(self, node: str) -> NodeRecord:
+        record = self.basis.node(node)
+        if record is None:
+            raise _Stop(f"{node} is not in the scan any more", node)
+        return record
+
+    async def node_step(self, step: NodeStep, index: int) -> None:
+        node, change = step.node, step.change
+        target = self.engine.source.ssh_target(self.record(node))
+        if target is None:
+            raise _Stop(f"no SSH route to {node}", node)
+        before = _lines((await self.ssh.run_command(target, change.check)).stdout)
+        befores = self.entry.node_before.setdefault(node, [])
+        befores.extend([] for _ in range(index + 1 - len(befores)))
+        befores[index] = before
+        if tuple(before) == change.expect:
+            self.note("node-step", f"{change.title}: already in place", node)
+            self.report.step()
+            return
+        if step.before is not None and tuple(before) != step.before:
+            raise _Stop(
+                f"{node} changed since the preview: `{change.check.command_line(True)}` prints "
+                f"{' '.join(before) or 'nothing'}, the preview read {' '.join(step.before)}",
+                node,
+            )
+        self.report("node-step", change.title, node)
+        self.entry.steps_done.append([node, index])
+        self.save()
+        for command in change.apply:
+            result = await self.ssh.run_command(target, command)
+            if result.rc != 0:
+                why = (result.stderr.strip() or result.stdout.strip()).splitlines()
+                raise _Stop(
+                    f"{node}: `{command.command_line(True)}` failed (exit {result.rc}"
+                    + (f": {why[0]}" if why else "")
+                    + ")",
+                    node,
+                )
+        after = await self.ssh.run_command(target, change.check)
+        if not change.verified(after.stdout):
+            raise _Stop(
+                f"{node}: {change.title} did not take: the check prints "
+                f"{' '.join(_lines(after.stdout)) or 'nothing'}",
+                node,
+            )
+        self.report.step()
+        self.note("node-step", f"{change.title}: done", node, "ok")
+
+    async def delete_agent(self, node: str) -> JSON | None:
+        ns = self.plan.cluster.namespace
+        pods = await self.kube.list_pods(
+            ns, label_selector=AGENT_SELECTOR, field_selector=f"spec.nodeName={node}"
+        )
+        if not pods:
+            self.note("restart", "no agent pod on this node: nothing to restart", node, "warning")
+            self.report.step()
+            return None
+        pod = pods[0]
+        self.report("restart", f"deleting agent pod {pod['metadata']['name']}", node)
+        await self.kube.delete_pod(ns, pod["metadata"]["name"])
+        self.entry.restarted.append(node)
+        self.save()
+        return pod
+
+    async def wait_and_check(self, node: str, old: JSON) -> None:
+        assert self.plan.restart is not None
+        timeout = self.engine.ready_timeout or self.plan.restart.ready_timeout
+        self.report("ready", f"waiting up to {timeout:g} s for the new agent to be Ready", node)
+        try:
+            pod = await self.kube.wait_pod_ready(
+                self.plan.restart.namespace, node, timeout, replacing=old
+            )
+        except KubeError as e:
+            raise _Stop(f"the agent on {node} did not come back: {e}", node) from None
+        self.report.step()
+        self.note("ready", f"agent pod {pod['metadata']['name']} is Ready", node, "ok")
+        await self.check_node(node, pod)
+
+    async def check_node(self, node: str, pod: JSON) -> None:
+        """Judge the item on `node` from its new agent's status (and a new probe)."""
+        record = self.record(node)
+        output = await self.kube.agent_status(pod)
+        updates: dict[str, Any] = {
+            "pod": parse_agent_pod(pod),
+            "agent": parse_status(output.raw),
+            "agent_raw": output.raw,
+            "errors": {},
+        }
+        target = self.engine.source.ssh_target(record)
+        if target is not None and record.probe is not None:
+            updates["probe"] = (await self.ssh.probe(target)).facts
+        fresh = dataclasses.replace(record, **updates)
+        snapshot = dataclasses.replace(
+            self.basis,
+            nodes=tuple(fresh if r.name == node else r for r in self.basis.nodes),
+            config=self.config() if self.config_obj is not None else self.basis.config,
+        )
+        for e in self.plan.expectations_for(node, primary_only=True):
+            finding = catalogue_item(e.item_id).evaluate(snapshot, fresh)
+            check = NodeCheck(node, e.item_id, e.states, finding.state, finding.reason)
+            self.checks.append(check)
+            if not check.ok:
+                raise _Stop(
+                    f"{e.item_id} on {node} is {finding.state.value}, expected "
+                    f"{'/'.join(s.value for s in e.states)}: {finding.reason}",
+                    node,
+                )
+            self.note("check", f"{e.item_id} {finding.state.value}: {finding.reason}", node, "ok")
+
+    def config(self) -> CiliumConfig:
+        """cilium-config as the patch left it."""
+        assert self.config_obj is not None
+        return parse_configmap(self.config_obj, self.plan.cluster.cilium_version)

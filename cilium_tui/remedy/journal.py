@@ -1,0 +1,263 @@
+"""The journal: one JSON file per change, written before the first mutation, updated as it goes.
+
+    journal = Journal()                      # $XDG_STATE_HOME/cilium-tui/journal/ (0700)
+    for entry in journal.entries():          # newest first
+        print(entry.id, entry.status, entry.item_id)
+    entry = journal.latest_undoable()
+
+An entry records who (user@host), where (context, source), what (the plan as `Plan.to_dict`),
+the previous value of every cilium-config key it touches (None: the key was absent), the
+resourceVersion before and after the patch, what each node step's check printed before it ran,
+the agents restarted, and every event (applied, stopped at node X, verified, undone...). That is
+everything `remedy.undo.undo_plan` needs to put things back exactly. Files are 0600: they name the
+cluster and its settings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import json
+import os
+import re
+import secrets
+import socket
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from cilium_tui.remedy.plan import JSON, Plan, PlanFormatError, plan_from_dict
+
+EntryStatus = Literal[
+    "started", "conflict", "denied", "failed", "stopped", "applied", "verified", "mismatch"
+]
+"""Where a change stands: written as "started" before the first mutation; "conflict"/"denied"
+when nothing was changed after all; "failed"/"stopped" part way; "applied" once every step ran;
+"verified" or "mismatch" after the re-scan."""
+
+_ID = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[a-z0-9-]{1,64}-[0-9a-f]{4}$")
+FORMAT = 1
+
+
+class JournalError(Exception):
+    """A journal entry that cannot be found, read or written; the message says which."""
+
+
+def default_directory(env: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_STATE_HOME/cilium-tui/journal``, by default ``~/.local/state/cilium-tui/journal``."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_STATE_HOME") or str(Path("~/.local/state").expanduser())
+    return Path(base) / "cilium-tui" / "journal"
+
+
+def who() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = str(os.getuid())
+    return f"{user}@{socket.gethostname()}"
+
+
+def now() -> str:
+    """UTC, to the microsecond: entries made within one second still sort in order."""
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class Event:
+    time: str
+    status: str
+    message: str
+    node: str | None = None
+
+
+@dataclass
+class JournalEntry:
+    """One change. Mutable: the engine records its progress in it and saves it again."""
+
+    id: str
+    created: str
+    user: str
+    source: str
+    context: str | None
+    item_id: str
+    plan: JSON
+    status: EntryStatus = "started"
+    undoes: str | None = None
+    """The entry this one reverted (an undo is journalled like any change)."""
+    undone_by: str | None = None
+    previous: dict[str, str | None] = field(default_factory=dict)
+    """Every cilium-config key the plan touches -> its value before (None: absent)."""
+    resource_version: str | None = None
+    resource_version_after: str | None = None
+    node_before: dict[str, list[list[str]]] = field(default_factory=dict)
+    """Node -> per node step (in plan order): what its check printed before it ran."""
+    steps_done: list[list[Any]] = field(default_factory=list)
+    """[node, step index] of every node step applied."""
+    restarted: list[str] = field(default_factory=list)
+    """Nodes whose agent was restarted, in order."""
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def mutated(self) -> bool:
+        return bool(self.resource_version_after or self.steps_done or self.restarted)
+
+    @property
+    def undoable(self) -> bool:
+        return self.mutated and self.undone_by is None
+
+    def load_plan(self) -> Plan:
+        try:
+            return plan_from_dict(self.plan)
+        except PlanFormatError as e:
+            raise JournalError(f"journal entry {self.id}: {e}") from None
+
+    def note(self, status: str, message: str, node: str | None = None) -> None:
+        self.events.append(Event(now(), status, message, node))
+
+    def to_dict(self) -> JSON:
+        return {
+            "format": FORMAT,
+            "id": self.id,
+            "created": self.created,
+            "user": self.user,
+            "source": self.source,
+            "context": self.context,
+            "item": self.item_id,
+            "status": self.status,
+            "undoes": self.undoes,
+            "undoneBy": self.undone_by,
+            "previous": self.previous,
+            "resourceVersion": self.resource_version,
+            "resourceVersionAfter": self.resource_version_after,
+            "nodeBefore": self.node_before,
+            "stepsDone": self.steps_done,
+            "restarted": self.restarted,
+            "events": [
+                {"time": e.time, "status": e.status, "message": e.message, "node": e.node}
+                for e in self.events
+            ],
+            "plan": self.plan,
+        }
+
+    @classmethod
+    def from_dict(cls, obj: Mapping[str, Any]) -> JournalEntry:
+        try:
+            return cls(
+                id=str(obj["id"]),
+                created=str(obj["created"]),
+                user=str(obj.get("user", "")),
+                source=str(obj.get("source", "")),
+                context=obj.get("context"),
+                item_id=str(obj["item"]),
+                plan=dict(obj["plan"]),
+                status=obj.get("status", "started"),
+                undoes=obj.get("undoes"),
+                undone_by=obj.get("undoneBy"),
+                previous={str(k): v for k, v in dict(obj.get("previous") or {}).items()},
+                resource_version=obj.get("resourceVersion"),
+                resource_version_after=obj.get("resourceVersionAfter"),
+                node_before={
+                    str(k): [list(map(str, lines)) for lines in v]
+                    for k, v in dict(obj.get("nodeBefore") or {}).items()
+                },
+                steps_done=[list(s) for s in obj.get("stepsDone") or []],
+                restarted=[str(n) for n in obj.get("restarted") or []],
+                events=[
+                    Event(str(e["time"]), str(e["status"]), str(e["message"]), e.get("node"))
+                    for e in obj.get("events") or []
+                ],
+            )
+        except (KeyError, TypeError, ValueError) as e:
+            raise JournalError(f"not a journal entry: {e}") from None
+
+
+class Journal:
+    """The journal directory (created 0700 on first write)."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory or default_directory()
+
+    def new_entry(self, plan: Plan, previous: Mapping[str, str | None]) -> JournalEntry:
+        """A "started" entry for `plan`, saved at once (before anything is changed)."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        entry = JournalEntry(
+            id=f"{stamp}-{plan.item_id}-{secrets.token_hex(2)}",
+            created=now(),
+            user=who(),
+            source=plan.cluster.source,
+            context=plan.cluster.context,
+            item_id=plan.item_id,
+            plan=plan.to_dict(),
+            undoes=plan.undoes,
+            previous=dict(previous),
+            resource_version=plan.cluster.resource_version,
+        )
+        entry.note("started", f"{plan.item_id}: {plan.summary}")
+        self.save(entry)
+        return entry
+
+    def _path(self, entry_id: str) -> Path:
+        if not _ID.match(entry_id):
+            raise JournalError(f"not a journal entry id: {entry_id!r}")
+        return self.directory / f"{entry_id}.json"
+
+    def _ensure_directory(self) -> None:
+        try:
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(self.directory, 0o700)  # noqa: PTH101 - also when it existed more open
+        except OSError as e:
+            raise JournalError(f"cannot create the journal {self.directory}: {e}") from None
+
+    def save(self, entry: JournalEntry) -> None:
+        """Write atomically (temporary file + rename), mode 0600."""
+        self._ensure_directory()
+        path = self._path(entry.id)
+        text = json.dumps(entry.to_dict(), indent=2, sort_keys=False) + "\n"
+        try:
+            fd, temporary = tempfile.mkstemp(prefix=".entry-", dir=self.directory)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    os.fchmod(f.fileno(), 0o600)
+                    f.write(text)
+                    f.flush()
+                    os.fsync(f.fileno())
+                Path(temporary).replace(path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    Path(temporary).unlink()
+                raise
+        except OSError as e:
+            raise JournalError(f"cannot write journal entry {path}: {e}") from None
+
+    def load(self, entry_id: str) -> JournalEntry:
+        path = self._path(entry_id)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise JournalError(f"no journal entry {entry_id} in {self.directory}") from None
+        except OSError as e:
+            raise JournalError(f"cannot read {path}: {e}") from None
+        try:
+            return JournalEntry.from_dict(json.loads(text))
+        except (ValueError, JournalError) as e:
+            raise JournalError(f"{path}: {e}") from None
+
+    def entries(self) -> list[JournalEntry]:
+        """Every readable entry, newest first (unreadable files are skipped)."""
+        if not self.directory.is_dir():
+            return []
+        found = []
+        for path in self.directory.glob("*.json"):
+            try:
+                found.append(self.load(path.stem))
+            except JournalError:
+                continue
+        return sorted(found, key=lambda e: (e.created, e.id), reverse=True)
+
+    def latest_undoable(self) -> JournalEntry | None:
+        """The newest change that can be undone (undo entries themselves are skipped)."""
+        return next((e for e in self.entries() if e.undoable and e.undoes is None), None)

@@ -1,0 +1,330 @@
+"""What a plan will do, shown before it is done: the diff, the equivalent commands, text and JSON.
+
+- `config_diff(plan)`: a plain unified diff of cilium-config's data (`key: "value"` lines, sorted),
+  ready for syntax highlighting;
+- `equivalent_commands(plan)`: the same change by hand, every argument `shlex.quote`d: `helm upgrade
+  ... --reuse-values --set ...` (first, with a warning, when Helm manages the ConfigMap: a direct
+  patch is overwritten by the next `helm upgrade`), `cilium config set KEY VALUE` (which restarts
+  every Cilium pod at once), `kubectl patch` carrying the previewed resourceVersion, then one
+  `kubectl delete pod` per node in the plan's order, and the SSH commands of node steps;
+- `render_text(plan)` and `render_json(plan)` for `cilium-tui plan` (and the console).
+
+Pure: no I/O. Outside text (node names, values) is never interpreted as markup: plain strings.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from cilium_tui.collect.node_commands import NodeCommand
+from cilium_tui.remedy.plan import JSON, NodeStep, Outcome, Plan
+
+HELM_VALUES: Mapping[str, str] = {
+    "tunnel": "tunnel",
+    "routing-mode": "routingMode",
+    "tunnel-protocol": "tunnelProtocol",
+    "ipv4-native-routing-cidr": "ipv4NativeRoutingCIDR",
+    "auto-direct-node-routes": "autoDirectNodeRoutes",
+    "kube-proxy-replacement": "kubeProxyReplacement",
+    "enable-bpf-masquerade": "bpf.masquerade",
+    "bpf-lb-mode": "loadBalancer.mode",
+    "bpf-lb-dsr-dispatch": "loadBalancer.dsrDispatch",
+    "bpf-lb-acceleration": "loadBalancer.acceleration",
+    "install-no-conntrack-iptables-rules": "installNoConntrackIptablesRules",
+    "enable-host-legacy-routing": "bpf.hostLegacyRouting",
+    "enable-ipv4-big-tcp": "enableIPv4BIGTCP",
+    "enable-ipv6-big-tcp": "enableIPv6BIGTCP",
+    "enable-hubble": "hubble.enabled",
+    "mtu": "MTU",
+    "enable-bandwidth-manager": "bandwidthManager.enabled",
+    "enable-bbr": "bandwidthManager.bbr",
+    "bpf-map-dynamic-size-ratio": "bpf.mapDynamicSizeRatio",
+    "datapath-mode": "bpf.datapathMode",
+    "bpf-distributed-lru": "bpf.distributedLRU.enabled",
+    "enable-bpf-clock-probe": "bpfClockProbe",
+}
+"""cilium-config key -> the Helm value that writes it (reference §3 and §6)."""
+
+CONFIG_SET_WARNING = (
+    "`cilium config set` restarts every Cilium pod at once (agents, operator, Envoy): not a "
+    "rolling restart. Add --restart=false and restart node by node as below."
+)
+HELM_WARNING = (
+    "Helm manages cilium-config (release {release}): a direct patch (what cilium-tui applies) "
+    "is overwritten by the next `helm upgrade` unless the Helm values say the same."
+)
+
+
+def _line(key: str, value: str) -> str:
+    return f"{key}: {json.dumps(value)}"
+
+
+def config_diff(plan: Plan, context: int = 2) -> str:
+    """Unified diff of cilium-config's data before and after; "" when nothing changes."""
+    if not plan.changes:
+        return ""
+    basis = plan.basis.config if plan.basis is not None else None
+    if basis is not None:
+        before = dict(basis.data)
+    else:  # a plan read back from the journal: only the keys it touches are known
+        before = {c.key: c.old for c in plan.changes if c.old is not None}
+    after = plan.data_after(before)
+    rv = plan.cluster.resource_version or "unknown"
+    name = f"{plan.cluster.namespace}/{plan.cluster.configmap}"
+    lines = difflib.unified_diff(
+        [_line(k, v) for k, v in sorted(before.items())],
+        [_line(k, v) for k, v in sorted(after.items())],
+        fromfile=f"{name} (resourceVersion {rv})",
+        tofile=f"{name} (after {plan.item_id})",
+        n=context,
+        lineterm="",
+    )
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class EquivalentCommands:
+    helm: str | None
+    """`helm upgrade ... --reuse-values --set ...`; None when no change has a Helm value."""
+    helm_unmapped: tuple[str, ...]
+    """Keys no Helm value writes."""
+    cilium_cli: tuple[str, ...]
+    kubectl_patch: str | None
+    restarts: tuple[str, ...]
+    """One `kubectl delete pod` per node, in the plan's order."""
+    node_commands: tuple[str, ...]
+    """`ssh <host> ...` per command of every node step."""
+
+    def to_dict(self) -> JSON:
+        return {
+            "helm": self.helm,
+            "helmUnmapped": list(self.helm_unmapped),
+            "ciliumCli": list(self.cilium_cli),
+            "kubectlPatch": self.kubectl_patch,
+            "restarts": list(self.restarts),
+            "nodeCommands": list(self.node_commands),
+        }
+
+
+def _ssh_line(host: str, command: NodeCommand) -> str:
+    remote = shlex.join(command.argv_for(root=False))
+    line = f"ssh {shlex.quote(host)} {shlex.quote(remote)}"
+    if command.input is not None:
+        text = command.input.removesuffix("\n")
+        fmt = "%s\\n" if command.input.endswith("\n") else "%s"
+        line = f"printf {shlex.quote(fmt)} {shlex.quote(text)} | {line}"
+    return line
+
+
+def node_command_lines(step: NodeStep, *, undo: bool = False) -> tuple[str, ...]:
+    host = step.ssh_host or step.node
+    commands = step.change.undo if undo else step.change.apply
+    return tuple(_ssh_line(host, c) for c in commands)
+
+
+def equivalent_commands(plan: Plan) -> EquivalentCommands:
+    ns = plan.cluster.namespace
+    sets = [(c.key, c.new) for c in plan.changes if c.new is not None]
+    helm_pairs = [
+        f"{HELM_VALUES[c.key]}={'null' if c.new is None else c.new}"
+        for c in plan.changes
+        if c.key in HELM_VALUES
+    ]
+    helm = None
+    if helm_pairs:
+        release = plan.cluster.helm_release or "cilium"
+        argv = ["helm", "upgrade", release, "cilium/cilium", "-n", ns, "--reuse-values"]
+        if plan.cluster.cilium_version:
+            argv += ["--version", plan.cluster.cilium_version]
+        for pair in helm_pairs:
+            argv += ["--set", pair]
+        helm = shlex.join(argv)
+    namespace = [] if ns == "kube-system" else ["--namespace", ns]
+    cilium_cli = tuple(
+        shlex.join(["cilium", "config", "set", *namespace, key, value]) for key, value in sets
+    ) + tuple(
+        shlex.join(["cilium", "config", "delete", *namespace, c.key])
+        for c in plan.changes
+        if c.new is None
+    )
+    patch = None
+    if plan.changes:
+        body: JSON = {"data": {c.key: c.new for c in plan.changes}}
+        if plan.cluster.resource_version:
+            body = {"metadata": {"resourceVersion": plan.cluster.resource_version}, **body}
+        patch = shlex.join(
+            [
+                "kubectl",
+                "-n",
+                ns,
+                "patch",
+                "configmap",
+                plan.cluster.configmap,
+                "--type",
+                "merge",
+                "-p",
+                json.dumps(body, separators=(",", ":")),
+            ]
+        )
+    restarts: tuple[str, ...] = ()
+    if plan.restart is not None:
+        restarts = tuple(
+            shlex.join(
+                [
+                    "kubectl",
+                    "-n",
+                    plan.restart.namespace,
+                    "delete",
+                    "pod",
+                    "-l",
+                    "k8s-app=cilium",
+                    "--field-selector",
+                    f"spec.nodeName={node}",
+                ]
+            )
+            for node in plan.restart.nodes
+        )
+    return EquivalentCommands(
+        helm=helm,
+        helm_unmapped=tuple(c.key for c in plan.changes if c.key not in HELM_VALUES),
+        cilium_cli=cilium_cli,
+        kubectl_patch=patch,
+        restarts=restarts,
+        node_commands=tuple(line for s in plan.node_steps for line in node_command_lines(s)),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Renderings
+# --------------------------------------------------------------------------------------------
+
+_STATUS = {
+    "ready": "READY to apply",
+    "refused": "REFUSED",
+    "nothing": "NOTHING TO DO",
+    "guidance": "GUIDANCE ONLY (nothing is applied)",
+}
+_OUTCOME = {
+    Outcome.TAKES: "takes it",
+    Outcome.ALREADY: "already",
+    Outcome.NOT_APPLICABLE: "n/a",
+    Outcome.NO_EFFECT: "NO EFFECT",
+    Outcome.FATAL: "WOULD FAIL",
+    Outcome.UNKNOWN: "unknown",
+}
+
+
+def _indent(text: str, prefix: str = "  ") -> list[str]:
+    return [prefix + line if line else line for line in text.rstrip("\n").splitlines()]
+
+
+def _table(rows: Sequence[tuple[str, ...]]) -> list[str]:
+    """Columns padded to their widest cell; the last one is left as it is."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return [
+        "  " + "".join(cell.ljust(w + 2) for cell, w in zip(row, widths, strict=False)) + row[-1]
+        for row in rows
+    ]
+
+
+def render_text(plan: Plan) -> str:
+    c = plan.cluster
+    out = [f"{plan.title} ({plan.item_id}): {plan.summary}", f"Status: {_STATUS[plan.status]}"]
+    where = f"{c.source}" + (f", context {c.context}" if c.context else "")
+    if plan.kind == "config":
+        where += f"; {c.namespace}/{c.configmap} resourceVersion {c.resource_version or '?'}"
+        where += f"; Cilium {c.cilium_version or 'unknown'}"
+        if c.helm_managed:
+            where += f"; managed by Helm (release {c.helm_release or 'unknown'})"
+    out.append(f"Cluster: {where}")
+    if plan.undoes:
+        out.append(f"Undoes journal entry {plan.undoes}")
+    if not plan.recommended:
+        out.append("Not recommended by the tuning guide: apply only if you mean it.")
+    if plan.refusals:
+        out += ["", "Refused:"]
+        for r in plan.refusals:
+            nodes = f" [{', '.join(r.nodes)}]" if r.nodes else ""
+            out.append(f"  - {r.reason}{nodes}")
+    if plan.assessments:
+        out += ["", "Nodes:"]
+        rows = [("NODE", "NOW", "CHANGE", "WHY")]
+        rows += [
+            (
+                a.node,
+                a.state_before.value if a.state_before else "?",
+                _OUTCOME[a.outcome],
+                a.reason,
+            )
+            for a in plan.assessments
+        ]
+        out += _table(rows)
+    diff = config_diff(plan)
+    if diff:
+        out += ["", "cilium-config changes:", *_indent(diff)]
+    if plan.restart is not None and plan.status == "ready":
+        size = max(len(b) for b in plan.restart.batches)
+        at_a_time = "one node" if size == 1 else f"{size} nodes"
+        out += [
+            "",
+            f"Agent restarts ({at_a_time} at a time: delete the pod, wait for Ready within "
+            f"{plan.restart.ready_timeout:g} s, re-check; stop at the first failure):",
+        ]
+        out += [f"  {i}. {', '.join(batch)}" for i, batch in enumerate(plan.restart.batches, 1)]
+    if plan.disruption:
+        out += ["", f"May be disrupted: {plan.disruption}"]
+    if plan.node_steps:
+        out += ["", "Node commands (over SSH, each checked before and after):"]
+        for step in plan.node_steps:
+            out.append(f"  {step.node}: {step.change.title}")
+    commands = equivalent_commands(plan)
+    if plan.kind == "config" and plan.changes:
+        out += ["", "Equivalent commands:"]
+        helm = [f"  {commands.helm}"] if commands.helm else []
+        if commands.helm_unmapped:
+            helm.append(f"  (no Helm value writes {', '.join(commands.helm_unmapped)})")
+        if c.helm_managed:
+            out += [f"  {HELM_WARNING.format(release=c.helm_release or 'unknown')}", *helm]
+        out += [f"  {CONFIG_SET_WARNING}", *(f"  {line}" for line in commands.cilium_cli)]
+        if commands.kubectl_patch:
+            out.append(f"  {commands.kubectl_patch}")
+        out += [f"  {line}" for line in commands.restarts]
+        if not c.helm_managed:
+            out += helm
+    if commands.node_commands:
+        out += ["", "Node commands by hand:", *(f"  {line}" for line in commands.node_commands)]
+    if plan.per_node_config is not None:
+        out += [
+            "",
+            "Per-node alternative for "
+            f"{', '.join(plan.per_node_config.nodes)} (CiliumNodeConfig, beta; not applied by "
+            "cilium-tui):",
+            *_indent(plan.per_node_config.to_yaml(), "    "),
+        ]
+    if plan.guidance:
+        out += ["", "Steps:"]
+        for g in plan.guidance:
+            out.append(f"  - {g.text}")
+            for command in g.commands:
+                out += _indent(command, "      ")
+    if plan.warnings:
+        out += ["", "Warnings:", *(f"  - {w}" for w in plan.warnings)]
+    expected = plan.expectations if plan.status == "ready" else ()
+    if expected:
+        out += ["", "Expected afterwards (verified by a re-scan):"]
+        for e in expected:
+            side = "" if e.primary else " (side effect)"
+            states = "/".join(s.value for s in e.states)
+            out.append(f"  {e.node}: {e.item_id} {states}{side}")
+    return "\n".join(out) + "\n"
+
+
+def render_json(plan: Plan) -> JSON:
+    doc = plan.to_dict()
+    doc["diff"] = config_diff(plan)
+    doc["commands"] = equivalent_commands(plan).to_dict()
+    return doc

@@ -1,0 +1,543 @@
+"""The Cilium items: which cilium-config settings each writes, and how every node reacts.
+
+Each recipe names its settings (`Write`, spelled per release by `facts.config`) and judges one
+node (`NodeCase`) against the changed config: it takes the change, already has it, does not apply,
+or would fail to start / silently not take it (reference §3 for every requirement, §4 for what a
+restart costs). The `PlanContext` turns that into the plan.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+
+from cilium_tui.checks.items.services import XDP_ON, xdp_driver
+from cilium_tui.checks.items.throughput import BIG_TCP, BIG_TCP_NICS
+from cilium_tui.checks.legacy_causes import legacy_causes
+from cilium_tui.checks.requirements import SOCKET_LB_KERNEL
+from cilium_tui.checks.types import State
+from cilium_tui.collect.node_commands import sysctl
+from cilium_tui.remedy.context import NodeCase, PlanContext, Verdict, Write
+from cilium_tui.remedy.plan import Guidance, NodeStep, Outcome, Plan
+
+AGENTS = "every agent restarts (one node at a time); established connections normally survive"
+DEFAULT_MAP_RATIO = 0.0025
+K3S_CLUSTER_CIDR = "10.42.0.0/16"
+
+
+def _already(reason: str) -> Verdict:
+    return Verdict(Outcome.ALREADY, reason)
+
+
+def _recreate_pods(what: str) -> Guidance:
+    return Guidance(
+        f"Existing Pods keep their old settings; {what} reaches Pods created after the restart. "
+        "Recreate workloads when convenient:",
+        ("kubectl rollout restart deployment -n <namespace> <name>",),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Routing
+# --------------------------------------------------------------------------------------------
+
+
+def _cover(cidrs: Sequence[str]) -> ipaddress.IPv4Network | None:
+    """The smallest IPv4 network containing every one of `cidrs`."""
+    networks = []
+    for text in cidrs:
+        try:
+            network = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            return None
+        if isinstance(network, ipaddress.IPv4Network):
+            networks.append(network)
+    if not networks:
+        return None
+    cover = networks[0]
+    while not all(n.subnet_of(cover) for n in networks):
+        cover = cover.supernet()
+    return cover
+
+
+def native_cidr(ctx: PlanContext) -> tuple[str | None, str]:
+    """The native-routing CIDR to write, and where it comes from."""
+    if ctx.options.native_cidr:
+        return ctx.options.native_cidr, "given with --native-cidr"
+    config = ctx.config
+    assert config is not None
+    pool = config.data.get("cluster-pool-ipv4-cidr", "").split(" ")[0]
+    if config.data.get("ipam", "cluster-pool") == "cluster-pool" and pool:
+        return pool, "cilium-config cluster-pool-ipv4-cidr"
+    pod_cidrs = [c for r in ctx.cilium_nodes if r.node for c in r.node.pod_cidrs]
+    cover = _cover(pod_cidrs)
+    if cover is None:
+        return None, "no pod CIDR is known"
+    k3s = all(r.node and "+k3s" in (r.node.kubelet_version or "") for r in ctx.cilium_nodes)
+    k3s_default = ipaddress.IPv4Network(K3S_CLUSTER_CIDR)
+    if k3s and cover.subnet_of(k3s_default):
+        return K3S_CLUSTER_CIDR, "K3s's default cluster CIDR, which holds every node's podCIDR"
+    return str(cover), "the smallest network holding every node's podCIDR"
+
+
+def native_routing(ctx: PlanContext) -> Plan:
+    if ctx.config is None:
+        return ctx.refused("cilium-config could not be read")
+    writes = [Write("routing_mode", "native", "the item's setting")]
+    warnings = [
+        "The network must route the pod CIDRs: auto-direct-node-routes only works when the nodes "
+        "share one L2 segment; otherwise routes come from BGP or the cloud."
+    ]
+    if ctx.config.value("native_routing_cidr") is None:
+        cidr, source = native_cidr(ctx)
+        if cidr is None:
+            return ctx.refused(
+                f"native routing needs ipv4-native-routing-cidr and {source}: pass --native-cidr"
+            )
+        writes.append(
+            Write(
+                "native_routing_cidr",
+                cidr,
+                f"traffic to {cidr} is routed, not masqueraded ({source})",
+            )
+        )
+        warnings.append(
+            f"ipv4-native-routing-cidr {cidr} ({source}): it must cover every pod range, also "
+            "of nodes that join later."
+        )
+    if ctx.config.value("auto_direct_node_routes") is not True:
+        writes.append(
+            Write("auto_direct_node_routes", True, "routes to the other nodes' pod CIDRs")
+        )
+
+    def assess(case: NodeCase) -> Verdict:
+        if case.now.routing.value == "native":
+            return _already("native routing")
+        return Verdict(Outcome.TAKES, "pod traffic between nodes will not be encapsulated")
+
+    return ctx.config_plan(
+        writes,
+        assess,
+        summary="route pod traffic natively instead of through a VXLAN/Geneve tunnel",
+        disruption="cross-node pod traffic breaks while nodes disagree on the routing mode (until "
+        "every agent has restarted): plan a maintenance window",
+        warnings=warnings,
+    )
+
+
+def bpf_masquerading(ctx: PlanContext) -> Plan:
+    minor = ctx.version.minor if ctx.version else None
+    fails = Outcome.FATAL if minor is not None and minor >= (1, 16) else Outcome.NO_EFFECT
+
+    def assess(case: NodeCase) -> Verdict:
+        now, after = case.now, case.after
+        if now.masquerading.value == "BPF":
+            return _already("BPF masquerading")
+        if after.masquerading.value == "Disabled":
+            return Verdict(Outcome.NOT_APPLICABLE, "masquerading is disabled")
+        egress = (ctx.config.data.get("egress-masquerade-interfaces") if ctx.config else "") or ""
+        return (
+            case.gates()
+            .need(
+                after.bpf_nodeport.value,
+                fails,
+                "BPF masquerading needs BPF NodePort (kube-proxy replacement): the agent falls "
+                "back to iptables masquerading",
+            )
+            .need(
+                not egress,
+                fails,
+                "egress-masquerade-interfaces is set: BPF masquerading refuses it",
+            )
+            .verdict("pod egress SNAT moves from iptables to BPF")
+        )
+
+    return ctx.config_plan(
+        [Write("bpf_masquerade", True, "the item's setting")],
+        assess,
+        summary="masquerade pod egress in BPF instead of iptables",
+        disruption="SNAT state moves from netfilter conntrack to BPF maps: established "
+        "masqueraded egress connections may reset as each agent restarts",
+    )
+
+
+def bypass_conntrack(ctx: PlanContext) -> Plan:
+    def assess(case: NodeCase) -> Verdict:
+        now, after = case.now, case.after
+        if now.no_conntrack.value:
+            return _already("NOTRACK rules for pod traffic")
+        mode, _ = case.host_routing_after()
+        if mode == "BPF":
+            return Verdict(
+                Outcome.NOT_APPLICABLE,
+                "unnecessary: BPF host routing already bypasses iptables conntrack",
+            )
+        masq = after.masquerading.value
+        return (
+            case.gates()
+            .need(
+                after.routing.value == "native" if after.routing.known else None,
+                Outcome.FATAL,
+                "tunnel routing (the bypass requires native routing)",
+            )
+            .need(
+                after.kpr.value,
+                Outcome.FATAL,
+                "no full kube-proxy replacement (the bypass requires it)",
+            )
+            .need(
+                masq in ("BPF", "Disabled") if masq is not None else None,
+                Outcome.FATAL,
+                "iptables masquerading (the bypass requires BPF masquerading or none)",
+            )
+            .need(
+                after.cni_chaining.value in (None, "none"),
+                Outcome.NO_EFFECT,
+                f"CNI chaining {after.cni_chaining.shown}: the Helm chart forces the bypass off",
+            )
+            .kernel(*SOCKET_LB_KERNEL, outcome=Outcome.FATAL)
+            .verdict("pod traffic skips iptables connection tracking (host routing stays Legacy)")
+        )
+
+    return ctx.config_plan(
+        [Write("install_no_conntrack", True, "the item's setting")],
+        assess,
+        summary="skip iptables connection tracking for pod traffic where host routing is Legacy",
+        disruption=f"{AGENTS}; host firewall rules that rely on conntrack for pod traffic stop "
+        "matching",
+    )
+
+
+def bpf_host_routing(ctx: PlanContext) -> Plan:
+    def assess(case: NodeCase) -> Verdict:
+        if case.now.host_routing.value == "BPF":
+            return _already("BPF host routing")
+        mode, why = case.host_routing_after()
+        if mode == "BPF":
+            return Verdict(Outcome.TAKES, "every requirement of BPF host routing is met")
+        return Verdict(Outcome.NO_EFFECT, f"host routing stays Legacy: {why}")
+
+    forced = ctx.config.setting("host_legacy_routing") if ctx.config else None
+    if forced is not None and forced.value is True and not forced.defaulted:
+        return ctx.config_plan(
+            [Write("host_legacy_routing", False, "enable-host-legacy-routing forced Legacy")],
+            assess,
+            summary="stop forcing Legacy host routing",
+            disruption=f"{AGENTS}; BPF host routing bypasses netfilter in the host namespace: host "
+            "iptables rules for pod traffic stop applying",
+        )
+    plan = ctx.config_plan(
+        [],
+        assess,
+        summary="BPF host routing has no switch of its own: it follows its requirements",
+        disruption="",
+    )
+    if plan.status != "refused":
+        return plan
+    fixes = []
+    for item_id in dict.fromkeys(_fix_items(ctx)):
+        fixes.append(Guidance(f"Turn on {item_id} first:", (f"cilium-tui plan {item_id}",)))
+    kernel = [r for r in plan.refusals if "kernel" in r.reason]
+    if kernel:
+        fixes.append(
+            Guidance(
+                "Upgrade the kernel of the nodes below 5.10 (package upgrade, drain, reboot); "
+                "meanwhile bypass iptables conntrack there:",
+                ("cilium-tui plan kernel", "cilium-tui plan bypass-iptables-conntrack"),
+            )
+        )
+    return ctx.guidance_plan(
+        "BPF host routing follows its requirements; fix them:",
+        fixes,
+        assessments=plan.assessments,
+        refusals=plan.refusals,
+    )
+
+
+def _fix_items(ctx: PlanContext) -> list[str]:
+    return [
+        cause.fix_item
+        for record in ctx.cilium_nodes
+        for cause in legacy_causes(ctx.view(record))
+        if cause.fix_item is not None and cause.fix_item != "bpf-host-routing"
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Services
+# --------------------------------------------------------------------------------------------
+
+
+def kube_proxy_replacement(ctx: PlanContext) -> Plan:
+    def assess(case: NodeCase) -> Verdict:
+        if case.now.kpr.value:
+            return _already("full kube-proxy replacement")
+        return (
+            case.gates()
+            .kernel(*SOCKET_LB_KERNEL, outcome=Outcome.FATAL, purpose=" (socket LB)")
+            .verdict("services are load-balanced in BPF")
+        )
+
+    present = ctx.snapshot.kube_proxy_present
+    after = []
+    warnings = [
+        "Without kube-proxy the agents reach the API server through Helm's k8sServiceHost/"
+        "k8sServicePort: set them before removing kube-proxy."
+    ]
+    if present is not False:
+        after.append(
+            Guidance(
+                "Once every agent runs with kube-proxy replacement, remove kube-proxy and its "
+                "iptables rules (K3s: restart the servers with --disable-kube-proxy):",
+                (
+                    "kubectl -n kube-system delete daemonset kube-proxy",
+                    "iptables-save | grep -v KUBE | iptables-restore  # on every node",
+                ),
+            )
+        )
+    return ctx.config_plan(
+        [Write("kpr_full", True, "the item's setting")],
+        assess,
+        summary="replace kube-proxy with Cilium's BPF service load balancing",
+        disruption="switching can break existing service connections while agents restart (the "
+        "docs advise draining each node first)",
+        warnings=warnings,
+        after=after,
+    )
+
+
+def nodeport_dsr(ctx: PlanContext) -> Plan:
+    def assess(case: NodeCase) -> Verdict:
+        now, after = case.now, case.after
+        if now.lb_mode.value in ("dsr", "hybrid"):
+            return _already(f"NodePort {now.lb_mode.shown}")
+        dispatch = after.dsr_dispatch.value or "opt"
+        routing = after.routing.value
+        gates = case.gates().need(
+            after.bpf_nodeport.value,
+            Outcome.NO_EFFECT,
+            "no BPF NodePort (kube-proxy replacement off): the mode is ignored",
+        )
+        if dispatch == "ipip":
+            gates.need(False, Outcome.FATAL, "IPIP dispatch only works in the lb-only datapath")
+        elif dispatch == "opt":
+            gates.need(
+                routing == "native" if routing else None,
+                Outcome.FATAL,
+                "tunnel routing: DSR's IP-option dispatch needs native routing",
+            )
+        else:
+            gates.need(
+                after.tunnel_protocol.value == "geneve" or routing == "native",
+                Outcome.FATAL,
+                "geneve dispatch needs a geneve tunnel",
+            )
+        return gates.verdict("backends reply to clients directly")
+
+    return ctx.config_plan(
+        [Write("lb_mode", "dsr", "the item's setting")],
+        assess,
+        summary="answer NodePort/LoadBalancer clients directly from the backend (DSR)",
+        disruption="in-flight NodePort connections through other nodes may break as agents restart",
+        warnings=[
+            "DSR's IP-option dispatch needs a network that passes IPv4 options; on clouds turn "
+            "source/destination checks off."
+        ],
+    )
+
+
+def xdp_acceleration(ctx: PlanContext) -> Plan:
+    def assess(case: NodeCase) -> Verdict:
+        now, after = case.now, case.after
+        if now.xdp.value in XDP_ON:
+            return _already(f"XDP acceleration {now.xdp.shown}")
+        probe = now.probe
+        driver = probe.nic_driver if probe is not None else None
+        listed = xdp_driver(driver) if driver else None
+        gates = case.gates().need(
+            after.bpf_nodeport.value,
+            Outcome.NO_EFFECT,
+            "no BPF NodePort (kube-proxy replacement off): acceleration is ignored",
+        )
+        gates.need(
+            None if driver is None else listed is not None,
+            Outcome.FATAL,
+            f"NIC driver {driver} has no native XDP: attaching fails",
+            f"cannot verify that the NIC driver has native XDP ({now.host_unknown('driver')})",
+        )
+        if listed is not None:
+            gates.kernel(listed[1], outcome=Outcome.FATAL, purpose=f" (native XDP in {listed[0]})")
+        return gates.verdict(f"NodePort requests handled in the {driver} driver")
+
+    return ctx.config_plan(
+        [Write("lb_acceleration", "native", "the item's setting")],
+        assess,
+        summary="serve NodePort/LoadBalancer traffic with XDP in the NIC driver",
+        disruption=f"{AGENTS}; XDP-forwarded packets are invisible to tcpdump",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Throughput
+# --------------------------------------------------------------------------------------------
+
+
+def big_tcp(ctx: PlanContext, family: int) -> Plan:
+    introduced, kernel = BIG_TCP[family]
+    if ctx.version is not None and not ctx.version.at_least(introduced):
+        return ctx.refused(f"Cilium {ctx.version} has no IPv{family} BIG TCP (since {introduced})")
+    if family == 6 and ctx.config is not None and ctx.config.value("ipv6") is False:
+        return ctx.refused("IPv6 is disabled (enable-ipv6: false)")
+
+    def assess(case: NodeCase) -> Verdict:
+        now, after = case.now, case.after
+        if now.big_tcp(family).value:
+            return _already(f"IPv{family} BIG TCP")
+        encryption = after.encryption.value
+        return (
+            case.gates()
+            .kernel(kernel, outcome=Outcome.NO_EFFECT, purpose=": the agent leaves it off")
+            .need(
+                after.routing.value == "native" if after.routing.known else None,
+                Outcome.FATAL,
+                "tunnel routing (BIG TCP is not supported with tunnelling)",
+            )
+            .need(
+                encryption == "Disabled" if encryption else None,
+                Outcome.FATAL,
+                f"encryption {after.encryption.shown} (BIG TCP is not supported with it)",
+            )
+            .host_routing_bpf(Outcome.FATAL, ": BIG TCP needs BPF host routing")
+            .verdict("GSO/GRO up to 192k")
+        )
+
+    return ctx.config_plan(
+        [Write(f"ipv{family}_big_tcp", True, "the item's setting")],
+        assess,
+        summary=f"raise IPv{family} GSO/GRO to 192k (BIG TCP)",
+        disruption=f"{AGENTS}; Pods must be recreated to get the bigger GSO/GRO sizes",
+        warnings=[f"BIG TCP is documented for {', '.join(BIG_TCP_NICS)} NICs."],
+        after=[_recreate_pods("BIG TCP")],
+    )
+
+
+def bandwidth_manager(ctx: PlanContext) -> Plan:
+    def assess(case: NodeCase) -> Verdict:
+        now = case.now
+        if now.bandwidth_manager.value:
+            return _already("Bandwidth Manager on")
+        return (
+            case.gates()
+            .kernel("5.1", outcome=Outcome.NO_EFFECT, purpose=": the agent turns it off")
+            .need(
+                case.after.encryption.value != "IPsec",
+                Outcome.NO_EFFECT,
+                "IPsec: the agent turns the Bandwidth Manager off",
+            )
+            .verdict("EDT rate limiting and fq pacing")
+        )
+
+    return ctx.config_plan(
+        [Write("bandwidth_manager", True, "the item's setting")],
+        assess,
+        summary="turn on the Bandwidth Manager (EDT rate limiting, fq pacing)",
+        disruption=f"{AGENTS}; the NIC's root qdisc is replaced with mq/fq",
+        warnings=[
+            "The agent sets net.core.default_qdisc=fq and raises host network sysctls; undo "
+            "restores cilium-config, not those sysctls."
+        ],
+    )
+
+
+def bbr(ctx: PlanContext) -> Plan:
+    hostns_escape = ctx.at_least("1.18") and bool(
+        ctx.config is not None and ctx.config.value("bbr_hostns_only")
+    )
+
+    def assess(case: NodeCase) -> Verdict:
+        now, after = case.now, case.after
+        if now.bbr.value:
+            return _already("Pods use BBR")
+        # Below 5.1 the agent turns the Bandwidth Manager off before BBR is even checked.
+        no_bwm = case.gates().kernel("5.1", outcome=Outcome.NO_EFFECT)
+        if no_bwm.problems:
+            return Verdict(
+                no_bwm.verdict("").outcome,
+                f"{no_bwm.verdict('').reason}: the Bandwidth Manager is off, BBR silently ignored",
+            )
+        gates = case.gates().kernel("5.18", outcome=Outcome.FATAL)
+        gates.need(
+            after.encryption.value != "IPsec",
+            Outcome.NO_EFFECT,
+            "IPsec: the Bandwidth Manager (and with it BBR) stays off",
+        )
+        if not hostns_escape:
+            gates.host_routing_bpf(Outcome.FATAL, ": BBR needs BPF host routing")
+        return gates.verdict("new Pods use BBR")
+
+    writes = [Write("bbr", True, "the item's setting")]
+    if not (ctx.config is not None and ctx.config.value("bandwidth_manager") is True):
+        writes.insert(0, Write("bandwidth_manager", True, "BBR needs the Bandwidth Manager"))
+
+    def step_for(case: NodeCase) -> NodeStep | None:
+        probe = case.record.probe
+        previous = probe.tcp_congestion_control if probe is not None else None
+        if previous is None or previous == "bbr" or probe is None or probe.privilege == "no-sudo":
+            return None
+        change = sysctl("net.ipv4.tcp_congestion_control", "bbr", previous)
+        return NodeStep(case.name, change, (previous,), case.record.ssh_host)
+
+    return ctx.config_plan(
+        writes,
+        assess,
+        summary="use BBR congestion control for Pods (with the Bandwidth Manager)",
+        disruption=f"{AGENTS}; only Pods created afterwards use BBR",
+        warnings=[
+            "BBR can raise retransmissions and crowd out CUBIC flows: enable it cluster-wide.",
+            "The agent sets the host's net.ipv4.tcp_congestion_control to bbr; the plan sets it "
+            "over SSH too, so that undo restores the previous value.",
+        ],
+        after=[_recreate_pods("BBR")],
+        step_for=step_for,
+    )
+
+
+def bpf_map_sizing(ctx: PlanContext) -> Plan:
+    def assess(case: NodeCase) -> Verdict:
+        ratio = case.now.map_ratio.value
+        if ratio is not None and ratio > 0:
+            return _already(f"dynamic map sizing at {ratio:g} of RAM")
+        return Verdict(Outcome.TAKES, f"CT/NAT maps sized at {DEFAULT_MAP_RATIO:g} of RAM")
+
+    return ctx.config_plan(
+        [Write("map_dynamic_size_ratio", DEFAULT_MAP_RATIO, "the Helm chart's default ratio")],
+        assess,
+        summary="size the BPF connection-tracking and NAT maps from each node's memory",
+        disruption="changed map sizes recreate the CT/NAT maps at each agent's start: ongoing "
+        "connections may be dropped; plan a window",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Observability
+# --------------------------------------------------------------------------------------------
+
+
+def hubble(ctx: PlanContext) -> Plan:
+    def assess(case: NodeCase) -> Verdict:
+        if case.now.hubble.value is False:
+            return _already("Hubble is off")
+        return Verdict(Outcome.TAKES, "no more flow visibility on this node")
+
+    return ctx.config_plan(
+        [Write("hubble", False, "the item's setting")],
+        assess,
+        summary="turn Hubble off (the tuning guide's last resort: 1-15 % for no flow visibility)",
+        disruption=f"{AGENTS}; Hubble Relay, UI and Hubble metrics stop working",
+        warnings=[
+            "Not recommended: try a larger hubble-event-queue-size, BPF event rate limits or "
+            "trace events off first."
+        ],
+        target_state=State.OFF,
+        recommended=False,
+    )

@@ -1,0 +1,134 @@
+"""`cilium-tui plan/apply/undo/journal` on the in-process lab (`--demo`), and the equivalent
+commands the preview prints, run with the real kubectl against the lab."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from cilium_tui.cli import main
+from cilium_tui.remedy.journal import Journal
+from cilium_tui.remedy.planner import REMEDIES, build_plan
+from cilium_tui.remedy.preview import equivalent_commands
+from tests.conftest import need
+from tests.integration.remedy.conftest import Lab
+
+StartLab = Callable[[str], Awaitable[Lab]]
+KUBECTL = "/usr/bin/kubectl"
+
+
+@pytest.fixture(autouse=True)
+def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private journal (and no user config file) for every test."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    return tmp_path / "state" / "cilium-tui" / "journal"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_plan_list_needs_no_cluster(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "plan", "--list")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["ITEM", "HOW", "TITLE"]
+    assert [line.split()[0] for line in lines[1:]] == [r.item_id for r in REMEDIES]
+    assert "jumbo-mtu                  guidance (not automated)" in out
+    code, out, _ = run(capsys, "plan", "--list", "--format", "json")
+    assert {d["item"]: d["automatable"] for d in json.loads(out)}["kernel"] is False
+
+
+def test_plan_json_and_refusals(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "plan", "bypass-iptables-conntrack", "--demo", "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["status"] == "ready" and doc["cluster"]["context"] == "lab-seed"
+    assert "scanned 6 nodes" in err  # progress on stderr, the plan alone on stdout
+    code, out, _ = run(capsys, "plan", "bbr", "--demo")
+    assert code == 1
+    assert "Status: REFUSED" in out
+
+
+def test_apply_then_journal_then_undo(capsys: pytest.CaptureFixture[str], state_home: Path) -> None:
+    code, out, err = run(capsys, "apply", "cpu-governor", "--demo", "--yes")
+    assert code == 0, err
+    assert "verified: every node as expected" in out
+    assert "rock64-3: CPU governor performance on 4 CPUs: done" in err
+    [entry] = Journal(state_home).entries()
+    assert entry.status == "verified" and entry.context == "lab-seed"
+    code, out, _ = run(capsys, "journal")
+    assert code == 0 and entry.id in out and "verified" in out
+    code, out, _ = run(capsys, "journal", "--format", "json")
+    assert json.loads(out)[0]["id"] == entry.id
+    # A new --demo run starts a fresh lab whose boards still run their first governors: the
+    # undo finds each one already as it was and has nothing to run.
+    code, out, err = run(capsys, "undo", "--demo", "--yes")
+    assert code == 0, err
+    assert f"Undoes journal entry {entry.id}" in out
+    assert err.count("undo: CPU governor performance on 4 CPUs: already in place") == 3
+    undone = Journal(state_home).load(entry.id)
+    assert undone.undone_by is not None and undone.undone_by != entry.id
+
+
+def test_apply_asks_and_no_means_nothing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, state_home: Path
+) -> None:
+    prompts: list[str] = []
+
+    def answer(prompt: str) -> str:
+        prompts.append(prompt)
+        return ""  # just Enter: the default is no
+
+    monkeypatch.setattr("builtins.input", answer)
+    code, _, err = run(capsys, "apply", "hubble", "--demo")
+    assert code == 1
+    assert prompts == ["Apply hubble to lab-seed? [y/N] "]
+    assert "cancelled: nothing was changed" in err
+    assert Journal(state_home).entries() == []
+
+
+def test_refusals_and_mistakes(capsys: pytest.CaptureFixture[str], state_home: Path) -> None:
+    code, _, err = run(capsys, "--read-only", "apply", "hubble", "--demo", "--yes")
+    assert code == 2 and "read-only mode" in err
+    code, _, err = run(capsys, "--read-only", "undo", "--demo", "--yes")
+    assert code == 2 and "read-only mode" in err
+    code, _, err = run(capsys, "apply", "warp-drive", "--demo", "--yes")
+    assert code == 2 and "no item 'warp-drive'" in err
+    code, _, err = run(capsys, "apply", "bbr", "--demo", "--yes")
+    assert code == 1 and "not applied: the plan is refused" in err
+    code, _, err = run(capsys, "undo", "--demo", "--yes")
+    assert code == 1 and "nothing to undo" in err
+    assert Journal(state_home).entries() == []
+
+
+async def test_the_printed_kubectl_commands_do_what_the_engine_does(lab: StartLab) -> None:
+    need(os.access(KUBECTL, os.X_OK), "needs kubectl at /usr/bin/kubectl")
+    seed = await lab("seed")
+    files = seed.running.files
+    assert files is not None
+    env = {**os.environ, "KUBECONFIG": str(files.kubeconfig)}
+    before = seed.config()
+    plan = build_plan("hubble", await seed.source.scan())
+    commands = equivalent_commands(plan)
+    assert commands.kubectl_patch is not None
+    subprocess.run(shlex.split(commands.kubectl_patch), env=env, check=True, capture_output=True)
+    assert seed.config() == plan.data_after(before)
+    # The same patch again carries the old resourceVersion: the server refuses it.
+    argv = shlex.split(commands.kubectl_patch)
+    again = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    assert again.returncode != 0 and "Conflict" in again.stderr
+    pods = seed.agent_pods()
+    first = commands.restarts[0]
+    subprocess.run(shlex.split(first), env=env, check=True, capture_output=True)
+    node = first.rsplit("=", 1)[1]
+    assert seed.agent_pods().get(node) != pods[node]
