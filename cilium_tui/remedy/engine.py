@@ -25,6 +25,7 @@ What `apply` does, in order, stopping at the first thing that goes wrong:
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +50,9 @@ ApplyOutcome = Literal[
     "verified", "mismatch", "applied", "stopped", "conflict", "denied", "failed", "refused"
 ]
 Level = Literal["info", "ok", "warning", "error"]
+
+
+NATIVE_CIDR_KEY = "ipv4-native-routing-cidr"
 
 
 class ReadOnlyError(Exception):
@@ -106,8 +110,9 @@ class Progress:
     """One step of an apply, for the console's progress view and the CLI's log."""
 
     phase: str
-    """"preflight", "journal", "patch", "node-step", "restart", "ready", "check", "verify",
-    "stopped", "conflict", "done"."""
+    """In order: "preflight" (or "denied"), "journal", "patch" and "patched" (or "conflict"), per
+    node "node-step", "restart", "ready", "check" (or "stopped"), then "applied", "verify",
+    "verified" or "mismatch", and "done"."""
     message: str
     node: str | None = None
     level: Level = "info"
@@ -302,7 +307,8 @@ class RemedyEngine:
         if word is not None and confirmation.typed != word:
             raise ConfirmationError(f"agents restart: type the context name {word!r} to confirm")
         restarts = plan.restart.nodes if plan.restart is not None else ()
-        report = _Reporter(progress, len(plan.node_steps) + len(restarts) + 2)
+        steps = len(plan.node_steps) + len(restarts) + (1 if plan.changes else 0) + 1
+        report = _Reporter(progress, steps)
         report("preflight", "checking permissions and routes")
         preflight = await self.preflight(plan)
         if not preflight.ok:
@@ -314,6 +320,11 @@ class RemedyEngine:
         run = _Run(self, plan, basis, entry, report)
         try:
             return await run.go()
+        except asyncio.CancelledError:
+            entry.status = "failed"
+            entry.note("failed", "interrupted" + (": undo offered" if entry.mutated else ""))
+            self._save(entry)
+            raise
         except (KubeError, SshError, JournalError) as e:
             entry.status = "failed"
             entry.note("failed", str(e))
@@ -360,11 +371,12 @@ class RemedyEngine:
         snapshot = await self.source.scan()
         if plan.undoes is not None:
             return build_undo_plan(self.journal.load(plan.undoes), snapshot)
+        restart = plan.restart
         options = PlanOptions(
-            batch_size=max((len(b) for b in plan.restart.batches), default=1)
-            if plan.restart
-            else 1,
-            ready_timeout=plan.restart.ready_timeout if plan.restart else 120.0,
+            batch_size=max(len(b) for b in restart.batches) if restart else 1,
+            ready_timeout=restart.ready_timeout if restart else PlanOptions.ready_timeout,
+            # a CIDR given with --native-cidr is in the plan's changes, not in the cluster
+            native_cidr=next((c.new for c in plan.changes if c.key == NATIVE_CIDR_KEY), None),
         )
         return build_plan(plan.item_id, snapshot, plan.targets or None, options=options)
 
@@ -438,16 +450,15 @@ class _Run:
         verification = await self.engine.verify(plan)
         self.report.step()
         entry.status = "verified" if verification.ok else "mismatch"
-        message = (
-            "verified: every node as expected"
-            if verification.ok
-            else "applied, but "
-            + "; ".join(
-                f"{c.node} {c.item_id} is {c.actual.value if c.actual else 'unknown'}, expected "
-                f"{'/'.join(s.value for s in c.expected)}"
-                for c in verification.surprises
-            )
+        surprises = "; ".join(
+            f"{c.node} {c.item_id} is {c.actual.value if c.actual else 'unknown'}, expected "
+            f"{'/'.join(s.value for s in c.expected)}" + ("" if c.primary else " (side effect)")
+            for c in verification.surprises
         )
+        if verification.ok:
+            message = "every node as expected" + (f" ({surprises})" if surprises else "")
+        else:
+            message = f"applied, but {surprises}"
         self.note(entry.status, message, level="ok" if verification.ok else "warning")
         if plan.undoes is not None:
             self.mark_undone(plan.undoes)
