@@ -453,7 +453,7 @@ class PlanContext:
             steps,
             refusals=refusals,
             per_node_config=config,
-            assessments=common["assessments"],
+            assessments=tuple(a for a in common["assessments"] if a.node in self.targets),
             warnings=common["warnings"],
             disruption=common["disruption"],
         )

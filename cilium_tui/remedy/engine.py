@@ -29,12 +29,13 @@ import asyncio
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from cilium_tui.checks.catalogue import item as catalogue_item
 from cilium_tui.checks.types import State
+from cilium_tui.collect.inventory import SshTarget
 from cilium_tui.collect.kube import AGENT_SELECTOR, JSON, Conflict, KubeClient, KubeError
-from cilium_tui.collect.scan import ClusterSource
+from cilium_tui.collect.source import ProgressCallback as ScanCallback
 from cilium_tui.collect.ssh import SshError, SshPool
 from cilium_tui.facts.config import parse_configmap
 from cilium_tui.facts.pod import parse_agent_pod
@@ -53,6 +54,17 @@ Level = Literal["info", "ok", "warning", "error"]
 
 
 NATIVE_CIDR_KEY = "ipv4-native-routing-cidr"
+
+
+class RemedySource(Protocol):
+    """What the engine needs of a cluster: `collect.scan.ClusterSource` is one."""
+
+    kube: KubeClient | None
+    ssh: SshPool | None
+
+    async def scan(self, progress: ScanCallback | None = None) -> Snapshot: ...
+
+    def ssh_target(self, record: NodeRecord) -> SshTarget | None: ...
 
 
 class ReadOnlyError(Exception):
@@ -233,7 +245,7 @@ class RemedyEngine:
 
     def __init__(
         self,
-        source: ClusterSource,
+        source: RemedySource,
         *,
         read_only: bool = False,
         journal: Journal | None = None,
