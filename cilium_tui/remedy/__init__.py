@@ -32,8 +32,8 @@ Public API (what the console and the CLI call)::
     token = confirm(plan, typed=what_the_user_typed)   # ConfirmationError if wrong
     result = await engine.apply(plan, token, progress=callback)
                      # callback(Progress(phase, message, node, level, done, total)) per step
-    result.outcome   # "verified" | "mismatch" | "applied" | "stopped" | "conflict" | "denied"
-                     # | "failed" | "refused"
+    result.outcome   # "verified" | "mismatch" | "stopped" | "conflict" | "denied" | "failed"
+                     # | "refused"
     result.replan    # after "conflict": the plan against the cluster as it is now (new diff)
     result.undo_offered, result.entry_id, result.checks, result.verification, result.preflight
 

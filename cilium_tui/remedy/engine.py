@@ -47,9 +47,7 @@ from cilium_tui.remedy.plan import NodeStep, Plan
 from cilium_tui.remedy.planner import build_plan
 from cilium_tui.remedy.undo import undo_plan as build_undo_plan
 
-ApplyOutcome = Literal[
-    "verified", "mismatch", "applied", "stopped", "conflict", "denied", "failed", "refused"
-]
+ApplyOutcome = Literal["verified", "mismatch", "stopped", "conflict", "denied", "failed", "refused"]
 Level = Literal["info", "ok", "warning", "error"]
 
 

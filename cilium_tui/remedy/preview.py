@@ -142,10 +142,10 @@ def _ssh_line(host: str, command: NodeCommand) -> str:
     return line
 
 
-def node_command_lines(step: NodeStep, *, undo: bool = False) -> tuple[str, ...]:
+def node_command_lines(step: NodeStep) -> tuple[str, ...]:
+    """The step's commands as `ssh` command lines to run by hand."""
     host = step.ssh_host or step.node
-    commands = step.change.undo if undo else step.change.apply
-    return tuple(_ssh_line(host, c) for c in commands)
+    return tuple(_ssh_line(host, c) for c in step.change.apply)
 
 
 def equivalent_commands(plan: Plan) -> EquivalentCommands:
