@@ -26,14 +26,16 @@ Public API (what the console and the CLI call)::
     render_text(plan), render_json(plan)
 
     engine = RemedyEngine(source, read_only=settings.read_only)   # ReadOnlyError when read-only
+                           # source: a collect.scan.ClusterSource (any RemedySource)
     await engine.preflight(plan)                   # -> Preflight(ok, permissions, problems)
     word = confirmation_word(plan)                 # the context name when agents restart
     token = confirm(plan, typed=what_the_user_typed)   # ConfirmationError if wrong
-    result = await engine.apply(plan, token, progress=callback)   # callback(Progress)
-    result.outcome   # "verified" | "mismatch" | "applied" | "stopped" | "conflict" | "denied"
-                     # | "failed" | "refused"
+    result = await engine.apply(plan, token, progress=callback)
+                     # callback(Progress(phase, message, node, level, done, total)) per step
+    result.outcome   # "verified" | "mismatch" | "stopped" | "conflict" | "denied" | "failed"
+                     # | "refused"
     result.replan    # after "conflict": the plan against the cluster as it is now (new diff)
-    result.undo_offered, result.entry_id, result.checks, result.verification
+    result.undo_offered, result.entry_id, result.checks, result.verification, result.preflight
 
     undo = await engine.undo_plan(entry_id=None)   # latest undoable entry, against a fresh scan
     await engine.apply(undo, confirm(undo, typed=...), progress=callback)

@@ -48,7 +48,9 @@ from cilium_tui.remedy.plan import (
     PlanKind,
     Refusal,
     Restart,
+    with_changes,
 )
+from cilium_tui.remedy.preview import apply_manifest, restart_command
 
 HOST_ROUTING = "bpf-host-routing"
 CONTROL_PLANE_ROLES = frozenset({"control-plane", "master"})
@@ -326,15 +328,9 @@ class PlanContext:
         """The snapshot as the checklist would predict it from the changed cilium-config."""
         if not changes or self.config is None:
             return self.snapshot
-        data = dict(self.config.data)
-        for c in changes:
-            if c.new is None:
-                data.pop(c.key, None)
-            else:
-                data[c.key] = c.new
         obj = {
             "metadata": {"name": self.config.name, "namespace": self.config.namespace},
-            "data": data,
+            "data": with_changes(self.config.data, changes),
         }
         config = parse_configmap(obj, self.version)
         return dataclasses.replace(self.snapshot, config=config)
@@ -441,28 +437,23 @@ class PlanContext:
         config = self.per_node_config(takers, defaults) if takers and defaults else None
         steps = []
         if config is not None:
-            ns = config.namespace
             steps.append(
                 Guidance(
                     "Give the change to these nodes only with a CiliumNodeConfig (beta), then "
                     "restart their agents one at a time:",
                     (
-                        "kubectl apply -f - <<'EOF'\n" + config.to_yaml() + "EOF",
-                        *(
-                            f"kubectl -n {ns} delete pod -l k8s-app=cilium "
-                            f"--field-selector spec.nodeName={n}"
-                            for n in takers
-                        ),
+                        apply_manifest(config.to_yaml()),
+                        *(restart_command(config.namespace, n) for n in takers),
                     ),
                 )
             )
         return self.guidance_plan(
-            f"a per-node change for {', '.join(self.targets)}"
-            + (" (shown, not applied: cilium-tui changes cilium-config cluster-wide)"),
+            f"a per-node change for {', '.join(self.targets)} (shown, not applied: cilium-tui "
+            "changes cilium-config cluster-wide)",
             steps,
             refusals=refusals,
             per_node_config=config,
-            assessments=common["assessments"],
+            assessments=tuple(a for a in common["assessments"] if a.node in self.targets),
             warnings=common["warnings"],
             disruption=common["disruption"],
         )

@@ -25,15 +25,17 @@ What `apply` does, in order, stopping at the first thing that goes wrong:
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from cilium_tui.checks.catalogue import item as catalogue_item
 from cilium_tui.checks.types import State
+from cilium_tui.collect.inventory import SshTarget
 from cilium_tui.collect.kube import AGENT_SELECTOR, JSON, Conflict, KubeClient, KubeError
-from cilium_tui.collect.scan import ClusterSource
+from cilium_tui.collect.source import ProgressCallback as ScanCallback
 from cilium_tui.collect.ssh import SshError, SshPool
 from cilium_tui.facts.config import parse_configmap
 from cilium_tui.facts.pod import parse_agent_pod
@@ -45,10 +47,22 @@ from cilium_tui.remedy.plan import NodeStep, Plan
 from cilium_tui.remedy.planner import build_plan
 from cilium_tui.remedy.undo import undo_plan as build_undo_plan
 
-ApplyOutcome = Literal[
-    "verified", "mismatch", "applied", "stopped", "conflict", "denied", "failed", "refused"
-]
+ApplyOutcome = Literal["verified", "mismatch", "stopped", "conflict", "denied", "failed", "refused"]
 Level = Literal["info", "ok", "warning", "error"]
+
+
+NATIVE_CIDR_KEY = "ipv4-native-routing-cidr"
+
+
+class RemedySource(Protocol):
+    """What the engine needs of a cluster: `collect.scan.ClusterSource` is one."""
+
+    kube: KubeClient | None
+    ssh: SshPool | None
+
+    async def scan(self, progress: ScanCallback | None = None) -> Snapshot: ...
+
+    def ssh_target(self, record: NodeRecord) -> SshTarget | None: ...
 
 
 class ReadOnlyError(Exception):
@@ -106,8 +120,9 @@ class Progress:
     """One step of an apply, for the console's progress view and the CLI's log."""
 
     phase: str
-    """"preflight", "journal", "patch", "node-step", "restart", "ready", "check", "verify",
-    "stopped", "conflict", "done"."""
+    """In order: "preflight" (or "denied"), "journal", "patch" and "patched" (or "conflict"), per
+    node "node-step", "restart", "ready", "check" (or "stopped"), then "applied", "verify",
+    "verified" or "mismatch", and "done"."""
     message: str
     node: str | None = None
     level: Level = "info"
@@ -228,7 +243,7 @@ class RemedyEngine:
 
     def __init__(
         self,
-        source: ClusterSource,
+        source: RemedySource,
         *,
         read_only: bool = False,
         journal: Journal | None = None,
@@ -302,7 +317,8 @@ class RemedyEngine:
         if word is not None and confirmation.typed != word:
             raise ConfirmationError(f"agents restart: type the context name {word!r} to confirm")
         restarts = plan.restart.nodes if plan.restart is not None else ()
-        report = _Reporter(progress, len(plan.node_steps) + len(restarts) + 2)
+        steps = len(plan.node_steps) + len(restarts) + (1 if plan.changes else 0) + 1
+        report = _Reporter(progress, steps)
         report("preflight", "checking permissions and routes")
         preflight = await self.preflight(plan)
         if not preflight.ok:
@@ -314,6 +330,11 @@ class RemedyEngine:
         run = _Run(self, plan, basis, entry, report)
         try:
             return await run.go()
+        except asyncio.CancelledError:
+            entry.status = "failed"
+            entry.note("failed", "interrupted" + (": undo offered" if entry.mutated else ""))
+            self._save(entry)
+            raise
         except (KubeError, SshError, JournalError) as e:
             entry.status = "failed"
             entry.note("failed", str(e))
@@ -360,11 +381,12 @@ class RemedyEngine:
         snapshot = await self.source.scan()
         if plan.undoes is not None:
             return build_undo_plan(self.journal.load(plan.undoes), snapshot)
+        restart = plan.restart
         options = PlanOptions(
-            batch_size=max((len(b) for b in plan.restart.batches), default=1)
-            if plan.restart
-            else 1,
-            ready_timeout=plan.restart.ready_timeout if plan.restart else 120.0,
+            batch_size=max(len(b) for b in restart.batches) if restart else 1,
+            ready_timeout=restart.ready_timeout if restart else PlanOptions.ready_timeout,
+            # a CIDR given with --native-cidr is in the plan's changes, not in the cluster
+            native_cidr=next((c.new for c in plan.changes if c.key == NATIVE_CIDR_KEY), None),
         )
         return build_plan(plan.item_id, snapshot, plan.targets or None, options=options)
 
@@ -438,16 +460,15 @@ class _Run:
         verification = await self.engine.verify(plan)
         self.report.step()
         entry.status = "verified" if verification.ok else "mismatch"
-        message = (
-            "verified: every node as expected"
-            if verification.ok
-            else "applied, but "
-            + "; ".join(
-                f"{c.node} {c.item_id} is {c.actual.value if c.actual else 'unknown'}, expected "
-                f"{'/'.join(s.value for s in c.expected)}"
-                for c in verification.surprises
-            )
+        surprises = "; ".join(
+            f"{c.node} {c.item_id} is {c.actual.value if c.actual else 'unknown'}, expected "
+            f"{'/'.join(s.value for s in c.expected)}" + ("" if c.primary else " (side effect)")
+            for c in verification.surprises
         )
+        if verification.ok:
+            message = "every node as expected" + (f" ({surprises})" if surprises else "")
+        else:
+            message = f"applied, but {surprises}"
         self.note(entry.status, message, level="ok" if verification.ok else "warning")
         if plan.undoes is not None:
             self.mark_undone(plan.undoes)

@@ -31,12 +31,10 @@ from typing import Any, Literal
 
 from cilium_tui.remedy.plan import JSON, Plan, PlanFormatError, plan_from_dict
 
-EntryStatus = Literal[
-    "started", "conflict", "denied", "failed", "stopped", "applied", "verified", "mismatch"
-]
-"""Where a change stands: written as "started" before the first mutation; "conflict"/"denied"
-when nothing was changed after all; "failed"/"stopped" part way; "applied" once every step ran;
-"verified" or "mismatch" after the re-scan."""
+EntryStatus = Literal["started", "conflict", "failed", "stopped", "applied", "verified", "mismatch"]
+"""Where a change stands: written as "started" before the first mutation; "conflict" when the
+patch was refused and nothing changed; "failed"/"stopped" part way; "applied" once every step
+ran; "verified" or "mismatch" after the re-scan."""
 
 _ID = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[a-z0-9-]{1,64}-[0-9a-f]{4}$")
 FORMAT = 1

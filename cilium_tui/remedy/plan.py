@@ -80,6 +80,17 @@ class KeyChange:
         return "add" if self.old is None else "set"
 
 
+def with_changes(data: Mapping[str, str], changes: Sequence[KeyChange]) -> dict[str, str]:
+    """A copy of ConfigMap `data` with `changes` made (a None value removes the key)."""
+    after = dict(data)
+    for change in changes:
+        if change.new is None:
+            after.pop(change.key, None)
+        else:
+            after[change.key] = change.new
+    return after
+
+
 @dataclass(frozen=True)
 class NodeAssessment:
     node: str
@@ -255,13 +266,7 @@ class Plan:
 
     def data_after(self, data: Mapping[str, str]) -> dict[str, str]:
         """`data` with this plan's changes made."""
-        after = dict(data)
-        for change in self.changes:
-            if change.new is None:
-                after.pop(change.key, None)
-            else:
-                after[change.key] = change.new
-        return after
+        return with_changes(data, self.changes)
 
     def expectations_for(self, node: str, *, primary_only: bool = False) -> tuple[Expectation, ...]:
         return tuple(

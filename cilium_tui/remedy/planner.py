@@ -7,7 +7,7 @@
     plan.refusals      # why not: nodes whose agent would fail to start or ignore the change
 
 `REMEDIES` says, per item, how it is remedied: a cilium-config change ("config"), commands over SSH
-("node") or guidance only ("guidance"). `remedies()` lists them for `cilium-tui plan --list`.
+("node") or guidance only ("guidance"), for `cilium-tui plan --list` and the console.
 """
 
 from __future__ import annotations
@@ -64,10 +64,6 @@ REMEDIES: tuple[Remedy, ...] = tuple(
     Remedy(entry.id, entry.title, _RECIPES[entry.id][0]) for entry in CATALOGUE
 )
 """Every catalogue item, in catalogue order, with how it is remedied."""
-
-
-def remedies() -> tuple[Remedy, ...]:
-    return REMEDIES
 
 
 def build_plan(

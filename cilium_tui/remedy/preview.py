@@ -110,6 +110,28 @@ class EquivalentCommands:
         }
 
 
+def apply_manifest(text: str) -> str:
+    """`kubectl apply` of a YAML document, as a here-document to paste."""
+    return f"kubectl apply -f - <<'EOF'\n{text.rstrip(chr(10))}\nEOF"
+
+
+def restart_command(namespace: str, node: str) -> str:
+    """`kubectl delete pod` of the Cilium agent on one node (the DaemonSet starts a new one)."""
+    return shlex.join(
+        [
+            "kubectl",
+            "-n",
+            namespace,
+            "delete",
+            "pod",
+            "-l",
+            "k8s-app=cilium",
+            "--field-selector",
+            f"spec.nodeName={node}",
+        ]
+    )
+
+
 def _ssh_line(host: str, command: NodeCommand) -> str:
     remote = shlex.join(command.argv_for(root=False))
     line = f"ssh {shlex.quote(host)} {shlex.quote(remote)}"
@@ -120,10 +142,10 @@ def _ssh_line(host: str, command: NodeCommand) -> str:
     return line
 
 
-def node_command_lines(step: NodeStep, *, undo: bool = False) -> tuple[str, ...]:
+def node_command_lines(step: NodeStep) -> tuple[str, ...]:
+    """The step's commands as `ssh` command lines to run by hand."""
     host = step.ssh_host or step.node
-    commands = step.change.undo if undo else step.change.apply
-    return tuple(_ssh_line(host, c) for c in commands)
+    return tuple(_ssh_line(host, c) for c in step.change.apply)
 
 
 def equivalent_commands(plan: Plan) -> EquivalentCommands:
@@ -172,22 +194,7 @@ def equivalent_commands(plan: Plan) -> EquivalentCommands:
         )
     restarts: tuple[str, ...] = ()
     if plan.restart is not None:
-        restarts = tuple(
-            shlex.join(
-                [
-                    "kubectl",
-                    "-n",
-                    plan.restart.namespace,
-                    "delete",
-                    "pod",
-                    "-l",
-                    "k8s-app=cilium",
-                    "--field-selector",
-                    f"spec.nodeName={node}",
-                ]
-            )
-            for node in plan.restart.nodes
-        )
+        restarts = tuple(restart_command(plan.restart.namespace, n) for n in plan.restart.nodes)
     return EquivalentCommands(
         helm=helm,
         helm_unmapped=tuple(c.key for c in plan.changes if c.key not in HELM_VALUES),
@@ -282,7 +289,9 @@ def render_text(plan: Plan) -> str:
         for step in plan.node_steps:
             out.append(f"  {step.node}: {step.change.title}")
     commands = equivalent_commands(plan)
-    if plan.kind == "config" and plan.changes:
+    if plan.status != "ready":  # never hand out commands for what was refused
+        commands = EquivalentCommands(None, (), (), None, (), ())
+    if plan.kind == "config" and commands.kubectl_patch:
         out += ["", "Equivalent commands:"]
         helm = [f"  {commands.helm}"] if commands.helm else []
         if commands.helm_unmapped:
@@ -324,7 +333,8 @@ def render_text(plan: Plan) -> str:
 
 
 def render_json(plan: Plan) -> JSON:
+    """`Plan.to_dict` plus the diff and, for a plan that can be applied, the commands."""
     doc = plan.to_dict()
     doc["diff"] = config_diff(plan)
-    doc["commands"] = equivalent_commands(plan).to_dict()
+    doc["commands"] = equivalent_commands(plan).to_dict() if plan.status == "ready" else None
     return doc

@@ -459,12 +459,10 @@ def bbr(ctx: PlanContext) -> Plan:
         if now.bbr.value:
             return _already("Pods use BBR")
         # Below 5.1 the agent turns the Bandwidth Manager off before BBR is even checked.
-        no_bwm = case.gates().kernel("5.1", outcome=Outcome.NO_EFFECT)
-        if no_bwm.problems:
-            return Verdict(
-                no_bwm.verdict("").outcome,
-                f"{no_bwm.verdict('').reason}: the Bandwidth Manager is off, BBR silently ignored",
-            )
+        no_bwm = case.gates().kernel("5.1", outcome=Outcome.NO_EFFECT).verdict("")
+        if no_bwm.outcome != Outcome.TAKES:
+            reason = f"{no_bwm.reason}: the Bandwidth Manager is off, BBR silently ignored"
+            return Verdict(no_bwm.outcome, reason)
         gates = case.gates().kernel("5.18", outcome=Outcome.FATAL)
         gates.need(
             after.encryption.value != "IPsec",

@@ -26,6 +26,7 @@ from cilium_tui.collect.node_commands import (
 from cilium_tui.model import NodeRecord
 from cilium_tui.remedy.context import NodeCase, PlanContext, Verdict, Write
 from cilium_tui.remedy.plan import Guidance, NodeStep, Outcome, Plan
+from cilium_tui.remedy.preview import apply_manifest
 
 _ONE_CPU = re.compile(r"\s*\d+\s*")
 NETKIT_KERNEL = "6.8"
@@ -38,6 +39,11 @@ def _ssh(record: NodeRecord, *argv: str) -> str:
     """A command line to run `argv` on the node (for guidance; sudo when not root)."""
     host = record.ssh_host or record.name
     return shlex.join(["ssh", host, "sudo", *argv])
+
+
+def _kubectl(record: NodeRecord, *argv: str) -> tuple[str, ...]:
+    """A kubectl command line for a Kubernetes node; nothing for an SSH-only board."""
+    return (shlex.join(["kubectl", *argv]),) if record.node is not None else ()
 
 
 def _reachable(case: NodeCase) -> Verdict | None:
@@ -130,7 +136,7 @@ def irqbalance(ctx: PlanContext) -> Plan:
             start = NodeCommand(("systemctl", "start", "irqbalance"))
             change = dataclasses.replace(change, undo=(start,))
         spread = [i for i in probe.nic_irqs if not _ONE_CPU.fullmatch(i.cpus)]
-        expect = (State.OFF,) if spread or not probe.nic_irqs else (State.ON,)
+        expect = (State.OFF,) if spread else (State.ON,)  # as the checklist judges it
         why = (
             f"irqbalance stops; {len(spread)} NIC IRQs still need pinning"
             if spread
@@ -170,12 +176,10 @@ def kernel(ctx: PlanContext) -> Plan:
             f"Upgrade {r.name} ({ctx.view(r).kernel.shown}) to the newest LTS kernel its "
             "distribution ships (>= 5.10; >= 6.8 for every datapath feature), one node at a time:",
             (
-                f"kubectl drain {r.name} --ignore-daemonsets --delete-emptydir-data"
-                if r.node is not None
-                else f"# {r.name} is not a Kubernetes node",
+                *_kubectl(r, "drain", r.name, "--ignore-daemonsets", "--delete-emptydir-data"),
                 _ssh(r, "apt-get", "update") + " && " + _ssh(r, "apt-get", "dist-upgrade"),
                 _ssh(r, "reboot"),
-                *((f"kubectl uncordon {r.name}",) if r.node is not None else ()),
+                *_kubectl(r, "uncordon", r.name),
             ),
         )
         for r in old
@@ -275,7 +279,7 @@ def netkit(ctx: PlanContext) -> Plan:
         Guidance(
             "netkit cannot replace veth in place: existing Pods keep veth and mixing is not "
             "supported. Give it to new (or reprovisioned) nodes with a CiliumNodeConfig:",
-            ("kubectl apply -f - <<'EOF'\n" + per_node.to_yaml() + "EOF",) if per_node else (),
+            (apply_manifest(per_node.to_yaml()),) if per_node else (),
         )
     ]
     return ctx.guidance_plan(

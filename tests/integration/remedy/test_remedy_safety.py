@@ -12,7 +12,13 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from cilium_tui.checks.types import State
-from cilium_tui.remedy.engine import ReadOnlyError, RemedyEngine, confirm, confirmation_word
+from cilium_tui.remedy.engine import (
+    Progress,
+    ReadOnlyError,
+    RemedyEngine,
+    confirm,
+    confirmation_word,
+)
 from cilium_tui.remedy.planner import REMEDIES, build_plan
 from cilium_tui.remedy.preview import config_diff, render_json, render_text
 from tests.conftest import need
@@ -159,3 +165,27 @@ async def test_read_only_changes_nothing(lab: StartLab) -> None:
             confirm(plan, typed=confirmation_word(plan))
     assert seed.mutating() == []
     assert seed.running.api.requests.records()  # it did read the cluster
+
+
+async def test_an_interrupted_apply_is_journalled_and_undoable(lab: StartLab) -> None:
+    seed = await lab("seed")
+    config = seed.config()
+    plan = build_plan("hubble", await seed.source.scan())
+    first_ready = asyncio.Event()
+
+    def progress(step: Progress) -> None:
+        if step.phase == "ready" and step.level == "ok":
+            first_ready.set()
+
+    task = asyncio.ensure_future(apply(seed, plan, progress))
+    await asyncio.wait_for(first_ready.wait(), 10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    [entry] = seed.journal.entries()
+    assert entry.status == "failed" and entry.events[-1].message == "interrupted: undo offered"
+    assert plan.restart is not None and entry.restarted[:1] == [plan.restart.nodes[0]]
+    undo = await seed.engine.undo_plan()
+    undone = await apply(seed, undo)
+    assert undone.outcome == "verified", undone.message
+    assert seed.config() == config

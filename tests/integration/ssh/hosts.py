@@ -8,35 +8,9 @@ a child namespace may only pick what the host allows (here `reno`, `bbr`): the s
 from __future__ import annotations
 
 from cilium_tui.lab.host import HostState, Irq, Unit
+from cilium_tui.lab.scenarios import DEBIAN_10
+from cilium_tui.lab.scenarios import UBUNTU_2304 as UBUNTU_23_04
 from cilium_tui.model import IrqAffinity, ProbeFacts
-
-DEBIAN_10 = """\
-PRETTY_NAME="Debian GNU/Linux 10 (buster)"
-NAME="Debian GNU/Linux"
-VERSION_ID="10"
-VERSION="10 (buster)"
-VERSION_CODENAME=buster
-ID=debian
-HOME_URL="https://www.debian.org/"
-SUPPORT_URL="https://www.debian.org/support"
-BUG_REPORT_URL="https://bugs.debian.org/"
-"""
-
-UBUNTU_23_04 = """\
-PRETTY_NAME="Ubuntu 23.04"
-NAME="Ubuntu"
-VERSION_ID="23.04"
-VERSION="23.04 (Lunar Lobster)"
-VERSION_CODENAME=lunar
-ID=ubuntu
-ID_LIKE=debian
-HOME_URL="https://www.ubuntu.com/"
-SUPPORT_URL="https://help.ubuntu.com/"
-BUG_REPORT_URL="https://bugs.launchpad.net/ubuntu/"
-PRIVACY_POLICY_URL="https://www.ubuntu.com/legal/terms-and-policies/privacy-policy"
-UBUNTU_CODENAME=lunar
-LOGO=ubuntu-logo
-"""
 
 NOTRACK_RULES = [
     "-P PREROUTING ACCEPT",

@@ -357,3 +357,16 @@ def test_node_plans_need_no_cluster() -> None:
     plan = build_plan("irqbalance", boards)
     assert plan.status == "ready" and len(plan.node_steps) == 6
     assert build_plan("hubble", boards).status == "refused"
+
+
+def test_bbr_sets_the_host_congestion_control_so_that_undo_restores_it() -> None:
+    cubic = lab_snapshot("modern", {"enable-bbr": "false"})
+    plan = build_plan("bbr", cubic)
+    assert plan.status == "ready"
+    assert changes(plan) == {"enable-bbr": ("false", "true")}  # the manager is already on
+    assert [(s.node, s.before) for s in plan.node_steps] == [
+        (n, ("cubic",)) for n in ("cp-1", "worker-1", "worker-2")
+    ]
+    step = plan.node_steps[0]
+    assert step.change.apply[0].argv == ("sysctl", "-w", "net.ipv4.tcp_congestion_control=bbr")
+    assert step.change.undo[0].argv == ("sysctl", "-w", "net.ipv4.tcp_congestion_control=cubic")

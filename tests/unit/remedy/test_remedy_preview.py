@@ -116,6 +116,8 @@ def test_text_of_a_refused_plan_names_nodes_and_node_config() -> None:
     assert "[rock64-1, rock64-2, rock64-3]" in text
     assert "kind: CiliumNodeConfig" in text
     assert "Agent restarts" not in text  # nothing will restart
+    assert "cilium config set" not in text and "kubectl -n kube-system patch" not in text
+    assert render_json(build_plan("bbr", lab_snapshot("seed")))["commands"] is None
 
 
 def test_json_rendering_is_the_plan_plus_diff_and_commands() -> None:
