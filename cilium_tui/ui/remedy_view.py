@@ -94,13 +94,47 @@ def _bullets(lines: Iterable[str], style: Style | None = None) -> Text:
     return text
 
 
-def _states(states: Sequence[State], styles: ToneStyles) -> Text:
-    text = Text(end="")
-    for index, state in enumerate(states):
-        if index:
-            text.append("/")
-        text.append_text(cell_text(Cell(state.value, STATE_TONES[state]), styles))
-    return text
+def _states(states: Sequence[State]) -> Cell:
+    """ "on" or "on/n/a", in the first state's tone."""
+    tone = STATE_TONES[states[0]] if states else Tone.UNKNOWN
+    return Cell("/".join(s.value for s in states), tone)
+
+
+def _state(state: State | None) -> Cell:
+    return Cell(state.value, STATE_TONES[state]) if state else Cell("?", Tone.UNKNOWN)
+
+
+LIST_LIMIT = 24
+"""Up to this many nodes, a table has a row per node; beyond, the nodes whose rows are the same
+are grouped on one ("497 nodes: rock64-1, rock64-2, … (+494)"), so that the pane of a big
+cluster stays readable, and cheap to lay out."""
+
+NodeRows = Sequence[tuple[str, tuple[Cell, ...]]]
+
+
+def _sample(nodes: Sequence[str], shown: int = 3) -> str:
+    if len(nodes) == 1:
+        return nodes[0]
+    more = f", … (+{len(nodes) - shown})" if len(nodes) > shown else ""
+    return f"{len(nodes)} nodes: {', '.join(nodes[:shown])}{more}"
+
+
+def _node_table(columns: Sequence[str], rows: NodeRows, styles: ToneStyles) -> Table:
+    """A row per node, or per group of nodes with the same cells (see LIST_LIMIT)."""
+    grouped = len(rows) > LIST_LIMIT
+    table = _table("NODES" if grouped else "NODE", *columns)
+    groups: dict[tuple[Cell, ...], list[str]] = {}
+    for node, cells in rows:
+        groups.setdefault(cells if grouped else (Cell(node), *cells), []).append(node)
+    ordered = (
+        sorted(groups.items(), key=lambda group: -len(group[1])) if grouped else groups.items()
+    )
+    for cells, nodes in ordered:
+        shown = cells if grouped else cells[1:]
+        table.add_row(
+            Text(_sample(nodes) if grouped else nodes[0]), *(cell_text(c, styles) for c in shown)
+        )
+    return table
 
 
 # --------------------------------------------------------------------------------------------
@@ -137,20 +171,11 @@ def plan_view(plan: Plan, look: Look) -> Group:
         )
     if plan.assessments:
         parts.append(_heading("Which nodes can take it"))
-        nodes = _table("NODE", "NOW", "CHANGE", "WHY")
-        for a in plan.assessments:
-            now = (
-                Cell(a.state_before.value, STATE_TONES[a.state_before])
-                if a.state_before
-                else Cell("?", Tone.UNKNOWN)
-            )
-            nodes.add_row(
-                Text(a.node),
-                cell_text(now, styles),
-                cell_text(OUTCOME_CELLS[a.outcome], styles),
-                Text(a.reason),
-            )
-        parts.append(nodes)
+        assessed: NodeRows = [
+            (a.node, (_state(a.state_before), OUTCOME_CELLS[a.outcome], Cell(a.reason)))
+            for a in plan.assessments
+        ]
+        parts.append(_node_table(("NOW", "CHANGE", "WHY"), assessed, styles))
     diff = config_diff(plan)
     if diff:
         parts += [_heading("cilium-config, before and after"), _syntax(diff, "diff", look)]
@@ -165,8 +190,13 @@ def plan_view(plan: Plan, look: Look) -> Group:
             "failure\n",
             style=styles[Tone.NA],
         )
-        for number, batch in enumerate(plan.restart.batches, 1):
-            order.append(f"{number}. {', '.join(batch)}\n")
+        batches = list(enumerate(plan.restart.batches, 1))
+        if len(batches) > LIST_LIMIT:  # the first batches (the canaries) and the last ones
+            skipped = len(batches) - LIST_LIMIT
+            batches = [*batches[: LIST_LIMIT - 2], (0, ()), *batches[-2:]]
+        for number, batch in batches:
+            line = f"{number}. {', '.join(batch)}" if batch else f"… {skipped} more batches"
+            order.append(line + "\n")
         parts.append(order)
     if plan.disruption:
         parts += [_heading("May be disrupted"), Text(plan.disruption)]
@@ -193,11 +223,11 @@ def plan_view(plan: Plan, look: Look) -> Group:
         parts += [_heading("Warnings"), _bullets(plan.warnings, styles[Tone.OFF])]
     if plan.status == "ready" and plan.expectations:
         parts.append(_heading("Expected afterwards (verified by a re-scan)"))
-        expected = _table("NODE", "ITEM", "STATE")
-        for e in plan.expectations:
-            item = Text(e.item_id + ("" if e.primary else " (side effect)"))
-            expected.add_row(Text(e.node), item, _states(e.states, styles))
-        parts.append(expected)
+        expected: NodeRows = [
+            (e.node, (Cell(e.item_id + ("" if e.primary else " (side effect)")), _states(e.states)))
+            for e in plan.expectations
+        ]
+        parts.append(_node_table(("ITEM", "STATE"), expected, styles))
     return Group(*parts)
 
 
@@ -216,8 +246,8 @@ def _commands(plan: Plan, look: Look) -> list[RenderableType]:
         lines += commands.cilium_cli
         if commands.kubectl_patch:
             lines.append(commands.kubectl_patch)
-        lines += commands.restarts
-    lines += commands.node_commands
+        lines += _first(commands.restarts, "one per node, in the restart order above")
+    lines += _first(commands.node_commands, "the same on every node of the plan")
     if not lines:
         return []
     parts: list[RenderableType] = [_heading("Equivalent commands")]
@@ -225,6 +255,14 @@ def _commands(plan: Plan, look: Look) -> list[RenderableType]:
         parts.append(_bullets(notes, look.styles[Tone.NA]))
     parts.append(_syntax("\n".join(lines), "bash", look))
     return parts
+
+
+def _first(lines: Sequence[str], rest: str, shown: int = 3) -> list[str]:
+    """All of `lines`, or on a big cluster the first few and a comment saying what follows
+    (`cilium-tui plan` prints every one of them)."""
+    if len(lines) <= LIST_LIMIT:
+        return list(lines)
+    return [*lines[:shown], f"# … {len(lines) - shown} more: {rest} (cilium-tui plan lists all)"]
 
 
 def preflight_view(preflight: Preflight, styles: ToneStyles) -> Text:
@@ -316,6 +354,9 @@ def rollout_view(rollout: Rollout, styles: ToneStyles) -> Group:
     if rollout.total:
         head.append(f"{rollout.done}/{rollout.total}  ", style=styles[Tone.NA])
     head.append(rollout.last)
+    if len(rollout.nodes) > LIST_LIMIT:  # where the nodes stand, grouped; `last` says the step
+        rows: NodeRows = [(n.node, (n.state,)) for n in rollout.nodes]
+        return Group(head, _node_table(("STATE",), rows, styles))
     table = _table("#", "NODE", "STATE", "LAST STEP")
     for n in rollout.nodes:
         table.add_row(Text(str(n.batch)), Text(n.node), cell_text(n.state, styles), Text(n.message))
@@ -336,23 +377,19 @@ def result_view(result: ApplyResult, styles: ToneStyles, *, undo_key: str = "u")
         result.verification.checks if result.verification is not None else result.checks
     )
     if checks:
-        table = _table("NODE", "ITEM", "EXPECTED", "NOW", "")
-        for check in checks:
-            now = (
-                cell_text(Cell(check.actual.value, STATE_TONES[check.actual]), styles)
-                if check.actual is not None
-                else Text("?", style=styles[Tone.UNKNOWN])
+        rows = [
+            (
+                check.node,
+                (
+                    Cell(check.item_id + ("" if check.primary else " (side effect)")),
+                    _states(check.expected),
+                    _state(check.actual),
+                    Cell("✓", Tone.ON) if check.ok else Cell("✗", Tone.ERROR),
+                ),
             )
-            mark = Cell("✓", Tone.ON) if check.ok else Cell("✗", Tone.ERROR)
-            item = check.item_id + ("" if check.primary else " (side effect)")
-            table.add_row(
-                Text(check.node),
-                Text(item),
-                _states(check.expected, styles),
-                now,
-                cell_text(mark, styles),
-            )
-        parts.append(table)
+            for check in checks
+        ]
+        parts.append(_node_table(("ITEM", "EXPECTED", "NOW", ""), rows, styles))
     if result.entry_id:
         parts.append(Text(f"journal entry {result.entry_id}", style=styles[Tone.NA]))
     if result.undo_offered:

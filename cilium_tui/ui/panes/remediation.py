@@ -81,6 +81,8 @@ class RemediationPane(Vertical):
         self.busy = False
         """An apply or undo is running."""
         self._styles: ToneStyles = tone_styles({})
+        self._previewed: tuple[object, ...] = (None, None, None)
+        """What the preview shows: (plan, item, styles), compared by identity."""
 
     @property
     def console(self) -> CiliumTuiApp:
@@ -95,6 +97,7 @@ class RemediationPane(Vertical):
         self._styles = tone_styles(self.app.theme_variables)
         self.watch(self.app, "cluster", self._on_cluster)
         self.app.theme_changed_signal.subscribe(self, self._repaint)
+        self._render_pane()
 
     def _repaint(self, _: Theme) -> None:
         self._styles = tone_styles(self.app.theme_variables)
@@ -247,7 +250,11 @@ class RemediationPane(Vertical):
         box = self.query_one("#remediation-status", Static)
         box.display = bool(status)
         box.update(Group(*status))
-        self.query_one("#remediation-text", Static).update(self._preview())
+        # The preview is laid out again only when it changes, not at every step of a rollout.
+        shown = (self.plan, self.item_id, self._styles)
+        if any(a is not b for a, b in zip(shown, self._previewed, strict=True)):
+            self._previewed = shown
+            self.query_one("#remediation-text", Static).update(self._preview())
 
     def _preview(self) -> RenderableType:
         if self.plan is not None:
