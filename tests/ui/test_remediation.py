@@ -221,3 +221,35 @@ async def test_a_node_detail_remediates_on_that_node_only(
         plan = pane(app).plan
         assert plan is not None and plan.targets == ("rock64-2",)
         assert {s.node for s in plan.node_steps} == {"rock64-2"}
+
+
+async def test_a_stopped_rollout_offers_undo(seed_lab: ClusterSource, tmp_path: Path) -> None:
+    lab = running(seed_lab)
+    before = lab.cluster.config()
+    app = console_on_lab(seed_lab, tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await press_apply(pilot, BYPASS)
+        await confirm_dialog(pilot)
+        # rock64-2's next agent will not come up: the rollout must stop there.
+        lab.api.knobs.unready_nodes.add("rock64-2")
+        await confirm_and_wait(pilot, "lab-seed")
+        result = pane(app).result
+        assert result is not None and result.outcome == "stopped", result.message
+        assert result.undo_offered
+        status = shown(app, "status")
+        assert "Result  STOPPED" in status and "Press u to undo this change." in status
+        rollout = pane(app).rollout
+        assert rollout is not None
+        states = {n.node: n.state.text for n in rollout.nodes}
+        assert (states["rock64-1"], states["rock64-2"], states["rock64-3"]) == (
+            "as expected",
+            "stopped",
+            "waiting",
+        )
+        lab.api.set_agent_unready("rock64-2", unready=False)
+        await pilot.press("u")
+        await confirm_and_wait(pilot, "lab-seed")
+        undone = pane(app).result
+        assert undone is not None and undone.outcome == "verified", undone.message
+    assert lab.cluster.config() == before
