@@ -86,10 +86,12 @@ READY_TIMEOUT = 5.0
 """How long a restarted lab agent may take (with the lab's FAST timing it needs ~0.2 s)."""
 
 
-def console_on_lab(source: ClusterSource, journal: Path, **options: Any) -> CiliumTuiApp:
+def console_on_lab(
+    source: ClusterSource, journal: Path, *, ready_timeout: float = READY_TIMEOUT, **options: Any
+) -> CiliumTuiApp:
     """The console on a running lab, as `--demo` runs it, with the remediation engine (its
     journal in `journal`); no interval scan."""
-    engine = RemedyEngine(source, journal=Journal(journal), ready_timeout=READY_TIMEOUT)
+    engine = RemedyEngine(source, journal=Journal(journal), ready_timeout=ready_timeout)
     options.setdefault("refresh", 0)
     options.setdefault("demo", source.name.removeprefix("lab "))
     app = CiliumTuiApp(source, remedy=engine, **options)

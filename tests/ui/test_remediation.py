@@ -226,7 +226,7 @@ async def test_a_node_detail_remediates_on_that_node_only(
 async def test_a_stopped_rollout_offers_undo(seed_lab: ClusterSource, tmp_path: Path) -> None:
     lab = running(seed_lab)
     before = lab.cluster.config()
-    app = console_on_lab(seed_lab, tmp_path)
+    app = console_on_lab(seed_lab, tmp_path, ready_timeout=1.5)  # the lab's agents need ~0.2 s
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await press_apply(pilot, BYPASS)
