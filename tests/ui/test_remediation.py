@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from cilium_tui.checks.types import State
 from cilium_tui.collect.scan import ClusterSource
+from cilium_tui.remedy.context import PlanOptions
 from cilium_tui.remedy.journal import Journal
 from cilium_tui.ui.app import CiliumTuiApp
 from cilium_tui.ui.dialogs import ConfirmDialog
@@ -32,6 +33,8 @@ from tests.ui.support import (
 SIZE = (160, 45)
 BOARDS = ("rock64-1", "rock64-2", "rock64-3")
 BYPASS = "bypass-iptables-conntrack"
+THREE = PlanOptions(batch_size=3)
+"""Three agents at a time, where the test is not about the pace of the rollout."""
 DEADLINE = 60.0
 
 
@@ -40,7 +43,7 @@ async def test_seed_conntrack_bypass_applied_verified_and_undone_byte_for_byte(
 ) -> None:
     lab = running(seed_lab)
     before = lab.cluster.config()
-    app = console_on_lab(seed_lab, tmp_path)
+    app = console_on_lab(seed_lab, tmp_path, plan_options=THREE)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await press_apply(pilot, BYPASS)
