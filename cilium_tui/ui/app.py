@@ -443,7 +443,9 @@ def binding_sections(*, read_only: bool = False) -> list[BindingSection]:
     quit_ = Binding("ctrl+q", "quit", "Quit")
     everywhere = [b for b in CiliumTuiApp.BINDINGS if b not in MUTATING_BINDINGS]
     changes = (
-        [] if read_only else [("checklist, remediation, journal (changes)", MUTATING_BINDINGS)]
+        []
+        if read_only
+        else [("checklist, remediation; undo also in the journal (changes)", MUTATING_BINDINGS)]
     )
     sections: list[tuple[str, Sequence[BindingType]]] = [
         ("everywhere", [*everywhere, palette, quit_]),
