@@ -4,6 +4,7 @@ The cluster is opened, and scanned once, before the screen takes over the termin
 that cannot be used, a cluster that cannot be reached or a lab that cannot start is a one-line
 message and exit status 2, not a console full of errors. `--demo[=SCENARIO]` starts the lab in this
 process and reads it through the real collectors, as `check` does (see `cilium_tui.connect`).
+Unless read-only, the console gets the remediation engine (`cilium_tui.remedy`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
+from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.commands._progress import open_and_scan
 from cilium_tui.connect import OpenError, parse_duration
+from cilium_tui.remedy.engine import RemedyEngine
+from cilium_tui.remedy.journal import Journal
 from cilium_tui.settings import Settings, SettingsError, resolve
 
 EXIT_CANNOT_OPEN = 2
@@ -51,4 +55,12 @@ async def _console(settings: Settings, latency: float, faults: Sequence[str]) ->
         await source.close()
         why = snapshot.errors[0] if snapshot.errors else "the cluster has no nodes"
         return _fail(f"no nodes could be read from {source.name}: {why}")
-    return await run_console(settings, source, snapshot)
+    remedy = None if settings.read_only else RemedyEngine(source, journal=_journal(source))
+    return await run_console(settings, source, snapshot, remedy)
+
+
+def _journal(source: ClusterSource) -> Journal | None:
+    """The lab's changes are journalled with the lab (and go with it), never among the user's
+    real ones, where an undo could later be tried against a real cluster."""
+    files = source.lab.files if source.lab is not None else None
+    return Journal(files.directory / "journal") if files is not None else None

@@ -29,6 +29,9 @@ from textual.worker import Worker, WorkerCancelled, WorkerState
 
 from cilium_tui.collect.source import ProgressCallback, ScanProgress, Source
 from cilium_tui.model import Snapshot
+from cilium_tui.remedy.context import PlanOptions
+from cilium_tui.remedy.engine import RemedyEngine
+from cilium_tui.remedy.journal import Journal
 from cilium_tui.settings import DEFAULT_REFRESH, DEFAULT_THEME, Settings
 from cilium_tui.ui.activity import Activity, Level
 from cilium_tui.ui.commands import ConsoleCommands, PaletteCommand
@@ -36,9 +39,10 @@ from cilium_tui.ui.dialogs import ConfirmDialog
 from cilium_tui.ui.messages import ItemChosen, NodeChanged, ScanProgressed
 from cilium_tui.ui.panes.checklist import ChecklistPane
 from cilium_tui.ui.panes.nodes import NodesPane
-from cilium_tui.ui.panes.remediation import RemediationPane
+from cilium_tui.ui.panes.remediation import PLAN, RemediationPane
 from cilium_tui.ui.screens.detail import NodeDetailScreen
 from cilium_tui.ui.screens.help import BindingSection, HelpScreen
+from cilium_tui.ui.screens.journal import JournalScreen
 from cilium_tui.ui.screens.main import TABS, MainScreen
 from cilium_tui.ui.state import (
     ClusterState,
@@ -54,6 +58,8 @@ from cilium_tui.ui.widgets.node_table import NodeTable
 
 SCAN, JUDGE, WATCH = "scan", "judge", "watch"
 """Worker groups. One scan and one judgement at a time; the node watch runs for the app's life."""
+SETTLING = (SCAN, JUDGE, PLAN)
+"""What `settled` waits for."""
 
 CLOSE_TIMEOUT = 30.0
 """Closing the lab's source stops the lab (API server, SSH boards): allow it the time."""
@@ -62,7 +68,8 @@ MUTATING_BINDINGS = (
     Binding("a", "apply", "Apply", id="apply"),
     Binding("u", "undo", "Undo", id="undo"),
 )
-"""Keys that change a cluster or a host (checklist and remediation tabs; absent in read-only)."""
+"""Keys that change a cluster or a host (checklist and remediation tabs, undo also in the journal;
+absent in read-only)."""
 
 
 class CiliumTuiApp(App[int]):
@@ -79,6 +86,7 @@ class CiliumTuiApp(App[int]):
             Binding(str(n), f"show_tab('{tab}')", tab.capitalize(), id=f"tab.{tab}", show=False)
             for n, tab in enumerate(TABS, 1)
         ),
+        Binding("j", "journal", "Journal", id="journal"),
         *MUTATING_BINDINGS,
     ]
 
@@ -87,7 +95,7 @@ class CiliumTuiApp(App[int]):
     `check_action`, and nowhere else: absent from the footer, help's effect and the palette."""
 
     MODAL_BLOCKED: ClassVar[frozenset[str]] = frozenset(
-        {"refresh", "quit", "show_tab", "help", "command_palette", *MUTATING_ACTIONS}
+        {"refresh", "quit", "show_tab", "help", "command_palette", "journal", *MUTATING_ACTIONS}
     )
     """App actions that a dialog or the help screen must not trigger behind the user's back."""
 
@@ -106,17 +114,25 @@ class CiliumTuiApp(App[int]):
         themes: ThemeCatalog | None = None,
         judge: Judge = judge,
         initial: Snapshot | None = None,
+        remedy: RemedyEngine | None = None,
+        journal: Journal | None = None,
+        plan_options: PlanOptions | None = None,
     ) -> None:
         """`source` is owned by the app for its lifetime and closed on exit (on the app's loop,
         where asyncssh connections live). `initial` is a scan already made (the console command
         scans once before the screen opens): shown at once, the next scan follows the interval.
-        Raises `ThemeError` for an unknown or broken theme."""
+        `remedy` is the engine that applies and undoes changes (None in read-only mode, or for a
+        source it cannot change); `journal` the one the journal view lists (default: the
+        engine's). Raises `ThemeError` for an unknown or broken theme."""
         super().__init__()
         self.source = source
         self.read_only = read_only
         self.refresh_interval = refresh
         self.demo = demo
         self.judge = judge
+        self.remedy = None if read_only else remedy
+        self.journal = journal or (remedy.journal if remedy is not None else Journal())
+        self.plan_options = plan_options
         self.themes = themes if themes is not None else load_themes()
         for loaded in self.themes.themes.values():
             self.register_theme(loaded)
@@ -136,6 +152,11 @@ class CiliumTuiApp(App[int]):
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return app_variable_defaults(self.current_theme)
+
+    @property
+    def snapshot(self) -> Snapshot | None:
+        """The latest snapshot (node events included), judged or about to be."""
+        return self._latest
 
     @property
     def main(self) -> MainScreen:
@@ -274,9 +295,10 @@ class CiliumTuiApp(App[int]):
         return state
 
     async def settled(self) -> None:
-        """Wait until no scan or judgement is pending (tests, screenshots and scripted runs)."""
+        """Wait until no scan, judgement or plan preview is pending (tests, screenshots and
+        scripted runs; an apply is not waited for: it may be waiting for its confirmation)."""
         while True:
-            busy = [w for w in self.workers if w.group in (SCAN, JUDGE) and not w.is_finished]
+            busy = [w for w in self.workers if w.group in SETTLING and not w.is_finished]
             if not busy and not self.scan.running:
                 return
             with suppress(WorkerCancelled):
@@ -309,7 +331,11 @@ class CiliumTuiApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.MUTATING_ACTIONS:
-            return not self.read_only and self._on_tab("checklist", "remediation")
+            if self.read_only or self.remedy is None:
+                return False
+            if action == "undo" and isinstance(self.screen, JournalScreen):
+                return True
+            return self._on_tab("checklist", "remediation")
         return not (isinstance(self.screen, ModalScreen) and action in self.MODAL_BLOCKED)
 
     def _on_tab(self, *tabs: str) -> bool:
@@ -332,42 +358,35 @@ class CiliumTuiApp(App[int]):
     def open_node(self, name: str) -> None:
         self.push_screen(NodeDetailScreen(name))
 
-    def on_item_chosen(self, message: ItemChosen) -> None:
-        self.choose_item(message.item_id)
+    async def on_item_chosen(self, message: ItemChosen) -> None:
+        await self.choose_item(message.item_id, message.nodes)
 
-    def choose_item(self, item_id: str) -> None:
-        self.main.query_one(RemediationPane).choose(item_id)
-        self.main.show_tab("remediation")
+    @property
+    def remediation(self) -> RemediationPane:
+        return self.main.query_one(RemediationPane)
 
-    def action_apply(self) -> None:
-        item_id = self.main.query_one(RemediationPane).item_id or (
-            self.main.query_one(ChecklistPane).selected_item_id
-        )
-        if item_id is None:
-            self.notify("Select a checklist item first.", severity="warning")
-            return
-        context = self.cluster.snapshot.context if self.cluster is not None else None
-        word = context or self.source.name
-        dialog = ConfirmDialog(
-            f"Apply the remediation of {item_id}?",
-            f"This changes the cluster {word}. Agents may restart.",
-            confirm_label="Apply",
-            require_word=word,
-        )
-        self.push_screen(dialog, lambda ok: self._applied(item_id, bool(ok)))
+    async def choose_item(self, item_id: str, nodes: Sequence[str] | None = None) -> None:
+        """Preview the remediation of `item_id` (on `nodes` only) on the remediation tab."""
+        await self.action_show_tab("remediation")
+        self.remediation.choose(item_id, nodes)
 
-    def _applied(self, item_id: str, confirmed: bool) -> None:
-        if not confirmed:
-            self.report(f"apply {item_id}: cancelled")
-            return
-        self.report(
-            f"apply {item_id}: the remediation flow is not wired in this build; nothing changed",
-            Level.WARNING,
-            toast=True,
-        )
+    async def action_apply(self) -> None:
+        pane = self.remediation
+        item_id = pane.item_id
+        if self.main.tabs.active == "checklist":
+            item_id = self.main.query_one(ChecklistPane).selected_item_id
+        await self.action_show_tab("remediation")
+        pane.apply(item_id)
 
-    def action_undo(self) -> None:
-        self.report("undo: the journal is not wired in this build; nothing changed", toast=True)
+    async def action_undo(self) -> None:
+        """Undo the journal entry highlighted in the journal view, else the latest change."""
+        screen = self.screen
+        entry = screen.selected if isinstance(screen, JournalScreen) else None
+        await self.action_show_tab("remediation")
+        self.remediation.undo(entry.id if entry is not None else None)
+
+    def action_journal(self) -> None:
+        self.push_screen(JournalScreen(self.journal))
 
     # ----------------------------------------------------------------------------------------
     # The command palette
@@ -386,9 +405,16 @@ class CiliumTuiApp(App[int]):
             PaletteCommand("Refresh now", "scan the cluster again (r)", self.action_refresh)
         )
         commands.append(PaletteCommand("Keys", "every key binding (?)", self.action_help))
+        commands.append(
+            PaletteCommand("Journal", "every change made, and undo (j)", self.action_journal)
+        )
         if self.check_action("apply", ()):
             commands.append(
                 PaletteCommand("Apply remediation…", "of the selected item (a)", self.action_apply)
+            )
+        if self.check_action("undo", ()):
+            commands.append(
+                PaletteCommand("Undo the last change…", "from the journal (u)", self.action_undo)
             )
         if self.cluster is not None:
             for record in self.cluster.snapshot.nodes:
@@ -416,12 +442,17 @@ def binding_sections(*, read_only: bool = False) -> list[BindingSection]:
     palette = Binding(CiliumTuiApp.COMMAND_PALETTE_BINDING, "command_palette", "Commands")
     quit_ = Binding("ctrl+q", "quit", "Quit")
     everywhere = [b for b in CiliumTuiApp.BINDINGS if b not in MUTATING_BINDINGS]
-    changes = [] if read_only else [("checklist, remediation (changes)", MUTATING_BINDINGS)]
+    changes = (
+        []
+        if read_only
+        else [("checklist, remediation; undo also in the journal (changes)", MUTATING_BINDINGS)]
+    )
     sections: list[tuple[str, Sequence[BindingType]]] = [
         ("everywhere", [*everywhere, palette, quit_]),
         *changes,
         ("nodes", [*NodesPane.BINDINGS, *NodeTable.BINDINGS]),
         ("node detail", NodeDetailScreen.BINDINGS),
+        ("journal", JournalScreen.BINDINGS),
         ("checklist", ChecklistPane.BINDINGS),
         ("dialogs", ConfirmDialog.BINDINGS),
         ("help", HelpScreen.BINDINGS),
@@ -442,7 +473,12 @@ def _describe(error: BaseException | None) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-async def run_console(settings: Settings, source: Source, initial: Snapshot | None = None) -> int:
+async def run_console(
+    settings: Settings,
+    source: Source,
+    initial: Snapshot | None = None,
+    remedy: RemedyEngine | None = None,
+) -> int:
     """Run the console on the running loop until the user quits (the source's connections live on
     this loop; the app closes the source). A bad theme is a message, not a traceback."""
     try:
@@ -454,6 +490,7 @@ async def run_console(settings: Settings, source: Source, initial: Snapshot | No
             demo=settings.demo,
             keymap=settings.keymap,
             initial=initial,
+            remedy=remedy,
         )
     except ThemeError as e:
         print(f"cilium-tui: {e}", file=sys.stderr)

@@ -3,6 +3,8 @@
 `ConfirmDialog` puts Cancel first and focuses it, so a reflexive Enter never changes anything
 (k9s' delete dialog does the same). With ``require_word`` the Confirm button stays disabled until
 the exact word (e.g. the kubeconfig context) is typed: the variant for changes to a whole cluster.
+There, y and n are not answers (a context name may contain an n): typing goes to the word box,
+Esc cancels, and Enter confirms only from the box, on the exact word.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -22,7 +24,7 @@ class ConfirmDialog(ModalScreen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n", "answer(False)", "No", id="confirm.no"),
-        Binding("escape", "answer(False)", "Cancel", id="confirm.cancel"),
+        Binding("escape", "cancel", "Cancel", id="confirm.cancel"),
     ]
 
     def __init__(
@@ -45,9 +47,9 @@ class ConfirmDialog(ModalScreen[bool]):
             yield Static(Text(self._body), id="confirm-body")
             if self.require_word is not None:
                 yield Static(Text(f"Type {self.require_word} to confirm:"), id="confirm-prompt")
-                yield Input(placeholder=self.require_word, id="confirm-word")
+                yield Input(placeholder=self.require_word, select_on_focus=False, id="confirm-word")
             hint = (
-                "Enter confirms once the word is typed · Esc cancels"
+                "type the word, then Enter · Esc cancels"
                 if self.require_word is not None
                 else "y confirms · n or Esc cancels"
             )
@@ -62,10 +64,7 @@ class ConfirmDialog(ModalScreen[bool]):
                 )
 
     def on_mount(self) -> None:
-        # Typing the word is the deliberate act, so the typed variant starts in the word box
-        # (Enter there confirms only on the exact word); the plain one starts on Cancel.
-        focus = "#confirm-word" if self.require_word is not None else "#cancel"
-        self.query_one(focus).focus()
+        self.query_one("#cancel", Button).focus()
 
     @property
     def word_typed(self) -> bool:
@@ -74,14 +73,26 @@ class ConfirmDialog(ModalScreen[bool]):
         return self.query_one("#confirm-word", Input).value == self.require_word
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "answer" and parameters == (True,):
-            return self.word_typed
+        if action == "answer":
+            return self.require_word is None
         return True
 
     def action_answer(self, answer: bool) -> None:
         if answer and not self.word_typed:
             return
         self.dismiss(answer)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing while Cancel (or Confirm) is focused goes to the word box."""
+        box = self.query("#confirm-word").first(Input) if self.require_word is not None else None
+        if box is not None and not box.has_focus and event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            box.focus()
+            box.insert_text_at_cursor(event.character)
 
     @on(Input.Changed, "#confirm-word")
     def _word_changed(self) -> None:

@@ -37,8 +37,10 @@ class OpenNode(Message):
 
 
 class ItemChosen(Message):
-    """A checklist item was chosen for the remediation pane."""
+    """A checklist item was chosen for the remediation pane (on `nodes` only, when given: from a
+    node's detail)."""
 
-    def __init__(self, item_id: str) -> None:
+    def __init__(self, item_id: str, nodes: tuple[str, ...] | None = None) -> None:
         super().__init__()
         self.item_id = item_id
+        self.nodes = nodes

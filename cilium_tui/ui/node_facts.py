@@ -10,14 +10,16 @@ dim "?", with the reason it is unknown where one can be told.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from cilium_tui.checks.fact import Fact
+from cilium_tui.checks.rollup import gist
+from cilium_tui.checks.types import Finding
 from cilium_tui.checks.view import NodeView
 from cilium_tui.model import CiliumConfig, Evidence, NodeRecord
-from cilium_tui.ui.cells import UNKNOWN, Cell, Tone, text_cell, unknown_cell
+from cilium_tui.ui.cells import STATE_TONES, UNKNOWN, Cell, Tone, text_cell, unknown_cell
 
 _SKIP = frozenset({"name", "evidence", "labels", "source_format", "errors"})
 
@@ -93,6 +95,33 @@ def _shown(fact: Fact[object]) -> str:
     if fact.text is not None:
         return fact.text
     return _plain(fact.value)
+
+
+# --------------------------------------------------------------------------------------------
+# Findings
+# --------------------------------------------------------------------------------------------
+
+FINDING_COLUMNS = ("ITEM", "STATE", "WHY", "EVIDENCE")
+
+
+def finding_rows(findings: Iterable[Finding], titles: Mapping[str, str]) -> list[FactRow]:
+    """The checklist's verdicts on one node, in catalogue order: item, state, the gist of why;
+    the full reason, blockers, drift and advice as the row's note."""
+    rows = []
+    for finding in findings:
+        state = Cell(finding.state.value, STATE_TONES[finding.state])
+        if finding.recommended is False:
+            state = dataclasses.replace(state, detail="not advised")
+        why = finding.blocked_by[0] if finding.blocked_by else gist(finding)
+        note = [finding.reason]
+        note += [f"blocked by: {blocker}" for blocker in finding.blocked_by]
+        if finding.drift:
+            note.append(f"drift: {finding.drift}")
+        if finding.advice:
+            note.append(f"advice: {finding.advice}")
+        title = titles.get(finding.item_id, finding.item_id)
+        rows.append(FactRow(why, title, state, finding.evidence, "\n".join(note)))
+    return rows
 
 
 # --------------------------------------------------------------------------------------------

@@ -2,10 +2,11 @@
 
     python -m cilium_tui.ui.screenshots [--out screenshots/] [--theme NAME ...] [--scene NAME ...]
 
-The console shows one scan of the embedded lab's seed cluster, made exactly as `cilium-tui --demo`
-makes it (the lab started in-process, read over HTTPS and SSH by the real collectors), then served
-unchanged to every picture (`StaticSource`) and dated at the lab's own clock, so the pictures are
-the same on every machine. The UI's snapshot tests drive the same scenes.
+Each picture is the console on a freshly started lab of the seed scenario, exactly as
+`cilium-tui --demo` runs it (the lab in-process, read over HTTPS and SSH by the real collectors,
+with the remediation engine, its journal in a temporary directory): the first scan is dated at the
+lab's own clock and there is no interval scan, so the pictures are the same on every machine. The
+UI's snapshot tests drive the same scenes on that scan served unchanged (`screenshot_app`).
 """
 
 from __future__ import annotations
@@ -17,18 +18,23 @@ import os
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Any
 
 from textual.pilot import Pilot
 
-from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress
+from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress, Source
 from cilium_tui.connect import open_source
 from cilium_tui.lab.scenarios import LAB_NOW
 from cilium_tui.model import Snapshot
+from cilium_tui.remedy.engine import RemedyEngine
+from cilium_tui.remedy.journal import Journal
 from cilium_tui.settings import Settings
 from cilium_tui.ui.app import CiliumTuiApp
+from cilium_tui.ui.dialogs import ConfirmDialog
 from cilium_tui.ui.panes.checklist import ChecklistPane
 
 SIZE = (140, 40)
@@ -45,10 +51,29 @@ async def scan_lab(scenario: str = "seed") -> Snapshot:
     """One scan of a freshly started lab, read as `--demo` reads it; dated at the lab's clock."""
     source = await open_source(Settings(demo=scenario))
     try:
-        snapshot = await source.scan()
+        return await _dated_scan(source)
     finally:
         await source.close()
-    return dataclasses.replace(snapshot, taken_at=LAB_TIME)
+
+
+async def _dated_scan(source: Source) -> Snapshot:
+    return dataclasses.replace(await source.scan(), taken_at=LAB_TIME)
+
+
+@asynccontextmanager
+async def lab_console(theme: str, journal: Path) -> AsyncIterator[CiliumTuiApp]:
+    """The console on a freshly started seed lab, with its remediation engine (journal in
+    `journal`). The app owns the lab's source: it stops the lab when it ends."""
+    source = await open_source(Settings(demo="seed"))
+    try:
+        initial = await _dated_scan(source)
+    except BaseException:
+        await source.close()
+        raise
+    engine = RemedyEngine(source, journal=Journal(journal))
+    app = CiliumTuiApp(source, theme=theme, refresh=0, demo="seed", initial=initial, remedy=engine)
+    app.animation_level = "none"
+    yield app
 
 
 class StaticSource:
@@ -112,7 +137,8 @@ async def checklist(pilot: Pilot[Any]) -> None:
 
 async def remediation(pilot: Pilot[Any]) -> None:
     app = await _ready(pilot)
-    app.choose_item("bpf-host-routing")
+    await app.choose_item("bypass-iptables-conntrack")
+    await app.settled()
     await pilot.pause()
 
 
@@ -122,6 +148,10 @@ async def confirm(pilot: Pilot[Any]) -> None:
     app.main.query_one(ChecklistPane).select_item("bypass-iptables-conntrack")
     await pilot.pause()
     await pilot.press("a")
+    for _ in range(200):  # the preflight asks the API server first
+        if isinstance(app.screen, ConfirmDialog):
+            break
+        await pilot.pause(0.05)
     await pilot.pause()
 
 
@@ -147,18 +177,17 @@ def pin_timezone() -> None:
     time.tzset()
 
 
-async def render(snapshot: Snapshot, theme: str, scene: str, out: Path) -> Path:
-    app = screenshot_app(snapshot, theme)
+async def render(theme: str, scene: str, out: Path) -> Path:
     (out / theme).mkdir(parents=True, exist_ok=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await SCENES[scene](pilot)
-        written = app.save_screenshot(f"{scene}.svg", str(out / theme))
+    with TemporaryDirectory(prefix="cilium-tui-journal-") as journal:
+        async with lab_console(theme, Path(journal)) as app, app.run_test(size=SIZE) as pilot:
+            await SCENES[scene](pilot)
+            written = app.save_screenshot(f"{scene}.svg", str(out / theme))
     return Path(written)
 
 
 async def render_all(themes: Sequence[str], scenes: Sequence[str], out: Path) -> list[Path]:
-    snapshot = await scan_lab("seed")
-    return [await render(snapshot, theme, scene, out) for theme in themes for scene in scenes]
+    return [await render(theme, scene, out) for theme in themes for scene in scenes]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

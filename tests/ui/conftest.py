@@ -1,10 +1,14 @@
-"""Fixtures of the UI tests: the lab's clusters as one scan each (see `support.lab_scan`)."""
+"""Fixtures of the UI tests: the lab's seed as one scan (see `support.lab_scan`), or running."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
 
+from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.model import Snapshot
+from tests.integration.lab.conftest import lab_source
 from tests.ui.support import lab_scan
 
 
@@ -12,3 +16,11 @@ from tests.ui.support import lab_scan
 def seed() -> Snapshot:
     """The seed cluster as `cilium-tui --demo` scans it (scanned once per session)."""
     return lab_scan("seed")
+
+
+@pytest.fixture
+async def seed_lab() -> AsyncIterator[ClusterSource]:
+    """A running seed lab, read as `--demo` reads it (closed after the test)."""
+    source = await lab_source("seed")
+    yield source
+    await source.close()  # idempotent: a console on it closed it already

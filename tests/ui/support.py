@@ -3,24 +3,35 @@
 `ScriptedSource` is a `Source` that serves snapshots the test scripts and node events the test
 pushes; it stands in for the cluster so the UI's own behaviour (diffing, coalescing, gating) can
 be driven exactly. The snapshots are scans of the real lab (`lab_scan`), edited where a test needs
-it; the console on the running lab is tested in `test_lab.py`.
+it; the console on the running lab is tested in `test_lab.py`, `test_remediation.py` and
+`test_training_walk.py`, driven through the helpers at the end of this module.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import AsyncIterator
+import io
+import time
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
+from rich.console import Console
 from textual.command import CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Static
 
+from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress
 from cilium_tui.model import Snapshot
+from cilium_tui.remedy.engine import RemedyEngine
+from cilium_tui.remedy.journal import Journal
 from cilium_tui.ui.app import CiliumTuiApp
+from cilium_tui.ui.dialogs import ConfirmDialog
+from cilium_tui.ui.panes.checklist import ChecklistPane
+from cilium_tui.ui.panes.remediation import RemediationPane
 from cilium_tui.ui.screenshots import scan_lab
 from cilium_tui.ui.state import Judge, judge
 from cilium_tui.ui.widgets.node_table import NodeTable
@@ -71,6 +82,23 @@ class ScriptedSource:
         self.closed = True
 
 
+READY_TIMEOUT = 5.0
+"""How long a restarted lab agent may take (with the lab's FAST timing it needs ~0.2 s)."""
+
+
+def console_on_lab(
+    source: ClusterSource, journal: Path, *, ready_timeout: float = READY_TIMEOUT, **options: Any
+) -> CiliumTuiApp:
+    """The console on a running lab, as `--demo` runs it, with the remediation engine (its
+    journal in `journal`); no interval scan."""
+    engine = RemedyEngine(source, journal=Journal(journal), ready_timeout=ready_timeout)
+    options.setdefault("refresh", 0)
+    options.setdefault("demo", source.name.removeprefix("lab "))
+    app = CiliumTuiApp(source, remedy=engine, **options)
+    app.animation_level = "none"
+    return app
+
+
 def make_app(
     source: ScriptedSource | None = None,
     *,
@@ -118,3 +146,66 @@ def spy_updates(table: NodeTable) -> list[tuple[str, str]]:
 
     table.update_cell = spy  # type: ignore[method-assign]
     return updated
+
+
+def plain(widget: Static, width: int = 132) -> str:
+    """What a Static shows, as plain text (its content may be any Rich renderable)."""
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+    console.print(widget.content)
+    return console.export_text()
+
+
+# --------------------------------------------------------------------------------------------
+# Driving the remediation flow as a person would
+# --------------------------------------------------------------------------------------------
+
+DEADLINE = 60.0
+"""How long the lab may take for an apply (agents restart one by one)."""
+
+
+def pane(app: CiliumTuiApp) -> RemediationPane:
+    return app.main.query_one(RemediationPane)
+
+
+def shown(app: CiliumTuiApp, part: str = "text") -> str:
+    return plain(app.main.query_one(f"#remediation-{part}", Static))
+
+
+async def until(pilot: Pilot[Any], done: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + DEADLINE
+    while not done():
+        assert time.monotonic() < deadline, f"no {what} within {DEADLINE:.0f} s"
+        await pilot.pause(0.05)
+
+
+async def confirm_dialog(pilot: Pilot[Any]) -> ConfirmDialog:
+    app = pilot.app
+    await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "confirmation dialog")
+    dialog = app.screen
+    assert isinstance(dialog, ConfirmDialog)
+    return dialog
+
+
+async def press_apply(pilot: Pilot[Any], item_id: str) -> None:
+    """On the checklist, select `item_id` and press a."""
+    app = pilot.app
+    assert isinstance(app, CiliumTuiApp)
+    await pilot.press("2")
+    assert app.main.query_one(ChecklistPane).select_item(item_id)
+    await pilot.pause()
+    await pilot.press("a")
+
+
+async def confirm_and_wait(pilot: Pilot[Any], word: str | None) -> None:
+    """Confirm the dialog as a person would (typing the word if asked), then wait for the result
+    and the re-scan that follows it."""
+    app = pilot.app
+    assert isinstance(app, CiliumTuiApp)
+    dialog = await confirm_dialog(pilot)
+    assert dialog.require_word == word
+    assert app.focused is dialog.query_one("#cancel"), "Cancel is focused"
+    await pilot.press(*(word or "y"))
+    if word:
+        await pilot.press("enter")
+    await until(pilot, lambda: pane(app).result is not None and not pane(app).busy, "result")
+    await settle(pilot)

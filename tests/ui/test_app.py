@@ -17,6 +17,7 @@ from cilium_tui.ui.paint import tone_styles
 from cilium_tui.ui.panes.checklist import ChecklistPane
 from cilium_tui.ui.screens.detail import NodeDetailScreen
 from cilium_tui.ui.screens.help import HelpScreen
+from cilium_tui.ui.screens.journal import JournalScreen
 from cilium_tui.ui.screens.main import MainScreen
 from cilium_tui.ui.screenshots import StaticSource
 from cilium_tui.ui.themes import ThemeError
@@ -186,27 +187,6 @@ async def test_read_only_removes_mutating_actions_everywhere() -> None:
         assert not help_actions & CiliumTuiApp.MUTATING_ACTIONS
 
 
-async def test_writable_console_offers_apply_on_the_checklist_behind_a_typed_confirmation() -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
-        assert "apply" not in footer_actions(app), "not on the nodes tab"
-        await pilot.press("2")
-        await pilot.pause()
-        assert {"apply", "undo"} <= footer_actions(app)
-        assert app.main.query_one(ChecklistPane).select_item("bpf-host-routing")
-        await pilot.pause()
-        await pilot.press("a")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, ConfirmDialog)
-        assert dialog.require_word == "lab-seed", "the kubeconfig context"
-        await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, MainScreen)
-        assert app.activity[-1].text == "apply bpf-host-routing: cancelled"
-
-
 async def help_rows(pilot: Pilot[object]) -> list[list[str]]:
     """Open help (?) and read its table: key, action, where, id."""
     await pilot.press("question_mark")
@@ -242,6 +222,7 @@ async def test_every_binding_of_the_ui_has_an_id_and_appears_in_help() -> None:
         *NodeDetailScreen.BINDINGS,
         *ConfirmDialog.BINDINGS,
         *HelpScreen.BINDINGS,
+        *JournalScreen.BINDINGS,
     ]
     ids = [getattr(b, "id", None) for b in declared]
     assert None not in ids

@@ -15,7 +15,7 @@ from cilium_tui.ui.app import CiliumTuiApp
 from cilium_tui.ui.panes.checklist import ChecklistPane
 from cilium_tui.ui.state import Judgement, judge, judgement_of
 from tests.ui.factories import with_kernel, with_node
-from tests.ui.support import ScriptedSource, make_app, settle
+from tests.ui.support import ScriptedSource, make_app, plain, settle
 
 SIZE = (140, 40)
 
@@ -140,10 +140,10 @@ async def test_p_shows_the_item_in_the_remediation_pane() -> None:
         await pilot.press("p")
         await pilot.pause()
         assert app.main.tabs.active == "remediation"
-        text = str(app.main.query_one("#remediation-text", Static).render())
-        assert text.startswith(
-            "BPF host routing\nBPF host routing: on 3/6 nodes; 3 blocked: kernel 4.19 < 5.10"
-        )
+        await settle(pilot)
+        text = plain(app.main.query_one("#remediation-text", Static))
+        assert text.startswith("BPF host routing (bpf-host-routing)  REFUSED · nothing will be")
+        assert "host routing stays Legacy" in text
 
 
 async def test_empty_and_failing_catalogues_say_so() -> None:

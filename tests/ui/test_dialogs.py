@@ -69,9 +69,10 @@ async def test_typed_variant_enables_confirm_only_on_the_exact_word() -> None:
         confirm = app.dialog.query_one("#confirm", Button)
         box = app.dialog.query_one("#confirm-word", Input)
         assert confirm.disabled
-        assert app.focused is box
-        await pilot.press("enter")
+        assert app.focused is app.dialog.query_one("#cancel", Button), "Cancel first, always"
         await pilot.press(*"prod-e")
+        await pilot.pause()
+        assert app.focused is box and box.value == "prod-e", "typing goes to the word box"
         await pilot.press("enter")
         await pilot.pause()
         assert app.answers == [] and confirm.disabled, "a prefix is not the word"
@@ -87,14 +88,24 @@ async def test_typed_variant_enables_confirm_only_on_the_exact_word() -> None:
     assert app.answers == [True]
 
 
-async def test_typed_variant_ignores_y_and_escape_cancels() -> None:
+async def test_typed_variant_a_reflexive_enter_cancels() -> None:
     app = Host(typed())
     async with app.run_test() as pilot:
         await pilot.pause()
-        app.dialog.query_one("#cancel", Button).focus()
-        await pilot.press("y")
+        await pilot.press("enter")
         await pilot.pause()
-        assert app.answers == [], "y does not bypass the typed word"
+    assert app.answers == [False]
+
+
+async def test_typed_variant_y_and_n_are_letters_escape_cancels() -> None:
+    app = Host(ConfirmDialog("Apply?", "", require_word="training-ny"))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press(*"training-ny")
+        await pilot.pause()
+        assert app.answers == [], "n and y went into the box, they did not answer"
+        assert app.dialog.query_one("#confirm-word", Input).value == "training-ny"
+        assert not app.dialog.query_one("#confirm", Button).disabled
         await pilot.press("escape")
         await pilot.pause()
     assert app.answers == [False]

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
+from pathlib import Path
 
-import pytest
 from textual.pilot import Pilot
 
 from cilium_tui.collect.scan import ClusterSource
@@ -14,27 +14,14 @@ from cilium_tui.lab.runner import RunningLab
 from cilium_tui.ui.app import CiliumTuiApp
 from cilium_tui.ui.panes.checklist import ChecklistPane
 from cilium_tui.ui.widgets.node_table import NodeTable
-from tests.integration.lab.conftest import lab_source, running
-from tests.ui.support import settle, spy_updates
+from tests.integration.lab.conftest import running
+from tests.ui.support import console_on_lab, settle, spy_updates
 
 SIZE = (160, 45)
 VMS = ("k3s-vm-1", "k3s-vm-2", "k3s-vm-3")
 BOARDS = ("rock64-1", "rock64-2", "rock64-3")
 DEADLINE = 30.0
 """How long the lab may take to reflect a change (agent restarts back off)."""
-
-
-@pytest.fixture
-async def seed_lab() -> AsyncIterator[ClusterSource]:
-    source = await lab_source("seed")
-    yield source
-    await source.close()  # idempotent: the app closed it already
-
-
-def console(source: ClusterSource) -> CiliumTuiApp:
-    app = CiliumTuiApp(source, refresh=0, demo="seed")
-    app.animation_level = "none"
-    return app
 
 
 def table_of(app: CiliumTuiApp) -> NodeTable:
@@ -58,8 +45,10 @@ async def rescan_until(
         await pilot.pause(0.2)
 
 
-async def test_the_seed_splits_bpf_vms_from_legacy_boards(seed_lab: ClusterSource) -> None:
-    app = console(seed_lab)
+async def test_the_seed_splits_bpf_vms_from_legacy_boards(
+    seed_lab: ClusterSource, tmp_path: Path
+) -> None:
+    app = console_on_lab(seed_lab, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = table_of(app)
@@ -86,10 +75,10 @@ async def test_the_seed_splits_bpf_vms_from_legacy_boards(seed_lab: ClusterSourc
 
 
 async def test_a_kernel_change_in_the_lab_updates_that_row_and_keeps_the_cursor(
-    seed_lab: ClusterSource,
+    seed_lab: ClusterSource, tmp_path: Path
 ) -> None:
     lab: RunningLab = running(seed_lab)
-    app = console(seed_lab)
+    app = console_on_lab(seed_lab, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = table_of(app)
@@ -105,10 +94,10 @@ async def test_a_kernel_change_in_the_lab_updates_that_row_and_keeps_the_cursor(
 
 
 async def test_a_restarting_agent_goes_through_not_ready_back_to_ready(
-    seed_lab: ClusterSource,
+    seed_lab: ClusterSource, tmp_path: Path
 ) -> None:
     lab = running(seed_lab)
-    app = console(seed_lab)
+    app = console_on_lab(seed_lab, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = table_of(app)
@@ -129,9 +118,11 @@ async def test_a_restarting_agent_goes_through_not_ready_back_to_ready(
         assert table.cell("rock64-2", "agent").text == "Ready", "the other agents never moved"
 
 
-async def test_an_unreachable_board_says_why_and_the_rest_renders(seed_lab: ClusterSource) -> None:
+async def test_an_unreachable_board_says_why_and_the_rest_renders(
+    seed_lab: ClusterSource, tmp_path: Path
+) -> None:
     lab = running(seed_lab)
-    app = console(seed_lab)
+    app = console_on_lab(seed_lab, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = table_of(app)

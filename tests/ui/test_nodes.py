@@ -9,7 +9,7 @@ from textual.widgets import Input
 
 from cilium_tui.collect.source import NodeEvent
 from cilium_tui.model import AgentPod, Snapshot
-from cilium_tui.ui.panes.nodes import NodesPane
+from cilium_tui.ui.panes.nodes import DEBOUNCE, DEBOUNCE_ROWS, NodesPane
 from cilium_tui.ui.widgets.node_table import NodeTable
 from tests.ui.factories import dead, node_info, renamed, with_kernel, with_node
 from tests.ui.support import ScriptedSource, make_app, palette_search, settle, spy_updates
@@ -214,3 +214,22 @@ async def test_markup_looking_names_render_literally(seed: Snapshot, name: str) 
         await pilot.pause()
         title = app.screen.query_one("#detail-title")
         assert str(title.render()).startswith(name)
+
+
+async def test_a_big_table_filters_once_the_typing_pauses_and_at_enter(seed: Snapshot) -> None:
+    many = tuple(
+        dataclasses.replace(r, name=f"{r.name}-{i}")
+        for i in range(DEBOUNCE_ROWS // len(seed.nodes) + 1)
+        for r in seed.nodes
+    )
+    app = make_app(ScriptedSource(dataclasses.replace(seed, nodes=many)))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        assert table.row_count == len(many) >= DEBOUNCE_ROWS
+        await pilot.press("slash", *"rock64-1-")
+        await pilot.press("enter")
+        assert table.shown_keys and all(k.startswith("rock64-1-") for k in table.shown_keys)
+        app.main.query_one("#node-filter", Input).value = "rock64"
+        await pilot.pause(DEBOUNCE * 4)
+        assert {k.split("-")[0] for k in table.shown_keys} == {"rock64"}, "applied after a pause"

@@ -9,6 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from cilium_tui.ui.rows import COLUMNS, NodeRow
@@ -16,6 +17,9 @@ from cilium_tui.ui.state import ClusterState
 from cilium_tui.ui.widgets.node_table import NodeTable
 
 _LABELS = {c.key: c.label.lower() for c in COLUMNS}
+
+DEBOUNCE_ROWS, DEBOUNCE = 200, 0.15
+"""From this many nodes, the filter waits for a pause in the typing (seconds)."""
 
 
 class NodesPane(Vertical):
@@ -27,6 +31,7 @@ class NodesPane(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rows: list[NodeRow] = []
+        self._pending: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: name, arch, kernel, mode", id="node-filter")
@@ -53,6 +58,9 @@ class NodesPane(Vertical):
         self._apply()
 
     def _apply(self) -> None:
+        if self._pending is not None:  # what a debounced filter was waiting to do, done now
+            self._pending.stop()
+            self._pending = None
         query = self.filter_text
         self.table.show([row for row in self._rows if row.matches(query)])
         self._summarise()
@@ -93,8 +101,15 @@ class NodesPane(Vertical):
 
     @on(Input.Changed, "#node-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
+        """Filter as the user types; on a big cluster, once the typing pauses (re-filtering a
+        thousand rows at every key would make the keys lag)."""
         event.stop()
-        self._apply()
+        if len(self._rows) < DEBOUNCE_ROWS:
+            self._apply()
+            return
+        if self._pending is not None:
+            self._pending.stop()
+        self._pending = self.set_timer(DEBOUNCE, self._apply)
 
     @on(Input.Submitted, "#node-filter")
     def _filter_done(self, event: Input.Submitted) -> None:
@@ -102,4 +117,5 @@ class NodesPane(Vertical):
         event.stop()
         if not event.value:
             event.input.display = False
+        self._apply()
         self.table.focus()

@@ -19,9 +19,10 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane, TextArea
 from cilium_tui.checks.types import Finding
 from cilium_tui.checks.view import NodeView
 from cilium_tui.model import NodeRecord
-from cilium_tui.ui.cells import STATE_TONES, Cell, Tone
+from cilium_tui.ui.cells import Cell, Tone
 from cilium_tui.ui.host_routing import host_routing_text
-from cilium_tui.ui.node_facts import effective_rows, fact_rows
+from cilium_tui.ui.messages import ItemChosen
+from cilium_tui.ui.node_facts import FINDING_COLUMNS, effective_rows, fact_rows, finding_rows
 from cilium_tui.ui.paint import ToneStyles, cell_text, tone_styles
 from cilium_tui.ui.rows import host_routing_finding, node_row
 from cilium_tui.ui.state import ClusterState
@@ -44,7 +45,10 @@ class RawStatus(TextArea):
 
 
 class NodeDetailScreen(Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back", id="back")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="back"),
+        Binding("p", "remediate", "Remediate on this node", id="detail.remediate"),
+    ]
 
     def __init__(self, node: str) -> None:
         super().__init__()
@@ -66,8 +70,8 @@ class NodeDetailScreen(Screen[None]):
                 yield Static(id="detail-routing")
             with TabPane("Effective facts", id="detail-effective"):
                 yield FactTable(id="effective-facts")
-            with TabPane("Findings", id="detail-findings"), VerticalScroll():
-                yield Static(id="findings-text")
+            with TabPane("Findings", id="detail-findings"):
+                yield FactTable(id="findings", columns=FINDING_COLUMNS)
             with TabPane("Collected", id="detail-collected"):
                 yield FactTable(id="collected-facts")
             with TabPane("Raw status", id="detail-raw"):
@@ -82,6 +86,18 @@ class NodeDetailScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "remediate":
+            return self.query_one("#detail-tabs", TabbedContent).active == "detail-findings"
+        return True
+
+    def action_remediate(self) -> None:
+        """Preview the remediation of the highlighted finding's item, on this node only."""
+        index = self.query_one("#findings", FactTable).cursor_row
+        if 0 <= index < len(self._findings):
+            item_id = self._findings[index].item_id
+            self.app.post_message(ItemChosen(item_id, (self.node,)))
 
     def _repaint(self, _: Theme) -> None:
         self._styles = tone_styles(self.app.theme_variables)
@@ -107,7 +123,7 @@ class NodeDetailScreen(Screen[None]):
         )
         self.query_one("#detail-routing", Static).update(routing)
         self.query_one("#effective-facts", FactTable).show(effective_rows(view), self._styles)
-        self.query_one("#findings-text", Static).update(self._findings_text(findings, titles))
+        self.query_one("#findings", FactTable).show(finding_rows(findings, titles), self._styles)
         collected = fact_rows(record, cluster.snapshot.config)
         self.query_one("#collected-facts", FactTable).show(collected, self._styles)
         self._raw = record.agent_raw or record.errors.get("agent") or NO_STATUS
@@ -116,6 +132,7 @@ class NodeDetailScreen(Screen[None]):
 
     @on(TabbedContent.TabActivated, "#detail-tabs")
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        self.refresh_bindings()  # "p" remediates from the findings tab only
         if event.pane.id == "detail-raw":
             self._load_raw()
 
@@ -136,25 +153,4 @@ class NodeDetailScreen(Screen[None]):
             text.append_text(cell_text(cells[column], self._styles))
         if gone:
             text.append("  — no longer in the cluster", style=self._styles[Tone.ERROR])
-        return text
-
-    def _findings_text(self, findings: tuple[Finding, ...], titles: dict[str, str]) -> Text:
-        if not findings:
-            return Text("The catalogue has no findings for this node.")
-        text = Text(end="")
-        for finding in findings:
-            state = Cell(f"{finding.state.value:<8}", STATE_TONES[finding.state])
-            text.append_text(cell_text(state, self._styles))
-            text.append(f" {titles.get(finding.item_id, finding.item_id)}\n", Style(bold=True))
-            text.append(f"         {finding.reason}\n")
-            for blocker in finding.blocked_by:
-                text.append(f"         blocked by: {blocker}\n", self._styles[Tone.BLOCKED])
-            if finding.drift:
-                text.append(f"         drift: {finding.drift}\n", self._styles[Tone.OFF])
-            if finding.recommended is False:
-                text.append("         not advised on this node\n", self._styles[Tone.NA])
-            if finding.advice:
-                text.append(f"         advice: {finding.advice}\n")
-            for line in finding.evidence:
-                text.append(f"         ← {line}\n", self._styles[Tone.NA])
         return text

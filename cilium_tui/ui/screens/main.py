@@ -49,7 +49,7 @@ class MainScreen(Screen[None]):
         target = {
             "nodes": "#node-table",
             "checklist": "#checklist-tree",
-            "remediation": "#remediation-pane",
+            "remediation": "#remediation-scroll",
             "log": "#activity-log",
         }[self.tabs.active]
         self.query_one(target).focus()

@@ -18,11 +18,13 @@ from cilium_tui.ui.paint import ToneStyles, cell_text
 
 VALUE_WIDTH, EVIDENCE_WIDTH = 40, 60
 COLUMNS = ("FACT", "VALUE", "FROM", "EVIDENCE")
+"""The columns, in FactRow's terms: name, value, source, the first evidence (or the note)."""
 
 
 class FactTable(Vertical):
-    def __init__(self, *, id: str) -> None:
+    def __init__(self, *, id: str, columns: Sequence[str] = COLUMNS) -> None:
         super().__init__(id=id, classes="fact-table")
+        self._columns = tuple(columns)
         self._rows: Sequence[FactRow] = ()
         self._styles: ToneStyles | None = None
 
@@ -32,7 +34,7 @@ class FactTable(Vertical):
 
     def on_mount(self) -> None:
         table = self.table
-        for label in COLUMNS:
+        for label in self._columns:
             table.add_column(label, key=label.lower())
 
     @property
@@ -42,6 +44,10 @@ class FactTable(Vertical):
     @property
     def rows(self) -> Sequence[FactRow]:
         return self._rows
+
+    @property
+    def cursor_row(self) -> int:
+        return self.table.cursor_row
 
     def show(self, rows: Sequence[FactRow], styles: ToneStyles) -> None:
         """Show `rows`, keeping the cursor's position (the facts of a node change little)."""

@@ -1,0 +1,120 @@
+"""The journal: every change cilium-tui made (or tried), newest first, and undo from it.
+
+Entries are read from disk in a thread (one JSON file each). The highlighted entry's events are
+shown in full below the list. Undoing is the app's `undo` action (gated there like every change):
+it reverts the highlighted entry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.style import Style
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from cilium_tui.remedy.journal import Journal, JournalEntry
+from cilium_tui.ui.cells import Cell, Tone
+from cilium_tui.ui.paint import ToneStyles, cell_text, tone_styles
+from cilium_tui.ui.widgets.top_bar import TopBar
+
+if TYPE_CHECKING:
+    from cilium_tui.ui.app import CiliumTuiApp
+
+STATUS_TONES = {
+    "started": Tone.OFF,
+    "conflict": Tone.OFF,
+    "denied": Tone.ERROR,
+    "failed": Tone.ERROR,
+    "stopped": Tone.ERROR,
+    "applied": Tone.ON,
+    "verified": Tone.ON,
+    "mismatch": Tone.OFF,
+}
+
+
+class JournalScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="journal.back"),
+    ]
+
+    def __init__(self, journal: Journal) -> None:
+        super().__init__()
+        self.journal = journal
+        self.entries: list[JournalEntry] = []
+        self._styles: ToneStyles = tone_styles({})
+
+    def compose(self) -> ComposeResult:
+        console = cast("CiliumTuiApp", self.app)
+        yield TopBar(console.source.name, demo=console.demo, read_only=console.read_only)
+        yield Static(Text(f"Journal  {self.journal.directory}"), id="journal-title")
+        yield DataTable[Text](cursor_type="row", id="journal-table")
+        yield Static(id="journal-events")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._styles = tone_styles(self.app.theme_variables)
+        table = self.query_one("#journal-table", DataTable)
+        for label in ("WHEN", "ITEM", "STATUS", "CONTEXT", "BY", "UNDONE BY"):
+            table.add_column(label, key=label.lower())
+        table.focus()
+        self.reload()
+
+    @work(exclusive=True, exit_on_error=False, description="Reading the journal")
+    async def reload(self) -> None:
+        """Read the entries again (after an undo, a new change...)."""
+        entries = await asyncio.to_thread(self.journal.entries)
+        self.entries = entries
+        table = self.query_one("#journal-table", DataTable)
+        table.clear()
+        for entry in entries:
+            status = Cell(entry.status, STATUS_TONES.get(entry.status, Tone.PLAIN))
+            if entry.undoes:
+                status = Cell(entry.status, status.tone, f"undo of {entry.undoes}")
+            table.add_row(
+                Text(entry.created[:19].replace("T", " ")),
+                Text(entry.item_id),
+                cell_text(status, self._styles),
+                Text(entry.context or entry.source),
+                Text(entry.user),
+                Text(entry.undone_by or ""),
+                key=entry.id,
+            )
+        self._show(table.cursor_row)
+
+    @property
+    def selected(self) -> JournalEntry | None:
+        table = self.query_one("#journal-table", DataTable)
+        if not self.entries or not 0 <= table.cursor_row < len(self.entries):
+            return None
+        return self.entries[table.cursor_row]
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show(event.cursor_row)
+
+    def _show(self, index: int) -> None:
+        text = Text(end="")
+        if not self.entries:
+            text.append(f"No changes journalled in {self.journal.directory}.")
+        elif 0 <= index < len(self.entries):
+            entry = self.entries[index]
+            text.append(f"{entry.id}\n", style=Style(bold=True))
+            if entry.previous:
+                before = ", ".join(f"{k}={v!r}" for k, v in sorted(entry.previous.items()))
+                text.append(f"cilium-config before: {before}\n", style=self._styles[Tone.NA])
+            for event in entry.events:
+                where = f"{event.node}: " if event.node else ""
+                text.append(f"{event.time[11:19]}  {event.status:<9} {where}{event.message}\n")
+            console = cast("CiliumTuiApp", self.app)
+            if entry.undoable and entry.undoes is None and console.check_action("undo", ()):
+                key = console.user_keymap.get("undo", "u")
+                text.append(f"Undoable: press {key}.", style=Style(bold=True))
+        self.query_one("#journal-events", Static).update(text)
+
+    def action_back(self) -> None:
+        self.dismiss()
