@@ -13,8 +13,8 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from cilium_tui.collect.scan import ClusterSource
-from cilium_tui.commands._progress import StderrProgress
-from cilium_tui.connect import OpenError, open_source, parse_duration
+from cilium_tui.commands._scan import Target, open_and_scan, target_of
+from cilium_tui.connect import OpenError
 from cilium_tui.model import Snapshot
 from cilium_tui.remedy.context import PlanOptions
 from cilium_tui.remedy.engine import (
@@ -26,7 +26,7 @@ from cilium_tui.remedy.engine import (
 )
 from cilium_tui.remedy.plan import Plan
 from cilium_tui.remedy.preview import render_text
-from cilium_tui.settings import Settings, SettingsError, resolve
+from cilium_tui.settings import SettingsError
 
 EXIT_OK = 0
 EXIT_NOT_DONE = 1
@@ -37,9 +37,10 @@ class CommandError(Exception):
     """A problem worth one line on stderr and exit code 2."""
 
 
-def settings_of(args: argparse.Namespace) -> tuple[Settings, float]:
+def target_of_args(args: argparse.Namespace) -> Target:
+    """`target_of`, its errors as CommandError."""
     try:
-        return resolve(args), parse_duration(getattr(args, "latency", None))
+        return target_of(args)
     except (SettingsError, OpenError) as e:
         raise CommandError(str(e)) from None
 
@@ -55,17 +56,14 @@ def plan_options(args: argparse.Namespace) -> PlanOptions:
 
 
 async def with_cluster(
-    settings: Settings, latency: float, work: Callable[[ClusterSource, Snapshot], Awaitable[int]]
+    target: Target, work: Callable[[ClusterSource, Snapshot], Awaitable[int]]
 ) -> int:
     """Open the cluster, scan it once, run `work`, close it."""
     try:
-        source = await open_source(settings, latency=latency)
+        source, snapshot = await open_and_scan(target)
     except OpenError as e:
         raise CommandError(str(e)) from None
     try:
-        progress = StderrProgress(source.name)
-        snapshot = await source.scan(progress)
-        progress.done(len(snapshot.nodes))
         for error in snapshot.errors:
             print(f"warning: {error}", file=sys.stderr)
         if not snapshot.nodes:

@@ -15,7 +15,7 @@ from cilium_tui.commands._remedy import (
     confirm_and_apply,
     fail,
     plan_options,
-    settings_of,
+    target_of_args,
     with_cluster,
 )
 from cilium_tui.model import Snapshot
@@ -28,7 +28,8 @@ def run(args: argparse.Namespace) -> int:
     if args.item not in known:
         return fail("apply", f"no item {args.item!r}; known: {', '.join(sorted(known))}")
     try:
-        settings, latency = settings_of(args)
+        target = target_of_args(args)
+        settings = target.settings
         refuse_read_only(settings.read_only)
         options = plan_options(args)
 
@@ -37,6 +38,6 @@ def run(args: argparse.Namespace) -> int:
             plan = build_plan(args.item, snapshot, args.node, options=options)
             return await confirm_and_apply(engine, plan, yes=args.yes)
 
-        return asyncio.run(with_cluster(settings, latency, apply))
+        return asyncio.run(with_cluster(target, apply))
     except (CommandError, ReadOnlyError) as e:
         return fail("apply", str(e))

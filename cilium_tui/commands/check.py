@@ -9,24 +9,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
 
 from cilium_tui.checks.catalogue import evaluate
 from cilium_tui.checks.why_legacy import why_legacy
-from cilium_tui.commands._progress import open_and_scan
-from cilium_tui.connect import OpenError, parse_duration
+from cilium_tui.commands._scan import Target, open_and_scan, target_of
+from cilium_tui.connect import OpenError
 from cilium_tui.report import EXIT_NO_SCAN, Format, check_exit_code, render_check
-from cilium_tui.settings import Settings, SettingsError, resolve
+from cilium_tui.settings import SettingsError
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        settings = resolve(args)
-        latency = parse_duration(getattr(args, "latency", None))
+        target = target_of(args)
     except (SettingsError, OpenError) as e:
         return _fail(str(e))
-    faults = getattr(args, "fault", None) or ()
-    return asyncio.run(_check(settings, latency, faults, args.format))
+    return asyncio.run(_check(target, args.format))
 
 
 def _fail(message: str) -> int:
@@ -34,9 +31,9 @@ def _fail(message: str) -> int:
     return EXIT_NO_SCAN
 
 
-async def _check(settings: Settings, latency: float, faults: Sequence[str], fmt: Format) -> int:
+async def _check(target: Target, fmt: Format) -> int:
     try:
-        source, snapshot = await open_and_scan(settings, latency=latency, faults=faults)
+        source, snapshot = await open_and_scan(target)
     except OpenError as e:
         return _fail(str(e))
     await source.close()

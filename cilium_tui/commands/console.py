@@ -12,14 +12,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
 
 from cilium_tui.collect.scan import ClusterSource
-from cilium_tui.commands._progress import open_and_scan
-from cilium_tui.connect import OpenError, parse_duration
+from cilium_tui.commands._scan import Target, open_and_scan, target_of
+from cilium_tui.connect import OpenError
 from cilium_tui.remedy.engine import RemedyEngine
 from cilium_tui.remedy.journal import Journal
-from cilium_tui.settings import Settings, SettingsError, resolve
+from cilium_tui.settings import SettingsError
 
 EXIT_CANNOT_OPEN = 2
 
@@ -28,13 +27,11 @@ def run(args: argparse.Namespace) -> int:
     from cilium_tui.ui.themes import ThemeError, load_themes  # noqa: PLC0415 - keeps --help instant
 
     try:
-        settings = resolve(args)
-        latency = parse_duration(getattr(args, "latency", None))
-        load_themes().check(settings.theme)  # before the lab spends seconds starting
+        target = target_of(args)
+        load_themes().check(target.settings.theme)  # before the lab spends seconds starting
     except (SettingsError, OpenError, ThemeError) as e:
         return _fail(str(e))
-    faults = getattr(args, "fault", None) or ()
-    return asyncio.run(_console(settings, latency, faults))
+    return asyncio.run(_console(target))
 
 
 def _fail(message: str) -> int:
@@ -42,13 +39,14 @@ def _fail(message: str) -> int:
     return EXIT_CANNOT_OPEN
 
 
-async def _console(settings: Settings, latency: float, faults: Sequence[str]) -> int:
+async def _console(target: Target) -> int:
     from cilium_tui.ui.app import run_console  # noqa: PLC0415 - Textual loads only for the console
 
+    settings = target.settings
     if settings.demo:
         print(f"starting the lab ({settings.demo})...", file=sys.stderr, flush=True)
     try:
-        source, snapshot = await open_and_scan(settings, latency=latency, faults=faults)
+        source, snapshot = await open_and_scan(target)
     except OpenError as e:
         return _fail(str(e))
     if not snapshot.nodes:

@@ -19,7 +19,7 @@ from cilium_tui.commands._remedy import (
     CommandError,
     fail,
     plan_options,
-    settings_of,
+    target_of_args,
     with_cluster,
 )
 from cilium_tui.model import Snapshot
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if args.item not in known:
         return fail("plan", f"no item {args.item!r}; known: {', '.join(sorted(known))}")
     try:
-        settings, latency = settings_of(args)
+        target = target_of_args(args)
         options = plan_options(args)
 
         async def show(source: ClusterSource, snapshot: Snapshot) -> int:
@@ -64,6 +64,6 @@ def run(args: argparse.Namespace) -> int:
                 sys.stdout.write(render_text(plan))
             return EXIT_NOT_DONE if plan.status == "refused" else EXIT_OK
 
-        return asyncio.run(with_cluster(settings, latency, show))
+        return asyncio.run(with_cluster(target, show))
     except CommandError as e:
         return fail("plan", str(e))

@@ -15,7 +15,7 @@ from cilium_tui.commands._remedy import (
     CommandError,
     confirm_and_apply,
     fail,
-    settings_of,
+    target_of_args,
     with_cluster,
 )
 from cilium_tui.model import Snapshot
@@ -25,7 +25,8 @@ from cilium_tui.remedy.journal import JournalError
 
 def run(args: argparse.Namespace) -> int:
     try:
-        settings, latency = settings_of(args)
+        target = target_of_args(args)
+        settings = target.settings
         refuse_read_only(settings.read_only)
 
         async def undo(source: ClusterSource, snapshot: Snapshot) -> int:
@@ -36,6 +37,6 @@ def run(args: argparse.Namespace) -> int:
                 return fail("undo", str(e), EXIT_NOT_DONE)
             return await confirm_and_apply(engine, plan, yes=args.yes)
 
-        return asyncio.run(with_cluster(settings, latency, undo))
+        return asyncio.run(with_cluster(target, undo))
     except (CommandError, ReadOnlyError) as e:
         return fail("undo", str(e))

@@ -1,17 +1,39 @@
-"""Scan progress on stderr: one updating line on a terminal, a start and an end line in logs."""
+"""What every command that reads a cluster does first: its settings, then open and scan once.
+
+Progress goes to stderr: one updating line on a terminal, a start and an end line in logs.
+"""
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
-from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TextIO
 
 from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.collect.source import ScanProgress
-from cilium_tui.connect import open_source
+from cilium_tui.connect import open_source, parse_duration
 from cilium_tui.model import Snapshot
-from cilium_tui.settings import Settings
+from cilium_tui.settings import Settings, resolve
+
+
+@dataclass(frozen=True)
+class Target:
+    """The cluster a command reads: its settings, plus the lab's knobs when it is the demo."""
+
+    settings: Settings
+    latency: float = 0.0
+    faults: tuple[str, ...] = ()
+
+
+def target_of(args: argparse.Namespace) -> Target:
+    """Raises `SettingsError` or `OpenError` with a one-line message."""
+    return Target(
+        resolve(args),
+        parse_duration(getattr(args, "latency", None)),
+        tuple(getattr(args, "fault", None) or ()),
+    )
 
 
 class StderrProgress:
@@ -37,14 +59,12 @@ class StderrProgress:
         self.stream.flush()
 
 
-async def open_and_scan(
-    settings: Settings, *, latency: float = 0.0, faults: Sequence[str] = ()
-) -> tuple[ClusterSource, Snapshot]:
-    """Open the cluster (or lab) the settings name and scan it once, progress on stderr.
+async def open_and_scan(target: Target) -> tuple[ClusterSource, Snapshot]:
+    """Open the cluster (or lab) and scan it once, progress on stderr.
 
     Raises `OpenError`. The caller owns the source and closes it.
     """
-    source = await open_source(settings, latency=latency, faults=faults)
+    source = await open_source(target.settings, latency=target.latency, faults=target.faults)
     try:
         progress = StderrProgress(source.name)
         snapshot = await source.scan(progress)
