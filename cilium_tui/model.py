@@ -114,6 +114,9 @@ class AgentStatus:
     """"Disabled", "IPsec" or "Wireguard"."""
     host_firewall: bool | None = None
     cni_chaining: str | None = None
+    bpf_nodeport: bool | None = None
+    """BPF NodePort (verbose `- NodePort:` line, the pre-1.9 feature list, or JSON): what BPF
+    masquerading, DSR and XDP need, on with partial kube-proxy replacement too."""
     nodeport_mode: str | None = None
     """"SNAT", "DSR" or "Hybrid" (verbose text or JSON only)."""
     dsr_dispatch: str | None = None

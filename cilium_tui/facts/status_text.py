@@ -142,6 +142,8 @@ _XDP_IN_FEATURE = re.compile(r"XDP:\s*(?P<xdp>[\w-]+)")
 def _read_kpr_features(b: StatusBuilder, items: list[str], ev: Evidence) -> None:
     """The pre-1.9 form: `[NodePort (SNAT, 30000-32767, XDP: DISABLED), HostPort, …]`."""
     for item in items:
+        if item.split("(")[0].strip() == "NodePort":
+            b.put("bpf_nodeport", True, ev)
         m = _NODEPORT_FEATURE.match(item)
         if m is None:
             continue
@@ -302,8 +304,13 @@ def _first_word_of(field: str, table: dict[str, str]) -> Callable[[StatusBuilder
     return read
 
 
-def _host_firewall(b: StatusBuilder, line: _Line) -> None:
-    b.put("host_firewall", sv.ON_OFF.get((_first_word(line.value) or "").lower()), line.evidence())
+def _on_off_of(field: str) -> Callable[[StatusBuilder, _Line], None]:
+    """A reader for `Enabled` / `Disabled` (anything else stays unknown)."""
+
+    def read(b: StatusBuilder, line: _Line) -> None:
+        b.put(field, sv.ON_OFF.get((_first_word(line.value) or "").lower()), line.evidence())
+
+    return read
 
 
 def _cni_chaining(b: StatusBuilder, line: _Line) -> None:
@@ -361,7 +368,7 @@ _TOP: dict[str, _Reader] = {
     "Device Mode": _device_mode,
     "Hubble": _first_word_of("hubble", sv.STATE),
     "Encryption": _first_word_of("encryption", sv.ENCRYPTION),
-    "Host firewall": _host_firewall,
+    "Host firewall": _on_off_of("host_firewall"),
     "CNI Chaining": _cni_chaining,
     "Clock Source for BPF": _clock_source,
     _BPF_MAPS: _bpf_maps,
@@ -395,10 +402,6 @@ def _details_status(b: StatusBuilder, line: _Line) -> None:
     b.put("kube_proxy_replacement", spell(sv.KPR_MODE, _first_word(line.value)), line.evidence())
 
 
-def _details_socket_lb(b: StatusBuilder, line: _Line) -> None:
-    b.put("socket_lb", sv.ON_OFF.get((_first_word(line.value) or "").lower()), line.evidence())
-
-
 def _details_dsr(b: StatusBuilder, line: _Line) -> None:
     b.put("dsr_dispatch", line.value or None, line.evidence())
 
@@ -409,11 +412,13 @@ def _details_devices(b: StatusBuilder, line: _Line) -> None:
 
 _DETAILS: dict[str, _Reader] = {
     "Status": _details_status,
-    "Socket LB": _details_socket_lb,
+    "Socket LB": _on_off_of("socket_lb"),
     "Devices": _details_devices,
     "Mode": _first_word_of("nodeport_mode", sv.NODEPORT_MODE),
     "DSR Dispatch Mode": _details_dsr,
     "XDP Acceleration": _first_word_of("xdp_acceleration", sv.XDP_ACCELERATION),
+    # The verbose `Services:` list (1.9+): `  - NodePort:   Enabled (Range: 30000-32767)`.
+    "- NodePort": _on_off_of("bpf_nodeport"),
 }
 
 _ALL_LABELS = frozenset(_TOP) | frozenset(_DETAILS)

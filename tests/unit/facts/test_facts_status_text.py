@@ -245,6 +245,29 @@ def test_other_lines() -> None:
     assert status.bpf_maps == ()
 
 
+@pytest.mark.parametrize(
+    ("sample", "expected"),
+    [
+        ("A/v1.12.2-k3s-partial-legacy-iptables-verbose-srcunresolved.txt", True),
+        ("A/v1.13.4-eks-verbose-kpr-disabled-legacy-iptables.txt", False),
+        ("A/v1.8-era-kind-partial-bpfmasq-srcunresolved.txt", True),  # the feature list
+        ("A/pre-1.7-dev-strict-features-pr10059.txt", True),
+        ("A/v1.13.4-eks-eni-strict-legacy-iptables-before.txt", None),  # not verbose: unsaid
+    ],
+)
+def test_bpf_nodeport_from_the_verbose_services_list_or_the_feature_list(
+    sample: str, expected: bool | None
+) -> None:
+    status = parse_status_text(sample_text(sample))
+    assert status.bpf_nodeport is expected
+    if expected is not None:
+        assert "NodePort" in str(status.evidence["bpf_nodeport"])
+
+
+def test_the_services_list_counts_only_inside_the_kpr_details() -> None:
+    assert _status("  - NodePort:       Enabled (Range: 30000-32767)").bpf_nodeport is None
+
+
 def test_unknown_modes_are_kept_as_printed_not_dropped() -> None:
     status = _status("Attach Mode:   Foo Bar", "Host Routing:   Hybrid")
     assert status.attach_mode == "Foo Bar"
