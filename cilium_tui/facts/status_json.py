@@ -139,6 +139,8 @@ def _read_kpr(b: StatusBuilder, root: _At) -> None:
         if socket_lb.present:
             b.put("socket_lb", socket_lb["enabled"].flag(), socket_lb["enabled"].evidence())
     nodeport = features["nodePort"]
+    if nodeport.present:
+        b.put("bpf_nodeport", nodeport["enabled"].flag(), nodeport["enabled"].evidence())
     # XDP acceleration is a setting of its own: "Disabled" is true even with NodePort off.
     xdp = nodeport["acceleration"]
     b.put("xdp_acceleration", spell(sv.XDP_ACCELERATION, xdp.text()), xdp.evidence())
@@ -171,10 +173,10 @@ def _read_masquerading(b: StatusBuilder, root: _At) -> None:
         return
     protocols = masq["enabledProtocols"]
     ipv4, ipv6 = protocols["ipv4"].flag(), protocols["ipv6"].flag()
-    if not masq["enabled"].flag() or (protocols.present and not (ipv4 or ipv6)):
-        mode = "Disabled"
-    else:
-        mode = spell(sv.MASQUERADING, masq["mode"].text()) or "Enabled"
+    disabled = not masq["enabled"].flag() or (protocols.present and not (ipv4 or ipv6))
+    mode = "Disabled" if disabled else spell(sv.MASQUERADING, masq["mode"].text())
+    if mode is None:  # on, but in which datapath the output does not say: unknown
+        return
     # The text output lists the KPR devices for BPF masquerading; so does this.
     devices = _names(root["kube-proxy-replacement"]["deviceList"]) if mode == "BPF" else ()
     result = Masquerading(

@@ -25,7 +25,7 @@ KPR_MODE = {
 }
 HOST_ROUTING = {"bpf": "BPF", "legacy": "Legacy"}
 NETWORK_ROUTING = {"native": "Native", "tunnel": "Tunnel"}
-MASQUERADING = {"bpf": "BPF", "iptables": "IPTables", "disabled": "Disabled", "enabled": "Enabled"}
+MASQUERADING = {"bpf": "BPF", "iptables": "IPTables", "disabled": "Disabled"}
 CONGESTION_CONTROL = {"cubic": "CUBIC", "bbr": "BBR"}
 ENCRYPTION = {"disabled": "Disabled", "ipsec": "IPsec", "wireguard": "Wireguard"}
 NODEPORT_MODE = {"snat": "SNAT", "dsr": "DSR", "hybrid": "Hybrid"}

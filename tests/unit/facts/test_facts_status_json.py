@@ -147,6 +147,18 @@ def test_newer_schema_fields() -> None:
             "masquerading",
             Masquerading(mode="IPTables"),
         ),
+        (  # on, but the output does not say in which datapath: unknown, not iptables
+            {"masquerading": {"enabled": True, "enabledProtocols": {"ipv4": True}}},
+            "masquerading",
+            None,
+        ),
+        ({"kube-proxy-replacement": {"features": {"nodePort": {}}}}, "bpf_nodeport", False),
+        ({"kube-proxy-replacement": {"features": {}}}, "bpf_nodeport", None),
+        (
+            {"kube-proxy-replacement": {"features": {"nodePort": {"enabled": True}}}},
+            "bpf_nodeport",
+            True,
+        ),
         ({}, "bandwidth_manager", None),
         ({"bandwidth-manager": {}}, "bandwidth_manager", BandwidthManager(enabled=False)),
         ({"ipv6-big-tcp": {}}, "ipv6_big_tcp", BigTCP(enabled=False)),
