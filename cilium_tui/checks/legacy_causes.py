@@ -28,7 +28,7 @@ class Cause:
     """One reason for Legacy host routing on one node."""
 
     id: str
-    """"kernel", "kube-proxy-replacement", "iptables-masquerading", "ipsec",
+    """"cilium-version", "kernel", "kube-proxy-replacement", "iptables-masquerading", "ipsec",
     "endpoint-routes-ipv6", "explicit", "cni-chaining", or "none-found"."""
     text: str
     """What is wrong, in one sentence."""
@@ -41,6 +41,20 @@ class Cause:
     evidence: tuple[str, ...] = ()
     certain: bool = True
     """False where the reference marks the fallback UNVERIFIED for this Cilium version."""
+
+
+def _cilium_version(view: NodeView) -> Cause | None:
+    minor = view.cilium_minor()
+    if minor is None or minor >= (1, 9):
+        return None
+    return Cause(
+        "cilium-version",
+        f"Cilium {view.cilium.shown} predates BPF host routing (added in Cilium 1.9)",
+        f"Cilium {minor[0]}.{minor[1]} < 1.9",
+        "upgrade Cilium (to a supported release, which has BPF host routing)",
+        None,
+        view.cilium.evidence,
+    )
 
 
 def _kernel(view: NodeView) -> Cause | None:
@@ -65,7 +79,7 @@ def _kernel(view: NodeView) -> Cause | None:
     return Cause(
         "kernel",
         text,
-        kernel_shortfall(kernel, HOST_ROUTING_KERNEL),
+        kernel_shortfall(kernel, HOST_ROUTING_KERNEL) + ("" if certain else " (unverified)"),
         f"upgrade the kernel to >= {HOST_ROUTING_KERNEL} (package upgrade and reboot); "
         "no Cilium setting can fix this",
         None,
@@ -154,8 +168,8 @@ def _explicit(view: NodeView) -> Cause | None:
 
 def _cni_chaining(view: NodeView) -> Cause | None:
     chaining = view.cni_chaining
-    if chaining.value in (None, "none"):
-        return None
+    if chaining.value in (None, "none") or view.legacy_forced.value is False:
+        return None  # chaining forces Legacy only through the chart's enable-host-legacy-routing
     return Cause(
         "cni-chaining",
         f"CNI chaining ({chaining.shown}): the Helm chart writes enable-host-legacy-routing: "
@@ -168,6 +182,7 @@ def _cni_chaining(view: NodeView) -> Cause | None:
 
 
 _CHECKS = (
+    _cilium_version,
     _kernel,
     _kube_proxy_replacement,
     _iptables_masquerading,

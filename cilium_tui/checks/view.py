@@ -23,6 +23,7 @@ from typing import TypeVar
 
 from cilium_tui.checks.fact import Fact, Origin
 from cilium_tui.checks.legacy_causes import legacy_causes
+from cilium_tui.checks.requirements import kernel_meets
 from cilium_tui.facts.kernel import KernelVersion, parse_kernel
 from cilium_tui.facts.pod import image_version
 from cilium_tui.facts.version import CiliumVersion, parse_cilium_version
@@ -67,6 +68,7 @@ _STATUS_LABELS = {
     "ipv6_big_tcp": ("IPv6 BIG TCP", ".ipv6-big-tcp.enabled"),
     "encryption": ("Encryption", ".encryption.mode"),
     "hubble": ("Hubble", ".hubble.state"),
+    "bpf_nodeport": ("- NodePort", ".kube-proxy-replacement.features.nodePort.enabled"),
     "nodeport_mode": ("Mode", ".kube-proxy-replacement.features.nodePort.mode"),
     "dsr_dispatch": ("DSR Dispatch Mode", ".kube-proxy-replacement.features.nodePort.dsrMode"),
     "xdp_acceleration": (
@@ -166,6 +168,13 @@ class NodeView:
         error = self.record.errors.get("ssh") or self.record.errors.get("probe")
         return f"no SSH probe: {error}" if error else "no SSH probe"
 
+    @property
+    def prediction_basis(self) -> str:
+        """What a predicted fact was predicted from, and why the agent did not say."""
+        if self.agent is None:
+            return f"predicted from cilium-config and the kernel; {self.agent_problem}"
+        return "predicted from the other facts; the agent status does not print it"
+
     def cilium_unknown(self, what: str) -> str:
         """The reason a Cilium fact is unknown: what the agent and the config failed to say."""
         agent = self.agent_problem or "the agent status does not show it"
@@ -178,7 +187,7 @@ class NodeView:
     def source_note(self, fact: Fact[T]) -> str:
         """How to qualify an answer that does not come from the running agent."""
         if fact.origin == "predicted":
-            return f" (predicted from cilium-config and the kernel; {self.agent_problem})"
+            return f" ({self.prediction_basis})"
         if fact.origin != "config":
             return ""
         if self.agent is None:
@@ -302,6 +311,17 @@ class NodeView:
         evidence = self.probe_evidence("kernel_build", build)
         return Fact(parse_kernel(match.group(1)), match.group(1), "probe", (evidence,))
 
+    def kernel_meets(self, *minimums: str) -> tuple[bool | None, Fact[KernelVersion]]:
+        """Whether the kernel meets `minimums`, and the fact that tells: a Debian release that
+        hides its patch level is judged by the upstream release its build string names."""
+        fact = self.kernel
+        met = kernel_meets(fact.value, *minimums)
+        upstream = self.kernel_upstream
+        if met is None and upstream.known:
+            met = kernel_meets(upstream.value, *minimums)
+            fact = replace(upstream, evidence=fact.evidence + upstream.evidence)
+        return met, fact
+
     # ---------------------------------------------------------------- datapath
 
     @cached_property
@@ -316,7 +336,12 @@ class NodeView:
     @cached_property
     def bpf_nodeport(self) -> Fact[bool]:
         """BPF NodePort, which BPF masquerading and DSR need: on with full kube-proxy replacement,
-        or alone with `enable-node-port: "true"` (partial replacement)."""
+        or alone with `enable-node-port: "true"` (partial replacement). The agent's own word,
+        where its status prints it, comes first."""
+        shown = self.agent.bpf_nodeport if self.agent else None
+        running = self._running("bpf_nodeport", shown, "Enabled" if shown else "Disabled")
+        if running.known:
+            return running
         if self.kpr.value:
             return self.kpr
         raw = (self._raw("enable-node-port") or "").lower()
@@ -376,6 +401,8 @@ class NodeView:
         fact = self._combine(running, configured)
         if fact.known:
             return fact
+        if self.agent is not None and self.cilium_minor() is None:
+            return Fact(None)  # a status without the line, of unknown version, may predate it (1.8)
         causes = [c for c in legacy_causes(self) if c.certain]
         if not causes:
             return Fact(None)

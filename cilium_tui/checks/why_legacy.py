@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cilium_tui.checks.legacy_causes import Cause, legacy_causes, no_cause_found
+from cilium_tui.checks.requirements import SOCKET_LB_KERNEL, kernel_shortfall
 from cilium_tui.checks.view import NodeView
 from cilium_tui.model import Snapshot
 
@@ -47,6 +48,18 @@ def bypass_prerequisites_off(view: NodeView) -> list[str]:
     return missing
 
 
+def bypass_impossible(view: NodeView) -> list[str]:
+    """What rules the conntrack bypass itself out on this node (as the bypass item judges it)."""
+    reasons = []
+    met, kernel = view.kernel_meets(*SOCKET_LB_KERNEL)
+    if met is False:
+        assert kernel.value is not None
+        reasons.append(kernel_shortfall(kernel.value, *SOCKET_LB_KERNEL))
+    if view.cni_chaining.value not in (None, "none"):
+        reasons.append(f"CNI chaining {view.cni_chaining.shown} (the Helm chart forces it off)")
+    return reasons
+
+
 def advice_for(view: NodeView, causes: tuple[Cause, ...]) -> str:
     """What to do about Legacy host routing on this node."""
     if view.no_conntrack.value:
@@ -55,6 +68,12 @@ def advice_for(view: NodeView, causes: tuple[Cause, ...]) -> str:
             "host routing stays Legacy."
         )
     hard = [c.blocker for c in causes if c.fix_item is None and c.id != "none-found"]
+    if hard and (ruled_out := bypass_impossible(view)):
+        return (
+            f"BPF host routing is impossible here until that changes ({'; '.join(hard)}), and so "
+            f"is the iptables conntrack bypass ({'; '.join(ruled_out)}): pod traffic keeps "
+            "crossing iptables connection tracking on this node."
+        )
     if hard:
         missing = bypass_prerequisites_off(view)
         first = f"turn on {', '.join(missing)} (the bypass needs them), then " if missing else ""

@@ -39,7 +39,7 @@ def host_routing_text(
         text.append(view.cilium_unknown("host routing") + "\n", style=styles[Tone.UNKNOWN])
     elif fact.origin == "predicted":
         text.append(
-            f"Predicted from cilium-config and the kernel: {view.agent_problem}.\n",
+            f"{view.prediction_basis[0].upper()}{view.prediction_basis[1:]}.\n",
             style=styles[Tone.UNKNOWN],
         )
     if fact.drift:

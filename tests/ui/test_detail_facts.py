@@ -101,4 +101,4 @@ def test_a_silent_agent_gives_a_predicted_legacy(seed: Snapshot) -> None:
     )
     text = story(snapshot, "rock64-3")
     assert text.startswith("Host routing  Legacy? · kernel 4.19 < 5.10")
-    assert "Predicted from cilium-config and the kernel: agent status unavailable: timeout" in text
+    assert "Predicted from cilium-config and the kernel; agent status unavailable: timeout" in text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import wraps
 from typing import TypeVar
 
@@ -11,7 +11,6 @@ from cilium_tui.checks.fact import Fact
 from cilium_tui.checks.requirements import (
     cilium_meets,
     cilium_shortfall,
-    kernel_meets,
     kernel_shortfall,
 )
 from cilium_tui.checks.types import Finding, Item, Requirement, Scope, State
@@ -19,6 +18,9 @@ from cilium_tui.checks.view import NodeView
 from cilium_tui.model import NodeRecord, Snapshot
 
 T = TypeVar("T")
+
+MASQUERADING_MODES = ("BPF", "IPTables", "Disabled")
+"""The masquerading modes Cilium prints; any other value is not understood."""
 
 DOCS = "https://docs.cilium.io/en/stable"
 TUNING = f"{DOCS}/operations/performance/tuning/"
@@ -127,12 +129,7 @@ class Blockers:
         self.evidence.extend(evidence)
 
     def kernel(self, *minimums: str, purpose: str = "") -> Blockers:
-        fact = self.view.kernel
-        met = kernel_meets(fact.value, *minimums)
-        upstream = self.view.kernel_upstream
-        if met is None and upstream.known:
-            met = kernel_meets(upstream.value, *minimums)
-            fact = replace(upstream, evidence=fact.evidence + upstream.evidence)
+        met, fact = self.view.kernel_meets(*minimums)
         if met is False:
             assert fact.value is not None
             self._unmet(kernel_shortfall(fact.value, *minimums) + purpose, fact.evidence)
@@ -169,11 +166,15 @@ class Blockers:
         return self.needs(kpr, bool, f"kube-proxy replacement {kpr.shown}", "kube-proxy mode")
 
     def bpf_nodeport(self, why: str = "") -> Blockers:
-        unmet = f"kube-proxy replacement {self.view.kpr.shown}{why}"
+        kpr = self.view.kpr
+        cause = f"kube-proxy replacement {kpr.shown}" if kpr.known else "BPF NodePort off"
+        unmet = f"{cause}{why}"
         return self.needs(self.view.bpf_nodeport, bool, unmet, "BPF NodePort")
 
     def bpf_or_no_masquerading(self) -> Blockers:
         masq = self.view.masquerading
+        if masq.value not in MASQUERADING_MODES:  # a mode we cannot read is no verdict
+            masq = Fact(None)
         ok = ("BPF", "Disabled")
         return self.needs(masq, lambda m: m in ok, "iptables masquerading", "masquerading mode")
 

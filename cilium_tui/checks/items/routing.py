@@ -42,6 +42,8 @@ def _bpf_masquerading(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
         return v.on(f"BPF masquerading{note}", fact)
     if mode == "Disabled":
         return v.finding(State.NA, f"masquerading is disabled{note}: nothing to move to BPF", fact)
+    if mode != "IPTables":
+        return v.not_understood("masquerading mode", fact)
     blockers = Blockers(view).bpf_nodeport(" (BPF masquerading needs BPF NodePort)")
     return v.off(
         f"iptables masquerading{note}: pod egress SNAT goes through netfilter",

@@ -119,3 +119,37 @@ def test_conntrack_bypass_already_on_is_acknowledged() -> None:
     rec = replace(board(), probe=board_probe(notrack_rules=True))
     explanation = explain(NodeView(snapshot(rec, cilium_config=cfg), rec))
     assert explanation is not None and "already bypassed" in explanation.advice
+
+
+def test_unverified_kernel_cause_says_so_in_its_blocker_too() -> None:
+    (found,) = [c for c in causes(legacy_on("1.16.4"), modern_config()) if c.id == "kernel"]
+    assert found.blocker.endswith("(unverified)")
+    (certain,) = [c for c in causes(board(), config()) if c.id == "kernel"]
+    assert certain.blocker == "kernel 4.19 < 5.10"
+
+
+def test_a_cilium_before_1_9_has_no_bpf_host_routing_to_explain_away() -> None:
+    rec = legacy_on("1.8.5", kernel="6.8.0")
+    found = causes(rec, modern_config())
+    assert found[0].id == "cilium-version"
+    assert found[0].blocker == "Cilium 1.8 < 1.9"
+
+
+def test_with_cni_chaining_the_bypass_is_not_advised_because_the_chart_forbids_it() -> None:
+    cfg = config(cni_chaining=setting("aws-cni", "cni-chaining-mode", "aws-cni"))
+    rec = board(cni_chaining="aws-cni")
+    explanation = explain(NodeView(snapshot(rec, cilium_config=cfg), rec))
+    assert explanation is not None and explanation.impossible
+    assert "so is the iptables conntrack bypass" in explanation.advice
+    assert "CNI chaining aws-cni" in explanation.advice
+    assert "bypass iptables connection tracking (" not in explanation.advice
+    plain = explain(NodeView(snapshot(board(), cilium_config=config()), board()))
+    assert plain is not None and "bypass iptables connection tracking (" in plain.advice
+
+
+def test_chaining_is_no_cause_when_the_config_says_legacy_routing_is_off() -> None:
+    cfg = config(
+        host_legacy_routing=setting(False, "enable-host-legacy-routing", "false"),
+        cni_chaining=setting("generic-veth", "cni-chaining-mode", "generic-veth"),
+    )
+    assert [c.id for c in causes(vm(host_routing="Legacy"), cfg)] == ["none-found"]
