@@ -134,12 +134,12 @@ SETTINGS: Mapping[str, SettingSpec] = {
         _spec("cni_chaining", "str", "cni-chaining-mode", default="none"),
         _spec("install_no_conntrack", "bool", "install-no-conntrack-iptables-rules", default=False),
         _spec("bandwidth_manager", "bool", "enable-bandwidth-manager", default=False),
-        _spec("bbr", "bool", "enable-bbr", default=False),
+        _spec("bbr", "bool", Key("enable-bbr", since="1.12"), default=False),
         _spec(
             "bbr_hostns_only", "bool", Key("enable-bbr-hostns-only", since="1.18"), default=False
         ),
-        _spec("ipv4_big_tcp", "bool", "enable-ipv4-big-tcp", default=False),
-        _spec("ipv6_big_tcp", "bool", "enable-ipv6-big-tcp", default=False),
+        _spec("ipv4_big_tcp", "bool", Key("enable-ipv4-big-tcp", since="1.14"), default=False),
+        _spec("ipv6_big_tcp", "bool", Key("enable-ipv6-big-tcp", since="1.13"), default=False),
         _spec(
             "lb_mode",
             "choice",

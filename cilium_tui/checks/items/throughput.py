@@ -108,6 +108,7 @@ def _bbr(v: Verdicts, fact: Fact[bool], on: bool) -> Finding:
         return v.on(f"Pods use BBR{note}", fact)
     blockers = (
         Blockers(view)
+        .cilium("1.12")
         .kernel("5.18")
         .needs(
             view.bandwidth_manager,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cilium_tui.report.explain import explain_output, explanation_document
+from cilium_tui.report.explain import explain_output, explanation_document, render_explanation_text
 
 SAMPLES = Path(__file__).parents[2] / "data" / "samples"
 REQUIRED = {
@@ -84,3 +84,52 @@ def test_something_that_is_not_a_status_is_said_so() -> None:
     assert doc["recognised"] is False
     assert doc["host_routing"] is None
     assert doc["findings"] == []
+
+
+def test_partial_kpr_with_bpf_nodeport_is_not_blocked_from_bpf_masquerading() -> None:
+    path = SAMPLES / "A" / "v1.12.2-k3s-partial-legacy-iptables-verbose-srcunresolved.txt"
+    doc = explanation_document(explain_output("k3s", path.read_text()))
+    states = {f["item"]: f["state"] for f in doc["findings"]}
+    assert doc["kube_proxy_replacement"] == "Partial"
+    assert states["bpf-masquerading"] == "off"  # BPF NodePort is on: only the flag is missing
+    assert states["nodeport-dsr"] == "off"
+
+
+def test_an_agent_that_may_predate_bpf_host_routing_is_not_predicted_legacy() -> None:
+    path = SAMPLES / "A" / "v1.8-era-kind-partial-bpfmasq-srcunresolved.txt"
+    explanation = explain_output("kind", path.read_text())
+    doc = explanation_document(explanation)
+    assert doc["host_routing"] is None
+    assert doc["why_legacy"] is None
+    assert "bpf-host-routing" not in {f["item"] for f in doc["findings"]}
+    assert "None" not in render_explanation_text(explanation)
+
+
+def test_a_legacy_prediction_from_a_cut_status_names_its_basis() -> None:
+    path = SAMPLES / "A" / "v1.10.4-probe-dualstack-edt-nocc-issue17515.txt"
+    text = render_explanation_text(explain_output("probe", path.read_text()))
+    assert "predicted from the other facts; the agent status does not print it" in text
+    assert "None" not in text
+
+
+def test_a_masquerading_mode_that_is_not_understood_is_not_judged_iptables() -> None:
+    text = "Cilium:   Ok   1.14.2 (v1.14.2-a6748946)\nMasquerading:   Foo   [eth0]\n"
+    doc = explanation_document(explain_output("x", text))
+    assert "bpf-masquerading" not in {f["item"] for f in doc["findings"]}  # unknown: left out
+
+
+def test_bbr_on_a_release_without_it_is_blocked_by_the_version() -> None:
+    path = SAMPLES / "A" / "v1.11.0-vagrant-strict-hostfw-legacy-iptables-issue18347.txt"
+    doc = explanation_document(explain_output("vagrant", path.read_text()))
+    (bbr,) = [f for f in doc["findings"] if f["item"] == "bbr"]
+    assert bbr["state"] == "blocked"
+    assert "Cilium 1.11.0 < 1.12" in bbr["reason"]
+
+
+def test_cli_exits_1_and_says_so_when_a_file_is_not_a_status(tmp_path: Path) -> None:
+    other = tmp_path / "notes.txt"
+    other.write_text("hello: world\n")
+    out = _explain("--format", "json", str(other))
+    assert out.returncode == 1
+    assert "is not a `cilium status`" in out.stderr
+    assert json.loads(out.stdout)[0]["recognised"] is False
