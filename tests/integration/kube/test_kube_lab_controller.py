@@ -84,6 +84,9 @@ def test_rollout_restart_replaces_pods_node_by_node() -> None:
         deleted = [e.object["spec"]["nodeName"] for e in events if e.type == "DELETED"]
         assert deleted == ["board-1", "vm-1", "vm-2", "vm-3"]
         assert max(_replay_unavailable(lab, int(rv), before)) == 1
+        # The controller writes the DaemonSet status after it sees the last pod Ready, as the
+        # real one does: wait for that write rather than race it.
+        wait_until(lambda: _ds(lab)["status"].get("numberReady") == 4, what="status counted")
         ds = _ds(lab)
         assert ds["metadata"]["generation"] == 2
         assert ds["status"]["observedGeneration"] == 2
