@@ -34,6 +34,22 @@ from cilium_tui.model import AgentStatus, BandwidthManager, BigTCP, BpfMap, Evid
 SOURCE = "status JSON"
 
 _MISSING = object()
+_MAX_LITERAL = 400
+
+
+def _bounded_json(value: object) -> str:
+    """The JSON of `value`, cut at _MAX_LITERAL characters. The encoder runs lazily, so YAML
+    aliases nested into an exponentially large document (a "billion laughs") cost no more than
+    the characters kept."""
+    encoder = json.JSONEncoder(sort_keys=True, default=str)
+    kept: list[str] = []
+    size = 0
+    for chunk in encoder.iterencode(value):
+        kept.append(chunk)
+        size += len(chunk)
+        if size > _MAX_LITERAL:
+            return "".join(kept)[:_MAX_LITERAL] + "…"
+    return "".join(kept)
 
 
 def _canon(key: str) -> str:
@@ -99,7 +115,7 @@ class _At:
         if self.value is _MISSING:
             return Evidence(self.source, self.path, "(absent)")
         try:
-            literal = json.dumps(self.value, sort_keys=True, default=str)
+            literal = _bounded_json(self.value)
         except (ValueError, TypeError, RecursionError):  # cyclic or absurdly deep YAML
             literal = f"({type(self.value).__name__})"
         return Evidence(self.source, self.path, literal)

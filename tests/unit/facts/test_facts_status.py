@@ -161,6 +161,17 @@ def test_hostile_documents_still_give_evidence(text: str) -> None:
     assert status.evidence["bandwidth_manager"].text
 
 
+def test_yaml_aliases_nested_exponentially_give_a_bounded_literal() -> None:
+    """A "billion laughs" paste: the evidence is cut, never expanded in full."""
+    levels = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 8)]
+    text = "\n".join([*levels, "bandwidth-manager:", "  enabled: true", "  devices: *a7"])
+    status = parse_status(text)
+    assert status.bandwidth_manager is not None and status.bandwidth_manager.enabled
+    literal = status.evidence["bandwidth_manager"].text
+    assert literal.endswith("…") and len(literal) <= 401
+
+
 def test_json_too_deep_to_decode_is_unknown() -> None:
     text = '{"bandwidth-manager": {"enabled": true, "x": ' + "[" * 5000 + "]" * 5000 + "}}"
     assert parse_status(text).is_empty
