@@ -20,7 +20,6 @@ import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from cilium_tui.collect.node_commands import NodeCommand
 from cilium_tui.remedy.plan import JSON, NodeStep, Outcome, Plan
 
 HELM_VALUES: Mapping[str, str] = {
@@ -132,20 +131,27 @@ def restart_command(namespace: str, node: str) -> str:
     )
 
 
-def _ssh_line(host: str, command: NodeCommand) -> str:
-    remote = shlex.join(command.argv_for(root=False))
-    line = f"ssh {shlex.quote(host)} {shlex.quote(remote)}"
-    if command.input is not None:
-        text = command.input.removesuffix("\n")
-        fmt = "%s\\n" if command.input.endswith("\n") else "%s"
-        line = f"printf {shlex.quote(fmt)} {shlex.quote(text)} | {line}"
+def ssh_line(host: str, argv: Sequence[str], *, input: str | None = None, tty: bool = False) -> str:
+    """A command line that runs `argv` on `host` over ssh, to paste into a local shell.
+
+    ssh hands the remote shell one string, which it parses again: the remote command is
+    `shlex.join`ed, then quoted once more as a single word, so that each argument arrives on the
+    host exactly as given. `input` is piped to the command's stdin with `printf`; `tty` asks for a
+    terminal (`ssh -t`), which `sudo` needs to ask for a password.
+    """
+    remote = shlex.join(argv)
+    line = shlex.join(["ssh", *(["-t"] if tty else []), host, remote])
+    if input is not None:
+        text = input.removesuffix("\n")
+        fmt = "%s\\n" if input.endswith("\n") else "%s"
+        line = f"{shlex.join(['printf', fmt, text])} | {line}"
     return line
 
 
 def node_command_lines(step: NodeStep) -> tuple[str, ...]:
     """The step's commands as `ssh` command lines to run by hand."""
     host = step.ssh_host or step.node
-    return tuple(_ssh_line(host, c) for c in step.change.apply)
+    return tuple(ssh_line(host, c.argv_for(root=False), input=c.input) for c in step.change.apply)
 
 
 def equivalent_commands(plan: Plan) -> EquivalentCommands:
