@@ -186,6 +186,18 @@ def test_conntrack_bypass_requirements(config: dict[str, str | None], missing: s
     assert any(missing in r.reason and "fail to start" in r.reason for r in plan.refusals)
 
 
+def test_conntrack_bypass_without_ipv4_would_stop_every_agent() -> None:
+    """The agent's start-up check: "install-no-conntrack-iptables-rules requires IPv4 support",
+    also on the nodes where BPF host routing makes the bypass unnecessary."""
+    ipv6_only = lab_snapshot("seed", {"enable-ipv4": "false", "enable-ipv6": "true"})
+    plan = build_plan("bypass-iptables-conntrack", ipv6_only)
+    assert plan.status == "refused" and plan.per_node_config is None
+    assert refused_nodes(plan) == {
+        "the agent would fail to start: enable-ipv4 false: the bypass requires IPv4 support (its "
+        "rules match the IPv4 native-routing CIDR)": (*VMS, *BOARDS)
+    }
+
+
 def test_big_tcp_with_tunnelling_is_refused() -> None:
     modern = lab_snapshot(
         "modern", {"routing-mode": "tunnel", "enable-ipv4-big-tcp": "false"}, probe=False
