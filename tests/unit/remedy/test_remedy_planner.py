@@ -198,6 +198,18 @@ def test_conntrack_bypass_without_ipv4_would_stop_every_agent() -> None:
     }
 
 
+def test_each_reason_of_a_refusal_says_its_own_outcome() -> None:
+    """DSR on the training cluster: the tunnel would stop the agents; without BPF NodePort the
+    mode would merely be ignored. Each reason is labelled with what it does, the worst first."""
+    plan = build_plan("nodeport-dsr", lab_snapshot("training"))
+    [refusal] = plan.refusals
+    assert refusal.reason == (
+        "the agent would fail to start: tunnel routing: DSR's IP-option dispatch needs native "
+        "routing; the change would silently do nothing: no BPF NodePort (kube-proxy replacement "
+        "off): the mode is ignored"
+    )
+
+
 def test_big_tcp_with_tunnelling_is_refused() -> None:
     modern = lab_snapshot(
         "modern", {"routing-mode": "tunnel", "enable-ipv4-big-tcp": "false"}, probe=False
