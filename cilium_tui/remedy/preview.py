@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,9 @@ HELM_VALUES: Mapping[str, str] = {
     "enable-bpf-clock-probe": "bpfClockProbe",
 }
 """cilium-config key -> the Helm value that writes it (reference §3 and §6)."""
+CHART_VERSION = re.compile(r"\d+\.\d+\.\d+(?:-(?:pre|rc)\.\d+)?")
+"""A release of the cilium/cilium chart (1.16.1, 1.17.0-rc.2); vendor builds (1.17.6-cee.1) are
+not, and `--version` must not name them."""
 
 CONFIG_SET_WARNING = (
     "`cilium config set` restarts every Cilium pod at once (agents, operator, Envoy): not a "
@@ -97,11 +101,14 @@ class EquivalentCommands:
     """One `kubectl delete pod` per node, in the plan's order."""
     node_commands: tuple[str, ...]
     """`ssh <host> ...` per command of every node step."""
+    helm_notes: tuple[str, ...] = ()
+    """What a person must know about the helm command (keys it cannot write, no command)."""
 
     def to_dict(self) -> JSON:
         return {
             "helm": self.helm,
             "helmUnmapped": list(self.helm_unmapped),
+            "helmNotes": list(self.helm_notes),
             "ciliumCli": list(self.cilium_cli),
             "kubectlPatch": self.kubectl_patch,
             "restarts": list(self.restarts),
@@ -157,20 +164,29 @@ def node_command_lines(step: NodeStep) -> tuple[str, ...]:
 def equivalent_commands(plan: Plan) -> EquivalentCommands:
     ns = plan.cluster.namespace
     sets = [(c.key, c.new) for c in plan.changes if c.new is not None]
-    helm_pairs = [
-        f"{HELM_VALUES[c.key]}={'null' if c.new is None else c.new}"
+    helm_sets = [
+        arg
         for c in plan.changes
         if c.key in HELM_VALUES
+        for arg in ("--set", f"{HELM_VALUES[c.key]}={'null' if c.new is None else c.new}")
     ]
+    unmapped = tuple(c.key for c in plan.changes if c.key not in HELM_VALUES)
+    notes = [f"no Helm value writes {', '.join(unmapped)}"] if unmapped else []
     helm = None
-    if helm_pairs:
+    version = plan.cluster.cilium_version
+    if helm_sets and version is not None and CHART_VERSION.fullmatch(version) is None:
+        # Without --version, `helm upgrade` would move the release to cilium/cilium's latest.
+        notes.append(
+            f"Cilium {version} is not a cilium/cilium chart version (a vendor build?): upgrade "
+            "with the chart and --version it was installed from, "
+            + shlex.join(["--reuse-values", *helm_sets])
+        )
+    elif helm_sets:
         release = plan.cluster.helm_release or "cilium"
         argv = ["helm", "upgrade", release, "cilium/cilium", "-n", ns, "--reuse-values"]
-        if plan.cluster.cilium_version:
-            argv += ["--version", plan.cluster.cilium_version]
-        for pair in helm_pairs:
-            argv += ["--set", pair]
-        helm = shlex.join(argv)
+        if version:
+            argv += ["--version", version]
+        helm = shlex.join(argv + helm_sets)
     namespace = [] if ns == "kube-system" else ["--namespace", ns]
     cilium_cli = tuple(
         shlex.join(["cilium", "config", "set", *namespace, key, value]) for key, value in sets
@@ -203,11 +219,12 @@ def equivalent_commands(plan: Plan) -> EquivalentCommands:
         restarts = tuple(restart_command(plan.restart.namespace, n) for n in plan.restart.nodes)
     return EquivalentCommands(
         helm=helm,
-        helm_unmapped=tuple(c.key for c in plan.changes if c.key not in HELM_VALUES),
+        helm_unmapped=unmapped,
         cilium_cli=cilium_cli,
         kubectl_patch=patch,
         restarts=restarts,
         node_commands=tuple(line for s in plan.node_steps for line in node_command_lines(s)),
+        helm_notes=tuple(notes),
     )
 
 
@@ -300,8 +317,7 @@ def render_text(plan: Plan) -> str:
     if plan.kind == "config" and commands.kubectl_patch:
         out += ["", "Equivalent commands:"]
         helm = [f"  {commands.helm}"] if commands.helm else []
-        if commands.helm_unmapped:
-            helm.append(f"  (no Helm value writes {', '.join(commands.helm_unmapped)})")
+        helm += [f"  ({note})" for note in commands.helm_notes]
         if c.helm_managed:
             out += [f"  {HELM_WARNING.format(release=c.helm_release or 'unknown')}", *helm]
         out += [f"  {CONFIG_SET_WARNING}", *(f"  {line}" for line in commands.cilium_cli)]

@@ -255,8 +255,7 @@ def _commands(plan: Plan, look: Look) -> list[RenderableType]:
 
     if plan.kind == "config" and plan.changes:
         cluster = plan.cluster
-        unmapped = commands.helm_unmapped
-        helm_notes = [f"no Helm value writes {', '.join(unmapped)}"] if unmapped else []
+        helm_notes = commands.helm_notes
         helm = [commands.helm] if commands.helm else []
         if cluster.helm_managed:
             release = cluster.helm_release or "unknown"

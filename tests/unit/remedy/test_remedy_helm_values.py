@@ -4,12 +4,14 @@ and changes nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 
 from cilium_tui.lab.chart import ChartValues
 from cilium_tui.model import Snapshot
+from cilium_tui.remedy.plan import Plan
 from cilium_tui.remedy.planner import REMEDIES, build_plan
-from cilium_tui.remedy.preview import HELM_VALUES, equivalent_commands
+from cilium_tui.remedy.preview import HELM_VALUES, equivalent_commands, render_text
 from tests.unit.remedy.lab_snapshot import lab_scenario, lab_snapshot
 
 CHART_VALUES = {
@@ -72,3 +74,26 @@ def test_every_recipe_sets_the_charts_value_names() -> None:
             assert set_names(commands.helm) == [CHART_VALUES[k] for k in keys], remedy.item_id
             written.update(keys)
     assert written == set(CHART_VALUES) - NOT_WRITTEN, "every pinned key is exercised"
+
+
+def on_release(version: str) -> Plan:
+    plan = build_plan("bypass-iptables-conntrack", lab_snapshot("seed"))
+    return dataclasses.replace(
+        plan, cluster=dataclasses.replace(plan.cluster, cilium_version=version)
+    )
+
+
+def test_helm_pins_upstream_chart_releases_only() -> None:
+    for version in ("1.16.1", "1.17.0-rc.2"):
+        helm = equivalent_commands(on_release(version)).helm
+        assert helm is not None and f"--version {version} " in helm
+    vendor = on_release("1.17.6-cee.1")
+    commands = equivalent_commands(vendor)
+    assert commands.helm is None, "cilium/cilium has no such chart; unpinned it would upgrade"
+    assert commands.helm_notes == (
+        "Cilium 1.17.6-cee.1 is not a cilium/cilium chart version (a vendor build?): upgrade with "
+        "the chart and --version it was installed from, --reuse-values --set "
+        "installNoConntrackIptablesRules=true",
+    )
+    text = render_text(vendor)
+    assert "helm upgrade cilium" not in text and commands.helm_notes[0] in text
