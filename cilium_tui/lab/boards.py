@@ -8,7 +8,9 @@ a known_hosts file and an inventory, so that cilium-tui, and a trainee with the 
 connect exactly as they would to real boards, with host keys checked.
 
 Faults: `HostState.reachable = False` makes a board drop connections; `set_latency()` delays each
-command of a board.
+command of a board. Every command a board answers is logged in `LabBoards.commands` (host, user,
+argv, whether it asked for root and whether it could change the machine, time), as the lab's API
+server logs its requests: what proves a read-only run sent no write over SSH either.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import asyncio
 import contextlib
 import shlex
 import tempfile
+import threading
+import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +30,7 @@ import asyncssh
 from cilium_tui.collect.inventory import InventoryHost, SshTarget, inventory_toml
 from cilium_tui.collect.ssh import known_hosts_name
 from cilium_tui.lab.host import HostState
-from cilium_tui.lab.ssh_shell import BoardShell, reads_stdin
+from cilium_tui.lab.ssh_shell import BoardShell, classify, reads_stdin
 
 JUMP_NAME = "lab-jump"
 JUMP_USER = "jump"
@@ -52,9 +56,52 @@ INTERACTIVE = (
 
 @dataclass(frozen=True)
 class CommandLogEntry:
+    """One command a board answered, as sent, with what it asked of the machine."""
+
+    host: str
+    """The board's name."""
     user: str
     command: str
     rc: int
+    time: float
+    """When it was answered (seconds since the epoch)."""
+    argv: tuple[str, ...] | None
+    """Its words, as the board split them; None when the line does not parse."""
+    sudo: bool
+    mutating: bool
+    """See `lab.ssh_shell.Classified`: judged from the command, whatever its exit code."""
+
+    @property
+    def privileged(self) -> bool:
+        """Run with root rights: by the root user, or through sudo."""
+        return self.sudo or self.user == "root"
+
+
+class CommandLog:
+    """Every command the boards answered, like the API server's `RequestLog`: thread-safe (the
+    boards run on the lab's SSH thread), append-only until cleared."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._records: list[CommandLogEntry] = []
+
+    def append(self, record: CommandLogEntry) -> None:
+        with self._lock:
+            self._records.append(record)
+
+    def records(self, host: str | None = None) -> list[CommandLogEntry]:
+        with self._lock:
+            return [r for r in self._records if host is None or r.host == host]
+
+    def mutating(self) -> list[CommandLogEntry]:
+        return [r for r in self.records() if r.mutating]
+
+    def privileged(self) -> list[CommandLogEntry]:
+        return [r for r in self.records() if r.privileged]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._records.clear()
 
 
 @dataclass(frozen=True)
@@ -77,7 +124,6 @@ class _Board:
     state: HostState
     shell: BoardShell
     latency: float = 0.0
-    log: list[CommandLogEntry] = field(default_factory=list)
 
 
 class _Server(asyncssh.SSHServer):
@@ -120,6 +166,8 @@ class LabBoards:
         self.jump: Endpoint | None = None
         self.direct: frozenset[str] = frozenset()
         """Hosts the ssh_config reaches directly, not through the jump host."""
+        self.commands = CommandLog()
+        """Every command any board answered (what a read-only run must keep free of writes)."""
         self._servers: list[asyncssh.SSHAcceptor] = []
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
 
@@ -217,7 +265,19 @@ class LabBoards:
             await asyncio.sleep(board.latency)
         stdin = await process.stdin.read() if reads_stdin(command) else ""
         rc, out, err = board.shell.execute(command, stdin)
-        board.log.append(CommandLogEntry(process.get_extra_info("username") or "", command, rc))
+        asked = classify(command)
+        self.commands.append(
+            CommandLogEntry(
+                host=board.endpoint.name,
+                user=process.get_extra_info("username") or "",
+                command=command,
+                rc=rc,
+                time=time.time(),
+                argv=asked.argv,
+                sudo=asked.sudo,
+                mutating=asked.mutating,
+            )
+        )
         process.stdout.write(out)
         process.stderr.write(err)
         process.exit(rc)
@@ -240,7 +300,7 @@ class LabBoards:
 
     def log(self, name: str) -> list[CommandLogEntry]:
         """Every command board `name` answered, in order."""
-        return list(self.boards[name].log)
+        return self.commands.records(host=name)
 
     # ---------------------------------------------------------------- files for clients
 

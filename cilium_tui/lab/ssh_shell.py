@@ -343,3 +343,41 @@ def reads_stdin(command: str) -> bool:
     if argv[:2] == ["sudo", "-n"]:
         argv = argv[2:]
     return bool(argv) and argv[0] == "tee"
+
+
+_READS: dict[str, Callable[[list[str]], bool]] = {
+    "id": lambda args: True,
+    "uname": lambda args: True,
+    "cat": lambda args: True,
+    "iptables": lambda args: args == ["-t", "raw", "-S"],
+    "systemctl": lambda args: len(args) == 2 and args[0] in ("is-active", "is-enabled"),
+    "tuned-adm": lambda args: args in (["active"], ["list"]),
+    "sysctl": lambda args: len(args) == 2 and args[0] == "-n",
+}
+"""The commands that only read the machine, by tool: a predicate on the arguments."""
+
+
+@dataclass(frozen=True)
+class Classified:
+    """What a command line asks of a board, judged before it runs (read-only's yardstick)."""
+
+    argv: tuple[str, ...] | None
+    """The command's words; None when it does not parse."""
+    sudo: bool
+    """It asks for root: `sudo -n ...`, or the probe script that reads iptables with sudo."""
+    mutating: bool
+    """It could change the machine: anything but the probe and the known reads (a command the
+    board does not know, or cannot parse, counts as mutating)."""
+
+
+def classify(command: str) -> Classified:
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        return Classified(None, False, True)
+    if argv[:2] == ["sh", "-c"] and len(argv) == 3 and argv[2] in _PROBES:
+        return Classified(tuple(argv), _PROBES[argv[2]], False)
+    sudo = argv[:2] == ["sudo", "-n"]
+    words = argv[2:] if sudo else argv
+    reads = bool(words) and words[0] in _READS and _READS[words[0]](words[1:])
+    return Classified(tuple(argv), sudo, bool(words) and not reads)

@@ -148,7 +148,12 @@ class Gates:
         if not self.problems:
             return Verdict(Outcome.TAKES, takes, expect)
         worst = max(self.problems, key=lambda p: _RANK[p[0]])[0]
-        return Verdict(worst, "; ".join(dict.fromkeys(text for _, text in self.problems)))
+        # The refusal says what the worst outcome is; a lesser one says its own with its reason.
+        ranked = sorted(self.problems, key=lambda p: -_RANK[p[0]])
+        texts = (
+            text if outcome == worst else f"{_SAYS[outcome]}: {text}" for outcome, text in ranked
+        )
+        return Verdict(worst, "; ".join(dict.fromkeys(texts)))
 
 
 Assess = Callable[[NodeCase], Verdict]

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from cilium_tui.collect.node_commands import NodeCommand
 from cilium_tui.remedy.plan import JSON, NodeStep, Outcome, Plan
 
 HELM_VALUES: Mapping[str, str] = {
@@ -48,6 +48,9 @@ HELM_VALUES: Mapping[str, str] = {
     "enable-bpf-clock-probe": "bpfClockProbe",
 }
 """cilium-config key -> the Helm value that writes it (reference §3 and §6)."""
+CHART_VERSION = re.compile(r"\d+\.\d+\.\d+(?:-(?:pre|rc)\.\d+)?")
+"""A release of the cilium/cilium chart (1.16.1, 1.17.0-rc.2); vendor builds (1.17.6-cee.1) are
+not, and `--version` must not name them."""
 
 CONFIG_SET_WARNING = (
     "`cilium config set` restarts every Cilium pod at once (agents, operator, Envoy): not a "
@@ -98,11 +101,14 @@ class EquivalentCommands:
     """One `kubectl delete pod` per node, in the plan's order."""
     node_commands: tuple[str, ...]
     """`ssh <host> ...` per command of every node step."""
+    helm_notes: tuple[str, ...] = ()
+    """What a person must know about the helm command (keys it cannot write, no command)."""
 
     def to_dict(self) -> JSON:
         return {
             "helm": self.helm,
             "helmUnmapped": list(self.helm_unmapped),
+            "helmNotes": list(self.helm_notes),
             "ciliumCli": list(self.cilium_cli),
             "kubectlPatch": self.kubectl_patch,
             "restarts": list(self.restarts),
@@ -132,39 +138,55 @@ def restart_command(namespace: str, node: str) -> str:
     )
 
 
-def _ssh_line(host: str, command: NodeCommand) -> str:
-    remote = shlex.join(command.argv_for(root=False))
-    line = f"ssh {shlex.quote(host)} {shlex.quote(remote)}"
-    if command.input is not None:
-        text = command.input.removesuffix("\n")
-        fmt = "%s\\n" if command.input.endswith("\n") else "%s"
-        line = f"printf {shlex.quote(fmt)} {shlex.quote(text)} | {line}"
+def ssh_line(host: str, argv: Sequence[str], *, input: str | None = None, tty: bool = False) -> str:
+    """A command line that runs `argv` on `host` over ssh, to paste into a local shell.
+
+    ssh hands the remote shell one string, which it parses again: the remote command is
+    `shlex.join`ed, then quoted once more as a single word, so that each argument arrives on the
+    host exactly as given. `input` is piped to the command's stdin with `printf`; `tty` asks for a
+    terminal (`ssh -t`), which `sudo` needs to ask for a password.
+    """
+    remote = shlex.join(argv)
+    line = shlex.join(["ssh", *(["-t"] if tty else []), host, remote])
+    if input is not None:
+        text = input.removesuffix("\n")
+        fmt = "%s\\n" if input.endswith("\n") else "%s"
+        line = f"{shlex.join(['printf', fmt, text])} | {line}"
     return line
 
 
 def node_command_lines(step: NodeStep) -> tuple[str, ...]:
     """The step's commands as `ssh` command lines to run by hand."""
     host = step.ssh_host or step.node
-    return tuple(_ssh_line(host, c) for c in step.change.apply)
+    return tuple(ssh_line(host, c.argv_for(root=False), input=c.input) for c in step.change.apply)
 
 
 def equivalent_commands(plan: Plan) -> EquivalentCommands:
     ns = plan.cluster.namespace
     sets = [(c.key, c.new) for c in plan.changes if c.new is not None]
-    helm_pairs = [
-        f"{HELM_VALUES[c.key]}={'null' if c.new is None else c.new}"
+    helm_sets = [
+        arg
         for c in plan.changes
         if c.key in HELM_VALUES
+        for arg in ("--set", f"{HELM_VALUES[c.key]}={'null' if c.new is None else c.new}")
     ]
+    unmapped = tuple(c.key for c in plan.changes if c.key not in HELM_VALUES)
+    notes = [f"no Helm value writes {', '.join(unmapped)}"] if unmapped else []
     helm = None
-    if helm_pairs:
+    version = plan.cluster.cilium_version
+    if helm_sets and version is not None and CHART_VERSION.fullmatch(version) is None:
+        # Without --version, `helm upgrade` would move the release to cilium/cilium's latest.
+        notes.append(
+            f"Cilium {version} is not a cilium/cilium chart version (a vendor build?): upgrade "
+            "with the chart and --version it was installed from, "
+            + shlex.join(["--reuse-values", *helm_sets])
+        )
+    elif helm_sets:
         release = plan.cluster.helm_release or "cilium"
         argv = ["helm", "upgrade", release, "cilium/cilium", "-n", ns, "--reuse-values"]
-        if plan.cluster.cilium_version:
-            argv += ["--version", plan.cluster.cilium_version]
-        for pair in helm_pairs:
-            argv += ["--set", pair]
-        helm = shlex.join(argv)
+        if version:
+            argv += ["--version", version]
+        helm = shlex.join(argv + helm_sets)
     namespace = [] if ns == "kube-system" else ["--namespace", ns]
     cilium_cli = tuple(
         shlex.join(["cilium", "config", "set", *namespace, key, value]) for key, value in sets
@@ -197,11 +219,12 @@ def equivalent_commands(plan: Plan) -> EquivalentCommands:
         restarts = tuple(restart_command(plan.restart.namespace, n) for n in plan.restart.nodes)
     return EquivalentCommands(
         helm=helm,
-        helm_unmapped=tuple(c.key for c in plan.changes if c.key not in HELM_VALUES),
+        helm_unmapped=unmapped,
         cilium_cli=cilium_cli,
         kubectl_patch=patch,
         restarts=restarts,
         node_commands=tuple(line for s in plan.node_steps for line in node_command_lines(s)),
+        helm_notes=tuple(notes),
     )
 
 
@@ -294,8 +317,7 @@ def render_text(plan: Plan) -> str:
     if plan.kind == "config" and commands.kubectl_patch:
         out += ["", "Equivalent commands:"]
         helm = [f"  {commands.helm}"] if commands.helm else []
-        if commands.helm_unmapped:
-            helm.append(f"  (no Helm value writes {', '.join(commands.helm_unmapped)})")
+        helm += [f"  ({note})" for note in commands.helm_notes]
         if c.helm_managed:
             out += [f"  {HELM_WARNING.format(release=c.helm_release or 'unknown')}", *helm]
         out += [f"  {CONFIG_SET_WARNING}", *(f"  {line}" for line in commands.cilium_cli)]

@@ -21,7 +21,12 @@ from rich.text import Text
 from cilium_tui.checks.types import State
 from cilium_tui.remedy.engine import ApplyResult, NodeCheck, Preflight, Progress
 from cilium_tui.remedy.plan import Outcome, Plan, PlanStatus
-from cilium_tui.remedy.preview import HELM_WARNING, config_diff, equivalent_commands
+from cilium_tui.remedy.preview import (
+    CONFIG_SET_WARNING,
+    HELM_WARNING,
+    config_diff,
+    equivalent_commands,
+)
 from cilium_tui.ui.cells import STATE_TONES, Cell, Tone
 from cilium_tui.ui.paint import ToneStyles, cell_text
 
@@ -232,29 +237,41 @@ def plan_view(plan: Plan, look: Look) -> Group:
 
 
 def _commands(plan: Plan, look: Look) -> list[RenderableType]:
-    """The same change by hand: helm, cilium, kubectl, ssh."""
-    commands = equivalent_commands(plan)
-    lines: list[str] = []
-    notes: list[str] = []
-    if plan.kind == "config" and plan.changes:
-        if plan.cluster.helm_managed:
-            notes.append(HELM_WARNING.format(release=plan.cluster.helm_release or "unknown"))
-        if commands.helm:
-            lines.append(commands.helm)
-        if commands.helm_unmapped:
-            notes.append(f"no Helm value writes {', '.join(commands.helm_unmapped)}")
-        lines += commands.cilium_cli
-        if commands.kubectl_patch:
-            lines.append(commands.kubectl_patch)
-        lines += _first(commands.restarts, "one per node, in the restart order above")
-    lines += _first(commands.node_commands, "the same on every node of the plan")
-    if not lines:
+    """The same change by hand, in `cilium-tui plan`'s order: helm first when Helm manages the
+    ConfigMap, `cilium config set` under its all-at-once restart warning, kubectl, ssh. Only for
+    a plan that can be applied: what was refused is not handed out to paste. Each warning is a
+    line of its own above its commands, never a comment inside them (a wrapped comment pasted
+    into a shell would run its second half)."""
+    if plan.status != "ready":
         return []
-    parts: list[RenderableType] = [_heading("Equivalent commands")]
-    if notes:
-        parts.append(_bullets(notes, look.styles[Tone.NA]))
-    parts.append(_syntax("\n".join(lines), "bash", look))
-    return parts
+    commands = equivalent_commands(plan)
+    parts: list[RenderableType] = []
+
+    def block(notes: Sequence[str], lines: Sequence[str]) -> None:
+        if notes:
+            parts.append(_bullets(notes, look.styles[Tone.NA]))
+        if lines:
+            parts.append(_syntax("\n".join(lines), "bash", look))
+
+    if plan.kind == "config" and plan.changes:
+        cluster = plan.cluster
+        helm_notes = commands.helm_notes
+        helm = [commands.helm] if commands.helm else []
+        if cluster.helm_managed:
+            release = cluster.helm_release or "unknown"
+            block([HELM_WARNING.format(release=release), *helm_notes], helm)
+        block(
+            [CONFIG_SET_WARNING] if commands.cilium_cli else [],
+            [
+                *commands.cilium_cli,
+                *([commands.kubectl_patch] if commands.kubectl_patch else []),
+                *_first(commands.restarts, "one per node, in the restart order above"),
+            ],
+        )
+        if not cluster.helm_managed:
+            block(helm_notes, helm)
+    block([], _first(commands.node_commands, "the same on every node of the plan"))
+    return [_heading("Equivalent commands"), *parts] if parts else []
 
 
 def _first(lines: Sequence[str], rest: str, shown: int = 3) -> list[str]:

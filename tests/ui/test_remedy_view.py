@@ -13,6 +13,7 @@ from cilium_tui.model import Snapshot
 from cilium_tui.remedy.engine import ApplyResult, NodeCheck, Progress, Verification
 from cilium_tui.remedy.plan import NodeAssessment, Outcome, Plan, Restart
 from cilium_tui.remedy.planner import build_plan
+from cilium_tui.remedy.preview import CONFIG_SET_WARNING
 from cilium_tui.ui.paint import tone_styles
 from cilium_tui.ui.remedy_view import (
     LIST_LIMIT,
@@ -49,6 +50,25 @@ def test_the_preview_of_the_seeds_conntrack_bypass(seed: Snapshot) -> None:
     assert "helm upgrade cilium cilium/cilium -n kube-system --reuse-values" in shown
     assert "kubectl -n kube-system patch configmap cilium-config --type merge" in shown
     assert "Expected afterwards (verified by a re-scan)" in shown
+
+
+def test_a_refused_plan_hands_out_no_commands(seed: Snapshot) -> None:
+    plan = build_plan("bbr", seed)
+    assert plan.status == "refused" and plan.changes  # there is a change it would have made
+    shown = text(plan_view(plan, LOOK))
+    assert "REFUSED · nothing will be applied" in shown
+    assert "Equivalent commands" not in shown
+    for command in ("helm upgrade", "cilium config set", "kubectl", "ssh "):
+        assert command not in shown, command
+
+
+def test_cilium_config_set_comes_with_its_restart_warning(seed: Snapshot) -> None:
+    shown = " ".join(text(plan_view(bypass(seed), LOOK)).split())  # wrapped lines joined
+    commands = shown[shown.index("Equivalent commands") :]
+    helm, warning = commands.index("helm upgrade"), commands.index(CONFIG_SET_WARNING)
+    config_set = commands.index("cilium config set install-no-conntrack-iptables-rules true")
+    assert helm < warning < config_set < commands.index("kubectl -n kube-system patch")
+    assert config_set - warning == len(CONFIG_SET_WARNING) + 1, "the warning is right above it"
 
 
 def test_a_big_cluster_is_grouped_not_listed(seed: Snapshot) -> None:

@@ -23,6 +23,10 @@ from cilium_tui.remedy.plan import Guidance, NodeStep, Outcome, Plan
 AGENTS = "every agent restarts (one node at a time); established connections normally survive"
 DEFAULT_MAP_RATIO = 0.0025
 K3S_CLUSTER_CIDR = "10.42.0.0/16"
+NO_IPV4_BYPASS = (
+    "enable-ipv4 false: the bypass requires IPv4 support (its rules match the IPv4 native-routing "
+    "CIDR)"
+)
 
 
 def _already(reason: str) -> Verdict:
@@ -162,10 +166,14 @@ def bpf_masquerading(ctx: PlanContext) -> Plan:
 
 
 def bypass_conntrack(ctx: PlanContext) -> Plan:
+    ipv4 = ctx.config.value("ipv4") if ctx.config is not None else None
+
     def assess(case: NodeCase) -> Verdict:
         now, after = case.now, case.after
         if now.no_conntrack.value:
             return _already("NOTRACK rules for pod traffic")
+        if ipv4 is False:  # every agent checks it at start, whatever its host routing
+            return Verdict(Outcome.FATAL, NO_IPV4_BYPASS)
         mode, _ = case.host_routing_after()
         if mode == "BPF":
             return Verdict(

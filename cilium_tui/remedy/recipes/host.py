@@ -26,7 +26,7 @@ from cilium_tui.collect.node_commands import (
 from cilium_tui.model import NodeRecord
 from cilium_tui.remedy.context import NodeCase, PlanContext, Verdict, Write
 from cilium_tui.remedy.plan import Guidance, NodeStep, Outcome, Plan
-from cilium_tui.remedy.preview import apply_manifest
+from cilium_tui.remedy.preview import apply_manifest, ssh_line
 
 _ONE_CPU = re.compile(r"\s*\d+\s*")
 NETKIT_KERNEL = "6.8"
@@ -36,9 +36,8 @@ Assessed = tuple[Verdict, NodeStep | None]
 
 
 def _ssh(record: NodeRecord, *argv: str) -> str:
-    """A command line to run `argv` on the node (for guidance; sudo when not root)."""
-    host = record.ssh_host or record.name
-    return shlex.join(["ssh", host, "sudo", *argv])
+    """A command line for a person to run `argv` as root on the node (sudo may ask a password)."""
+    return ssh_line(record.ssh_host or record.name, ("sudo", *argv), tty=True)
 
 
 def _kubectl(record: NodeRecord, *argv: str) -> tuple[str, ...]:
@@ -177,7 +176,8 @@ def kernel(ctx: PlanContext) -> Plan:
             "distribution ships (>= 5.10; >= 6.8 for every datapath feature), one node at a time:",
             (
                 *_kubectl(r, "drain", r.name, "--ignore-daemonsets", "--delete-emptydir-data"),
-                _ssh(r, "apt-get", "update") + " && " + _ssh(r, "apt-get", "dist-upgrade"),
+                _ssh(r, "apt-get", "update"),
+                _ssh(r, "apt-get", "dist-upgrade"),
                 _ssh(r, "reboot"),
                 *_kubectl(r, "uncordon", r.name),
             ),

@@ -51,6 +51,38 @@ async def test_each_board_logs_the_commands_it_answered(lab: LabBoards, pool: Ss
     assert lab.log("vm-1") == []
 
 
+async def test_the_command_log_tells_reads_from_writes() -> None:
+    state = arm64_board()
+    state.sudo = "nopasswd"  # a user with sudo, not root: privileges show as `sudo -n`
+    boards = await LabBoards.start({"board-1": state})
+    pool = SshPool(config_path=boards.ssh_config_path)
+    governors = cpu_governor(previous=list(state.governors or []))
+    try:
+        await pool.probe(BOARD)
+        reads = boards.commands.records()
+        await pool.run_command(BOARD, governors.check)
+        await pool.run_command(BOARD, governors.apply[0])
+        await pool.run(BOARD, ["rm", "-rf", "/"])
+    finally:
+        await pool.close()
+        await boards.stop()
+    assert reads and all(e.host == "board-1" and e.user == "lab" for e in reads)
+    assert not any(e.mutating for e in reads), "the probe only reads"
+    assert reads[-1].argv is not None and reads[-1].argv[:2] == ("sh", "-c")
+    assert reads[-1].sudo, "the probe reads iptables through sudo"
+    *_, check, tee, rm = boards.commands.records()
+    assert (check.mutating, check.sudo, check.privileged) == (False, False, False)
+    assert check.argv == governors.check.argv
+    assert (tee.mutating, tee.privileged, tee.rc) == (True, True, 0)
+    assert tee.argv == ("sudo", "-n", *governors.apply[0].argv)
+    assert (rm.mutating, rm.privileged, rm.rc) == (True, False, 127), "unknown counts as a write"
+    assert boards.commands.mutating() == [tee, rm]
+    assert boards.commands.privileged() == [reads[-1], tee]
+    assert check.time <= tee.time <= rm.time
+    boards.commands.clear()
+    assert boards.log("board-1") == []
+
+
 async def test_anything_else_is_not_found(pool: SshPool) -> None:
     result = await pool.run(BOARD, ["rm", "-rf", "/"])
     assert (result.rc, result.stdout, result.stderr) == (127, "", "sh: 1: rm: not found\n")

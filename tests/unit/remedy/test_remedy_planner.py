@@ -186,6 +186,30 @@ def test_conntrack_bypass_requirements(config: dict[str, str | None], missing: s
     assert any(missing in r.reason and "fail to start" in r.reason for r in plan.refusals)
 
 
+def test_conntrack_bypass_without_ipv4_would_stop_every_agent() -> None:
+    """The agent's start-up check: "install-no-conntrack-iptables-rules requires IPv4 support",
+    also on the nodes where BPF host routing makes the bypass unnecessary."""
+    ipv6_only = lab_snapshot("seed", {"enable-ipv4": "false", "enable-ipv6": "true"})
+    plan = build_plan("bypass-iptables-conntrack", ipv6_only)
+    assert plan.status == "refused" and plan.per_node_config is None
+    assert refused_nodes(plan) == {
+        "the agent would fail to start: enable-ipv4 false: the bypass requires IPv4 support (its "
+        "rules match the IPv4 native-routing CIDR)": (*VMS, *BOARDS)
+    }
+
+
+def test_each_reason_of_a_refusal_says_its_own_outcome() -> None:
+    """DSR on the training cluster: the tunnel would stop the agents; without BPF NodePort the
+    mode would merely be ignored. Each reason is labelled with what it does, the worst first."""
+    plan = build_plan("nodeport-dsr", lab_snapshot("training"))
+    [refusal] = plan.refusals
+    assert refusal.reason == (
+        "the agent would fail to start: tunnel routing: DSR's IP-option dispatch needs native "
+        "routing; the change would silently do nothing: no BPF NodePort (kube-proxy replacement "
+        "off): the mode is ignored"
+    )
+
+
 def test_big_tcp_with_tunnelling_is_refused() -> None:
     modern = lab_snapshot(
         "modern", {"routing-mode": "tunnel", "enable-ipv4-big-tcp": "false"}, probe=False
