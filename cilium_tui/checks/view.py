@@ -455,6 +455,10 @@ class NodeView:
         return self._combine(running, self._configured(field, _as_bool), hint)
 
     @cached_property
+    def ipv4(self) -> Fact[bool]:
+        return self._configured("ipv4", _as_bool)
+
+    @cached_property
     def ipv6(self) -> Fact[bool]:
         return self._configured("ipv6", _as_bool)
 

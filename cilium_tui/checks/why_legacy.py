@@ -57,6 +57,8 @@ def bypass_impossible(view: NodeView) -> list[str]:
         reasons.append(kernel_shortfall(kernel.value, *SOCKET_LB_KERNEL))
     if view.cni_chaining.value not in (None, "none"):
         reasons.append(f"CNI chaining {view.cni_chaining.shown} (the Helm chart forces it off)")
+    if view.ipv4.value is False:
+        reasons.append("IPv4 disabled (the agent requires IPv4 for it)")
     return reasons
 
 

@@ -118,6 +118,12 @@ def _conntrack_bypass(view: NodeView) -> Finding:
             f"CNI chaining {view.cni_chaining.shown} (the Helm chart forces the bypass off)",
             "CNI chaining",
         )
+        .needs(
+            view.ipv4,
+            bool,
+            "IPv4 disabled (enable-ipv4: false; the agent requires IPv4 for the bypass)",
+            "IPv4",
+        )
     )
     explanation = explain(view)
     better = ""
@@ -218,6 +224,7 @@ CONNTRACK_BYPASS = define(
         Requirement("native routing", item="native-routing"),
         Requirement("full kube-proxy replacement", item="kube-proxy-replacement"),
         Requirement("BPF masquerading or none", item="bpf-masquerading"),
+        Requirement("IPv4 enabled (the agent refuses the bypass without it)"),
         Requirement("only useful with Legacy host routing"),
     ),
     detection="cilium-config `install-no-conntrack-iptables-rules` (not in cilium-dbg status); "

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from cilium_tui.checks.legacy_causes import Cause
+from cilium_tui.checks.types import State
 from cilium_tui.checks.view import NodeView
 from cilium_tui.checks.why_legacy import explain
 from cilium_tui.model import CiliumConfig, Masquerading, NodeRecord
@@ -17,6 +18,7 @@ from tests.unit.checks.seed import (
     board_probe,
     config,
     dark,
+    judge,
     modern,
     modern_config,
     setting,
@@ -153,3 +155,13 @@ def test_chaining_is_no_cause_when_the_config_says_legacy_routing_is_off() -> No
         cni_chaining=setting("generic-veth", "cni-chaining-mode", "generic-veth"),
     )
     assert [c.id for c in causes(vm(host_routing="Legacy"), cfg)] == ["none-found"]
+
+
+def test_ipv6_only_nodes_get_no_bypass_advice_and_the_item_is_blocked() -> None:
+    cfg = config(ipv4=setting(False, "enable-ipv4", "false"))
+    rec = board()
+    explanation = explain(NodeView(snapshot(rec, cilium_config=cfg), rec))
+    assert explanation is not None and "IPv4 disabled" in explanation.advice
+    finding = judge("bypass-iptables-conntrack", rec, cfg)
+    assert finding.state is State.BLOCKED
+    assert any("IPv4 disabled" in b for b in finding.blocked_by)
