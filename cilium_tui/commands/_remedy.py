@@ -1,8 +1,10 @@
 """What `plan`, `apply` and `undo` share: reading the cluster, asking, progress and results.
 
-Previews go to stdout; progress and questions to stderr, so `cilium-tui plan ... > plan.txt`
-keeps only the preview. Exit codes: 0 done (or nothing to do), 1 refused, cancelled, stopped or
-not as expected, 2 the cluster could not be read or the command line is wrong.
+Previews go to stdout, progress to stderr, so `cilium-tui plan ... > plan.txt` keeps only the
+preview. Without `--yes`, `apply` and `undo` ask on the terminal (`input`: the answer is read from
+stdin): y/N, then, when agents restart, the context name typed. Exit codes: 0 done (or nothing
+to do), 1 refused, cancelled, stopped or not as expected, 2 the cluster could not be read or the
+command line is wrong.
 """
 
 from __future__ import annotations
@@ -115,9 +117,14 @@ async def confirm_and_apply(engine: RemedyEngine, plan: Plan, *, yes: bool) -> i
             print(f"cannot apply: {problem}", file=sys.stderr)
         return EXIT_NOT_DONE
     where = plan.cluster.context or plan.cluster.source
-    word = confirmation_word(plan)
-    if not yes and not await ask(f"Apply {plan.item_id} to {where}? [y/N] "):
-        return cancelled()
+    word = confirmation_word(plan)  # the context name when agents restart: typed, or --yes
+    if not yes:
+        if not await ask(f"Apply {plan.item_id} to {where}? [y/N] "):
+            return cancelled()
+        if word is not None:
+            reply = await answer(f"Agents restart: type {word} to confirm: ")
+            if reply is None or reply.strip() != word:
+                return cancelled(f"that is not {word}")
     result = await engine.apply(plan, confirm(plan, typed=word), progress=print_progress)
     return report(result, engine)
 

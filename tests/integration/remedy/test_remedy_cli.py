@@ -7,6 +7,7 @@ import json
 import os
 import shlex
 import subprocess
+import sys
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
@@ -149,6 +150,39 @@ def test_apply_asks_and_no_means_nothing(
     assert prompts == ["Apply hubble to lab-seed? [y/N] "]
     assert "cancelled: nothing was changed" in err
     assert Journal(state_home).entries() == []
+
+
+def cli(stdin: str, *argv: str) -> subprocess.CompletedProcess[str]:
+    """`cilium-tui ARGV` in its own process, `stdin` typed at its prompts."""
+    return subprocess.run(
+        [sys.executable, "-m", "cilium_tui", *argv],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=os.environ.copy(),  # with this test's private XDG_STATE_HOME
+    )
+
+
+def test_agent_restarts_need_the_context_name_typed(state_home: Path, labs: StartLabNow) -> None:
+    seed = labs("seed")
+    before = seed.cluster.config()
+    typo = cli("y\nlab-sed\n", "apply", "hubble", *cluster(seed))
+    assert typo.returncode == 1, typo.stderr
+    assert (
+        "Apply hubble to lab-seed? [y/N] Agents restart: type lab-seed to confirm: " in typo.stdout
+    )
+    assert "cancelled (that is not lab-seed): nothing was changed" in typo.stderr
+    assert seed.api.requests.mutating() == [] and Journal(state_home).entries() == []
+    silent = cli("y\n", "apply", "hubble", *cluster(seed))  # end of input: no word at all
+    assert silent.returncode == 1 and "cancelled" in silent.stderr
+    assert seed.api.requests.mutating() == []
+
+    typed = cli("y\nlab-seed\n", "apply", "hubble", *cluster(seed))
+    assert typed.returncode == 0, typed.stderr
+    assert "verified: every node as expected" in typed.stdout
+    assert seed.cluster.config() != before and len(Journal(state_home).entries()) == 1
 
 
 def test_an_unwritable_journal_changes_nothing(
