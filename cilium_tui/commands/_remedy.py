@@ -1,8 +1,10 @@
 """What `plan`, `apply` and `undo` share: reading the cluster, asking, progress and results.
 
-Previews go to stdout; progress and questions to stderr, so `cilium-tui plan ... > plan.txt`
-keeps only the preview. Exit codes: 0 done (or nothing to do), 1 refused, cancelled, stopped or
-not as expected, 2 the cluster could not be read or the command line is wrong.
+Previews go to stdout, progress to stderr, so `cilium-tui plan ... > plan.txt` keeps only the
+preview. Without `--yes`, `apply` and `undo` ask on the terminal (`input`: the answer is read from
+stdin): y/N, then, when agents restart, the context name typed. Exit codes: 0 done (or nothing
+to do), 1 refused, cancelled, stopped or not as expected, 2 the cluster could not be read or the
+command line is wrong.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from cilium_tui.remedy.engine import (
     confirm,
     confirmation_word,
 )
+from cilium_tui.remedy.journal import journal_for
 from cilium_tui.remedy.plan import Plan
 from cilium_tui.remedy.preview import render_text
 from cilium_tui.settings import SettingsError
@@ -73,13 +76,24 @@ async def with_cluster(
         await source.close()
 
 
+def engine_for(source: ClusterSource, *, read_only: bool) -> RemedyEngine:
+    """The engine for `source`, journalling where `journal_for` says (the lab's own for --demo).
+    Raises ReadOnlyError in read-only mode."""
+    return RemedyEngine(source, read_only=read_only, journal=journal_for(source))
+
+
+async def answer(question: str) -> str | None:
+    """A line typed on stdin after `question`; None at end of input (no terminal, Ctrl-D)."""
+    try:
+        return await asyncio.to_thread(input, question)
+    except EOFError:
+        return None
+
+
 async def ask(question: str) -> bool:
     """y/N on the terminal; anything but yes (or no terminal at all) is no."""
-    try:
-        answer = await asyncio.to_thread(input, question)
-    except EOFError:
-        return False
-    return answer.strip().lower() in ("y", "yes")
+    reply = await answer(question)
+    return reply is not None and reply.strip().lower() in ("y", "yes")
 
 
 def print_progress(step: Progress) -> None:
@@ -103,18 +117,29 @@ async def confirm_and_apply(engine: RemedyEngine, plan: Plan, *, yes: bool) -> i
             print(f"cannot apply: {problem}", file=sys.stderr)
         return EXIT_NOT_DONE
     where = plan.cluster.context or plan.cluster.source
-    if not yes and not await ask(f"Apply {plan.item_id} to {where}? [y/N] "):
-        print("cancelled: nothing was changed", file=sys.stderr)
-        return EXIT_NOT_DONE
-    token = confirm(plan, typed=confirmation_word(plan))
-    result = await engine.apply(plan, token, progress=print_progress)
-    return report(result)
+    word = confirmation_word(plan)  # the context name when agents restart: typed, or --yes
+    if not yes:
+        if not await ask(f"Apply {plan.item_id} to {where}? [y/N] "):
+            return cancelled()
+        if word is not None:
+            reply = await answer(f"Agents restart: type {word} to confirm: ")
+            if reply is None or reply.strip() != word:
+                return cancelled(f"that is not {word}")
+    result = await engine.apply(plan, confirm(plan, typed=word), progress=print_progress)
+    return report(result, engine)
 
 
-def report(result: ApplyResult) -> int:
+def cancelled(why: str | None = None) -> int:
+    print(f"cancelled{f' ({why})' if why else ''}: nothing was changed", file=sys.stderr)
+    return EXIT_NOT_DONE
+
+
+def report(result: ApplyResult, engine: RemedyEngine) -> int:
     print(f"{result.outcome}: {result.message}")
     if result.entry_id:
-        print(f"journal entry: {result.entry_id}")
+        print(f"journal entry: {result.entry_id} in {engine.journal.directory}")
+        if engine.journal.temporary:
+            print("(the lab's own journal: it goes when the lab stops)")
     if result.replan is not None:
         print("\nThe cluster as it is now:\n")
         sys.stdout.write(render_text(result.replan))

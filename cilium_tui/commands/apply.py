@@ -13,13 +13,14 @@ from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.commands._remedy import (
     CommandError,
     confirm_and_apply,
+    engine_for,
     fail,
     plan_options,
     target_of_args,
     with_cluster,
 )
 from cilium_tui.model import Snapshot
-from cilium_tui.remedy.engine import ReadOnlyError, RemedyEngine, refuse_read_only
+from cilium_tui.remedy.engine import ReadOnlyError, refuse_read_only
 from cilium_tui.remedy.planner import REMEDIES, build_plan
 
 
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         options = plan_options(args)
 
         async def apply(source: ClusterSource, snapshot: Snapshot) -> int:
-            engine = RemedyEngine(source, read_only=settings.read_only)
+            engine = engine_for(source, read_only=settings.read_only)
             plan = build_plan(args.item, snapshot, args.node, options=options)
             return await confirm_and_apply(engine, plan, yes=args.yes)
 

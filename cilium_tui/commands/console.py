@@ -13,11 +13,10 @@ import argparse
 import asyncio
 import sys
 
-from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.commands._scan import Target, open_and_scan, target_of
 from cilium_tui.connect import OpenError
 from cilium_tui.remedy.engine import RemedyEngine
-from cilium_tui.remedy.journal import Journal
+from cilium_tui.remedy.journal import journal_for
 from cilium_tui.settings import SettingsError
 
 EXIT_CANNOT_OPEN = 2
@@ -53,12 +52,5 @@ async def _console(target: Target) -> int:
         await source.close()
         why = snapshot.errors[0] if snapshot.errors else "the cluster has no nodes"
         return _fail(f"no nodes could be read from {source.name}: {why}")
-    remedy = None if settings.read_only else RemedyEngine(source, journal=_journal(source))
+    remedy = None if settings.read_only else RemedyEngine(source, journal=journal_for(source))
     return await run_console(settings, source, snapshot, remedy)
-
-
-def _journal(source: ClusterSource) -> Journal | None:
-    """The lab's changes are journalled with the lab (and go with it), never among the user's
-    real ones, where an undo could later be tried against a real cluster."""
-    files = source.lab.files if source.lab is not None else None
-    return Journal(files.directory / "journal") if files is not None else None

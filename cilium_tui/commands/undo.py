@@ -1,7 +1,9 @@
-"""`cilium-tui undo [ID]`: put back what a journalled change altered (the latest by default).
+"""`cilium-tui undo [ID]`: put back what a journalled change altered (by default the latest one
+made on the cluster connected to).
 
 The undo is a plan like any other: previewed against a fresh scan, confirmed (or `--yes`),
-applied one agent at a time, verified, and journalled itself.
+applied one agent at a time, verified, and journalled itself. It is refused for a change made on
+another cluster, and for one under a later change still in effect (undo that first).
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from cilium_tui.commands._remedy import (
     EXIT_NOT_DONE,
     CommandError,
     confirm_and_apply,
+    engine_for,
     fail,
     target_of_args,
     with_cluster,
 )
 from cilium_tui.model import Snapshot
-from cilium_tui.remedy.engine import ReadOnlyError, RemedyEngine, refuse_read_only
+from cilium_tui.remedy.engine import ReadOnlyError, refuse_read_only
 from cilium_tui.remedy.journal import JournalError
 
 
@@ -30,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         refuse_read_only(settings.read_only)
 
         async def undo(source: ClusterSource, snapshot: Snapshot) -> int:
-            engine = RemedyEngine(source, read_only=settings.read_only)
+            engine = engine_for(source, read_only=settings.read_only)
             try:
                 plan = await engine.undo_plan(args.id)
             except JournalError as e:

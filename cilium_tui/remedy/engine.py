@@ -6,13 +6,14 @@
     token = confirm(plan, typed=context_name)      # restarts need the context name typed
     result = await engine.apply(plan, token, progress=print)
     result.outcome                                  # "verified", "stopped", "conflict", ...
-    undo = await engine.undo_plan()                # the latest change, against a fresh scan
+    undo = await engine.undo_plan()                # the latest change of this cluster
     await engine.apply(undo, confirm(undo, typed=context_name), progress=print)
 
 What `apply` does, in order, stopping at the first thing that goes wrong:
 
 1. checks the confirmation token (for this very plan: `Plan.digest`) and runs the preflight;
-2. journals the change (`remedy.journal`, 0600) *before* the first mutation;
+2. journals the change (`remedy.journal`, 0600) *before* the first mutation, with the identity of
+   the cluster (API server, context, cilium-config's UID) so that only this cluster undoes it;
 3. patches cilium-config carrying the previewed resourceVersion: on 409 nothing is overwritten,
    the cluster is re-read and the result carries the new plan (`replan`, with its new diff);
 4. batch by batch: runs the node steps (check before: a node that changed since the preview
@@ -42,7 +43,7 @@ from cilium_tui.facts.pod import parse_agent_pod
 from cilium_tui.facts.status import parse_status
 from cilium_tui.model import CiliumConfig, NodeRecord, Snapshot
 from cilium_tui.remedy.context import PlanOptions
-from cilium_tui.remedy.journal import Journal, JournalEntry, JournalError
+from cilium_tui.remedy.journal import ClusterIdentity, Journal, JournalEntry, JournalError
 from cilium_tui.remedy.plan import NodeStep, Plan
 from cilium_tui.remedy.planner import build_plan
 from cilium_tui.remedy.undo import undo_plan as build_undo_plan
@@ -325,7 +326,13 @@ class RemedyEngine:
             report("denied", "; ".join(preflight.problems), level="error")
             return ApplyResult("denied", "; ".join(preflight.problems), preflight=preflight)
         basis = plan.basis or await self.source.scan()
-        entry = self.journal.new_entry(plan, {c.key: c.old for c in plan.changes})
+        cluster = await self.cluster_identity(plan.cluster.namespace, plan.cluster.configmap)
+        try:
+            entry = self.journal.new_entry(plan, {c.key: c.old for c in plan.changes}, cluster)
+        except JournalError as e:
+            message = f"{e}: nothing was changed (the journal comes before any change)"
+            report("stopped", message, level="error")
+            return ApplyResult("failed", message)
         report("journal", f"journal entry {entry.id}")
         run = _Run(self, plan, basis, entry, report)
         try:
@@ -362,25 +369,57 @@ class RemedyEngine:
             )
         return Verification(tuple(checks))
 
-    async def undo_plan(self, entry_id: str | None = None) -> Plan:
-        """The plan that reverts entry `entry_id` (default: the latest undoable change), built
-        against a fresh scan. Raises JournalError when there is nothing to undo."""
-        entry = self._entry(entry_id)
-        return build_undo_plan(entry, await self.source.scan())
+    async def cluster_identity(
+        self, namespace: str = "kube-system", configmap: str = "cilium-config"
+    ) -> ClusterIdentity:
+        """The cluster connected to: API server and context, and the UID of its cilium-config
+        (None when it cannot be read: the server and context still tell clusters apart)."""
+        kube = self.source.kube
+        if kube is None:
+            return ClusterIdentity(None, None)
+        try:
+            obj = await kube.get_configmap(namespace, configmap)
+            uid = obj.get("metadata", {}).get("uid")
+        except KubeError:
+            uid = None
+        return ClusterIdentity(kube.server, kube.context, uid if isinstance(uid, str) else None)
 
-    def _entry(self, entry_id: str | None) -> JournalEntry:
+    async def latest_undoable(self) -> JournalEntry | None:
+        """The newest change of the connected cluster that can be undone."""
+        return self.journal.latest_undoable(await self.cluster_identity())
+
+    async def undo_plan(self, entry_id: str | None = None) -> Plan:
+        """The plan that reverts entry `entry_id` (default: the latest undoable change of this
+        cluster), built against a fresh scan; refused when the entry is another cluster's or a
+        later change must be undone first. Raises JournalError when there is nothing to undo."""
+        snapshot = await self.source.scan()
+        config = snapshot.config
+        cluster = await self.cluster_identity(
+            *((config.namespace, config.name) if config is not None else ())
+        )
         if entry_id is not None:
-            return self.journal.load(entry_id)
-        latest = self.journal.latest_undoable()
-        if latest is None:
-            raise JournalError(f"nothing to undo in {self.journal.directory}")
-        return latest
+            entry = self.journal.load(entry_id)
+        elif (latest := self.journal.latest_undoable(cluster)) is not None:
+            entry = latest
+        else:
+            raise JournalError(self._nothing_to_undo(cluster))
+        return build_undo_plan(entry, snapshot, cluster=cluster, journal=self.journal.entries())
+
+    def _nothing_to_undo(self, cluster: ClusterIdentity) -> str:
+        others = [e for e in self.journal.entries() if e.undoable and e.undoes is None]
+        message = f"nothing to undo on this cluster ({cluster}) in {self.journal.directory}"
+        if others:
+            message += (
+                f"; {len(others)} change(s) of other clusters are undoable there when connected "
+                "to them (see `cilium-tui journal`)"
+            )
+        return message
 
     async def replan(self, plan: Plan) -> Plan:
         """The same plan built again against the cluster as it is now."""
-        snapshot = await self.source.scan()
         if plan.undoes is not None:
-            return build_undo_plan(self.journal.load(plan.undoes), snapshot)
+            return await self.undo_plan(plan.undoes)
+        snapshot = await self.source.scan()
         restart = plan.restart
         options = PlanOptions(
             batch_size=max(len(b) for b in restart.batches) if restart else 1,

@@ -3,9 +3,10 @@
     journal = Journal()                      # $XDG_STATE_HOME/cilium-tui/journal/ (0700)
     for entry in journal.entries():          # newest first
         print(entry.id, entry.status, entry.item_id)
-    entry = journal.latest_undoable()
+    entry = journal.latest_undoable(cluster)  # of the cluster cilium-tui is connected to
 
-An entry records who (user@host), where (context, source), what (the plan as `Plan.to_dict`),
+An entry records who (user@host), where (context, source, and the `ClusterIdentity`: API server
+URL, context, cilium-config's UID), what (the plan as `Plan.to_dict`),
 the previous value of every cilium-config key it touches (None: the key was absent), the
 resourceVersion before and after the patch, what each node step's check printed before it ran,
 the agents restarted, and every event (applied, stopped at node X, verified, undone...). That is
@@ -27,9 +28,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from cilium_tui.remedy.plan import JSON, Plan, PlanFormatError, plan_from_dict
+
+if TYPE_CHECKING:
+    from cilium_tui.collect.scan import ClusterSource
 
 EntryStatus = Literal["started", "conflict", "failed", "stopped", "applied", "verified", "mismatch"]
 """Where a change stands: written as "started" before the first mutation; "conflict" when the
@@ -49,6 +53,56 @@ def default_directory(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     base = env.get("XDG_STATE_HOME") or str(Path("~/.local/state").expanduser())
     return Path(base) / "cilium-tui" / "journal"
+
+
+def journal_for(source: ClusterSource) -> Journal:
+    """The journal of changes made through `source`: the user's, except for the embedded lab
+    (`--demo`), whose changes are journalled with the lab and go with it. A demo's entries never
+    land among the user's real ones, where an undo could later be tried on a real cluster."""
+    files = source.lab.files if source.lab is not None else None
+    return Journal(files.directory / "journal", temporary=True) if files is not None else Journal()
+
+
+@dataclass(frozen=True)
+class ClusterIdentity:
+    """Which cluster a change was made on, as far as cilium-tui can tell.
+
+    `server` (the API server URL) and `context` come from the kubeconfig; both None for a source
+    without a Kubernetes API (SSH only). `config_uid` is cilium-config's metadata.uid when it was
+    read: two clusters reached through the same URL and context name (every K3s kubeconfig says
+    `default` at https://127.0.0.1:6443) still differ there, and a re-installed Cilium too.
+    """
+
+    server: str | None
+    context: str | None
+    config_uid: str | None = None
+
+    def __str__(self) -> str:
+        if self.server is None and self.context is None:
+            return "no Kubernetes API (SSH only)"
+        return f"context {self.context or '?'} at {self.server or '?'}"
+
+    def mismatch(self, connected: ClusterIdentity) -> str | None:
+        """Why `connected` is not this cluster (one phrase), or None when it is."""
+        if (self.server, self.context) != (connected.server, connected.context):
+            return f"it was made on {self}, and cilium-tui is connected to {connected}"
+        if self.config_uid and connected.config_uid and self.config_uid != connected.config_uid:
+            return (
+                f"cilium-config was re-created since (its UID was {self.config_uid}, it is "
+                f"{connected.config_uid} now): the ConfigMap it changed is gone"
+            )
+        return None
+
+    def to_dict(self) -> JSON:
+        return {"server": self.server, "context": self.context, "configUid": self.config_uid}
+
+    @classmethod
+    def from_dict(cls, obj: Mapping[str, Any]) -> ClusterIdentity:
+        def text(key: str) -> str | None:
+            value = obj.get(key)
+            return None if value is None else str(value)
+
+        return cls(text("server"), text("context"), text("configUid"))
 
 
 def who() -> str:
@@ -83,6 +137,8 @@ class JournalEntry:
     context: str | None
     item_id: str
     plan: JSON
+    cluster: ClusterIdentity | None = None
+    """None in entries written before cilium-tui recorded it: the cluster is unknown."""
     status: EntryStatus = "started"
     undoes: str | None = None
     """The entry this one reverted (an undo is journalled like any change)."""
@@ -107,6 +163,18 @@ class JournalEntry:
     def undoable(self) -> bool:
         return self.mutated and self.undone_by is None
 
+    def why_not_on(self, connected: ClusterIdentity) -> str | None:
+        """Why this change cannot be undone on the `connected` cluster, or None when it can."""
+        if self.cluster is None:
+            return (
+                f"journal entry {self.id} does not say which cluster it changed (it was written "
+                f"by an older cilium-tui; it names context {self.context or '?'} only): it is "
+                "not undone automatically; its previous values are in `cilium-tui journal "
+                "--format json`, to put back by hand on the right cluster"
+            )
+        why = self.cluster.mismatch(connected)
+        return None if why is None else f"journal entry {self.id} is not for this cluster: {why}"
+
     def load_plan(self) -> Plan:
         try:
             return plan_from_dict(self.plan)
@@ -124,6 +192,7 @@ class JournalEntry:
             "user": self.user,
             "source": self.source,
             "context": self.context,
+            "cluster": None if self.cluster is None else self.cluster.to_dict(),
             "item": self.item_id,
             "status": self.status,
             "undoes": self.undoes,
@@ -152,6 +221,9 @@ class JournalEntry:
                 context=obj.get("context"),
                 item_id=str(obj["item"]),
                 plan=dict(obj["plan"]),
+                cluster=None
+                if obj.get("cluster") is None
+                else ClusterIdentity.from_dict(dict(obj["cluster"])),
                 status=obj.get("status", "started"),
                 undoes=obj.get("undoes"),
                 undone_by=obj.get("undoneBy"),
@@ -174,13 +246,18 @@ class JournalEntry:
 
 
 class Journal:
-    """The journal directory (created 0700 on first write)."""
+    """The journal directory (created 0700 on first write); `temporary` when it goes with the
+    embedded lab that it journals."""
 
-    def __init__(self, directory: Path | None = None) -> None:
+    def __init__(self, directory: Path | None = None, *, temporary: bool = False) -> None:
         self.directory = directory or default_directory()
+        self.temporary = temporary
 
-    def new_entry(self, plan: Plan, previous: Mapping[str, str | None]) -> JournalEntry:
-        """A "started" entry for `plan`, saved at once (before anything is changed)."""
+    def new_entry(
+        self, plan: Plan, previous: Mapping[str, str | None], cluster: ClusterIdentity
+    ) -> JournalEntry:
+        """A "started" entry for `plan` on `cluster`, saved at once (before anything is
+        changed). Raises JournalError when it cannot be written."""
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         entry = JournalEntry(
             id=f"{stamp}-{plan.item_id}-{secrets.token_hex(2)}",
@@ -190,6 +267,7 @@ class Journal:
             context=plan.cluster.context,
             item_id=plan.item_id,
             plan=plan.to_dict(),
+            cluster=cluster,
             undoes=plan.undoes,
             previous=dict(previous),
             resource_version=plan.cluster.resource_version,
@@ -256,6 +334,14 @@ class Journal:
                 continue
         return sorted(found, key=lambda e: (e.created, e.id), reverse=True)
 
-    def latest_undoable(self) -> JournalEntry | None:
-        """The newest change that can be undone (undo entries themselves are skipped)."""
-        return next((e for e in self.entries() if e.undoable and e.undoes is None), None)
+    def latest_undoable(self, cluster: ClusterIdentity) -> JournalEntry | None:
+        """The newest change made on `cluster` that can be undone (undo entries themselves are
+        skipped, and so are changes of other clusters or of an unknown one)."""
+        return next(
+            (
+                e
+                for e in self.entries()
+                if e.undoable and e.undoes is None and e.why_not_on(cluster) is None
+            ),
+            None,
+        )

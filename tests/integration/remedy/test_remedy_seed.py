@@ -51,7 +51,7 @@ async def test_apply_verify_undo(lab: StartLab, item_id: str) -> None:
     assert seed.config() == config  # the whole data dict, byte for byte
     assert seed.hosts() == hosts  # governors, irqbalance, NOTRACK rules: all back
     assert seed.journal.load(result.entry_id).undone_by == undone.entry_id
-    assert seed.journal.latest_undoable() is None
+    assert await seed.engine.latest_undoable() is None
 
 
 async def test_conntrack_bypass_turns_on_where_host_routing_is_legacy(lab: StartLab) -> None:

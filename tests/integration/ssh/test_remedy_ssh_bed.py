@@ -62,7 +62,7 @@ async def test_host_items_applied_and_undone_on_real_boards(bed: NetnsBed, tmp_p
             assert bed.board(name).governors() == ["performance"] * 4
     finally:
         for _ in range(2):  # the governors, then irqbalance
-            if engine.journal.latest_undoable() is None:
+            if await engine.latest_undoable() is None:
                 break
             undo = await engine.undo_plan()
             undone = await engine.apply(undo, confirm(undo))
