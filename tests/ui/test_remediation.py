@@ -3,6 +3,7 @@ ways an apply does not happen (cancel, refusal, RBAC, read-only) or does not go 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -202,6 +203,25 @@ async def test_the_journal_lists_changes_and_undoes_the_highlighted_one(
         undone = pane(app).result
         assert undone is not None and undone.outcome == "verified", undone.message
     assert {name: list(h.governors or []) for name, h in lab.cluster.hosts.items()} == hosts
+
+
+async def test_the_journal_does_not_offer_undo_of_another_clusters_change(
+    seed_lab: ClusterSource, tmp_path: Path
+) -> None:
+    app = console_on_lab(seed_lab, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press_apply(pilot, "cpu-governor")
+        await confirm_and_wait(pilot, None)
+        (path,) = app.journal.directory.glob("*.json")
+        entry = json.loads(path.read_text())
+        entry["cluster"]["configUid"] = "another-cluster"  # same URL and context, another cluster
+        path.write_text(json.dumps(entry))
+        await pilot.press("j")
+        await until(pilot, lambda: bool(getattr(app.screen, "entries", None)), "entries")
+        events = plain(app.screen.query_one("#journal-events", Static))
+        assert "Not undoable here" in events and "is not for this cluster" in events
+        assert "Undoable: press" not in events
 
 
 async def test_a_node_detail_remediates_on_that_node_only(

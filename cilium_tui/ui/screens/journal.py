@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from cilium_tui.remedy.journal import Journal, JournalEntry
+from cilium_tui.remedy.journal import ClusterIdentity, Journal, JournalEntry
 from cilium_tui.ui.cells import Cell, Tone
 from cilium_tui.ui.paint import ToneStyles, cell_text, tone_styles
 from cilium_tui.ui.widgets.top_bar import TopBar
@@ -47,6 +47,8 @@ class JournalScreen(Screen[None]):
         super().__init__()
         self.journal = journal
         self.entries: list[JournalEntry] = []
+        self.cluster: ClusterIdentity | None = None
+        """The connected cluster: an entry of another one is listed but not offered for undo."""
         self._styles: ToneStyles = tone_styles({})
 
     def compose(self) -> ComposeResult:
@@ -69,6 +71,9 @@ class JournalScreen(Screen[None]):
     async def reload(self) -> None:
         """Read the entries again (after an undo, a new change...)."""
         entries = await asyncio.to_thread(self.journal.entries)
+        engine = cast("CiliumTuiApp", self.app).remedy
+        if engine is not None:
+            self.cluster = await engine.cluster_identity()
         self.entries = entries
         table = self.query_one("#journal-table", DataTable)
         table.clear()
@@ -112,8 +117,12 @@ class JournalScreen(Screen[None]):
                 text.append(f"{event.time[11:19]}  {event.status:<9} {where}{event.message}\n")
             console = cast("CiliumTuiApp", self.app)
             if entry.undoable and entry.undoes is None and console.check_action("undo", ()):
-                key = console.user_keymap.get("undo", "u")
-                text.append(f"Undoable: press {key}.", style=Style(bold=True))
+                elsewhere = entry.why_not_on(self.cluster) if self.cluster is not None else None
+                if elsewhere is not None:
+                    text.append(f"Not undoable here: {elsewhere}.", style=self._styles[Tone.OFF])
+                else:
+                    key = console.user_keymap.get("undo", "u")
+                    text.append(f"Undoable: press {key}.", style=Style(bold=True))
         self.query_one("#journal-events", Static).update(text)
 
     def action_back(self) -> None:
