@@ -74,6 +74,8 @@ class NodeTable(DataTable[Text]):
                     del self._shown[key]
             for row in rows:
                 shown = self._shown.get(row.key)
+                if shown is row.cells:  # the very row shown: an unchanged node (`reassess`)
+                    continue
                 if shown is None:
                     self.add_row(*self._render_row(row.cells), key=row.key)
                     changed = True
