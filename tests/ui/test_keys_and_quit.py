@@ -1,5 +1,6 @@
 """Keys that must always work: ctrl+p opens the palette, ctrl+q quits from any modal, help shows
-every keymap id however narrow the terminal, and a rolling change is not quit by accident."""
+every keymap id however narrow the terminal, and a rolling change is not quit by accident; the
+palette shows outside text as it is."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.command import CommandPalette
+from textual.content import Content
 from textual.widgets import DataTable
 
 from cilium_tui.collect.inventory import load_inventory
@@ -19,6 +23,7 @@ from cilium_tui.lab.kube.controllers import Timing
 from cilium_tui.lab.runner import start_lab
 from cilium_tui.remedy.journal import Journal
 from cilium_tui.ui.app import CiliumTuiApp, binding_ids
+from cilium_tui.ui.commands import literal_markup
 from cilium_tui.ui.dialogs import ConfirmDialog
 from cilium_tui.ui.screens.help import HelpScreen
 from cilium_tui.ui.screens.main import MainScreen
@@ -134,3 +139,9 @@ async def test_quit_while_a_change_rolls_out_asks_first(tmp_path: Path) -> None:
     entries = Journal(tmp_path).entries()
     assert [e.status for e in entries] == ["failed"]
     assert any(e.message.startswith("interrupted") for e in entries[0].events)
+
+
+@given(st.text(alphabet=st.sampled_from("[]/$\\ab=:"), max_size=20))
+def test_palette_help_text_renders_as_it_is(text: str) -> None:
+    """The palette parses help as markup; a headline such as `[$var]` must show as written."""
+    assert Content.from_markup(literal_markup(text)).plain == text

@@ -16,7 +16,7 @@ from cilium_tui.ui.cells import Tone
 from cilium_tui.ui.state import Judgement, judge
 from cilium_tui.ui.widgets.node_table import NodeTable
 from tests.integration.lab.conftest import running
-from tests.ui.factories import node_info
+from tests.ui.factories import node_info, renamed_record
 from tests.ui.support import ScriptedSource, console_on_lab, make_app, settle, until
 
 SIZE = (160, 45)
@@ -123,3 +123,24 @@ async def test_the_refresh_interval_changes_a_row_without_r(
         await until(pilot, lambda: table.cell(BOARD, "kernel").text == NEW_KERNEL, "the rescan")
         assert table.cell(BOARD, "kernel").tone is Tone.PLAIN, "Node and uname agree again"
         assert table.cursor_key == "k3s-vm-2"
+
+
+async def test_a_refresh_does_not_scroll_the_table_back_to_the_cursor(seed: Snapshot) -> None:
+    many = dataclasses.replace(
+        seed, nodes=tuple(renamed_record(seed.nodes[i % 6], f"node-{i:02}") for i in range(80))
+    )
+    source = ScriptedSource(many)
+    app = make_app(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        assert table.cursor_key == "node-00"
+        table.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        scrolled = table.scroll_y
+        assert scrolled > 0
+        await source.events.put(NodeEvent("ADDED", node_info("node-99")))
+        await settle(pilot)
+        assert "node-99" in table.shown_keys
+        assert table.scroll_y == scrolled, "the view stays where the user put it"
+        assert table.cursor_key == "node-00"
