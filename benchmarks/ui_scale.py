@@ -4,9 +4,11 @@
 
 The lab scenario is started and scanned once, as `--demo` does (that scan is timed too); the
 console then runs headless (160x45) on that snapshot and edits of it, so what is measured next is
-the console itself: judging (in a thread), diffing rows into the table, repainting. While each
-step runs, a ticker on the event loop records the longest gap between its 5 ms ticks: the time
-the console could not react to a key. A measurement, not a test: the numbers depend on the machine.
+the console itself: judging (in a thread), diffing rows into the table, repainting, and a storm
+of node watch events (4 MODIFIED a second for 10 s: heartbeats that change nothing the console
+reads, then kernel changes). While each step runs, a ticker on the event loop records the longest
+gap between its 5 ms ticks: the time the console could not react to a key. A measurement, not a
+test: the numbers depend on the machine.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from cilium_tui.collect.source import NodeEvent, ProgressCallback
 from cilium_tui.model import NodeRecord, Snapshot
 from cilium_tui.ui.app import CiliumTuiApp
 from cilium_tui.ui.screenshots import scan_lab
-from cilium_tui.ui.state import judge
+from cilium_tui.ui.state import ClusterState, judge
 from cilium_tui.ui.widgets.node_table import NodeTable
 
 TICK = 0.005
@@ -42,6 +44,9 @@ KEY_STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 """What a user does next, in order; each step's keys are measured together."""
 
+STORM_RATE, STORM_SECONDS = 4.0, 10.0
+"""Node watch events a second, and for how long."""
+
 PREVIEWS = ("bypass-iptables-conntrack", "cpu-governor")
 """Plans that touch every node: an agent restart on each, and SSH commands on each."""
 
@@ -52,6 +57,7 @@ class Source:
     def __init__(self, *snapshots: Snapshot) -> None:
         self.snapshots = list(snapshots)
         self.scans = 0
+        self.events: asyncio.Queue[NodeEvent] = asyncio.Queue()
 
     @property
     def name(self) -> str:
@@ -62,8 +68,8 @@ class Source:
         return self.snapshots[min(self.scans, len(self.snapshots)) - 1]
 
     async def node_events(self) -> AsyncIterator[NodeEvent]:
-        await asyncio.Event().wait()
-        yield NodeEvent("ADDED", None)  # type: ignore[arg-type]  # never reached
+        while True:
+            yield await self.events.get()
 
     async def close(self) -> None:
         return None
@@ -116,6 +122,32 @@ def changed(snapshot: Snapshot, count: int) -> Snapshot:
     return dataclasses.replace(snapshot, nodes=nodes)
 
 
+async def storm(app: CiliumTuiApp, source: Source, *, kernels: bool) -> None:
+    """STORM_RATE MODIFIED events a second for STORM_SECONDS, each on another node: with
+    `kernels`, each reports a new kernel, else only a new resourceVersion (a status heartbeat)."""
+    published: list[ClusterState | None] = []
+
+    def publish(cluster: ClusterState | None) -> None:
+        published.append(cluster)
+
+    app.watch(app, "cluster", publish, init=False)
+    latest = app.snapshot
+    assert latest is not None
+    count = int(STORM_RATE * STORM_SECONDS)
+    for i in range(count):
+        node = latest.nodes[i % len(latest.nodes)].node
+        assert node is not None
+        kernel = f"{node.kernel_version or '?'}+storm{i}" if kernels else node.kernel_version
+        changed = dataclasses.replace(node, resource_version=f"storm-{i}", kernel_version=kernel)
+        source.events.put_nowait(NodeEvent("MODIFIED", changed))
+        await asyncio.sleep(1 / STORM_RATE)
+    during = len(published)
+    await app.settled()
+    print(f"    ({count} events: {during} judgements published during the storm, {len(published)}")
+    shown = app.cluster is not None and app.cluster.snapshot is app.snapshot
+    print(f"     in all; the latest snapshot is the one on screen: {shown})")
+
+
 async def run(scenario: str) -> None:
     start = time.perf_counter()
     snapshot = await scan_lab(scenario)
@@ -145,6 +177,11 @@ async def run(scenario: str) -> None:
 
         await measure("refresh, 20 kernels changed", refresh)
         await measure("refresh, every kernel changed", refresh)
+
+        heartbeats = f"{STORM_RATE:g} heartbeat MODIFIED/s for {STORM_SECONDS:g} s"
+        await measure(heartbeats, lambda: storm(app, source, kernels=False))
+        kernels = f"{STORM_RATE:g} kernel MODIFIED/s for {STORM_SECONDS:g} s"
+        await measure(kernels, lambda: storm(app, source, kernels=True))
 
         for name, keys in KEY_STEPS:
 

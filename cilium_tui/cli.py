@@ -16,7 +16,8 @@ from cilium_tui import __version__
 PRECEDENCE = """\
 settings: command-line options override environment variables (KUBECONFIG), which override the
 config file ($XDG_CONFIG_HOME/cilium-tui/config.toml, default ~/.config/cilium-tui/config.toml),
-which overrides the built-in defaults.
+which overrides the built-in defaults. A cluster named on the command line (--kubeconfig,
+--context) is used even if the file says demo = ...; --no-read-only undoes the file's read_only.
 """
 
 
@@ -101,9 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     ui = parser.add_argument_group("console")
     ui.add_argument(
         "--read-only",
-        action="store_const",
-        const=True,
-        help="never change anything: no apply, no undo",
+        action=argparse.BooleanOptionalAction,
+        help="never change anything: no apply, no undo (--no-read-only: for this run, even if "
+        "the config file says read_only = true)",
     )
     ui.add_argument(
         "--theme",

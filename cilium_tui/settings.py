@@ -1,7 +1,10 @@
 """Console settings: the config file, the environment and the command line, merged into one value.
 
 Precedence, highest first: command-line options > environment (``KUBECONFIG``) > the config file >
-built-in defaults. The config file is TOML, by default ``$XDG_CONFIG_HOME/cilium-tui/config.toml``
+built-in defaults. A cluster named on the command line (``--kubeconfig``, ``--context``) is used
+even if the file says ``demo = ...``; ``--no-read-only`` undoes the file's ``read_only`` for a run.
+
+The config file is TOML, by default ``$XDG_CONFIG_HOME/cilium-tui/config.toml``
 (``~/.config/cilium-tui/config.toml``), or the file given with ``--config``::
 
     context = "prod-eu"
@@ -170,6 +173,9 @@ def resolve(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> S
             return env[env_name]
         return file_values.get(name, default)
 
+    demo = pick("demo", None)
+    if getattr(args, "demo", None) is None and _names_a_cluster(args):
+        demo = None  # the file's demo yields to the cluster the command line names
     refresh = float(pick("refresh", DEFAULT_REFRESH))
     if not math.isfinite(refresh) or refresh < 0:
         raise SettingsError(f"refresh must be 0 (off) or a positive number of seconds: {refresh}")
@@ -177,7 +183,7 @@ def resolve(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> S
         kubeconfig=pick("kubeconfig", None, "KUBECONFIG"),
         context=pick("context", None),
         inventory=_path(pick("inventory", None)),
-        demo=pick("demo", None),
+        demo=demo,
         read_only=bool(pick("read_only", False)),
         theme=str(pick("theme", DEFAULT_THEME)),
         refresh=refresh,
@@ -187,6 +193,10 @@ def resolve(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> S
         keymap=dict(file_values.get("keymap", {})),
         config_file=config_path if read_file else None,
     )
+
+
+def _names_a_cluster(args: argparse.Namespace) -> bool:
+    return any(getattr(args, name, None) is not None for name in ("kubeconfig", "context"))
 
 
 def _path(value: str | Path | None) -> Path | None:

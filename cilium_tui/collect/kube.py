@@ -98,6 +98,14 @@ class _Expired(KubeError):
     """A watch's resourceVersion left the server's history (410): re-list."""
 
 
+class NodeList(NamedTuple):
+    """Every Node as one list call served them, and the resourceVersion of that list: where a
+    watch can start without listing again."""
+
+    items: list[JSON]
+    resource_version: str
+
+
 # --------------------------------------------------------------------------------------------
 # Results
 # --------------------------------------------------------------------------------------------
@@ -267,6 +275,8 @@ class KubeClient:
         self._calls = ThreadPoolExecutor(concurrency, thread_name_prefix="kube-call")
         self._streams = ThreadPoolExecutor(4, thread_name_prefix="kube-watch")
         self._translate = _Translator(self.server, choice.context)
+        self.last_node_list: NodeList | None = None
+        """The latest list of Nodes (a scan's): `watch_nodes(since=...)` starts from it."""
 
     @classmethod
     async def connect(
@@ -360,9 +370,14 @@ class KubeClient:
         items, _ = await self._list_nodes()
         return items
 
-    async def _list_nodes(self) -> tuple[list[JSON], str]:
+    async def _list_nodes(self) -> NodeList:
         body = await self._get_json("list nodes", self._core.list_node)
-        return list(body.get("items") or []), str(body["metadata"].get("resourceVersion", ""))
+        listed = NodeList(
+            list(body.get("items") or []), str(body["metadata"].get("resourceVersion", ""))
+        )
+        if listed.resource_version:
+            self.last_node_list = listed
+        return listed
 
     async def list_pods(
         self,
@@ -501,19 +516,20 @@ class KubeClient:
                     response.shutdown()
             worker.cancel()
 
-    async def watch_nodes(
-        self, resource_version: str | None = None
-    ) -> AsyncIterator[tuple[str, JSON]]:
+    async def watch_nodes(self, since: NodeList | None = None) -> AsyncIterator[tuple[str, JSON]]:
         """(type, node) events until cancelled: ADDED, MODIFIED, DELETED.
 
-        With no resourceVersion it lists first (ADDED for each node). It resumes from the last
-        resourceVersion after a disconnect or a server-side timeout, and re-lists when the server
-        says the version expired (410), emitting what changed in between. Given a resourceVersion,
-        it knows no prior state, so a re-list reports every node as ADDED (treat as upsert).
+        `since` is a list the caller already has (a scan's `last_node_list`): the watch starts
+        from its resourceVersion, so only what changed after it arrives. Without one it lists
+        first (ADDED for each node). It resumes from the last resourceVersion after a disconnect
+        or a server-side timeout, and re-lists when the server says the version expired (410),
+        emitting what changed in between.
         """
         known: dict[str, JSON] = {}
-        rv = resource_version
-        if rv is None:
+        if since is not None:
+            rv = since.resource_version
+            known = {node["metadata"]["name"]: node for node in since.items}
+        else:
             items, rv = await self._list_nodes()
             for node in items:
                 known[node["metadata"]["name"]] = node

@@ -275,9 +275,10 @@ class ClusterSource:
     # -- live node events ------------------------------------------------------------------------
 
     async def node_events(self) -> AsyncIterator[NodeEvent]:
+        """From the latest scan's list of Nodes on (the console scans first), else from a list."""
         if self.kube is None:
             return
-        async for kind, obj in self.kube.watch_nodes():
+        async for kind, obj in self.kube.watch_nodes(since=self.kube.last_node_list):
             if kind in ("ADDED", "MODIFIED", "DELETED"):
                 yield NodeEvent(kind, parse_node(obj))  # type: ignore[arg-type]
 

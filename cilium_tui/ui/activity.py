@@ -20,3 +20,11 @@ class Activity:
     level: Level
     text: str
     """Plain text, possibly from outside (node names, command output): never markup."""
+
+
+def describe(error: BaseException | None) -> str:
+    """An exception as one line for the log and a toast: its type, and its message if any."""
+    if error is None:
+        return "unknown error"
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -3,7 +3,9 @@
 The app owns one `ClusterState` (the `cluster` reactive); screens watch it and render. Scans run
 in a worker and never pile up: a refresh asked for while a scan runs is coalesced into one scan
 after it, and the interval timer is re-armed only when a scan ends, so a slow cluster slows the
-cadence instead of queueing work. Node watch events patch the state between scans.
+cadence instead of queueing work. Node watch events patch the state between scans; judgements are
+coalesced the same way (one at a time, then one more on the latest snapshot), so a storm of
+events never starves the screen of results.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from textual.reactive import var
 from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 from textual.timer import Timer
-from textual.worker import Worker, WorkerCancelled, WorkerState
+from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from cilium_tui.collect.source import ProgressCallback, ScanProgress, Source
 from cilium_tui.model import Snapshot
@@ -33,7 +35,7 @@ from cilium_tui.remedy.context import PlanOptions
 from cilium_tui.remedy.engine import RemedyEngine
 from cilium_tui.remedy.journal import Journal
 from cilium_tui.settings import DEFAULT_REFRESH, DEFAULT_THEME, Settings
-from cilium_tui.ui.activity import Activity, Level
+from cilium_tui.ui.activity import Activity, Level, describe
 from cilium_tui.ui.commands import ConsoleCommands, PaletteCommand
 from cilium_tui.ui.dialogs import ConfirmDialog
 from cilium_tui.ui.messages import ItemChosen, NodeChanged, ScanProgressed
@@ -49,17 +51,23 @@ from cilium_tui.ui.state import (
     Judge,
     ScanStatus,
     apply_node_event,
-    assess,
     error_changes,
     judge,
+    reassess,
+    same_node,
 )
 from cilium_tui.ui.themes import ThemeCatalog, ThemeError, app_variable_defaults, load_themes
 from cilium_tui.ui.widgets.node_table import NodeTable
 
 SCAN, JUDGE, WATCH = "scan", "judge", "watch"
-"""Worker groups. One scan and one judgement at a time; the node watch runs for the app's life."""
+"""Worker groups. One scan and one judgement at a time; the node watch runs for the app's life
+from the first snapshot on."""
 SETTLING = (SCAN, JUDGE, PLAN)
 """What `settled` waits for."""
+
+PUBLISH_GAP = 0.5
+"""Seconds between two judgements published while node events keep coming: each one repaints
+the visible table, which on a big cluster costs a good part of that time on the event loop."""
 
 CLOSE_TIMEOUT = 30.0
 """Closing the lab's source stops the lab (API server, SSH boards): allow it the time."""
@@ -79,9 +87,9 @@ class CiliumTuiApp(App[int]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="help"),
-        Binding("colon", "command_palette", "Commands", id="commands"),
+        Binding("colon,ctrl+p", "command_palette", "Commands", id="commands"),
         Binding("r", "refresh", "Refresh", id="refresh"),
-        Binding("q", "quit", "Quit", id="quit"),
+        Binding("q", "quit_key", "Quit", id="quit"),
         *(
             Binding(str(n), f"show_tab('{tab}')", tab.capitalize(), id=f"tab.{tab}", show=False)
             for n, tab in enumerate(TABS, 1)
@@ -95,9 +103,10 @@ class CiliumTuiApp(App[int]):
     `check_action`, and nowhere else: absent from the footer, help's effect and the palette."""
 
     MODAL_BLOCKED: ClassVar[frozenset[str]] = frozenset(
-        {"refresh", "quit", "show_tab", "help", "command_palette", "journal", *MUTATING_ACTIONS}
+        {"refresh", "quit_key", "show_tab", "help", "command_palette", "journal", *MUTATING_ACTIONS}
     )
-    """App actions that a dialog or the help screen must not trigger behind the user's back."""
+    """App actions that a dialog or the help screen must not trigger behind the user's back. A
+    plain q is one of them; ctrl+q (Textual's own `quit`) is not: it always gets out."""
 
     cluster: var[ClusterState | None] = var(None)
     scan: var[ScanStatus] = var(ScanStatus())
@@ -146,6 +155,12 @@ class CiliumTuiApp(App[int]):
         self._initial = initial
         self._scan_queued = False
         self._refresh_timer: Timer | None = None
+        self._judge_next: Snapshot | None = None
+        """The snapshot the running judgement will judge next (the latest one wins)."""
+        self._judging: Worker[None] | None = None
+        self._published_at = float("-inf")
+        self._watching = False
+        self._asking_to_quit = False
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen()
@@ -180,7 +195,6 @@ class CiliumTuiApp(App[int]):
             self.scan = ScanStatus(taken_at=initial.taken_at)
             self.set_snapshot(initial)
             self._arm_refresh()
-        self._follow_node_events()
 
     async def on_unmount(self) -> None:
         with suppress(Exception):
@@ -242,10 +256,9 @@ class CiliumTuiApp(App[int]):
             WorkerState.CANCELLED,
         ):
             self._scan_ended(worker, state)
-        elif worker.group == JUDGE and state == WorkerState.SUCCESS:
-            self.cluster = worker.result
         elif worker.group == JUDGE and state == WorkerState.ERROR:
-            self.report(f"judging the snapshot failed: {worker.error}", Level.ERROR, toast=True)
+            why = describe(worker.error)
+            self.report(f"judging the snapshot failed: {why}", Level.ERROR, toast=True)
         elif worker.group == WATCH and state == WorkerState.ERROR:
             self.report(f"node watch stopped: {worker.error}", Level.WARNING, toast=True)
 
@@ -256,7 +269,7 @@ class CiliumTuiApp(App[int]):
             self.set_snapshot(worker.result)
             taken_at = worker.result.taken_at
         else:
-            error = _describe(worker.error) if state == WorkerState.ERROR else "cancelled"
+            error = describe(worker.error) if state == WorkerState.ERROR else "cancelled"
             self.report(f"scan failed: {error}", Level.ERROR, toast=True)
             taken_at = self.scan.taken_at
         self.scan = ScanStatus(running=False, taken_at=taken_at, error=error)
@@ -275,7 +288,8 @@ class CiliumTuiApp(App[int]):
 
     def set_snapshot(self, snapshot: Snapshot) -> None:
         """Show `snapshot`: judge it off the event loop (the catalogue is pure but may be slow on
-        a big cluster), then publish. A newer snapshot cancels the judgement of an older one."""
+        a big cluster), then publish. A judgement in flight is never cancelled: it publishes,
+        then one more judges the latest snapshot, however many arrived meanwhile."""
         previous = self._latest
         for change in error_changes(previous, snapshot):
             level = Level.INFO if change.after is None else Level.WARNING
@@ -285,14 +299,30 @@ class CiliumTuiApp(App[int]):
                 self.report(f"scan: {error}", Level.WARNING)
         # Events arriving before the judgement ends must patch this snapshot, not the old one.
         self._latest = snapshot
-        self._judge(snapshot)
+        self._judge_next = snapshot
+        if self._judging is None or self._judging.is_finished:
+            self._judging = self._judge()
+        if not self._watching:  # from the first snapshot on: the watch starts from its list
+            self._watching = True
+            self._follow_node_events()
 
-    @work(group=JUDGE, exclusive=True, exit_on_error=False, description="Judging the snapshot")
-    async def _judge(self, snapshot: Snapshot) -> ClusterState:
-        state = await asyncio.to_thread(assess, snapshot, self.judge)
-        if state.judgement.error:
-            self.report(state.judgement.error, Level.ERROR, toast=True)
-        return state
+    @work(group=JUDGE, exit_on_error=False, description="Judging the snapshot")
+    async def _judge(self) -> None:
+        """Judge and publish until no newer snapshot waits. Only what changed since the state
+        on screen is judged again (`reassess`), in a thread."""
+        loop = asyncio.get_running_loop()
+        while self._judge_next is not None:
+            wait = self._published_at + PUBLISH_GAP - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            snapshot, self._judge_next = self._judge_next, None
+            before = self.cluster
+            state = await asyncio.to_thread(reassess, before, snapshot, self.judge)
+            error = state.judgement.error
+            if error and (before is None or before.judgement.error != error):
+                self.report(error, Level.ERROR, toast=True)
+            self.cluster = state
+            self._published_at = loop.time()
 
     async def settled(self) -> None:
         """Wait until no scan, judgement or plan preview is pending (tests, screenshots and
@@ -301,7 +331,7 @@ class CiliumTuiApp(App[int]):
             busy = [w for w in self.workers if w.group in SETTLING and not w.is_finished]
             if not busy and not self.scan.running:
                 return
-            with suppress(WorkerCancelled):
+            with suppress(WorkerCancelled, WorkerFailed):  # failures are reported where they occur
                 await self.workers.wait_for_complete(busy)
             await asyncio.sleep(0)
 
@@ -319,10 +349,15 @@ class CiliumTuiApp(App[int]):
         if latest is None:
             return  # the first scan has not finished; it will include this node
         event = message.event
-        if event.kind == "ADDED" and latest.node(event.node.name) is None:
+        known = latest.node(event.node.name)
+        if event.kind == "ADDED" and known is None:
             self.report(f"node {event.node.name} added", toast=True)
-        elif event.kind == "DELETED" and latest.node(event.node.name) is not None:
+        elif event.kind == "DELETED":
+            if known is None:
+                return
             self.report(f"node {event.node.name} deleted", Level.WARNING, toast=True)
+        elif known is not None and known.node is not None and same_node(known.node, event.node):
+            return  # a status heartbeat, or a re-list after a 410: nothing to show or judge
         self.set_snapshot(apply_node_event(latest, event))
 
     # ----------------------------------------------------------------------------------------
@@ -343,6 +378,35 @@ class CiliumTuiApp(App[int]):
 
     def action_refresh(self) -> None:
         self.request_scan("refresh")
+
+    async def action_quit_key(self) -> None:
+        await self.action_quit()
+
+    async def action_quit(self) -> None:
+        """Quit (q, ctrl+q, the palette). While a change rolls out, only once the user confirms
+        it: quitting stops the change where it is."""
+        pane = self.remediation
+        if not pane.rolling_out:
+            self.exit()
+            return
+        if self._asking_to_quit:
+            return
+        self._asking_to_quit = True
+        what = pane.plan.title if pane.plan is not None else "a remediation"
+        dialog = ConfirmDialog(
+            "Quit while a change rolls out?",
+            f"{what} is being applied right now. Quitting stops it where it is: the journal marks "
+            "it interrupted, and what was already changed stays changed until you undo it "
+            "(u, or cilium-tui undo).",
+            confirm_label="Quit",
+        )
+        self.push_screen(dialog, self._quit_answered)
+
+    def _quit_answered(self, answer: bool | None) -> None:
+        self._asking_to_quit = False
+        if answer:
+            self.report("quit while a change was rolling out: it was interrupted", Level.WARNING)
+            self.exit()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(binding_sections(read_only=self.read_only), self.user_keymap))
@@ -439,21 +503,21 @@ class CiliumTuiApp(App[int]):
 def binding_sections(*, read_only: bool = False) -> list[BindingSection]:
     """Every binding of the console, by where it applies (for help and keymap checks); in
     read-only mode the mutating ones are left out, as they are from the footer."""
-    palette = Binding(CiliumTuiApp.COMMAND_PALETTE_BINDING, "command_palette", "Commands")
-    quit_ = Binding("ctrl+q", "quit", "Quit")
+    # Textual's own: ctrl+q quits even from help and dialogs; the tree's keys open an item.
+    quit_ = Binding("ctrl+q", "quit", "Quit, even from a dialog")
+    tree = [
+        Binding("enter,space", "toggle_node", "Expand / collapse the item"),
+        Binding("shift+space", "toggle_expand_all", "Expand / collapse all"),
+    ]
     everywhere = [b for b in CiliumTuiApp.BINDINGS if b not in MUTATING_BINDINGS]
-    changes = (
-        []
-        if read_only
-        else [("checklist, remediation; undo also in the journal (changes)", MUTATING_BINDINGS)]
-    )
+    changes = [] if read_only else [("checklist, remediation; undo: journal", MUTATING_BINDINGS)]
     sections: list[tuple[str, Sequence[BindingType]]] = [
-        ("everywhere", [*everywhere, palette, quit_]),
+        ("everywhere", [*everywhere, quit_]),
         *changes,
         ("nodes", [*NodesPane.BINDINGS, *NodeTable.BINDINGS]),
         ("node detail", NodeDetailScreen.BINDINGS),
         ("journal", JournalScreen.BINDINGS),
-        ("checklist", ChecklistPane.BINDINGS),
+        ("checklist", [*ChecklistPane.BINDINGS, *tree]),
         ("dialogs", ConfirmDialog.BINDINGS),
         ("help", HelpScreen.BINDINGS),
     ]
@@ -464,13 +528,6 @@ def binding_sections(*, read_only: bool = False) -> list[BindingSection]:
 
 def binding_ids() -> list[str]:
     return [b.id for _, bindings in binding_sections() for b in bindings if b.id]
-
-
-def _describe(error: BaseException | None) -> str:
-    if error is None:
-        return "unknown error"
-    text = str(error).strip()
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 async def run_console(

@@ -1,7 +1,8 @@
 """The command palette (ctrl+p and `:`): screens, nodes, checklist items and actions.
 
 Node names and item titles come from the cluster, so they are shown as plain Content, never
-parsed as markup (Textual's own `Matcher.highlight` parses its candidate as markup).
+parsed as markup (Textual's own `Matcher.highlight` parses its candidate as markup). The palette
+parses a hit's help as markup: it goes through `literal_markup`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
-from textual.markup import escape
 
 if TYPE_CHECKING:
     from cilium_tui.ui.app import CiliumTuiApp
@@ -32,7 +32,10 @@ class ConsoleCommands(Provider):
     async def discover(self) -> Hits:
         for command in self._commands():
             yield DiscoveryHit(
-                Content(command.title), command.run, text=command.title, help=escape(command.help)
+                Content(command.title),
+                command.run,
+                text=command.title,
+                help=literal_markup(command.help),
             )
 
     async def search(self, query: str) -> Hits:
@@ -45,8 +48,14 @@ class ConsoleCommands(Provider):
                     highlight(matcher, command.title),
                     command.run,
                     text=command.title,
-                    help=escape(command.help),
+                    help=literal_markup(command.help),
                 )
+
+
+def literal_markup(text: str) -> str:
+    """Markup that renders as `text` itself. `textual.markup.escape` leaves `[$var]` (a theme
+    variable to Textual) and doubles backslashes; escaping every `[` is all markup needs."""
+    return text.replace("[", "\\[")
 
 
 def highlight(matcher: Matcher, title: str) -> Content:

@@ -28,14 +28,6 @@ class NodeChanged(Message):
         self.event = event
 
 
-class OpenNode(Message):
-    """Show the detail view of a node."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.name = name
-
-
 class ItemChosen(Message):
     """A checklist item was chosen for the remediation pane (on `nodes` only, when given: from a
     node's detail)."""

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from cilium_tui.checks import catalogue
+from cilium_tui.checks import rollup as roll
 from cilium_tui.checks.types import Finding, Rollup
 from cilium_tui.collect.source import NodeEvent, ScanProgress
-from cilium_tui.model import NodeRecord, Snapshot
-from cilium_tui.ui.rows import NodeRow, node_rows
+from cilium_tui.model import NodeInfo, NodeRecord, Snapshot
+from cilium_tui.ui.rows import NodeRow, node_row, node_rows
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,10 @@ def judge(snapshot: Snapshot) -> Judgement:
     return judgement_of(rollups)
 
 
+CATALOGUE_JUDGE: Judge = judge
+"""The catalogue's own judge (`reassess` knows how it works, so it can judge node by node)."""
+
+
 def judgement_of(rollups: tuple[Rollup, ...]) -> Judgement:
     by_node: dict[str, list[Finding]] = {}
     for rollup in rollups:
@@ -70,6 +75,66 @@ def assess(snapshot: Snapshot, judge: Judge = judge) -> ClusterState:
     runs it in a thread so that a big cluster never freezes the console."""
     judgement = judge(snapshot)
     return ClusterState(snapshot, judgement, tuple(node_rows(snapshot, judgement.by_node)))
+
+
+def reassess(
+    previous: ClusterState | None, snapshot: Snapshot, judge: Judge = judge
+) -> ClusterState:
+    """`assess(snapshot)`, re-judging only the nodes that changed since `previous`.
+
+    A node watch event changes one record and leaves the others (the very same objects) and the
+    cluster-wide facts as they were; every finding of a node depends only on that node's record
+    and those facts, so the other nodes' findings and rows are reused and only the roll-ups are
+    recounted. On a thousand nodes that is milliseconds instead of a second. Anything else (a new
+    scan, a changed ConfigMap, a judge other than the catalogue's) is assessed whole."""
+    if previous is None or judge is not CATALOGUE_JUDGE or not _same_cluster(previous, snapshot):
+        return assess(snapshot, judge)
+    before = {r.name: r for r in previous.snapshot.nodes}
+    rows = {row.key: row for row in previous.rows}
+    per_node: list[tuple[Finding, ...]] = []
+    new_rows: list[NodeRow] = []
+    try:
+        for record in snapshot.nodes:
+            findings = previous.judgement.by_node.get(record.name)
+            if before.get(record.name) is not record or findings is None:
+                findings = catalogue.evaluate_node(snapshot, record)
+                new_rows.append(node_row(snapshot, record, findings))
+            else:
+                new_rows.append(rows[record.name])
+            per_node.append(findings)
+        rollups = tuple(
+            roll.rollup(item, tuple(findings[index] for findings in per_node))
+            for index, item in enumerate(catalogue.CATALOGUE)
+        )
+    except Exception:  # the same bug a whole judgement would meet: let `judge` report it
+        return assess(snapshot, judge)
+    return ClusterState(snapshot, judgement_of(rollups), tuple(new_rows))
+
+
+def _same_cluster(previous: ClusterState, snapshot: Snapshot) -> bool:
+    """Whether only node records may differ, and `previous` holds a whole judgement to reuse."""
+    judged = previous.judgement
+    if judged.error is not None or len(judged.rollups) != len(catalogue.CATALOGUE):
+        return False
+    if len(previous.rows) != len(previous.snapshot.nodes):
+        return False
+    old = previous.snapshot
+    return all(
+        getattr(old, f.name) == getattr(snapshot, f.name)
+        for f in dataclasses.fields(Snapshot)
+        if f.name != "nodes"
+    )
+
+
+def same_node(before: NodeInfo, after: NodeInfo) -> bool:
+    """Whether a watch event says nothing new about a node. Kubelets rewrite their Node's status
+    for heartbeats (condition timestamps), images and the like: each write moves the
+    resourceVersion but changes nothing the console reads, which is `NodeInfo` (its labels
+    compared too: they do not take part in `==`)."""
+    return (
+        dataclasses.replace(after, resource_version=before.resource_version) == before
+        and after.labels == before.labels
+    )
 
 
 def apply_node_event(snapshot: Snapshot, event: NodeEvent) -> Snapshot:

@@ -24,13 +24,13 @@ def with_kernel(record: NodeRecord, kernel: str) -> NodeRecord:
 
 def renamed(snapshot: Snapshot, names: Sequence[tuple[str, str]]) -> Snapshot:
     mapping = dict(names)
+    nodes = tuple(renamed_record(r, mapping.get(r.name, r.name)) for r in snapshot.nodes)
+    return dataclasses.replace(snapshot, nodes=nodes)
 
-    def rename(record: NodeRecord) -> NodeRecord:
-        name = mapping.get(record.name, record.name)
-        node = dataclasses.replace(record.node, name=name) if record.node else None
-        return dataclasses.replace(record, name=name, node=node)
 
-    return dataclasses.replace(snapshot, nodes=tuple(rename(r) for r in snapshot.nodes))
+def renamed_record(record: NodeRecord, name: str) -> NodeRecord:
+    node = dataclasses.replace(record.node, name=name) if record.node else None
+    return dataclasses.replace(record, name=name, node=node)
 
 
 def node_info(name: str, kernel: str = "6.8.0-63-generic") -> NodeInfo:

@@ -113,11 +113,13 @@ def make_app(
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """Wait for scans and judgements to finish and the screens to render them."""
+    """Wait for scans and judgements to finish and the screens to render them, twice: messages
+    handled in between (a node event the test just sent) may start another judgement."""
     app = pilot.app
     assert isinstance(app, CiliumTuiApp)
-    await app.settled()
-    await pilot.pause()
+    for _ in range(2):
+        await app.settled()
+        await pilot.pause()
 
 
 async def palette_search(pilot: Pilot[Any], query: str) -> OptionList:

@@ -81,6 +81,26 @@ def test_cli_flags_override_file(tmp_path: Path) -> None:
     assert (s.read_only, s.theme, s.refresh, s.demo) == (True, "cilium", 2.0, "seed")
 
 
+def test_a_cluster_named_on_the_command_line_beats_the_files_demo(tmp_path: Path) -> None:
+    write_default_config(tmp_path, 'demo = "training"\n')
+    assert settings(tmp_path, []).demo == "training"
+    assert settings(tmp_path, ["--context", "prod"]).demo is None
+    assert settings(tmp_path, ["--kubeconfig", "/k"]).demo is None
+    assert settings(tmp_path, ["check", "--context", "prod"]).demo is None, "after a subcommand"
+    s = settings(tmp_path, ["--context", "prod", "--demo", "seed"])
+    assert s.demo == "seed", "unless the command line asks for the demo too"
+    env = {"KUBECONFIG": "/from/env"}
+    assert settings(tmp_path, [], env).demo == "training", "only the command line names one"
+
+
+def test_no_read_only_undoes_the_files_read_only(tmp_path: Path) -> None:
+    write_default_config(tmp_path, "read_only = true\n")
+    assert settings(tmp_path, []).read_only is True
+    assert settings(tmp_path, ["--no-read-only"]).read_only is False
+    assert settings(tmp_path, ["--read-only"]).read_only is True
+    assert "--no-read-only" in build_parser().format_help()
+
+
 def test_options_after_a_subcommand_count_too(tmp_path: Path) -> None:
     s = settings(tmp_path, ["check", "--context", "after"])
     assert s.context == "after"

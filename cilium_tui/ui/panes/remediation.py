@@ -10,8 +10,10 @@
   cluster as it is now; a denial or a refusal is said in place, before anything changes.
 - `undo(entry_id)`: the plan that reverts a journal entry, previewed, then the same confirmation.
 
-Apply and undo run in workers: the console stays responsive. Read-only mode is not checked here:
-the app gates `apply`/`undo` in `check_action`, and has no engine at all when read-only.
+Apply and undo run in workers: the console stays responsive. A worker that fails (a bug, an
+error the engine did not turn into a result) is said in the pane, the log and a toast, never as a
+traceback. Read-only mode is not checked here: the app gates `apply`/`undo` in `check_action`, and
+has no engine at all when read-only.
 """
 
 from __future__ import annotations
@@ -23,18 +25,20 @@ from typing import TYPE_CHECKING, cast
 from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.theme import Theme
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 from cilium_tui.remedy.engine import ApplyResult, Progress, confirm, confirmation_word
 from cilium_tui.remedy.journal import JournalError
 from cilium_tui.remedy.plan import Plan
 from cilium_tui.remedy.planner import build_plan
-from cilium_tui.ui.activity import Level
+from cilium_tui.ui.activity import Level, describe
+from cilium_tui.ui.cells import Tone
 from cilium_tui.ui.dialogs import ConfirmDialog
 from cilium_tui.ui.paint import ToneStyles, tone_styles
 from cilium_tui.ui.remedy_view import (
@@ -55,6 +59,9 @@ if TYPE_CHECKING:
 PLAN, REMEDY = "plan", "remedy"
 """Worker groups: building a preview (a newer choice replaces it); applying or undoing (one at a
 time, never cancelled by another: an apply stops only where the engine stops it)."""
+
+_FAILED = {PLAN: "building the plan", REMEDY: "the change"}
+"""What a failed worker of each group was doing, for the message."""
 
 _LEVELS = {"info": Level.INFO, "ok": Level.INFO, "warning": Level.WARNING, "error": Level.ERROR}
 
@@ -81,8 +88,10 @@ class RemediationPane(Vertical):
         self.busy = False
         """An apply or undo is running."""
         self._styles: ToneStyles = tone_styles({})
-        self._previewed: tuple[object, ...] = (None, None, None)
-        """What the preview shows: (plan, item, styles), compared by identity."""
+        self._previewed: tuple[object, ...] = (None, None, None, None)
+        """What the preview shows: (plan, item, styles, problem), compared by identity."""
+        self._plan_failure: RenderableType | None = None
+        """The problem that says the last plan could not be built (a new plan clears it)."""
 
     @property
     def console(self) -> CiliumTuiApp:
@@ -98,6 +107,11 @@ class RemediationPane(Vertical):
         self.watch(self.app, "cluster", self._on_cluster)
         self.app.theme_changed_signal.subscribe(self, self._repaint)
         self._render_pane()
+
+    @property
+    def rolling_out(self) -> bool:
+        """A confirmed change is being applied (quitting would interrupt it)."""
+        return self.busy and self.rollout is not None
 
     def _repaint(self, _: Theme) -> None:
         self._styles = tone_styles(self.app.theme_variables)
@@ -130,6 +144,8 @@ class RemediationPane(Vertical):
         plan = await self._plan()
         if plan is not None and not self.busy:
             self.plan = plan
+            if self.problem is self._plan_failure:
+                self.problem = None
             self._render_pane()
 
     async def _plan(self) -> Plan | None:
@@ -226,6 +242,19 @@ class RemediationPane(Vertical):
     def _progress(self, step: Progress) -> None:
         self.post_message(RemedyProgressed(step))
 
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state != WorkerState.ERROR or worker.group not in _FAILED:
+            return
+        event.stop()
+        what = f"{self.item_id}: {_FAILED[worker.group]} failed: {describe(worker.error)}"
+        self.problem = Text(what, style=self._styles[Tone.ERROR], end="")
+        if worker.group == PLAN:
+            self._plan_failure = self.problem
+        self.console.report(what, Level.ERROR, toast=True)
+        self._render_pane()
+
     def on_remedy_progressed(self, message: RemedyProgressed) -> None:
         step = message.progress
         if self.rollout is not None:
@@ -251,7 +280,7 @@ class RemediationPane(Vertical):
         box.display = bool(status)
         box.update(Group(*status))
         # The preview is laid out again only when it changes, not at every step of a rollout.
-        shown = (self.plan, self.item_id, self._styles)
+        shown = (self.plan, self.item_id, self._styles, self.problem)
         if any(a is not b for a, b in zip(shown, self._previewed, strict=True)):
             self._previewed = shown
             self.query_one("#remediation-text", Static).update(self._preview())
@@ -265,6 +294,8 @@ class RemediationPane(Vertical):
         if self.item_id is None:
             text.append("Select an item", style=Style(bold=True))
             text.append(" on the checklist (2) and press p to preview its remediation here.")
+        elif self.problem is not None:
+            text.append(f"No plan of {self.item_id} to preview.")
         else:
             text.append(f"Building the plan of {self.item_id}…")
         return text

@@ -1,4 +1,7 @@
-"""Help: every key binding of the console, where it applies, and its id for the [keymap] table."""
+"""Help: every key binding of the console, its id for the [keymap] table, and where it applies.
+
+The id comes before the place, whose text is the longest: on a narrow terminal the place is what
+runs off the right edge, never the id a user needs to remap the key."""
 
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 BindingSection = tuple[str, Sequence[Binding]]
+
+COLUMNS = ("KEY", "ACTION", "ID", "WHERE")
 
 
 class HelpScreen(ModalScreen[None]):
@@ -40,15 +45,15 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#help-table", DataTable)
-        for label in ("KEY", "ACTION", "WHERE", "ID"):
+        for label in COLUMNS:
             table.add_column(label, key=label.lower())
         for where, bindings in self._sections:
             for binding in bindings:
                 table.add_row(
                     Text(self.key_display(binding)),
                     Text(binding.description or binding.action),
+                    Text(binding.id or "-"),
                     Text(where),
-                    Text(binding.id or ""),
                 )
         table.focus()
 

@@ -74,6 +74,8 @@ class NodeTable(DataTable[Text]):
                     del self._shown[key]
             for row in rows:
                 shown = self._shown.get(row.key)
+                if shown is row.cells:  # the very row shown: an unchanged node (`reassess`)
+                    continue
                 if shown is None:
                     self.add_row(*self._render_row(row.cells), key=row.key)
                     changed = True
@@ -84,7 +86,7 @@ class NodeTable(DataTable[Text]):
                             changed = True
                 self._shown[row.key] = row.cells
             if changed:
-                self._sort(cursor_key)
+                self._sort(cursor_key, scroll=False)
 
     @property
     def cursor_key(self) -> str | None:
@@ -130,14 +132,16 @@ class NodeTable(DataTable[Text]):
     # Sorting: by any column, unknown values last, then by name
     # ----------------------------------------------------------------------------------------
 
-    def _sort(self, keep: str | None) -> None:
+    def _sort(self, keep: str | None, *, scroll: bool = True) -> None:
+        """Sort, the cursor staying on `keep`; `scroll` brings it into view (a sort the user
+        asked for), which a refresh does not do: the user may have scrolled away from it."""
         order = {
             key: (cells[self.sort_column].sort_key, natural_key(key))
             for key, cells in self._shown.items()
         }
         self.sort("name", key=lambda name: order[name.plain.strip()], reverse=self.sort_reverse)
         if keep is not None and keep in self._shown:
-            self.move_cursor(row=self.get_row_index(keep), animate=False)
+            self.move_cursor(row=self.get_row_index(keep), animate=False, scroll=scroll)
 
     def sort_by(self, column: str, *, reverse: bool | None = None) -> None:
         if column not in COLUMN_KEYS:

@@ -209,6 +209,33 @@ async def test_watch_nodes_lists_then_follows_across_server_timeouts(
     assert int(first_watch.param("resourceVersion") or 0) >= listed  # resumes from the list
 
 
+async def test_a_watch_from_a_scans_list_sends_only_what_changed_after_it(
+    lab: LabApiServer, kube: KubeClient
+) -> None:
+    assert kube.last_node_list is None
+    await kube.list_nodes()  # what a scan does
+    since = kube.last_node_list
+    assert since is not None and len(since.items) == 4
+    events = kube.watch_nodes(since=since)
+    _set_kernel(lab, "vm-1", "6.5.0-1-generic")
+    kind, obj = await _within(anext(events))
+    assert (kind, obj["metadata"]["name"]) == ("MODIFIED", "vm-1"), "no ADDED for listed nodes"
+    await events.aclose()
+
+    def node_requests() -> list[tuple[str | None, str | None]]:
+        return [
+            (r.param("watch"), r.param("resourceVersion"))
+            for r in lab.requests.records()
+            if r.method == "GET" and r.path == "/api/v1/nodes"
+        ]
+
+    # the watch request is logged when the server ends it (timeoutSeconds=2)
+    await _eventually(lambda: len(node_requests()) >= 2, "the watch to end")
+    listed, watched = node_requests()[:2]
+    assert listed[0] is None, "one list: the scan's"
+    assert watched == ("true", since.resource_version), "the watch starts where the list ended"
+
+
 async def test_watch_nodes_relists_after_410_and_reports_the_difference(tmp_path: Path) -> None:
     with LabApiServer(store=Store(history=3), timing=FAST) as lab:
         seed(lab.store)
