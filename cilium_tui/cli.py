@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from cilium_tui import __version__
+from cilium_tui.collect.fdlimit import raise_open_files_limit
 
 PRECEDENCE = """\
 settings: command-line options override environment variables (KUBECONFIG), which override the
@@ -177,6 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "console"
+    raise_open_files_limit()  # a scan of many hosts holds many sockets (see collect.fdlimit)
     module = importlib.import_module(f"cilium_tui.commands.{command}")
     try:
         return int(module.run(args))

@@ -604,6 +604,9 @@ class KubeClient:
                     )
                 finally:
                     ws.close()
+                    # close() skips a websocket whose server closed first, leaving its socket to
+                    # the garbage collector (a reference cycle): free the descriptor now.
+                    ws.sock.shutdown()
             finally:
                 api.close()  # type: ignore[no-untyped-call]
 

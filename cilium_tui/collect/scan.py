@@ -229,6 +229,8 @@ class ClusterSource:
                 found.agent = status
         except KubeError as e:
             found.errors["agent"] = str(e)
+        except Exception as e:  # a bug or a library surprise: this node's fact, not a crash
+            found.errors["agent"] = _unexpected(e)
         finally:
             steps.step(f"agent {node}")
 
@@ -245,6 +247,8 @@ class ClusterSource:
             found.probe = (await self.ssh.probe(target)).facts
         except SshError as e:
             found.errors["ssh"] = str(e)
+        except Exception as e:  # a bug or a library surprise: this node's fact, not a crash
+            found.errors["ssh"] = _unexpected(e)
         finally:
             steps.step(f"probe {target}" if target else "probe skipped")
 
@@ -289,3 +293,7 @@ async def _kept(call: Awaitable[T], errors: list[str], default: T) -> T:
     except KubeError as e:
         errors.append(str(e))
         return default
+
+
+def _unexpected(e: Exception) -> str:
+    return f"unexpected error: {type(e).__name__}: {e}"

@@ -23,7 +23,10 @@ def run(args: argparse.Namespace) -> int:
         target = target_of(args)
     except (SettingsError, OpenError) as e:
         return _fail(str(e))
-    return asyncio.run(_check(target, args.format))
+    try:
+        return asyncio.run(_check(target, args.format))
+    except Exception as e:  # a bug or a surprise: one line, and "no scan", never Python's exit 1
+        return _fail(f"the scan failed unexpectedly: {type(e).__name__}: {e}")
 
 
 def _fail(message: str) -> int:
@@ -37,7 +40,7 @@ async def _check(target: Target, fmt: Format) -> int:
     except OpenError as e:
         return _fail(str(e))
     await source.close()
-    for error in snapshot.errors:
+    for error in dict.fromkeys(snapshot.errors):  # each distinct message once
         print(f"cilium-tui check: {error}", file=sys.stderr)
     if not snapshot.nodes:
         return _fail("no nodes could be read")
