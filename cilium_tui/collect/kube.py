@@ -12,6 +12,7 @@ parsers take dicts, and no model (de)serialisation can drop a field they need. F
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import contextlib
 import json
@@ -175,6 +176,19 @@ def _status_message(body: Any) -> str | None:
 _HANDSHAKE = re.compile(r"Handshake status (\d{3})")
 
 
+def _handshake_body(reason: str) -> str:
+    """The response body in a failed websocket handshake's reason ("status -+-+- headers -+-+-
+    body"): the body as served, or, from websocket-client versions that print bytes, the
+    `b'...'` repr turned back into the bytes it stands for."""
+    body = reason.rsplit("-+-+-", 1)[-1].strip()
+    if body.startswith(("b'", 'b"')):  # never JSON
+        with contextlib.suppress(ValueError, SyntaxError):
+            raw = ast.literal_eval(body)
+            if isinstance(raw, bytes):
+                return raw.decode("utf-8", "replace")
+    return body
+
+
 class _Translator:
     """Turns client/urllib3/websocket exceptions into KubeErrors that name the cluster."""
 
@@ -210,10 +224,7 @@ class _Translator:
             if m is None:
                 return Unreachable(f"{what}: cannot reach {self.server}: {_short(e.reason)}")
             code = int(m.group(1))
-            body = str(e.reason).rsplit("-+-+-", 1)[-1].strip()
-            if body.startswith(("b'", 'b"')):
-                body = body[2:-1]
-            message = _status_message(body.encode().decode("unicode_escape", "replace"))
+            message = _status_message(_handshake_body(str(e.reason)))
         text = message or f"{code} {e.reason}"
         if code == 401:
             return Unauthorized(
