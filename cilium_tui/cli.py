@@ -128,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "check",
         help="scan once and print the tuning checklist (exit 0 all on, 1 some off, 2 no scan)",
+        description="Scan once and print the tuning checklist. Exit codes: 0 every applicable "
+        "item is on; 1 some item is off or blocked, or could not be verified because a "
+        "collector failed (agent status, cilium-config, SSH probe; not host items with "
+        "--no-ssh); 2 no scan: the cluster could not be opened, or the scan read no agent "
+        "status on any node and no cilium-config.",
     )
     _add_cluster_options(p)
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
