@@ -62,7 +62,8 @@ def _add_cluster_options(p: argparse.ArgumentParser, *, sub: bool = True) -> Non
         "--fault",
         action="append",
         metavar="KIND:NODE",
-        help="lab only: unreachable, unready, exec-fail or exec-hang on a node (repeatable)",
+        help="lab only: unreachable, unready, exec-fail, exec-hang or exec-stall on a node "
+        "(repeatable)",
     )
 
 
@@ -149,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--fault",
         action="append",
         metavar="KIND:NODE",
-        help="unreachable, unready, exec-fail or exec-hang on a node (repeatable)",
+        help="unreachable, unready, exec-fail, exec-hang or exec-stall on a node (repeatable)",
     )
 
     p = sub.add_parser("plan", help="preview the remediation of a checklist item")

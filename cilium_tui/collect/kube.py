@@ -325,8 +325,21 @@ class KubeClient:
 
     # -- plumbing --------------------------------------------------------------------------------
 
-    async def _run(self, what: str, fn: Callable[[], T], timeout: float | None = None) -> T:
-        """Run a blocking call in a worker thread, bounded and timed; errors become KubeErrors."""
+    async def _run(
+        self,
+        what: str,
+        fn: Callable[[], T],
+        timeout: float | None = None,
+        *,
+        detached: bool = False,
+    ) -> T:
+        """Run a blocking call in a worker thread, bounded and timed; errors become KubeErrors.
+
+        `detached`: in a daemon thread of its own rather than the pool, for calls that may block
+        with no socket timeout (an exec's websocket handshake): given up on, such a thread must
+        neither hold a pool worker nor keep the process from exiting (the pool's workers are
+        joined at exit).
+        """
         limit = self._timeout if timeout is None else timeout
 
         def guarded() -> T:
@@ -340,8 +353,9 @@ class KubeClient:
             try:
                 # The socket timeouts end the thread; this bound only keeps a stuck thread (e.g.
                 # a websocket handshake, which has no timeout in the client) from stalling us.
+                work = _in_daemon_thread(loop, guarded) if detached else None
                 return await asyncio.wait_for(
-                    loop.run_in_executor(self._calls, guarded), limit + 5.0
+                    work or loop.run_in_executor(self._calls, guarded), limit + 5.0
                 )
             except TimeoutError:
                 raise Timeout(f"{what}: no answer from {self.server} in {limit:g} s") from None
@@ -621,7 +635,7 @@ class KubeClient:
             finally:
                 api.close()  # type: ignore[no-untyped-call]
 
-        return await self._run(what, run, timeout=timeout)
+        return await self._run(what, run, timeout=timeout, detached=True)
 
     async def agent_status(
         self,
@@ -795,6 +809,31 @@ def _exec_result(what: str, stdout: str, stderr: str, status_text: str) -> ExecR
                 with contextlib.suppress(TypeError, ValueError):
                     return ExecResult(int(cause.get("message")), stdout, stderr)
     raise ExecFailed(str(status.get("message") or status_text))
+
+
+def _in_daemon_thread(loop: asyncio.AbstractEventLoop, fn: Callable[[], T]) -> asyncio.Future[T]:
+    """`fn()` in a new daemon thread; its outcome lands in the returned future (if anyone still
+    listens: a loop closed meanwhile is fine)."""
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if future.done():  # cancelled: given up on
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(cast(T, result))
+
+    def work() -> None:
+        try:
+            outcome: tuple[T | None, BaseException | None] = (fn(), None)
+        except BaseException as e:
+            outcome = (None, e)
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting
+            loop.call_soon_threadsafe(settle, *outcome)
+
+    threading.Thread(target=work, name="kube-exec", daemon=True).start()
+    return future
 
 
 def _load_client(

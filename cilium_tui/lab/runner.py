@@ -27,8 +27,9 @@ from cilium_tui.lab.scenarios import Scenario, scenario
 
 T = TypeVar("T")
 _START_TIMEOUT = 60.0
-FAULTS = ("unreachable", "unready", "exec-fail", "exec-hang")
-"""Fault knobs: a board refusing SSH, an agent crash-looping, an exec failing or hanging."""
+FAULTS = ("unreachable", "unready", "exec-fail", "exec-hang", "exec-stall")
+"""Fault knobs: a board refusing SSH, an agent crash-looping, an exec failing, hanging after it
+started, or never answered (no websocket handshake)."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class RunningLab:
             self.api.set_exec_faults(
                 fail=[*knobs.exec_fail, *(names if kind == "exec-fail" else [])],
                 hang=[*knobs.exec_hang, *(names if kind == "exec-hang" else [])],
+                stall=[*knobs.exec_stall, *(names if kind == "exec-stall" else [])],
             )
 
     def stop(self) -> None:

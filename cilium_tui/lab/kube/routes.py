@@ -62,6 +62,8 @@ class Knobs:
     """Pod names whose exec fails before it starts (the kubelet cannot be reached)."""
     exec_hang: set[str] = field(default_factory=set)
     """Pod names whose exec starts and then never answers."""
+    exec_stall: set[str] = field(default_factory=set)
+    """Pod names whose exec upgrade request is never answered (a kubelet that hangs)."""
     unready_nodes: set[str] = field(default_factory=set)
     """Nodes whose agent container never becomes Ready (it crash-loops)."""
 
@@ -385,6 +387,9 @@ class KubeApi:
                 f"error dialing backend: dial tcp {host}:10250: connect: connection refused",
             )
         require_running(pod, container)
+        if t.name in self.knobs.exec_stall:
+            await self.stopping.wait()  # no handshake answer until the lab stops
+            raise ApiError(503, "ServiceUnavailable", "the lab is stopping")
         return await serve_exec(
             request,
             namespace=t.namespace,
