@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from cilium_tui.lab.kube import discovery
+from cilium_tui.lab.kube import discovery, tables
 from cilium_tui.lab.kube.access import AccessRules
 from cilium_tui.lab.kube.errors import (
     ApiError,
@@ -114,6 +114,15 @@ def _json(body: Any, status: int = 200) -> web.Response:
 
 def _truthy(value: str | None) -> bool:
     return value in ("true", "1")
+
+
+def _table(request: web.Request, t: Target, objects: list[JSON], meta: JSON) -> web.Response | None:
+    """The objects as a server-side Table, when the client asked for one and the type has one."""
+    version = tables.table_version(request.headers.get("Accept", ""))
+    if version is None or not tables.has_table(t.rt):
+        return None
+    include = request.query.get("includeObject")
+    return _json(tables.to_table(t.rt, objects, meta, version, include_object=include))
 
 
 def _list_key(obj: JSON) -> str:
@@ -240,7 +249,7 @@ class KubeApi:
             raise _not_served()
         if method == "GET":
             if t.name is not None:
-                return self._get(t)
+                return self._get(request, t)
             if _truthy(request.query.get("watch")):
                 return await self._watch(request, t)
             return self._list(request, t)
@@ -275,13 +284,14 @@ class KubeApi:
 
     # -- verbs ---------------------------------------------------------------------------------
 
-    def _get(self, t: Target) -> web.Response:
+    def _get(self, request: web.Request, t: Target) -> web.Response:
         self._authorize("get", t, t.name)
         assert t.name is not None
         obj = self.store.peek(t.rt.plural, t.namespace, t.name)
         if obj is None:
             raise not_found(t.rt.plural, t.name, t.rt.group)
-        return _json(obj)
+        table = _table(request, t, [obj], {"resourceVersion": obj["metadata"]["resourceVersion"]})
+        return table or _json(obj)
 
     def _list(self, request: web.Request, t: Target) -> web.Response:
         self._authorize("list", t)
@@ -303,6 +313,9 @@ class KubeApi:
             meta["continue"] = _encode_continue(rv, keyed[limit - 1][0])
             meta["remainingItemCount"] = len(keyed) - limit
             keyed = keyed[:limit]
+        table = _table(request, t, [o for _, o in keyed], meta)
+        if table is not None:
+            return table
         # Typed lists carry kind/apiVersion once, on the list, not on each item.
         body_items = [
             {k: v for k, v in o.items() if k not in ("kind", "apiVersion")} for _, o in keyed
