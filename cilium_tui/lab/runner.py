@@ -151,8 +151,10 @@ def start_lab(
     if directory is None:
         directory = Path(tempfile.mkdtemp(prefix="cilium-tui-lab-"))
         lab._owned_dir = directory
-    directory.mkdir(parents=True, exist_ok=True)
-    directory.chmod(0o700)
+    elif not directory.exists():
+        directory.mkdir(parents=True, mode=0o700)  # the files in it carry a token and a key
+    # An existing directory is the user's: its mode stays theirs (the token and key files are
+    # private by themselves).
     try:
         api.start()
         lab._thread.start()

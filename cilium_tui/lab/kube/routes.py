@@ -25,6 +25,7 @@ from cilium_tui.lab.kube.errors import (
     ApiError,
     bad_request,
     forbidden,
+    invalid,
     method_not_allowed,
     not_found,
     status_body,
@@ -352,6 +353,12 @@ class KubeApi:
                 patched[fixed] = current[fixed]
             if "status" in current:  # status belongs to the status subresource
                 patched["status"] = current["status"]
+            name = (patched.get("metadata") or {}).get("name")
+            if name != current["metadata"]["name"]:
+                raise bad_request(
+                    f"the name of the object ({name}) does not match the name on the URL "
+                    f"({current['metadata']['name']})"
+                )
             _validate(t.rt, patched)
             return patched
 
@@ -367,15 +374,17 @@ class KubeApi:
         current = self.store.peek(t.rt.plural, t.namespace, t.name)
         if current is None:
             raise not_found(t.rt.plural, t.name, t.rt.group)
-        want_uid = ((options or {}).get("preconditions") or {}).get("uid")
-        if want_uid and want_uid != current["metadata"]["uid"]:
-            raise ApiError(
-                409,
-                "Conflict",
-                f"Precondition failed: UID in precondition: {want_uid}, UID in object meta: "
-                f"{current['metadata']['uid']}",
-                {"name": t.name, "kind": t.rt.plural},
-            )
+        preconditions = (options or {}).get("preconditions") or {}
+        for field_name, key in (("UID", "uid"), ("ResourceVersion", "resourceVersion")):
+            wanted = preconditions.get(key)
+            if wanted and wanted != current["metadata"][key]:
+                raise ApiError(
+                    409,
+                    "Conflict",
+                    f"Precondition failed: {field_name} in precondition: {wanted}, "
+                    f"{field_name} in object meta: {current['metadata'][key]}",
+                    {"name": t.name, "kind": t.rt.plural},
+                )
         if request.query.get("dryRun") == "All":
             return _json(current)
         return _json(self.store.delete(t.rt.plural, t.namespace, t.name))
@@ -390,7 +399,12 @@ class KubeApi:
         if pod is None:
             raise not_found("pods", t.name)
         container = choose_container(pod, request.query.get("container"))
-        if request.headers.get("Upgrade", "").lower() != "websocket":
+        upgrade = request.headers.get("Upgrade", "").lower()
+        if upgrade.startswith("spdy"):
+            raise invalid(
+                "SPDY is not emulated by the cilium-tui lab: use kubectl >= 1.30 (websocket exec)"
+            )
+        if upgrade != "websocket":
             raise bad_request("Upgrade request required")
         if t.name in self.knobs.exec_fail:
             host = pod.get("status", {}).get("hostIP", "127.0.0.1")
