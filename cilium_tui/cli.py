@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from cilium_tui import __version__
+from cilium_tui.collect.fdlimit import raise_open_files_limit
 
 PRECEDENCE = """\
 settings: command-line options override environment variables (KUBECONFIG), which override the
@@ -62,7 +63,8 @@ def _add_cluster_options(p: argparse.ArgumentParser, *, sub: bool = True) -> Non
         "--fault",
         action="append",
         metavar="KIND:NODE",
-        help="lab only: unreachable, unready, exec-fail or exec-hang on a node (repeatable)",
+        help="lab only: unreachable, unready, exec-fail, exec-hang or exec-stall on a node "
+        "(repeatable)",
     )
 
 
@@ -128,6 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "check",
         help="scan once and print the tuning checklist (exit 0 all on, 1 some off, 2 no scan)",
+        description="Scan once and print the tuning checklist. Exit codes: 0 every applicable "
+        "item is on; 1 some item is off or blocked, or could not be verified because a "
+        "collector failed (agent status, cilium-config, SSH probe; not host items with "
+        "--no-ssh); 2 no scan: the cluster could not be opened, or the scan read no agent "
+        "status on any node and no cilium-config.",
     )
     _add_cluster_options(p)
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
@@ -144,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--fault",
         action="append",
         metavar="KIND:NODE",
-        help="unreachable, unready, exec-fail or exec-hang on a node (repeatable)",
+        help="unreachable, unready, exec-fail, exec-hang or exec-stall on a node (repeatable)",
     )
 
     p = sub.add_parser("plan", help="preview the remediation of a checklist item")
@@ -178,6 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "console"
+    raise_open_files_limit()  # a scan of many hosts holds many sockets (see collect.fdlimit)
     module = importlib.import_module(f"cilium_tui.commands.{command}")
     try:
         return int(module.run(args))

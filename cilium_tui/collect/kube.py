@@ -12,6 +12,7 @@ parsers take dicts, and no model (de)serialisation can drop a field they need. F
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import contextlib
 import json
@@ -183,6 +184,19 @@ def _status_message(body: Any) -> str | None:
 _HANDSHAKE = re.compile(r"Handshake status (\d{3})")
 
 
+def _handshake_body(reason: str) -> str:
+    """The response body in a failed websocket handshake's reason ("status -+-+- headers -+-+-
+    body"): the body as served, or, from websocket-client versions that print bytes, the
+    `b'...'` repr turned back into the bytes it stands for."""
+    body = reason.rsplit("-+-+-", 1)[-1].strip()
+    if body.startswith(("b'", 'b"')):  # never JSON
+        with contextlib.suppress(ValueError, SyntaxError):
+            raw = ast.literal_eval(body)
+            if isinstance(raw, bytes):
+                return raw.decode("utf-8", "replace")
+    return body
+
+
 class _Translator:
     """Turns client/urllib3/websocket exceptions into KubeErrors that name the cluster."""
 
@@ -218,10 +232,7 @@ class _Translator:
             if m is None:
                 return Unreachable(f"{what}: cannot reach {self.server}: {_short(e.reason)}")
             code = int(m.group(1))
-            body = str(e.reason).rsplit("-+-+-", 1)[-1].strip()
-            if body.startswith(("b'", 'b"')):
-                body = body[2:-1]
-            message = _status_message(body.encode().decode("unicode_escape", "replace"))
+            message = _status_message(_handshake_body(str(e.reason)))
         text = message or f"{code} {e.reason}"
         if code == 401:
             return Unauthorized(
@@ -324,8 +335,21 @@ class KubeClient:
 
     # -- plumbing --------------------------------------------------------------------------------
 
-    async def _run(self, what: str, fn: Callable[[], T], timeout: float | None = None) -> T:
-        """Run a blocking call in a worker thread, bounded and timed; errors become KubeErrors."""
+    async def _run(
+        self,
+        what: str,
+        fn: Callable[[], T],
+        timeout: float | None = None,
+        *,
+        detached: bool = False,
+    ) -> T:
+        """Run a blocking call in a worker thread, bounded and timed; errors become KubeErrors.
+
+        `detached`: in a daemon thread of its own rather than the pool, for calls that may block
+        with no socket timeout (an exec's websocket handshake): given up on, such a thread must
+        neither hold a pool worker nor keep the process from exiting (the pool's workers are
+        joined at exit).
+        """
         limit = self._timeout if timeout is None else timeout
 
         def guarded() -> T:
@@ -339,8 +363,9 @@ class KubeClient:
             try:
                 # The socket timeouts end the thread; this bound only keeps a stuck thread (e.g.
                 # a websocket handshake, which has no timeout in the client) from stalling us.
+                work = _in_daemon_thread(loop, guarded) if detached else None
                 return await asyncio.wait_for(
-                    loop.run_in_executor(self._calls, guarded), limit + 5.0
+                    work or loop.run_in_executor(self._calls, guarded), limit + 5.0
                 )
             except TimeoutError:
                 raise Timeout(f"{what}: no answer from {self.server} in {limit:g} s") from None
@@ -620,10 +645,13 @@ class KubeClient:
                     )
                 finally:
                     ws.close()
+                    # close() skips a websocket whose server closed first, leaving its socket to
+                    # the garbage collector (a reference cycle): free the descriptor now.
+                    ws.sock.shutdown()
             finally:
                 api.close()  # type: ignore[no-untyped-call]
 
-        return await self._run(what, run, timeout=timeout)
+        return await self._run(what, run, timeout=timeout, detached=True)
 
     async def agent_status(
         self,
@@ -797,6 +825,31 @@ def _exec_result(what: str, stdout: str, stderr: str, status_text: str) -> ExecR
                 with contextlib.suppress(TypeError, ValueError):
                     return ExecResult(int(cause.get("message")), stdout, stderr)
     raise ExecFailed(str(status.get("message") or status_text))
+
+
+def _in_daemon_thread(loop: asyncio.AbstractEventLoop, fn: Callable[[], T]) -> asyncio.Future[T]:
+    """`fn()` in a new daemon thread; its outcome lands in the returned future (if anyone still
+    listens: a loop closed meanwhile is fine)."""
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if future.done():  # cancelled: given up on
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(cast(T, result))
+
+    def work() -> None:
+        try:
+            outcome: tuple[T | None, BaseException | None] = (fn(), None)
+        except BaseException as e:
+            outcome = (None, e)
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting
+            loop.call_soon_threadsafe(settle, *outcome)
+
+    threading.Thread(target=work, name="kube-exec", daemon=True).start()
+    return future
 
 
 def _load_client(

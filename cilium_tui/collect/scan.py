@@ -59,6 +59,27 @@ class _NodeFacts:
     errors: dict[str, str] = field(default_factory=dict)
 
 
+def agent_pods_by_node(objs: Sequence[JSON]) -> dict[str, tuple[AgentPod, JSON]]:
+    """The agent pod of each node. During a rollout a node briefly has two (the old one
+    terminating, the new one starting): the one to ask is Ready and not being deleted; else one
+    not being deleted; then the newest."""
+    best: dict[str, tuple[tuple[bool, bool, str], AgentPod, JSON]] = {}
+    for obj in objs:
+        pod = parse_agent_pod(obj)
+        if pod.node is None:
+            continue
+        meta = obj.get("metadata") or {}
+        deleting = bool(meta.get("deletionTimestamp"))
+        rank = (
+            pod.ready is True and not deleting,
+            not deleting,
+            str(meta.get("creationTimestamp") or ""),  # RFC 3339 in UTC: sorts as text
+        )
+        if pod.node not in best or rank > best[pod.node][0]:
+            best[pod.node] = (rank, pod, obj)
+    return {node: (pod, obj) for node, (_, pod, obj) in best.items()}
+
+
 def _is_running(pod: AgentPod) -> bool:
     return pod.phase == "Running" and pod.waiting_reason is None
 
@@ -131,7 +152,7 @@ class ClusterSource:
         steps.total = 1 + 2 * len(nodes) + len(boards)
         steps.step(f"{len(nodes)} nodes, {len(agents.pods)} agents")
 
-        pods = {p.node: (p, obj) for obj in agents.pods if (p := parse_agent_pod(obj)).node}
+        pods = agent_pods_by_node(agents.pods)
         limit = asyncio.Semaphore(self.limits.node_concurrency)
 
         async def one_node(info: NodeInfo) -> NodeRecord:
@@ -229,6 +250,8 @@ class ClusterSource:
                 found.agent = status
         except KubeError as e:
             found.errors["agent"] = str(e)
+        except Exception as e:  # a bug or a library surprise: this node's fact, not a crash
+            found.errors["agent"] = _unexpected(e)
         finally:
             steps.step(f"agent {node}")
 
@@ -245,6 +268,8 @@ class ClusterSource:
             found.probe = (await self.ssh.probe(target)).facts
         except SshError as e:
             found.errors["ssh"] = str(e)
+        except Exception as e:  # a bug or a library surprise: this node's fact, not a crash
+            found.errors["ssh"] = _unexpected(e)
         finally:
             steps.step(f"probe {target}" if target else "probe skipped")
 
@@ -290,3 +315,7 @@ async def _kept(call: Awaitable[T], errors: list[str], default: T) -> T:
     except KubeError as e:
         errors.append(str(e))
         return default
+
+
+def _unexpected(e: Exception) -> str:
+    return f"unexpected error: {type(e).__name__}: {e}"

@@ -6,21 +6,28 @@ Host keys are always verified against known_hosts: an unknown or changed key is 
 command that fixes it. Jump hosts (an inventory `jump`, the pool's global `jump` like `ssh -J`, or
 ssh_config's ProxyJump) are connected once and shared by every host behind them.
 
+Open connections are capped (by default from the open-files limit): past the cap, the least
+recently used idle connection is closed to make room, so a thousand hosts under a 1024-file limit
+cost reconnects, not failures.
+
 Every failure is an `SshError` with a message for humans; one dead host only fails its own calls.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import os
 import shlex
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncssh
 
+from cilium_tui.collect.fdlimit import connection_budget
 from cilium_tui.collect.inventory import SshTarget, parse_jump
 from cilium_tui.collect.node_commands import SUDO, NodeCommand
 from cilium_tui.collect.probe import probe_argv
@@ -87,16 +94,25 @@ _Route = tuple[SshTarget, str | None]
 """A host and the jump spec in front of it (None: direct, or the ssh_config's ProxyJump)."""
 
 
-def _reason(e: OSError | asyncssh.Error) -> str:
+def _reason(e: Exception) -> str:
     """The short human reason: "Connection refused", "No route to host", asyncssh's reason."""
     if isinstance(e, OSError) and e.errno:
         return os.strerror(e.errno)
-    return str(getattr(e, "reason", "") or e)
+    if isinstance(e, OSError | asyncssh.Error):
+        return str(getattr(e, "reason", "") or e)
+    return f"{type(e).__name__}: {e}"  # unexpected: say what it was
 
 
 def _unusable(task: asyncio.Task[asyncssh.SSHClientConnection]) -> bool:
     """A finished connect that failed, or whose connection has closed since."""
     return task.cancelled() or task.exception() is not None or task.result().is_closed()
+
+
+def _holds(task: asyncio.Task[asyncssh.SSHClientConnection], conn: object) -> bool:
+    """The connect finished with this very connection (not a newer one for the same host)."""
+    return (
+        task.done() and not task.cancelled() and task.exception() is None and task.result() is conn
+    )
 
 
 def known_hosts_name(host: str, port: int) -> str:
@@ -105,7 +121,8 @@ def known_hosts_name(host: str, port: int) -> str:
 
 
 class SshPool:
-    """SSH connections to many hosts, one per host, reused until `close()`."""
+    """SSH connections to many hosts, one per host, reused until `close()` or until the cap
+    (`max_connections`, by default sized from the open-files limit at first use) needs room."""
 
     def __init__(
         self,
@@ -116,19 +133,42 @@ class SshPool:
         concurrency: int = 32,
         connect_timeout: float = 10,
         command_timeout: float = 20,
+        max_connections: int | None = None,
     ) -> None:
         if jump is not None:
             parse_jump(jump)  # a bad spec fails here, not on every host
         self._config: Sequence[str] | tuple[()] = (str(config_path),) if config_path else ()
         self._jump = jump
         self._known_hosts: str | tuple[()] = str(known_hosts) if known_hosts else ()
-        self._limit = asyncio.Semaphore(concurrency)
+        self._concurrency = concurrency
+        self._limit: asyncio.Semaphore | None = None
+        self._cap = max_connections
         self._connect_timeout = connect_timeout
         self._command_timeout = command_timeout
         self._connections: dict[_Route, asyncio.Task[asyncssh.SSHClientConnection]] = {}
+        """Connections (or connects in progress), least recently used first."""
         self._hops: set[_Route] = set()
+        self._busy: Counter[_Route] = Counter()
+        """Per route, the commands running on it and the open connections tunnelled through it:
+        a busy connection is never closed to make room."""
+        self._via: dict[_Route, _Route] = {}
+        """The jump host route each open connection goes through."""
         self.connections_opened = 0
         """How many SSH connections were established (jump hosts included)."""
+        self.connections_closed_for_room = 0
+        """How many idle connections were closed because the cap was reached."""
+
+    @property
+    def open_connections(self) -> int:
+        """Connections open or being opened now (jump hosts included)."""
+        return sum(not (task.done() and _unusable(task)) for task in self._connections.values())
+
+    @property
+    def max_connections(self) -> int:
+        """The cap on open connections (sized from the open-files limit on first use)."""
+        if self._cap is None:
+            self._cap = connection_budget()
+        return max(2, self._cap)
 
     async def run(
         self,
@@ -144,17 +184,30 @@ class SshPool:
         A non-zero exit code is a result, not an error; `NeedsSudo` is raised when sudo wants a
         password (or the inventory forbids sudo) instead of running the command.
         """
+        if self._limit is None:
+            # Each command may need its host and its jump host open: half the cap in flight
+            # always leaves an idle connection to close when the cap is reached.
+            self._limit = asyncio.Semaphore(
+                max(1, min(self._concurrency, self.max_connections // 2))
+            )
         async with self._limit:
             route = (target, target.jump or self._jump)
-            conn = await self._connection(route)
-            root = conn.get_extra_info("username") == "root"
-            wanted = shlex.join(argv)
-            if sudo and not root and not target.sudo:
-                raise NeedsSudo(
-                    target, f"{target}: sudo is disabled for this host; needs root for: {wanted}"
-                )
-            full = (*SUDO, *argv) if sudo and not root else tuple(argv)
-            result = await self._execute(route, conn, shlex.join(full), input, timeout)
+            self._busy[route] += 1
+            try:
+                conn = await self._connection(route)
+                root = conn.get_extra_info("username") == "root"
+                wanted = shlex.join(argv)
+                if sudo and not root and not target.sudo:
+                    raise NeedsSudo(
+                        target,
+                        f"{target}: sudo is disabled for this host; needs root for: {wanted}",
+                    )
+                full = (*SUDO, *argv) if sudo and not root else tuple(argv)
+                result = await self._execute(route, conn, shlex.join(full), input, timeout)
+            finally:
+                self._release(route)
+                if route in self._connections:  # most recently used: the last to be closed
+                    self._connections[route] = self._connections.pop(route)
         if sudo and not root and result.rc != 0 and sudo_wants_password(result.stderr):
             raise NeedsSudo(target, f"{target}: needs passwordless sudo for: {wanted}")
         return result
@@ -173,20 +226,19 @@ class SshPool:
         return ProbeResult(facts=facts, raw=result.stdout)
 
     async def close(self) -> None:
-        """Close every connection, hosts before the jump hosts they go through."""
+        """Close every connection, hosts before the jump hosts they go through. Never raises."""
         routes = sorted(self._connections, key=lambda route: route in self._hops)
         tasks = [self._connections[route] for route in routes]
         self._connections.clear()
         self._hops.clear()
+        self._busy.clear()
+        self._via.clear()
         for task in tasks:
             task.cancel()  # only connects still in progress
-        for task in tasks:
-            try:
-                conn = await task
-            except (asyncio.CancelledError, SshError):
-                continue
-            conn.close()
-            await conn.wait_closed()
+        # Failed connects were reported to their callers already: only live ones are closed.
+        for conn in await asyncio.gather(*tasks, return_exceptions=True):
+            if isinstance(conn, asyncssh.SSHClientConnection):
+                await _closed(conn)
 
     # ----------------------------------------------------------------------------------------
 
@@ -194,6 +246,7 @@ class SshPool:
         """The shared connection for `route`, connecting once for all concurrent callers."""
         task = self._connections.get(route)
         if task is not None and task.done() and _unusable(task):
+            self._forget(route)
             task = None
         if task is None:
             task = asyncio.ensure_future(self._connect(route))
@@ -205,7 +258,55 @@ class SshPool:
                 del self._connections[route]
             raise
 
+    def _release(self, route: _Route) -> None:
+        self._busy[route] -= 1
+        if self._busy[route] <= 0:
+            del self._busy[route]
+
+    def _forget(self, route: _Route) -> None:
+        """`route` has no connection any more: its jump host is one dependent lighter."""
+        self._connections.pop(route, None)
+        hop = self._via.pop(route, None)
+        if hop is not None:
+            self._release(hop)
+
+    def _make_room(self, route: _Route) -> None:
+        """Close least recently used idle connections until one more fits under the cap.
+
+        When every open connection is busy the cap is exceeded rather than waited for (waiting
+        could deadlock on jump hosts); `run`'s concurrency makes that not happen in practice.
+        """
+        for r, task in list(self._connections.items()):
+            if r != route and task.done() and _unusable(task):
+                self._forget(r)  # failed or closed by the other end: holds no socket
+        while len(self._connections) > self.max_connections:  # `route` itself is counted
+            idle = [
+                r
+                for r, task in self._connections.items()
+                if r != route and not self._busy[r] and task.done() and not _unusable(task)
+            ]
+            if not idle:
+                return
+            conn = self._connections[idle[0]].result()
+            self._forget(idle[0])
+            self.connections_closed_for_room += 1
+            conn.close()  # frees the socket on the loop's next turn
+
     async def _connect(self, route: _Route) -> asyncssh.SSHClientConnection:
+        """Connect `route`; anything unexpected (e.g. EMFILE surfacing from a library as another
+        exception) is this host's failure, an SshError, never the caller's crash."""
+        try:
+            return await self._open(route)
+        except BaseException as e:
+            hop = self._via.pop(route, None)
+            if hop is not None:
+                self._release(hop)
+            if isinstance(e, Exception) and not isinstance(e, SshError):
+                target = route[0]
+                raise Unreachable(target, f"{target}: cannot connect: {_reason(e)}") from None
+            raise
+
+    async def _open(self, route: _Route) -> asyncssh.SSHClientConnection:
         target, jump = route
         options = await self._options(target, tunnel=())
         if jump is None and isinstance(options.tunnel, str) and options.tunnel != "none":
@@ -220,6 +321,8 @@ class SshPool:
             if hop_route == route:
                 raise Unreachable(target, f"{target}: its jump host is itself ({jump})")
             self._hops.add(hop_route)
+            self._busy[hop_route] += 1  # while this connection is open, the hop stays open
+            self._via[route] = hop_route
             try:
                 tunnel = await self._connection(hop_route)
             except SshError as e:
@@ -233,6 +336,7 @@ class SshPool:
                 f"{where}: the ssh_config turns host key checking off (UserKnownHostsFile none); "
                 "cilium-tui always verifies host keys: point UserKnownHostsFile at a file",
             )
+        self._make_room(route)
         try:
             async with asyncio.timeout(self._connect_timeout):
                 conn = await asyncssh.connect(
@@ -343,9 +447,19 @@ class SshPool:
             if process is not None:
                 process.close()
             raise Timeout(target, f"{target}: command did not finish within {limit:g} s") from None
-        except (OSError, asyncssh.Error) as e:
-            if self._connections.pop(route, None) is not None:
-                conn.close()
+        except Exception as e:  # OSError, asyncssh.Error, or anything unexpected
+            task = self._connections.get(route)
+            if task is not None and _holds(task, conn):
+                self._forget(route)
+            conn.close()
             raise Unreachable(target, f"{target}: connection lost: {_reason(e)}") from None
         rc = done.exit_status if done.exit_status is not None else 255
         return CommandResult(rc, str(done.stdout or ""), str(done.stderr or ""))
+
+
+async def _closed(conn: asyncssh.SSHClientConnection, timeout: float = 5.0) -> None:
+    """Close a connection and wait (bounded) for it to be gone; never raises."""
+    with contextlib.suppress(Exception):
+        conn.close()
+        async with asyncio.timeout(timeout):
+            await conn.wait_closed()

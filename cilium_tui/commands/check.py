@@ -1,4 +1,5 @@
-"""`cilium-tui check`: scan once, print the checklist; exit 0 all on, 1 some off/blocked, 2 no scan.
+"""`cilium-tui check`: scan once, print the checklist; exit 0 all on, 1 some off, blocked or
+unverifiable, 2 no scan (see `cilium_tui.report.outcome` for the exact rule).
 
 Like kube-bench's `--exit-code` and Popeye: usable in CI. Progress goes to stderr, the report to
 stdout.
@@ -15,6 +16,7 @@ from cilium_tui.checks.why_legacy import why_legacy
 from cilium_tui.commands._scan import Target, open_and_scan, target_of
 from cilium_tui.connect import OpenError
 from cilium_tui.report import EXIT_NO_SCAN, Format, check_exit_code, render_check
+from cilium_tui.report.outcome import NOTHING_READ
 from cilium_tui.settings import SettingsError
 
 
@@ -23,7 +25,10 @@ def run(args: argparse.Namespace) -> int:
         target = target_of(args)
     except (SettingsError, OpenError) as e:
         return _fail(str(e))
-    return asyncio.run(_check(target, args.format))
+    try:
+        return asyncio.run(_check(target, args.format))
+    except Exception as e:  # a bug or a surprise: one line, and "no scan", never Python's exit 1
+        return _fail(f"the scan failed unexpectedly: {type(e).__name__}: {e}")
 
 
 def _fail(message: str) -> int:
@@ -37,10 +42,13 @@ async def _check(target: Target, fmt: Format) -> int:
     except OpenError as e:
         return _fail(str(e))
     await source.close()
-    for error in snapshot.errors:
+    for error in dict.fromkeys(snapshot.errors):  # each distinct message once
         print(f"cilium-tui check: {error}", file=sys.stderr)
     if not snapshot.nodes:
         return _fail("no nodes could be read")
     rollups = evaluate(snapshot)
     sys.stdout.write(render_check(fmt, snapshot, rollups, why_legacy(snapshot)))
-    return check_exit_code(rollups)
+    code = check_exit_code(rollups, snapshot)
+    if code == EXIT_NO_SCAN:  # the report shows why; say it once where CI logs look
+        return _fail(f"{NOTHING_READ}: nothing about Cilium was checked")
+    return code

@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
         latency = parse_duration(getattr(args, "latency", None))
         directory = Path(args.dir).expanduser().resolve() if args.dir else None
         lab = start_lab(args.scenario, directory, latency=latency, faults=args.fault or ())
-    except (OpenError, ValueError, OSError) as e:
+    except (OpenError, ValueError, OSError, RuntimeError) as e:
         print(f"cilium-tui lab: {e}", file=sys.stderr)
         return 2
     stop = threading.Event()

@@ -9,6 +9,7 @@ known_hosts and an inventory.
 from __future__ import annotations
 
 import asyncio
+import resource
 import shutil
 import tempfile
 import threading
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from cilium_tui.collect.fdlimit import FDS_PER_CONNECTION, RESERVE, open_files
 from cilium_tui.lab.boards import LabBoards
 from cilium_tui.lab.cluster import LabCluster
 from cilium_tui.lab.kube.controllers import Timing
@@ -25,8 +27,9 @@ from cilium_tui.lab.scenarios import Scenario, scenario
 
 T = TypeVar("T")
 _START_TIMEOUT = 60.0
-FAULTS = ("unreachable", "unready", "exec-fail", "exec-hang")
-"""Fault knobs: a board refusing SSH, an agent crash-looping, an exec failing or hanging."""
+FAULTS = ("unreachable", "unready", "exec-fail", "exec-hang", "exec-stall")
+"""Fault knobs: a board refusing SSH, an agent crash-looping, an exec failing, hanging after it
+started, or never answered (no websocket handshake)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class RunningLab:
             self.api.set_exec_faults(
                 fail=[*knobs.exec_fail, *(names if kind == "exec-fail" else [])],
                 hang=[*knobs.exec_hang, *(names if kind == "exec-hang" else [])],
+                stall=[*knobs.exec_stall, *(names if kind == "exec-stall" else [])],
             )
 
     def stop(self) -> None:
@@ -105,6 +109,25 @@ class RunningLab:
         self.stop()
 
 
+SCAN_CONNECTIONS = 8
+"""The fewest SSH connections a scan of the lab needs to make progress (see SshPool's cap)."""
+
+
+def _check_open_files(chosen: Scenario) -> None:
+    """Every board listens on its own socket in this process: refuse a lab that cannot fit."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return
+    listeners = len(chosen.nodes) + 1  # the boards and the jump host
+    needed = open_files() + listeners + RESERVE + SCAN_CONNECTIONS * FDS_PER_CONNECTION
+    if needed > soft:
+        raise RuntimeError(
+            f"scenario {chosen.name} needs about {needed} open files (one SSH server per "
+            f"board, all in this process) but the limit is {soft}: raise it (ulimit -n "
+            f"{max(needed, 2 * listeners + RESERVE)}) or choose fewer nodes"
+        )
+
+
 def start_lab(
     name: str = "seed",
     directory: Path | None = None,
@@ -116,9 +139,11 @@ def start_lab(
     """Start the lab of scenario `name` and write its client files into `directory`.
 
     Without a directory the files go to a private temporary one, removed by `stop()`.
-    Raises ValueError for an unknown scenario name or a bad fault.
+    Raises ValueError for an unknown scenario name or a bad fault, RuntimeError when the
+    open-files limit cannot hold the lab's SSH servers and a scan of them.
     """
     chosen = scenario(name)
+    _check_open_files(chosen)
     api = LabApiServer(version=chosen.kubernetes_version, timing=timing)
     cluster = LabCluster(chosen, api)
     cluster.seed()
@@ -126,8 +151,10 @@ def start_lab(
     if directory is None:
         directory = Path(tempfile.mkdtemp(prefix="cilium-tui-lab-"))
         lab._owned_dir = directory
-    directory.mkdir(parents=True, exist_ok=True)
-    directory.chmod(0o700)
+    elif not directory.exists():
+        directory.mkdir(parents=True, mode=0o700)  # the files in it carry a token and a key
+    # An existing directory is the user's: its mode stays theirs (the token and key files are
+    # private by themselves).
     try:
         api.start()
         lab._thread.start()

@@ -6,7 +6,7 @@ independent of how the Snapshot was collected::
     rollups = evaluate(snapshot)            # cilium_tui.checks.catalogue
     legacy = why_legacy(snapshot)           # cilium_tui.checks.why_legacy
     print(render_check("text", snapshot, rollups, legacy))
-    return check_exit_code(rollups)         # 0 all on, 1 some off or blocked (2: no scan)
+    return check_exit_code(rollups, snapshot)  # 0 all on, 1 some off/blocked/unverifiable, 2
 """
 
 from __future__ import annotations

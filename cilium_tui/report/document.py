@@ -6,11 +6,12 @@ Schema "cilium-tui.check/1" (keys are only ever added within a schema version)::
       "schema": "cilium-tui.check/1",
       "taken_at": "2026-11-27T20:51:06+00:00",      # ISO 8601
       "source": "lab seed", "context": "lab-seed",   # context may be null
-      "exit_code": 0 | 1,                            # see cilium_tui.report.outcome
+      "exit_code": 0 | 1 | 2,                        # see cilium_tui.report.outcome
       "errors": ["..."],                             # snapshot-level collection errors
       "cluster": {
         "nodes": 6,
         "failing": ["bpf-host-routing", ...],       # item ids, catalogue order
+        "unverifiable": ["bpf-masquerading", ...],  # unknown where a collector failed
         "items": [{
           "id", "title", "theme", "scope" ("cilium"|"host"), "advisory", "docs",
           "counts": {"on", "off", "blocked", "n/a", "unknown"},
@@ -46,7 +47,7 @@ from cilium_tui.checks.types import Finding, Item, Rollup
 from cilium_tui.checks.why_legacy import LegacyExplanation
 from cilium_tui.model import Snapshot
 from cilium_tui.report.nodes import summarize
-from cilium_tui.report.outcome import check_exit_code, failing_items
+from cilium_tui.report.outcome import check_exit_code, failing_items, unverifiable_items
 
 SCHEMA = "cilium-tui.check/1"
 
@@ -136,11 +137,12 @@ def check_document(
         "taken_at": snapshot.taken_at.isoformat(),
         "source": snapshot.source,
         "context": snapshot.context,
-        "exit_code": check_exit_code(rollups),
+        "exit_code": check_exit_code(rollups, snapshot),
         "errors": list(snapshot.errors),
         "cluster": {
             "nodes": len(snapshot.nodes),
             "failing": list(failing_items(rollups)),
+            "unverifiable": list(unverifiable_items(rollups, snapshot)),
             "items": [_item(r) for r in rollups],
         },
         "nodes": nodes,

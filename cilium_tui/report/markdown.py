@@ -35,7 +35,7 @@ def _header(snapshot: Snapshot, rollups: Sequence[Rollup]) -> list[str]:
     facts += [
         f"**Taken:** {snapshot.taken_at.strftime('%Y-%m-%d %H:%M:%S %Z').strip()}",
         f"**Nodes:** {len(snapshot.nodes)}",
-        f"**Result:** {verdict(rollups)}",
+        f"**Result:** {verdict(rollups, snapshot)}",
     ]
     lines = ["# Cilium tuning check", "", " · ".join(facts)]
     lines += [f"\n> Error: {md(e)}" for e in snapshot.errors]

@@ -59,7 +59,7 @@ def _header(snapshot: Snapshot, rollups: Sequence[Rollup]) -> list[str]:
     taken = snapshot.taken_at.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
     lines = [
         f"Cilium tuning check: {where}, {taken}, {len(snapshot.nodes)} nodes",
-        f"Result: {verdict(rollups)}",
+        f"Result: {verdict(rollups, snapshot)}",
     ]
     lines += [f"Error: {plain(e)}" for e in snapshot.errors]
     return lines

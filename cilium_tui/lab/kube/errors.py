@@ -80,14 +80,17 @@ def forbidden(
     namespace: str | None,
     name: str | None,
 ) -> ApiError:
-    target = f'{_qualified(plural, group)} "{name}"' if name else _qualified(plural, group)
+    # Like the apiserver: the object is named by its resource ("pods"), the rule by the
+    # resource and subresource ("pods/exec").
+    resource = plural.partition("/")[0]
+    target = f'{_qualified(resource, group)} "{name}"' if name else _qualified(resource, group)
     scope = f' in the namespace "{namespace}"' if namespace else " at the cluster scope"
     return ApiError(
         403,
         "Forbidden",
         f'{target} is forbidden: User "{user}" cannot {verb} resource "{plural}" in API group '
         f'"{group}"{scope}',
-        _details(plural, name or "", group),
+        _details(resource, name or "", group),
     )
 
 

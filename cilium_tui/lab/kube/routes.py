@@ -19,12 +19,13 @@ from typing import Any
 
 from aiohttp import web
 
-from cilium_tui.lab.kube import discovery
+from cilium_tui.lab.kube import discovery, tables
 from cilium_tui.lab.kube.access import AccessRules
 from cilium_tui.lab.kube.errors import (
     ApiError,
     bad_request,
     forbidden,
+    invalid,
     method_not_allowed,
     not_found,
     status_body,
@@ -62,6 +63,8 @@ class Knobs:
     """Pod names whose exec fails before it starts (the kubelet cannot be reached)."""
     exec_hang: set[str] = field(default_factory=set)
     """Pod names whose exec starts and then never answers."""
+    exec_stall: set[str] = field(default_factory=set)
+    """Pod names whose exec upgrade request is never answered (a kubelet that hangs)."""
     unready_nodes: set[str] = field(default_factory=set)
     """Nodes whose agent container never becomes Ready (it crash-loops)."""
 
@@ -112,6 +115,15 @@ def _json(body: Any, status: int = 200) -> web.Response:
 
 def _truthy(value: str | None) -> bool:
     return value in ("true", "1")
+
+
+def _table(request: web.Request, t: Target, objects: list[JSON], meta: JSON) -> web.Response | None:
+    """The objects as a server-side Table, when the client asked for one and the type has one."""
+    version = tables.table_version(request.headers.get("Accept", ""))
+    if version is None or not tables.has_table(t.rt):
+        return None
+    include = request.query.get("includeObject")
+    return _json(tables.to_table(t.rt, objects, meta, version, include_object=include))
 
 
 def _list_key(obj: JSON) -> str:
@@ -238,7 +250,7 @@ class KubeApi:
             raise _not_served()
         if method == "GET":
             if t.name is not None:
-                return self._get(t)
+                return self._get(request, t)
             if _truthy(request.query.get("watch")):
                 return await self._watch(request, t)
             return self._list(request, t)
@@ -273,13 +285,14 @@ class KubeApi:
 
     # -- verbs ---------------------------------------------------------------------------------
 
-    def _get(self, t: Target) -> web.Response:
+    def _get(self, request: web.Request, t: Target) -> web.Response:
         self._authorize("get", t, t.name)
         assert t.name is not None
         obj = self.store.peek(t.rt.plural, t.namespace, t.name)
         if obj is None:
             raise not_found(t.rt.plural, t.name, t.rt.group)
-        return _json(obj)
+        table = _table(request, t, [obj], {"resourceVersion": obj["metadata"]["resourceVersion"]})
+        return table or _json(obj)
 
     def _list(self, request: web.Request, t: Target) -> web.Response:
         self._authorize("list", t)
@@ -301,6 +314,9 @@ class KubeApi:
             meta["continue"] = _encode_continue(rv, keyed[limit - 1][0])
             meta["remainingItemCount"] = len(keyed) - limit
             keyed = keyed[:limit]
+        table = _table(request, t, [o for _, o in keyed], meta)
+        if table is not None:
+            return table
         # Typed lists carry kind/apiVersion once, on the list, not on each item.
         body_items = [
             {k: v for k, v in o.items() if k not in ("kind", "apiVersion")} for _, o in keyed
@@ -337,6 +353,12 @@ class KubeApi:
                 patched[fixed] = current[fixed]
             if "status" in current:  # status belongs to the status subresource
                 patched["status"] = current["status"]
+            name = (patched.get("metadata") or {}).get("name")
+            if name != current["metadata"]["name"]:
+                raise bad_request(
+                    f"the name of the object ({name}) does not match the name on the URL "
+                    f"({current['metadata']['name']})"
+                )
             _validate(t.rt, patched)
             return patched
 
@@ -352,15 +374,17 @@ class KubeApi:
         current = self.store.peek(t.rt.plural, t.namespace, t.name)
         if current is None:
             raise not_found(t.rt.plural, t.name, t.rt.group)
-        want_uid = ((options or {}).get("preconditions") or {}).get("uid")
-        if want_uid and want_uid != current["metadata"]["uid"]:
-            raise ApiError(
-                409,
-                "Conflict",
-                f"Precondition failed: UID in precondition: {want_uid}, UID in object meta: "
-                f"{current['metadata']['uid']}",
-                {"name": t.name, "kind": t.rt.plural},
-            )
+        preconditions = (options or {}).get("preconditions") or {}
+        for field_name, key in (("UID", "uid"), ("ResourceVersion", "resourceVersion")):
+            wanted = preconditions.get(key)
+            if wanted and wanted != current["metadata"][key]:
+                raise ApiError(
+                    409,
+                    "Conflict",
+                    f"Precondition failed: {field_name} in precondition: {wanted}, "
+                    f"{field_name} in object meta: {current['metadata'][key]}",
+                    {"name": t.name, "kind": t.rt.plural},
+                )
         if request.query.get("dryRun") == "All":
             return _json(current)
         return _json(self.store.delete(t.rt.plural, t.namespace, t.name))
@@ -375,7 +399,12 @@ class KubeApi:
         if pod is None:
             raise not_found("pods", t.name)
         container = choose_container(pod, request.query.get("container"))
-        if request.headers.get("Upgrade", "").lower() != "websocket":
+        upgrade = request.headers.get("Upgrade", "").lower()
+        if upgrade.startswith("spdy"):
+            raise invalid(
+                "SPDY is not emulated by the cilium-tui lab: use kubectl >= 1.30 (websocket exec)"
+            )
+        if upgrade != "websocket":
             raise bad_request("Upgrade request required")
         if t.name in self.knobs.exec_fail:
             host = pod.get("status", {}).get("hostIP", "127.0.0.1")
@@ -385,6 +414,9 @@ class KubeApi:
                 f"error dialing backend: dial tcp {host}:10250: connect: connection refused",
             )
         require_running(pod, container)
+        if t.name in self.knobs.exec_stall:
+            await self.stopping.wait()  # no handshake answer until the lab stops
+            raise ApiError(503, "ServiceUnavailable", "the lab is stopping")
         return await serve_exec(
             request,
             namespace=t.namespace,

@@ -232,10 +232,14 @@ class LabApiServer:
         if controller is not None:
             self._call_in_loop(lambda: controller.restart_node_pods(node))
 
-    def set_exec_faults(self, *, fail: Iterable[str] = (), hang: Iterable[str] = ()) -> None:
-        """Pods (by name) whose exec fails before starting, or starts and never answers."""
+    def set_exec_faults(
+        self, *, fail: Iterable[str] = (), hang: Iterable[str] = (), stall: Iterable[str] = ()
+    ) -> None:
+        """Pods (by name) whose exec fails before starting, starts and never answers, or whose
+        upgrade request is never answered at all."""
         self.knobs.exec_fail = set(fail)
         self.knobs.exec_hang = set(hang)
+        self.knobs.exec_stall = set(stall)
 
     def _call_in_loop(self, fn: Any) -> None:
         if self._loop is not None and not self._loop.is_closed():

@@ -323,8 +323,19 @@ async def test_exec_success_nonzero_and_not_started(lab: LabApiServer, kube: Kub
 
 
 async def test_exec_errors(lab: LabApiServer, kube: KubeClient) -> None:
-    with pytest.raises(NotFound, match='pods "ghost" not found'):
+    # The handshake's Status body is read as JSON: its message, not the raw blob.
+    with pytest.raises(NotFound) as missing:
         await kube.exec("kube-system", "ghost", "cilium-agent", ["true"])
+    assert str(missing.value) == 'exec true in kube-system/ghost: pods "ghost" not found'
+    lab.access.deny("create", "pods/exec")
+    with pytest.raises(Forbidden) as denied:
+        await kube.exec("kube-system", "cilium-vm-1", "cilium-agent", ["true"])
+    assert str(denied.value) == (
+        "exec true in kube-system/cilium-vm-1: forbidden: "
+        'pods "cilium-vm-1" is forbidden: User "lab-admin" cannot create resource "pods/exec" '
+        'in API group "" in the namespace "kube-system"'
+    )
+    lab.access.reset()
     with pytest.raises(KubeError, match="container sidecar is not valid for pod cilium-vm-1"):
         await kube.exec("kube-system", "cilium-vm-1", "sidecar", ["true"])
     lab.set_exec_faults(fail=["cilium-vm-2"])

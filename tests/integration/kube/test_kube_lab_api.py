@@ -264,6 +264,41 @@ def test_stale_resource_version_in_patch_is_409(core: client.CoreV1Api) -> None:
     assert current.data["debug"] == "true"
 
 
+def test_stale_preconditions_in_delete_are_409(core: client.CoreV1Api) -> None:
+    pod = core.read_namespaced_pod("cilium-vm-1", "kube-system").metadata
+    for stale in (
+        client.V1Preconditions(resource_version=str(int(pod.resource_version) - 1)),
+        client.V1Preconditions(uid="not-" + pod.uid),
+    ):
+        with pytest.raises(ApiException) as e:
+            core.delete_namespaced_pod(
+                "cilium-vm-1", "kube-system", body=client.V1DeleteOptions(preconditions=stale)
+            )
+        assert e.value.status == 409
+        message = json.loads(e.value.body)["message"]
+        assert message.startswith("Precondition failed: ")
+        assert "ResourceVersion" in message if stale.resource_version else "UID" in message
+    fresh = client.V1Preconditions(resource_version=pod.resource_version, uid=pod.uid)
+    core.delete_namespaced_pod(
+        "cilium-vm-1", "kube-system", body=client.V1DeleteOptions(preconditions=fresh)
+    )
+
+
+def test_a_patch_cannot_rename_the_object(core: client.CoreV1Api) -> None:
+    with pytest.raises(ApiException) as e:
+        core.patch_namespaced_config_map(
+            "cilium-config",
+            "kube-system",
+            {"metadata": {"name": "other"}},
+            _content_type="application/merge-patch+json",
+        )
+    assert e.value.status == 400
+    assert json.loads(e.value.body)["message"] == (
+        "the name of the object (other) does not match the name on the URL (cilium-config)"
+    )
+    assert core.read_namespaced_config_map("cilium-config", "kube-system").metadata.name
+
+
 def test_configmap_values_must_be_strings(core: client.CoreV1Api) -> None:
     with pytest.raises(ApiException) as e:
         core.patch_namespaced_config_map(

@@ -106,6 +106,23 @@ def test_plain_get_on_exec_is_400(lab: LabApiServer) -> None:
     assert json.loads(e.value.read())["message"] == "Upgrade request required"
 
 
+def test_spdy_exec_is_refused_with_what_to_use(lab: LabApiServer) -> None:
+    import urllib.error
+    import urllib.request
+
+    ctx = ssl.create_default_context(cadata=lab.ca_pem.decode())
+    req = urllib.request.Request(lab.url + EXEC + QUERY, method="POST")
+    req.add_header("Authorization", f"Bearer {lab.token}")
+    req.add_header("Connection", "Upgrade")
+    req.add_header("Upgrade", "SPDY/3.1")  # what kubectl < 1.30 sends
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, context=ctx, timeout=10)
+    assert e.value.code == 422
+    assert json.loads(e.value.read())["message"] == (
+        "SPDY is not emulated by the cilium-tui lab: use kubectl >= 1.30 (websocket exec)"
+    )
+
+
 def test_exec_into_a_crashed_container_is_refused(lab: LabApiServer, ca_file: str) -> None:
     lab.store.update(
         "pods",

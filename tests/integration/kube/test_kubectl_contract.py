@@ -6,6 +6,7 @@ If the lab drifts from the real wire format, kubectl is what notices.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Callable, Sequence
 
@@ -14,16 +15,70 @@ import yaml
 from cilium_tui.lab.kube import ExecResult, LabApiServer, command_not_found
 from cilium_tui.lab.kube.controllers import pod_ready
 from tests.integration.kube.conftest import wait_until
+from tests.unit.facts.sampledata import sample_text
 
 Kubectl = Callable[..., subprocess.CompletedProcess[str]]
 
 STATUS_TEXT = "KVStore:                 Ok   Disabled\nCilium:                  Ok   1.13.4\n"
 
 
+def _header(text: str) -> list[str]:
+    """A kubectl table's column names (two spaces or more apart: "NOMINATED NODE" is one)."""
+    return re.split(r"\s{2,}", text.splitlines()[0].strip())
+
+
+def _column(text: str, name: str) -> list[str]:
+    """One column of a kubectl table, sliced by the header (columns are left-aligned)."""
+    lines = text.splitlines()
+    start = lines[0].index(name)
+    return [line[start:].split("  ")[0].strip() for line in lines[1:]]
+
+
+# The real `kubectl get nodes -o wide` columns, from a published output (tests/data/samples).
+REAL_WIDE_NODES = _header(
+    next(
+        line
+        for line in sample_text("D/eks-bottlerocket-arm64-wide.txt").splitlines()
+        if line.startswith("NAME")
+    )
+)
+
+
 def test_get_nodes(kubectl: Kubectl) -> None:
-    out = kubectl("get", "nodes", check=True).stdout.splitlines()
-    assert out[0].split() == ["NAME", "AGE"]  # no server-side Table: kubectl's fallback columns
-    assert [line.split()[0] for line in out[1:]] == ["board-1", "vm-1", "vm-2", "vm-3"]
+    out = kubectl("get", "nodes", check=True).stdout
+    assert _header(out) == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]  # the server's Table
+    assert _column(out, "NAME") == ["board-1", "vm-1", "vm-2", "vm-3"]
+    assert set(_column(out, "STATUS")) == {"Ready"}
+
+
+def test_get_nodes_wide_shows_the_kernels(kubectl: Kubectl) -> None:
+    out = kubectl("get", "nodes", "-o", "wide", check=True).stdout
+    assert _header(out) == REAL_WIDE_NODES
+    kernels = dict(zip(_column(out, "NAME"), _column(out, "KERNEL-VERSION"), strict=True))
+    assert kernels == {
+        "board-1": "4.19.0-24-arm64",
+        "vm-1": "6.2.0-39-generic",
+        "vm-2": "6.2.0-39-generic",
+        "vm-3": "6.2.0-39-generic",
+    }
+    assert _column(out, "EXTERNAL-IP") == ["<none>"] * 4
+    one = kubectl("get", "node", "vm-2", "-o", "wide", check=True).stdout
+    assert _column(one, "KERNEL-VERSION") == ["6.2.0-39-generic"]
+
+
+def test_get_pods_wide(kubectl: Kubectl) -> None:
+    out = kubectl(
+        "-n", "kube-system", "get", "pods", "-l", "k8s-app=cilium", "-o", "wide", check=True
+    ).stdout
+    assert _header(out) == [
+        "NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE",
+        "READINESS GATES",
+    ]  # fmt: skip
+    assert dict(zip(_column(out, "NAME"), _column(out, "NODE"), strict=True)) == {
+        f"cilium-{node}": node for node in ("board-1", "vm-1", "vm-2", "vm-3")
+    }
+    assert set(_column(out, "READY")) == {"1/1"}
+    assert set(_column(out, "STATUS")) == {"Running"}
 
 
 def test_get_nodes_json(kubectl: Kubectl) -> None:

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import json
+import resource
+import stat
 import subprocess
 import sys
+from pathlib import Path
+
+from cilium_tui.lab.kube import LabApiServer
+from cilium_tui.lab.runner import start_lab
 
 CLI = [sys.executable, "-m", "cilium_tui"]
 
@@ -75,3 +81,63 @@ def test_lab_faults_show_as_facts_of_their_nodes_only() -> None:
     assert bad.returncode == 2 and "not a fault" in bad.stderr
     real = _cli("check", "--kubeconfig", "/nonexistent", "--fault", "unready:x")
     assert real.returncode == 2 and "lab knobs" in real.stderr
+
+
+def _low_limit() -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))  # soft and hard: cannot be raised
+
+
+def _cli_low_limit(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, *args], capture_output=True, text=True, timeout=300, check=False,
+        preexec_fn=_low_limit,
+    )  # fmt: skip
+
+
+def test_a_low_open_files_limit_bounds_the_ssh_pool_instead_of_failing_nodes() -> None:
+    """1024 is a common limit; 256 with 100 boards is the same squeeze (the lab's SSH servers
+    listen in the same process): the pool must keep its connections within the limit."""
+    out = _cli_low_limit("check", "--demo=scale:100", "--format", "json")
+    assert out.returncode in (0, 1), out.stderr
+    assert "Too many open files" not in out.stderr
+    assert "Traceback" not in out.stderr
+    nodes = json.loads(out.stdout)["nodes"]
+    assert len(nodes) == 100
+    assert [(n["name"], n["problems"]) for n in nodes if n["problems"]] == []
+
+
+def test_a_lab_too_big_for_the_open_files_limit_is_refused_in_one_line(tmp_path: Path) -> None:
+    out = _cli_low_limit("check", "--demo=scale:300")
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    assert "scenario scale:300 needs about" in out.stderr
+    assert "the limit is 256" in out.stderr
+    lab = _cli_low_limit("lab", "--scenario", "scale:300", "--dir", str(tmp_path))
+    assert lab.returncode == 2
+    assert lab.stderr.startswith("cilium-tui lab: scenario scale:300 needs about"), lab.stderr
+
+
+def test_an_unreachable_cluster_is_said_once(tmp_path: Path) -> None:
+    api = LabApiServer()
+    api.start()
+    kubeconfig = api.write_kubeconfig(tmp_path / "kubeconfig")
+    api.stop()  # nothing listens there any more
+    out = _cli("check", "--kubeconfig", str(kubeconfig), "--no-ssh")
+    assert out.returncode == 2
+    lines = out.stderr.splitlines()
+    reach = [line for line in lines if "cannot reach" in line]
+    assert len(reach) == 1, out.stderr
+    assert len(lines) == len(set(lines)), out.stderr
+
+
+def test_lab_leaves_an_existing_directory_s_mode_alone(tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir(mode=0o755)
+    mine.chmod(0o755)
+    new = tmp_path / "new" / "lab"
+    for directory in (mine, new):
+        with start_lab("seed", directory):
+            pass
+    assert stat.S_IMODE(mine.stat().st_mode) == 0o755
+    assert stat.S_IMODE(new.stat().st_mode) == 0o700
+    assert stat.S_IMODE((mine / "kubeconfig").stat().st_mode) == 0o600

@@ -43,6 +43,26 @@ async def test_probes_give_the_exact_facts_of_each_machine(pool: SshPool) -> Non
     assert pool.connections_opened == 3  # the jump host once, then each board through it
 
 
+async def test_a_capped_pool_closes_idle_hosts_but_keeps_the_shared_jump_host() -> None:
+    names = [f"board-{i}" for i in range(1, 6)]
+    boards = await LabBoards.start({name: arm64_board() for name in names})
+    pool = SshPool(config_path=boards.ssh_config_path, max_connections=3)
+    try:
+        for name in [*names, names[0]]:
+            assert (await pool.run(SshTarget(name), ["uname", "-m"])).stdout == "aarch64\n"
+            assert pool.open_connections <= 3
+        # the jump host once; five boards; board-1 again after it was closed to make room
+        assert pool.connections_opened == 7
+        assert pool.connections_closed_for_room == 4
+        probes = await asyncio.gather(*(pool.probe(SshTarget(n)) for n in names))
+        assert {p.facts for p in probes} == {ARM64_BOARD_FACTS}
+        assert pool.open_connections <= 3
+    finally:
+        await pool.close()
+        await boards.stop()
+    assert pool.open_connections == 0
+
+
 async def test_each_board_logs_the_commands_it_answered(lab: LabBoards, pool: SshPool) -> None:
     await pool.probe(BOARD)
     await pool.run(BOARD, ["uname", "-r"])

@@ -11,7 +11,14 @@ from typing import Any
 
 import pytest
 
-from cilium_tui.collect.kube import ExecFailed, KubeError, _exec_result, go_rfc3339
+from cilium_tui.collect.kube import (
+    ExecFailed,
+    KubeError,
+    _exec_result,
+    _handshake_body,
+    _status_message,
+    go_rfc3339,
+)
 from cilium_tui.lab.kube.controllers import (
     StartResult,
     apply_start_result,
@@ -115,3 +122,17 @@ def test_missing_or_garbled_exit_status() -> None:
         _exec_result("t", "", "", "")
     with pytest.raises(KubeError, match="unreadable exit status"):
         _exec_result("t", "", "", "{nope")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # websocket-client 1.9 prints the body as served ...
+        '{"kind":"Status","message":"pods \\"ghost\\" not found – gone","code":404}',
+        # ... older versions print the bytes' repr
+        repr('{"kind":"Status","message":"pods \\"ghost\\" not found – gone","code":404}'.encode()),
+    ],
+)
+def test_a_failed_handshake_body_gives_the_status_message(body: str) -> None:
+    reason = f"Handshake status 404 Not Found -+-+- {{'content-type': 'x'}} -+-+- {body}"
+    assert _status_message(_handshake_body(reason)) == 'pods "ghost" not found – gone'

@@ -244,6 +244,54 @@ def test_exit_code_rule(rollups: tuple[Rollup, ...], code: int) -> None:
     assert check_exit_code(rollups) == code
 
 
+def _on(name: str, *, errors: dict[str, str] | None = None, ssh: bool = True) -> Snapshot:
+    """A snapshot of one node `name` (agent read) whose collectors failed as `errors` say."""
+    rec = replace(vm(name), errors=errors or {}, ssh_host=name if ssh else None)
+    return snapshot(rec, cilium_config=config())
+
+
+@pytest.mark.parametrize(
+    ("item_id", "snap", "code"),
+    [
+        # unknown, and every collector answered: the facts do not say, which does not fail
+        ("native-routing", _on("n"), EXIT_OK),
+        ("cpu-governor", _on("n"), EXIT_OK),
+        # unknown where the collector that reads it failed: it cannot be verified
+        ("native-routing", _on("n", errors={"agent": "forbidden"}), EXIT_FAILING),
+        ("cpu-governor", _on("n", errors={"ssh": "cannot connect"}), EXIT_FAILING),
+        # ... but not because of the other collector
+        ("native-routing", _on("n", errors={"ssh": "cannot connect"}), EXIT_OK),
+        ("cpu-governor", _on("n", errors={"agent": "forbidden"}), EXIT_OK),
+        # SSH off (--no-ssh, or no target) is a choice, not a failure
+        ("cpu-governor", _on("n", errors={"ssh": "SSH probing is off"}, ssh=False), EXIT_OK),
+        # a cluster-level read failed (e.g. cilium-config forbidden)
+        ("native-routing", replace(_on("n"), errors=("get configmap: forbidden",)), EXIT_FAILING),
+    ],
+)
+def test_unknown_fails_only_where_a_collector_failed(
+    item_id: str, snap: Snapshot, code: int
+) -> None:
+    rollups = (one(item_id, State.UNKNOWN),)
+    assert check_exit_code(rollups, snap) == code
+    assert check_document(snap, rollups, ())["exit_code"] == code
+    assert f"(exit code {code})" in render_text(snap, rollups, ())
+    unverifiable = check_document(snap, rollups, ())["cluster"]["unverifiable"]
+    assert unverifiable == ([item_id] if code else [])
+
+
+def test_a_scan_that_read_nothing_about_cilium_is_no_scan() -> None:
+    blind = replace(
+        snapshot(replace(vm("n"), agent=None, errors={"agent": "forbidden"})), errors=("x",)
+    )
+    rollups = evaluate(blind)
+    assert check_exit_code(rollups, blind) == EXIT_NO_SCAN
+    assert "read no agent status on any node and no cilium-config (exit code 2)" in render_text(
+        blind, rollups, ()
+    )
+    with_config = replace(blind, config=config())
+    assert check_exit_code(evaluate(with_config), with_config) == EXIT_FAILING
+
+
 def test_exit_codes() -> None:
     assert (EXIT_OK, EXIT_FAILING, EXIT_NO_SCAN) == (0, 1, 2)
     assert check_exit_code(evaluate(seed())) == EXIT_FAILING
