@@ -87,6 +87,10 @@ class Unreachable(KubeError):
     """No connection to the API server (refused, DNS, TLS, network)."""
 
 
+class Busy(KubeError):
+    """429 (API Priority and Fairness) or 500: the server cannot answer now; try again later."""
+
+
 class Timeout(KubeError):
     """The server or the command did not answer in time."""
 
@@ -250,6 +254,8 @@ class _Translator:
             return _Expired(f"{what}: expired: {text}")
         if code in (502, 503, 504):
             return Unreachable(f"{what}: {self.server} answered {code}: {text}")
+        if code in (429, 500):
+            return Busy(f"{what}: {self.server} answered {code}: {text}")
         return KubeError(f"{what}: {code}: {text}")
 
 
@@ -547,7 +553,8 @@ class KubeClient:
         `since` is a list the caller already has (a scan's `last_node_list`): the watch starts
         from its resourceVersion, so only what changed after it arrives. Without one it lists
         first (ADDED for each node). It resumes from the last resourceVersion after a disconnect
-        or a server-side timeout, and re-lists when the server says the version expired (410),
+        or a server-side timeout, backs off and retries when the server is busy (429, 500) or a
+        stream ends at once, and re-lists when the server says the version expired (410),
         emitting what changed in between.
         """
         known: dict[str, JSON] = {}
@@ -561,6 +568,7 @@ class KubeClient:
                 yield "ADDED", node
         delay = 0.5
         while True:
+            events = 0
             try:
                 async for event in self._stream(
                     "watch nodes",
@@ -568,11 +576,13 @@ class KubeClient:
                     resource_version=rv,
                     allow_watch_bookmarks=True,
                 ):
+                    events += 1
                     kind, obj = event.get("type"), event.get("object") or {}
                     if kind == "ERROR":
                         if obj.get("code") == 410:
                             raise _Expired(str(obj.get("message")))
-                        raise KubeError(f"watch nodes: {obj.get('message', obj)}")
+                        error = Busy if obj.get("code") in (429, 500) else KubeError
+                        raise error(f"watch nodes: {obj.get('message', obj)}")
                     rv = obj.get("metadata", {}).get("resourceVersion", rv)
                     if kind not in ("ADDED", "MODIFIED", "DELETED"):
                         continue  # BOOKMARK: only moves the resourceVersion on
@@ -582,7 +592,11 @@ class KubeClient:
                     else:
                         known[name] = obj
                     yield kind, obj
-                delay = 0.5
+                if events:
+                    delay = 0.5
+                else:  # a stream that ends at once (a proxy, an overloaded server): back off
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 10.0)
             except _Expired:
                 items, rv = await self._list_nodes()
                 fresh = {n["metadata"]["name"]: n for n in items}
@@ -597,7 +611,7 @@ class KubeClient:
                     ):
                         yield "MODIFIED", node
                 known = fresh
-            except (Unreachable, Timeout):
+            except (Unreachable, Timeout, Busy):
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
 

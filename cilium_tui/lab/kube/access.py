@@ -39,6 +39,21 @@ class AccessRules:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._rules: list[AccessRule] = []
+        self._throttled: dict[tuple[str, str], int] = {}
+
+    def throttle(self, verb: str, resource: str, times: int = 1) -> None:
+        """Answer the next `times` such requests 429, as API Priority and Fairness does under
+        load (a fault for tests: clients must back off and retry, not give up)."""
+        with self._lock:
+            self._throttled[(verb, resource)] = times
+
+    def throttled(self, verb: str, resource: str) -> bool:
+        """Whether this request is one of those to throttle (and count it)."""
+        with self._lock:
+            left = self._throttled.get((verb, resource), 0)
+            if left > 0:
+                self._throttled[(verb, resource)] = left - 1
+            return left > 0
 
     def deny(
         self, verb: str, resource: str, *, group: str = "", namespace: str | None = None
@@ -55,6 +70,7 @@ class AccessRules:
     def reset(self) -> None:
         with self._lock:
             self._rules.clear()
+            self._throttled.clear()
 
     def decide(
         self, verb: str, resource: str, group: str, namespace: str | None

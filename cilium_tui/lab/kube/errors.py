@@ -123,6 +123,12 @@ def method_not_allowed(method: str) -> ApiError:
     )
 
 
+def too_many_requests() -> ApiError:
+    """API Priority and Fairness rejecting a request under load."""
+    message = "Too many requests, please try again later."
+    return ApiError(429, "TooManyRequests", message, {"retryAfterSeconds": 1})
+
+
 def unauthorized() -> ApiError:
     return ApiError(401, "Unauthorized", "Unauthorized")
 

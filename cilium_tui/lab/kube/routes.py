@@ -29,6 +29,7 @@ from cilium_tui.lab.kube.errors import (
     method_not_allowed,
     not_found,
     status_body,
+    too_many_requests,
     unauthorized,
 )
 from cilium_tui.lab.kube.exec import (
@@ -225,6 +226,8 @@ class KubeApi:
 
     def _authorize(self, verb: str, t: Target, name: str | None = None) -> None:
         resource = f"{t.rt.plural}/{t.subresource}" if t.subresource else t.rt.plural
+        if self.access.throttled(verb, resource):
+            raise too_many_requests()
         allowed, _ = self.access.decide(verb, resource, t.rt.group, t.namespace)
         if not allowed:
             raise forbidden(

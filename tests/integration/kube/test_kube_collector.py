@@ -209,6 +209,22 @@ async def test_watch_nodes_lists_then_follows_across_server_timeouts(
     assert int(first_watch.param("resourceVersion") or 0) >= listed  # resumes from the list
 
 
+async def test_a_busy_server_is_retried_not_the_end_of_the_watch(
+    lab: LabApiServer, kube: KubeClient
+) -> None:
+    """API Priority and Fairness answers 429 under load: the watch backs off and comes back."""
+    lab.access.throttle("watch", "nodes", times=2)
+    events = kube.watch_nodes()
+    for _ in range(4):
+        await _within(anext(events))
+    _set_kernel(lab, "vm-3", "6.8.0-1-generic")
+    kind, obj = await _within(anext(events))
+    assert (kind, obj["metadata"]["name"]) == ("MODIFIED", "vm-3")
+    await events.aclose()
+    watches = [r.status for r in lab.requests.records() if r.param("watch") == "true"]
+    assert watches[:2] == [429, 429]
+
+
 async def test_a_watch_from_a_scans_list_sends_only_what_changed_after_it(
     lab: LabApiServer, kube: KubeClient
 ) -> None:
