@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cilium_tui.checks.items.base import Blockers
 from cilium_tui.checks.legacy_causes import Cause, legacy_causes, no_cause_found
-from cilium_tui.checks.requirements import SOCKET_LB_KERNEL, kernel_shortfall
+from cilium_tui.checks.requirements import SOCKET_LB_KERNEL
 from cilium_tui.checks.view import NodeView
 from cilium_tui.model import Snapshot
 
@@ -48,18 +49,23 @@ def bypass_prerequisites_off(view: NodeView) -> list[str]:
     return missing
 
 
-def bypass_impossible(view: NodeView) -> list[str]:
-    """What rules the conntrack bypass itself out on this node (as the bypass item judges it)."""
-    reasons = []
-    met, kernel = view.kernel_meets(*SOCKET_LB_KERNEL)
-    if met is False:
-        assert kernel.value is not None
-        reasons.append(kernel_shortfall(kernel.value, *SOCKET_LB_KERNEL))
-    if view.cni_chaining.value not in (None, "none"):
-        reasons.append(f"CNI chaining {view.cni_chaining.shown} (the Helm chart forces it off)")
-    if view.ipv4.value is False:
-        reasons.append("IPv4 disabled (the agent requires IPv4 for it)")
-    return reasons
+def bypass_blockers(view: NodeView, *, fixable: bool = True) -> Blockers:
+    """What the conntrack bypass needs and this node lacks: the bypass item's blockers. With
+    `fixable=False`, only what no remediation here can change (kernel, CNI chaining, IPv4 off)."""
+    blockers = Blockers(view).kernel(*SOCKET_LB_KERNEL)
+    if fixable:
+        blockers.native_routing().kube_proxy_replacement().bpf_or_no_masquerading()
+    return blockers.needs(
+        view.cni_chaining,
+        lambda c: c == "none",
+        f"CNI chaining {view.cni_chaining.shown} (the Helm chart forces the bypass off)",
+        "CNI chaining",
+    ).needs(
+        view.ipv4,
+        bool,
+        "IPv4 disabled (enable-ipv4: false; the agent requires IPv4 for the bypass)",
+        "IPv4",
+    )
 
 
 def advice_for(view: NodeView, causes: tuple[Cause, ...]) -> str:
@@ -70,7 +76,7 @@ def advice_for(view: NodeView, causes: tuple[Cause, ...]) -> str:
             "host routing stays Legacy."
         )
     hard = [c.blocker for c in causes if c.fix_item is None and c.id != "none-found"]
-    if hard and (ruled_out := bypass_impossible(view)):
+    if hard and (ruled_out := bypass_blockers(view, fixable=False).unmet):
         return (
             f"BPF host routing is impossible here until that changes ({'; '.join(hard)}), and so "
             f"is the iptables conntrack bypass ({'; '.join(ruled_out)}): pod traffic keeps "

@@ -9,7 +9,12 @@ from cilium_tui.checks.legacy_causes import HOST_ROUTING_KERNEL
 from cilium_tui.checks.requirements import SOCKET_LB_KERNEL, cilium_meets
 from cilium_tui.checks.types import Finding, Requirement, State
 from cilium_tui.checks.view import NodeView
-from cilium_tui.checks.why_legacy import CONNTRACK_SETTING, CONNTRACK_UNNECESSARY, explain
+from cilium_tui.checks.why_legacy import (
+    CONNTRACK_SETTING,
+    CONNTRACK_UNNECESSARY,
+    bypass_blockers,
+    explain,
+)
 
 THEME = "routing"
 
@@ -106,25 +111,7 @@ def _conntrack_bypass(view: NodeView) -> Finding:
             + view.cilium_unknown("host routing"),
             fact,
         )
-    blockers = (
-        Blockers(view)
-        .kernel(*SOCKET_LB_KERNEL)
-        .native_routing()
-        .kube_proxy_replacement()
-        .bpf_or_no_masquerading()
-        .needs(
-            view.cni_chaining,
-            lambda c: c == "none",
-            f"CNI chaining {view.cni_chaining.shown} (the Helm chart forces the bypass off)",
-            "CNI chaining",
-        )
-        .needs(
-            view.ipv4,
-            bool,
-            "IPv4 disabled (enable-ipv4: false; the agent requires IPv4 for the bypass)",
-            "IPv4",
-        )
-    )
+    blockers = bypass_blockers(view)
     explanation = explain(view)
     better = ""
     if explanation is not None and not explanation.impossible:
