@@ -25,8 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncssh
-
+from cilium_tui.asyncssh_import import asyncssh
 from cilium_tui.collect.fdlimit import connection_budget
 from cilium_tui.collect.inventory import SshTarget, parse_jump
 from cilium_tui.collect.node_commands import SUDO, NodeCommand

@@ -25,8 +25,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import asyncssh
-
+from cilium_tui.asyncssh_import import asyncssh
 from cilium_tui.collect.inventory import InventoryHost, SshTarget, inventory_toml
 from cilium_tui.collect.ssh import known_hosts_name
 from cilium_tui.lab.host import HostState

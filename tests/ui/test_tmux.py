@@ -114,9 +114,11 @@ def test_demo_shows_the_seed_switches_to_the_checklist_and_quits(
     status = tmp_path / "status"
     # A private config dir, so a user's config file or themes cannot change what is shown.
     command = shlex.join(["env", f"XDG_CONFIG_HOME={tmp_path / 'config'}", entry, "--demo"])
+    # The shell stays after the console exits, so that the terminal's scrollback can be read.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHONWARNINGS")}
     tmux.start(
-        f"{command}; echo $? > {shlex.quote(str(status))}",
-        env={**os.environ, "TERM": "xterm-256color"},
+        f"{command}; echo $? > {shlex.quote(str(status))}; exec sleep {DEADLINE:.0f}",
+        env={**env, "TERM": "xterm-256color"},
     )
 
     screen = tmux.wait(lambda s: all(row(s, n) for n in (*VMS, *BOARDS)), "node table")
@@ -134,7 +136,10 @@ def test_demo_shows_the_seed_switches_to_the_checklist_and_quits(
 
     tmux.keys("q")
     deadline = time.monotonic() + DEADLINE
-    while tmux.alive() and time.monotonic() < deadline:
+    while not status.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not tmux.alive(), "q did not end the console"
+    assert status.exists(), "q did not end the console"
     assert status.read_text().strip() == "0"
+    # Nothing was printed around the console: no Python warning left in the scrollback.
+    scrollback = tmux.run("capture-pane", "-p", "-S", "-", "-t", tmux.session).stdout
+    assert "Warning:" not in scrollback, scrollback
