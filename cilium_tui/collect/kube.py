@@ -134,6 +134,8 @@ class AgentStatusOutput(NamedTuple):
     raw: str
     fmt: Literal["json", "text"]
     command: list[str]
+    doc: JSON | None = None
+    """The JSON document, decoded once (None for the text forms)."""
 
 
 STATUS_COMMANDS: tuple[tuple[list[str], Literal["json", "text"]], ...] = (
@@ -443,6 +445,11 @@ class KubeClient:
         namespace = max(sorted(counts), key=lambda ns: (counts[ns], ns == "kube-system"))
         return AgentPods(namespace, [p for p in pods if p["metadata"]["namespace"] == namespace])
 
+    async def get_pod(self, namespace: str, name: str) -> JSON:
+        return await self._get_json(
+            f"get pod {namespace}/{name}", self._core.read_namespaced_pod, name, namespace
+        )
+
     async def get_configmap(self, namespace: str, name: str) -> JSON:
         return await self._get_json(
             f"get configmap {namespace}/{name}",
@@ -696,10 +703,13 @@ class KubeClient:
                 failures.append(f"{' '.join(command)}: {e}")
                 continue
             output = result.stdout.strip()
+            doc: JSON | None = None
             if fmt == "json":
                 try:
-                    json.loads(output)
+                    doc = json.loads(output)
                 except ValueError:
+                    doc = None
+                if not isinstance(doc, dict):
                     failures.append(
                         f"{' '.join(command)}: rc {result.rc}, no JSON output"
                         + (f" ({_short(result.stderr)})" if result.stderr else "")
@@ -708,7 +718,7 @@ class KubeClient:
             elif not output:
                 failures.append(f"{' '.join(command)}: rc {result.rc}, no output")
                 continue
-            return AgentStatusOutput(result.stdout, fmt, command)
+            return AgentStatusOutput(result.stdout, fmt, command, doc)
         raise KubeError(
             f"agent status of {meta['namespace']}/{meta['name']}: " + "; ".join(failures)
         )

@@ -16,12 +16,21 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from cilium_tui.collect.inventory import Inventory, SshTarget
 from cilium_tui.collect.kube import AgentPods, KubeClient, KubeError
-from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress
+from cilium_tui.collect.source import (
+    NodeEvent,
+    NodeScanned,
+    NodesListed,
+    Part,
+    ProgressCallback,
+    ScanEvent,
+    ScanProgress,
+)
 from cilium_tui.collect.ssh import SshError, SshPool
 from cilium_tui.facts.config import parse_configmap
 from cilium_tui.facts.node import parse_node
 from cilium_tui.facts.pod import image_version, parse_agent_pod
 from cilium_tui.facts.status import parse_status
+from cilium_tui.facts.status_json import parse_status_json
 from cilium_tui.model import AgentPod, AgentStatus, NodeInfo, NodeRecord, ProbeFacts, Snapshot
 
 if TYPE_CHECKING:
@@ -34,9 +43,10 @@ CONFIGMAP = "cilium-config"
 
 @dataclass(frozen=True)
 class ScanLimits:
-    node_concurrency: int = 64
-    """Node tasks in flight at once (each does one exec and one SSH probe)."""
     agent_timeout: float = 10.0
+    keep_raw: bool = False
+    """Keep each agent's status output in `NodeRecord.agent_raw`. Off by default: at N nodes the
+    reports are O(N) bytes each; `ClusterSource.agent_report` fetches one when it is shown."""
 
 
 @dataclass
@@ -45,18 +55,41 @@ class _Progress:
     total: int = 1
     done: int = 0
 
-    def step(self, message: str, count: int = 1) -> None:
+    def step(self, message: str, count: int = 1, event: ScanEvent | None = None) -> None:
         self.done += count
         if self.callback is not None:
-            self.callback(ScanProgress(min(self.done, self.total), self.total, message))
+            self.callback(ScanProgress(min(self.done, self.total), self.total, message, event))
 
 
 @dataclass
-class _NodeFacts:
+class _NodeScan:
+    """What is known of one node while its parts are being read."""
+
+    name: str
+    info: NodeInfo | None = None
+    pod: tuple[AgentPod, JSON] | None = None
+    target: SshTarget | None = None
+    pending: set[Part] = field(default_factory=set)
     agent: AgentStatus | None = None
     raw: str | None = None
     probe: ProbeFacts | None = None
     errors: dict[str, str] = field(default_factory=dict)
+
+    def record(self) -> NodeRecord:
+        return NodeRecord(
+            name=self.name,
+            node=self.info,
+            pod=self.pod[0] if self.pod else None,
+            agent=self.agent,
+            agent_raw=self.raw,
+            probe=self.probe,
+            ssh_host=str(self.target) if self.target is not None else None,
+            errors=dict(self.errors),
+        )
+
+    def done(self, part: Part) -> NodeScanned:
+        self.pending.discard(part)
+        return NodeScanned(self.record(), frozenset(self.pending))
 
 
 def agent_pods_by_node(objs: Sequence[JSON]) -> dict[str, tuple[AgentPod, JSON]]:
@@ -139,6 +172,17 @@ class ClusterSource:
     # -- the scan --------------------------------------------------------------------------------
 
     async def scan(self, progress: ProgressCallback | None = None) -> Snapshot:
+        """One scan; per-node facts stream through `progress` as they arrive.
+
+        `progress` receives, in order: a ScanProgress whose `event` is `NodesListed` (every node
+        and board, no facts yet), then one whose `event` is `NodeScanned` each time a node's
+        agent status or SSH probe has been read (its record so far, and the parts still
+        pending), then the Snapshot is returned. All on the event loop, as they happen: a hung
+        node delays only its own last update.
+
+        Each part is bounded on its own: agent execs by the KubeClient's concurrency, probes by
+        the SshPool's; a node never holds an exec slot while its probe waits, or the reverse.
+        """
         started = datetime.now(UTC)
         steps = _Progress(progress)
         errors: list[str] = []
@@ -150,46 +194,19 @@ class ClusterSource:
             nodes, agents, kube_proxy, config_obj = await self._cluster(errors)
         boards = self.inventory.boards
         steps.total = 1 + 2 * len(nodes) + len(boards)
-        steps.step(f"{len(nodes)} nodes, {len(agents.pods)} agents")
 
         pods = agent_pods_by_node(agents.pods)
-        limit = asyncio.Semaphore(self.limits.node_concurrency)
-
-        async def one_node(info: NodeInfo) -> NodeRecord:
-            async with limit:
-                pod = pods.get(info.name)
-                target = self._target(info)
-                found = _NodeFacts()
-                await asyncio.gather(
-                    self._agent(info.name, pod, found, steps),
-                    self._probe(target, found, steps),
-                )
-            return NodeRecord(
-                name=info.name,
-                node=info,
-                pod=pod[0] if pod else None,
-                agent=found.agent,
-                agent_raw=found.raw,
-                probe=found.probe,
-                ssh_host=str(target) if target is not None else None,
-                errors=found.errors,
-            )
-
-        async def one_board(name: str, target: SshTarget) -> NodeRecord:
-            async with limit:
-                found = _NodeFacts()
-                await self._probe(target, found, steps)
-            return NodeRecord(
-                name=name,
-                probe=found.probe,
-                ssh_host=str(target),
-                errors=found.errors,
-            )
-
-        records = await asyncio.gather(
-            *(one_node(n) for n in nodes),
-            *(one_board(b.name, b.target) for b in boards),
+        scans = [
+            _NodeScan(n.name, n, pods.get(n.name), self._target(n), {"agent", "ssh"}) for n in nodes
+        ]
+        scans += [_NodeScan(b.name, target=b.target, pending={"ssh"}) for b in boards]
+        listed = NodesListed(tuple(one.record() for one in scans))
+        steps.step(f"{len(nodes)} nodes, {len(agents.pods)} agents", event=listed)
+        await asyncio.gather(
+            *(self._agent(one, steps) for one in scans if one.info is not None),
+            *(self._probe(one, steps) for one in scans),
         )
+        records = [one.record() for one in scans]
         config = None
         if config_obj is not None:
             version = self._cluster_version(records)
@@ -220,20 +237,14 @@ class ClusterSource:
             config_obj = await _kept(kube.get_configmap(namespace, CONFIGMAP), errors, None)
         return [parse_node(n) for n in node_objs], agents, kube_proxy, config_obj
 
-    async def _agent(
-        self,
-        node: str,
-        pod: tuple[AgentPod, JSON] | None,
-        found: _NodeFacts,
-        steps: _Progress,
-    ) -> None:
+    async def _agent(self, one: _NodeScan, steps: _Progress) -> None:
         try:
-            if pod is None:
-                found.errors["agent"] = "no Cilium agent pod on this node"
+            if one.pod is None:
+                one.errors["agent"] = "no Cilium agent pod on this node"
                 return
-            agent, obj = pod
+            agent, obj = one.pod
             if not _is_running(agent):
-                found.errors["agent"] = _pod_problem(agent)
+                one.errors["agent"] = _pod_problem(agent)
                 return
             assert self.kube is not None
             out = await self.kube.agent_status(
@@ -242,36 +253,54 @@ class ClusterSource:
                 prefer=self._status_command.get(agent.image),
             )
             self._status_command[agent.image] = out.command
-            found.raw = out.raw
-            status = parse_status(out.raw)
+            if self.limits.keep_raw:
+                one.raw = out.raw
+            status = parse_status_json(out.doc) if out.doc is not None else parse_status(out.raw)
             if status.is_empty:
-                found.errors["agent"] = f"`{' '.join(out.command)}` printed no status we can read"
+                one.errors["agent"] = f"`{' '.join(out.command)}` printed no status we can read"
             else:
-                found.agent = status
+                one.agent = status
         except KubeError as e:
-            found.errors["agent"] = str(e)
+            one.errors["agent"] = str(e)
         except Exception as e:  # a bug or a library surprise: this node's fact, not a crash
-            found.errors["agent"] = _unexpected(e)
+            one.errors["agent"] = _unexpected(e)
         finally:
-            steps.step(f"agent {node}")
+            steps.step(f"agent {one.name}", event=one.done("agent"))
 
-    async def _probe(self, target: SshTarget | None, found: _NodeFacts, steps: _Progress) -> None:
+    async def _probe(self, one: _NodeScan, steps: _Progress) -> None:
+        target = one.target
         try:
             if self.ssh is None:
-                found.errors["ssh"] = "SSH probing is off (--no-ssh)"
+                one.errors["ssh"] = "SSH probing is off (--no-ssh)"
                 return
             if target is None:
-                found.errors["ssh"] = "no SSH target: not in the inventory and no InternalIP"
+                one.errors["ssh"] = "no SSH target: not in the inventory and no InternalIP"
                 return
             # SshPool bounds its own connects and commands with timeouts; no outer timer here,
             # which would also count the time a probe waits for its turn.
-            found.probe = (await self.ssh.probe(target)).facts
+            one.probe = (await self.ssh.probe(target)).facts
         except SshError as e:
-            found.errors["ssh"] = str(e)
+            one.errors["ssh"] = str(e)
         except Exception as e:  # a bug or a library surprise: this node's fact, not a crash
-            found.errors["ssh"] = _unexpected(e)
+            one.errors["ssh"] = _unexpected(e)
         finally:
-            steps.step(f"probe {target}" if target else "probe skipped")
+            message = f"probe {target}" if target else "probe skipped"
+            steps.step(message, event=one.done("ssh"))
+
+    async def agent_report(self, record: NodeRecord) -> str:
+        """The agent's full status output, read now (scans keep only the facts: see
+        `ScanLimits.keep_raw`). Raises KubeError when the node has no agent to ask."""
+        if record.agent_raw is not None:
+            return record.agent_raw
+        if self.kube is None or record.pod is None:
+            raise KubeError(f"{record.name}: no Cilium agent pod to ask")
+        pod = await self.kube.get_pod(record.pod.namespace, record.pod.name)
+        out = await self.kube.agent_status(
+            pod,
+            timeout=self.limits.agent_timeout,
+            prefer=self._status_command.get(record.pod.image),
+        )
+        return out.raw
 
     def _target(self, info: NodeInfo) -> SshTarget | None:
         if self.ssh is None:

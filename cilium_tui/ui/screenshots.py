@@ -26,6 +26,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from cilium_tui.collect.scan import ScanLimits
 from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress, Source
 from cilium_tui.connect import open_source
 from cilium_tui.lab.scenarios import LAB_NOW
@@ -50,6 +51,8 @@ LAB_TIME = datetime.fromisoformat(LAB_NOW)
 async def scan_lab(scenario: str = "seed") -> Snapshot:
     """One scan of a freshly started lab, read as `--demo` reads it; dated at the lab's clock."""
     source = await open_source(Settings(demo=scenario))
+    # Served from memory by fake sources, which cannot fetch a report later: keep them.
+    source.limits = ScanLimits(keep_raw=True)
     try:
         return await _dated_scan(source)
     finally:

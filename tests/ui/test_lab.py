@@ -3,19 +3,22 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets import TextArea
 
 from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.lab.runner import RunningLab
 from cilium_tui.ui.app import CiliumTuiApp
 from cilium_tui.ui.panes.checklist import ChecklistPane
+from cilium_tui.ui.screens.detail import NodeDetailScreen
 from cilium_tui.ui.widgets.node_table import NodeTable
 from tests.integration.lab.conftest import running
-from tests.ui.support import console_on_lab, settle, spy_updates
+from tests.ui.support import console_on_lab, settle, spy_updates, until
 
 SIZE = (160, 45)
 VMS = ("k3s-vm-1", "k3s-vm-2", "k3s-vm-3")
@@ -139,3 +142,20 @@ async def test_an_unreachable_board_says_why_and_the_rest_renders(
         assert all(table.cell(n, "ssh").text == "ok" for n in (*VMS, "rock64-1", "rock64-2"))
         log = [entry.text for entry in app.activity]
         assert any(line.startswith("rock64-3: ssh: ") for line in log)
+
+
+async def test_the_raw_status_is_read_from_the_agent_when_its_tab_is_shown(
+    seed_lab: ClusterSource, tmp_path: Path
+) -> None:
+    app = console_on_lab(seed_lab, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        record = app.cluster.record("rock64-2") if app.cluster else None
+        assert record is not None and record.agent is not None
+        assert record.agent_raw is None, "a scan keeps the facts, not the report"
+        app.push_screen(NodeDetailScreen("rock64-2"))
+        await pilot.pause()
+        await pilot.click("#--content-tab-detail-raw")
+        raw = app.screen.query_one("#raw-status", TextArea)
+        await until(pilot, lambda: raw.text.startswith("{"), "agent report")
+        assert json.loads(raw.text)["cilium"]["state"] == record.agent.cilium_state

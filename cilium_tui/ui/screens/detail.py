@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.style import Style
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -18,6 +18,8 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane, TextArea
 
 from cilium_tui.checks.types import Finding
 from cilium_tui.checks.view import NodeView
+from cilium_tui.collect.kube import KubeError
+from cilium_tui.collect.source import AgentReports
 from cilium_tui.model import NodeRecord
 from cilium_tui.ui.cells import Cell, Tone
 from cilium_tui.ui.host_routing import host_routing_text
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from cilium_tui.ui.app import CiliumTuiApp
 
 NO_STATUS = "No agent status was read from this node."
+FETCHING = "Reading the agent's status…"
 TITLE_COLUMNS = ("role", "arch", "kernel", "os", "cilium", "agent", "ssh")
 
 
@@ -57,6 +60,8 @@ class NodeDetailScreen(Screen[None]):
         self._record: NodeRecord | None = None
         self._findings: tuple[Finding, ...] = ()
         self._raw = ""
+        self._fetch = False
+        """The raw status is to be read from the agent when its tab is shown."""
 
     def compose(self) -> ComposeResult:
         console = cast("CiliumTuiApp", self.app)
@@ -127,6 +132,7 @@ class NodeDetailScreen(Screen[None]):
         collected = fact_rows(record, cluster.snapshot.config)
         self.query_one("#collected-facts", FactTable).show(collected, self._styles)
         self._raw = record.agent_raw or record.errors.get("agent") or NO_STATUS
+        self._fetch = record.agent_raw is None and record.agent is not None
         if self.query_one("#detail-tabs", TabbedContent).active == "detail-raw":
             self._load_raw()
 
@@ -140,8 +146,21 @@ class NodeDetailScreen(Screen[None]):
         """Load the raw status when its tab is shown: on a big cluster it is a large document
         (cluster health lists every peer), not worth laying out for a glance at the node."""
         raw = self.query_one("#raw-status", TextArea)
+        source = cast("CiliumTuiApp", self.app).source
+        if self._fetch and self._record is not None and isinstance(source, AgentReports):
+            self._fetch = False  # scans keep only facts: ask the agent now, once per scan
+            self._raw = FETCHING
+            self._fetch_raw(source, self._record)
         if raw.text != self._raw:
             raw.load_text(self._raw)
+
+    @work(group="agent-report", exclusive=True, exit_on_error=False)
+    async def _fetch_raw(self, source: AgentReports, record: NodeRecord) -> None:
+        try:
+            self._raw = await source.agent_report(record)
+        except KubeError as e:
+            self._raw = str(e)
+        self._load_raw()
 
     def _title(self, text: Text) -> None:
         self.query_one("#detail-title", Static).update(text)

@@ -1,0 +1,35 @@
+"""A scan streams per-node facts as they arrive, and keeps no raw report unless asked."""
+
+from __future__ import annotations
+
+import json
+
+from cilium_tui.collect.scan import ClusterSource
+from cilium_tui.collect.source import NodeScanned, NodesListed, ScanProgress
+
+
+async def test_nodes_listed_first_then_each_part_as_it_arrives(seed: ClusterSource) -> None:
+    steps: list[ScanProgress] = []
+    snapshot = await seed.scan(steps.append)
+    events = [s.event for s in steps if s.event is not None]
+    listed = events[0]
+    assert isinstance(listed, NodesListed)
+    names = sorted(r.name for r in snapshot.nodes)
+    assert sorted(r.name for r in listed.records) == names
+    assert all(r.agent is None and r.probe is None for r in listed.records)
+    scanned = [e for e in events[1:] if isinstance(e, NodeScanned)]
+    assert len(scanned) == len(events) - 1
+    last = {e.record.name: e for e in scanned}
+    assert all(not e.pending for e in last.values())
+    assert {name: e.record for name, e in last.items()} == {r.name: r for r in snapshot.nodes}
+    # Kubernetes nodes stream two parts (agent, then probe or the reverse); boards one.
+    parts = {name: sum(e.record.name == name for e in scanned) for name in names}
+    assert parts == {r.name: 2 if r.node is not None else 1 for r in snapshot.nodes}
+
+
+async def test_raw_report_fetched_on_demand(seed: ClusterSource) -> None:
+    snapshot = await seed.scan()
+    record = next(r for r in snapshot.nodes if r.agent is not None)
+    assert record.agent_raw is None  # O(1) bytes kept per node
+    report = await seed.agent_report(record)
+    assert json.loads(report)["cilium"]["state"] == record.agent.cilium_state
