@@ -20,7 +20,7 @@ import contextlib
 import dataclasses
 import os
 import shlex
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +30,7 @@ from cilium_tui.collect.fdlimit import connection_budget
 from cilium_tui.collect.inventory import SshTarget, parse_jump
 from cilium_tui.collect.node_commands import SUDO, NodeCommand
 from cilium_tui.collect.probe import probe_argv
+from cilium_tui.collect.ssh_files import ConfigSlices, KnownHosts
 from cilium_tui.facts.probe import MARKER, parse_probe, sudo_wants_password
 from cilium_tui.model import ProbeFacts
 
@@ -136,7 +137,8 @@ class SshPool:
     ) -> None:
         if jump is not None:
             parse_jump(jump)  # a bad spec fails here, not on every host
-        self._config: Sequence[str] | tuple[()] = (str(config_path),) if config_path else ()
+        self._config = ConfigSlices(config_path)
+        self._known = KnownHosts()
         self._jump = jump
         self._known_hosts: str | tuple[()] = str(known_hosts) if known_hosts else ()
         self._concurrency = concurrency
@@ -144,7 +146,8 @@ class SshPool:
         self._cap = max_connections
         self._connect_timeout = connect_timeout
         self._command_timeout = command_timeout
-        self._connections: dict[_Route, asyncio.Task[asyncssh.SSHClientConnection]] = {}
+        self._connections: OrderedDict[_Route, asyncio.Task[asyncssh.SSHClientConnection]]
+        self._connections = OrderedDict()
         """Connections (or connects in progress), least recently used first."""
         self._hops: set[_Route] = set()
         self._busy: Counter[_Route] = Counter()
@@ -156,6 +159,11 @@ class SshPool:
         """How many SSH connections were established (jump hosts included)."""
         self.connections_closed_for_room = 0
         """How many idle connections were closed because the cap was reached."""
+
+    @property
+    def file_reads(self) -> tuple[int, int]:
+        """How many times the ssh_config and the known_hosts files were read and parsed."""
+        return self._config.parses, self._known.parses
 
     @property
     def open_connections(self) -> int:
@@ -206,7 +214,7 @@ class SshPool:
             finally:
                 self._release(route)
                 if route in self._connections:  # most recently used: the last to be closed
-                    self._connections[route] = self._connections.pop(route)
+                    self._connections.move_to_end(route)
         if sudo and not root and result.rc != 0 and sudo_wants_password(result.stderr):
             raise NeedsSudo(target, f"{target}: needs passwordless sudo for: {wanted}")
         return result
@@ -238,6 +246,7 @@ class SshPool:
         for conn in await asyncio.gather(*tasks, return_exceptions=True):
             if isinstance(conn, asyncssh.SSHClientConnection):
                 await _closed(conn)
+        self._config.close()
 
     # ----------------------------------------------------------------------------------------
 
@@ -272,24 +281,28 @@ class SshPool:
     def _make_room(self, route: _Route) -> None:
         """Close least recently used idle connections until one more fits under the cap.
 
+        O(1) per connect in the number of hosts: the walk from the least recently used end
+        passes over only connections that are busy or still connecting (at most the commands in
+        flight, and the jump hosts), and each dead one is dropped once.
+
         When every open connection is busy the cap is exceeded rather than waited for (waiting
         could deadlock on jump hosts); `run`'s concurrency makes that not happen in practice.
         """
-        for r, task in list(self._connections.items()):
-            if r != route and task.done() and _unusable(task):
-                self._forget(r)  # failed or closed by the other end: holds no socket
-        while len(self._connections) > self.max_connections:  # `route` itself is counted
-            idle = [
-                r
-                for r, task in self._connections.items()
-                if r != route and not self._busy[r] and task.done() and not _unusable(task)
-            ]
-            if not idle:
-                return
-            conn = self._connections[idle[0]].result()
-            self._forget(idle[0])
-            self.connections_closed_for_room += 1
-            conn.close()  # frees the socket on the loop's next turn
+        over = len(self._connections) - self.max_connections  # `route` itself is counted
+        if over <= 0:
+            return
+        victims: list[_Route] = []
+        for r, task in self._connections.items():
+            if len(victims) == over:
+                break
+            if r != route and task.done() and (_unusable(task) or not self._busy[r]):
+                victims.append(r)
+        for r in victims:
+            task = self._connections[r]
+            self._forget(r)
+            if not _unusable(task):
+                self.connections_closed_for_room += 1
+                task.result().close()  # frees the socket on the loop's next turn
 
     async def _connect(self, route: _Route) -> asyncssh.SSHClientConnection:
         """Connect `route`; anything unexpected (e.g. EMFILE surfacing from a library as another
@@ -307,7 +320,7 @@ class SshPool:
 
     async def _open(self, route: _Route) -> asyncssh.SSHClientConnection:
         target, jump = route
-        options = await self._options(target, tunnel=())
+        options = await self._options(target)
         if jump is None and isinstance(options.tunnel, str) and options.tunnel != "none":
             jump = options.tunnel  # ssh_config's ProxyJump: connect it ourselves to share it
         tunnel: asyncssh.SSHClientConnection | tuple[()] = ()
@@ -326,7 +339,6 @@ class SshPool:
                 tunnel = await self._connection(hop_route)
             except SshError as e:
                 raise type(e)(target, f"{target} via jump host {hop}: {e}") from None
-            options = await self._options(target, tunnel=tunnel)
         host, port = options.host, options.port
         where = f"{target.host} ({host}:{port})" if host != target.host else f"{host}:{port}"
         if options.known_hosts is None:
@@ -335,15 +347,19 @@ class SshPool:
                 f"{where}: the ssh_config turns host key checking off (UserKnownHostsFile none); "
                 "cilium-tui always verifies host keys: point UserKnownHostsFile at a file",
             )
+        known = self._known.load(_known_hosts_files(options))
         self._make_room(route)
         try:
             async with asyncio.timeout(self._connect_timeout):
+                # `config=[]`: the options hold the config already read; `known_hosts`: the
+                # files as loaded once (asyncssh would read them again for every connect).
                 conn = await asyncssh.connect(
                     target.host,
                     port=target.port or (),
                     tunnel=tunnel,
-                    config=self._config,
+                    config=[],
                     options=options,
+                    known_hosts=known if known is not None else (),
                 )
         except asyncssh.HostKeyNotVerifiable:
             raise self._host_key_error(target, options, where) from None
@@ -366,24 +382,32 @@ class SshPool:
         self.connections_opened += 1
         return conn
 
-    async def _options(
-        self, target: SshTarget, tunnel: asyncssh.SSHClientConnection | tuple[()]
-    ) -> asyncssh.SSHClientConnectionOptions:
-        """The target's options resolved through the ssh_config, as `asyncssh.connect` uses them."""
+    async def _options(self, target: SshTarget) -> asyncssh.SSHClientConnectionOptions:
+        """The target's options resolved through the ssh_config, as `asyncssh.connect` uses them
+        (from the config's slice for this host; a config error is reported from the file the
+        user wrote, with its line numbers)."""
         try:
-            options: asyncssh.SSHClientConnectionOptions
-            options = await asyncssh.SSHClientConnectionOptions.construct(
-                config=self._config,
-                host=target.host,
-                port=target.port or (),
-                username=target.user or (),
-                client_keys=[target.identity] if target.identity else (),
-                known_hosts=self._known_hosts,
-                tunnel=tunnel,
-            )
-            return options
+            return await self._construct(target, self._config.for_host(target.host))
+        except (OSError, ValueError, asyncssh.Error):
+            pass  # read the file as written, for the message
+        try:
+            return await self._construct(target, self._config.original())
         except (OSError, ValueError, asyncssh.Error) as e:
             raise Unreachable(target, f"{target}: bad SSH configuration: {e}") from None
+
+    async def _construct(
+        self, target: SshTarget, config: list[str]
+    ) -> asyncssh.SSHClientConnectionOptions:
+        options: asyncssh.SSHClientConnectionOptions
+        options = await asyncssh.SSHClientConnectionOptions.construct(
+            config=config,
+            host=target.host,
+            port=target.port or (),
+            username=target.user or (),
+            client_keys=[target.identity] if target.identity else (),
+            known_hosts=self._known_hosts,
+        )
+        return options
 
     def _host_key_error(
         self, target: SshTarget, options: asyncssh.SSHClientConnectionOptions, where: str
@@ -454,6 +478,17 @@ class SshPool:
             raise Unreachable(target, f"{target}: connection lost: {_reason(e)}") from None
         rc = done.exit_status if done.exit_status is not None else 255
         return CommandResult(rc, str(done.stdout or ""), str(done.stderr or ""))
+
+
+def _known_hosts_files(options: asyncssh.SSHClientConnectionOptions) -> list[str]:
+    """The known_hosts files the options name (asyncssh's default when they name none)."""
+    files = options.known_hosts
+    if isinstance(files, str | Path):
+        return [str(files)]
+    if isinstance(files, list) and files:
+        return [str(f) for f in files]
+    default = Path(DEFAULT_KNOWN_HOSTS).expanduser()
+    return [str(default)] if default.is_file() else []
 
 
 async def _closed(conn: asyncssh.SSHClientConnection, timeout: float = 5.0) -> None:

@@ -1,0 +1,112 @@
+"""A scan's per-node work is O(1): counted, not timed (the figures are in benchmarks/).
+
+Each test scans a lab of N nodes whose ssh_config and known_hosts list every node (as a fleet's
+do) and counts what the scan did: files read, documents decoded, cap walks, threads started.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+from cilium_tui.asyncssh_import import asyncssh
+from cilium_tui.collect import kube as kube_module
+from cilium_tui.collect import scan as scan_module
+from cilium_tui.collect.scan import ClusterSource
+from tests.integration.lab.conftest import lab_source
+
+NODES = 12
+
+
+@pytest.fixture
+async def fleet() -> AsyncIterator[ClusterSource]:
+    source = await lab_source(f"scale:{NODES}")
+    yield source
+    await source.close()
+
+
+async def test_ssh_files_are_read_once_per_scan_not_per_connect(
+    fleet: ClusterSource, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert fleet.ssh is not None and fleet.lab is not None and fleet.lab.files is not None
+    original = str(fleet.lab.files.ssh_config)
+    parsed: list[str] = []
+    real_parse = asyncssh.config.SSHConfig.parse
+
+    def parse(self: Any, path: Any) -> None:
+        parsed.append(str(path))
+        real_parse(self, path)
+
+    matched: list[object] = []
+    real_match = asyncssh.connection.match_known_hosts
+
+    def match(known_hosts: Any, *args: Any) -> Any:
+        matched.append(known_hosts)
+        return real_match(known_hosts, *args)
+
+    monkeypatch.setattr(asyncssh.config.SSHConfig, "parse", parse)
+    monkeypatch.setattr(asyncssh.connection, "match_known_hosts", match)
+    snapshot = await fleet.scan()
+    assert sum(r.probe is not None for r in snapshot.nodes) == NODES
+    assert fleet.ssh.connections_opened >= NODES
+    assert fleet.ssh.file_reads == (1, 1), "ssh_config and known_hosts read once each"
+    assert parsed and original not in parsed, "asyncssh never re-reads the whole ssh_config"
+    assert matched and all(isinstance(k, asyncssh.SSHKnownHosts) for k in matched)
+    await fleet.ssh.close()  # a second scan connects again: the files are not read again
+    await fleet.scan()
+    assert fleet.ssh.file_reads == (1, 1)
+
+
+async def test_each_agent_status_is_decoded_once(
+    fleet: ClusterSource, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decoded: list[str] = []
+    real_loads = json.loads
+
+    def loads(text: Any, *args: Any, **kw: Any) -> Any:
+        doc = real_loads(text, *args, **kw)
+        if isinstance(doc, dict) and "kubernetes" in doc:  # an agent's StatusResponse
+            decoded.append(text)
+        return doc
+
+    def no_text_parse(text: str) -> object:
+        raise AssertionError("a JSON status went through the text parser")
+
+    monkeypatch.setattr(kube_module.json, "loads", loads)
+    monkeypatch.setattr(scan_module, "parse_status", no_text_parse)
+    snapshot = await fleet.scan()
+    agents = sum(r.agent is not None for r in snapshot.nodes)
+    assert agents == NODES
+    assert len(decoded) == agents
+
+
+class _CountingDict(OrderedDict[Any, Any]):
+    """Counts the entries any walk of the connections visits."""
+
+    visited = 0
+
+    def items(self) -> Any:
+        def walk() -> Iterator[tuple[Any, Any]]:
+            for pair in super(_CountingDict, self).items():
+                _CountingDict.visited += 1
+                yield pair
+
+        return walk()
+
+
+async def test_the_connection_cap_makes_room_in_constant_work(fleet: ClusterSource) -> None:
+    pool = fleet.ssh
+    assert pool is not None
+    pool._cap = 4
+    pool._connections = _CountingDict()
+    _CountingDict.visited = 0
+    snapshot = await fleet.scan()
+    assert sum(r.probe is not None for r in snapshot.nodes) == NODES
+    assert pool.connections_closed_for_room >= NODES - 4
+    # Each connect walks past at most the connections in flight (the cap's half) and the jump
+    # host: the total grows with the connects, never with their square.
+    assert _CountingDict.visited <= pool.connections_opened * 4

@@ -1,0 +1,63 @@
+"""ssh_config sliced per host keeps every section that may apply, in order; files read once."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from cilium_tui.collect.ssh_files import ConfigSlices, KnownHosts
+
+CONFIG = """\
+User global
+Host node-1 NODE-2
+  HostName 10.0.0.1
+Host=node-3
+  HostName 10.0.0.3
+Host *.lab !bad.lab
+  Port 2222
+Match user root
+  IdentityFile ~/.ssh/root
+Host "node-1"
+  User quoted
+"""
+
+
+def test_a_host_gets_the_globals_its_own_sections_and_every_pattern(tmp_path: Path) -> None:
+    path = tmp_path / "ssh_config"
+    path.write_text(CONFIG)
+    slices = ConfigSlices(path)
+    node1 = Path(slices.for_host("node-1")[0]).read_text()
+    assert node1 == (
+        "User global\nHost node-1 NODE-2\n  HostName 10.0.0.1\nHost *.lab !bad.lab\n"
+        "  Port 2222\nMatch user root\n  IdentityFile ~/.ssh/root\n"
+        'Host "node-1"\n  User quoted\n'
+    )
+    node2 = Path(slices.for_host("node-2")[0]).read_text()  # OpenSSH matches any case
+    assert "HostName 10.0.0.1" in node2 and "10.0.0.3" not in node2
+    node3 = Path(slices.for_host("node-3")[0]).read_text()
+    assert "10.0.0.3" in node3 and "10.0.0.1" not in node3 and "Port 2222" in node3
+    assert slices.parses == 1
+    slices.close()
+    assert not Path(node1).exists()
+    assert slices.original() == [str(path)]
+
+
+def test_no_config_file_means_no_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.ssh/config
+    assert ConfigSlices(None).for_host("x") == []
+
+
+def test_known_hosts_read_again_only_when_the_file_changes(tmp_path: Path) -> None:
+    path = tmp_path / "known_hosts"
+    path.write_text("")
+    known = KnownHosts()
+    first = known.load([str(path)])
+    assert first is not None and known.load([str(path)]) is first
+    assert known.parses == 1
+    path.write_text("# changed\n")
+    os.utime(path, ns=(1, 1))
+    assert known.load([str(path)]) is not first
+    assert known.parses == 2
+    assert known.load([str(tmp_path / "missing")]) is None
