@@ -48,6 +48,13 @@ def _add_cluster_options(p: argparse.ArgumentParser, *, sub: bool = True) -> Non
     g.add_argument("--jump", metavar="HOST", help="SSH jump host for every node (like ssh -J)")
     g.add_argument("--no-ssh", action="store_const", const=True, help="do not probe nodes over SSH")
     g.add_argument(
+        "--concurrency",
+        metavar="N",
+        type=int,
+        help="agent execs and SSH probes in flight at once, each (default 64; lower it to be "
+        "gentle with a busy API server)",
+    )
+    g.add_argument(
         "--demo",
         nargs="?",
         const="seed",

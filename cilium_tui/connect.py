@@ -16,7 +16,7 @@ from cilium_tui.collect.inventory import Inventory, InventoryError, load_invento
 from cilium_tui.collect.kube import KubeClient, KubeError
 from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.collect.ssh import SshPool
-from cilium_tui.settings import Settings
+from cilium_tui.settings import DEFAULT_CONCURRENCY, Settings
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
 
@@ -44,11 +44,13 @@ async def open_source(
     `latency` and `faults` are the lab's knobs (see `cilium_tui.lab.runner.FAULTS`).
     """
     if settings.demo:
-        return await _open_lab(settings.demo, latency, faults)
+        return await _open_lab(settings.demo, latency, faults, settings.concurrency)
     if latency or faults:
         raise OpenError("--latency and --fault are lab knobs: use them with --demo")
     try:
-        kube = await KubeClient.connect(settings.kubeconfig, settings.context)
+        kube = await KubeClient.connect(
+            settings.kubeconfig, settings.context, exec_concurrency=settings.concurrency
+        )
     except KubeError as e:
         raise OpenError(str(e)) from e
     try:
@@ -59,14 +61,16 @@ async def open_source(
     ssh = None
     ssh_hosts: list[str] = []
     if not settings.no_ssh:
-        ssh = SshPool(settings.ssh_config, jump=settings.jump)
+        ssh = SshPool(settings.ssh_config, jump=settings.jump, concurrency=settings.concurrency)
         ssh_hosts = ssh_config_hosts(settings.ssh_config)
     return ClusterSource(
         f"context {kube.context}", kube=kube, ssh=ssh, inventory=inventory, ssh_hosts=ssh_hosts
     )
 
 
-async def _open_lab(name: str, latency: float, faults: Sequence[str]) -> ClusterSource:
+async def _open_lab(
+    name: str, latency: float, faults: Sequence[str], concurrency: int = DEFAULT_CONCURRENCY
+) -> ClusterSource:
     from cilium_tui.lab.runner import start_lab  # noqa: PLC0415 - loaded only for --demo
 
     try:
@@ -78,8 +82,8 @@ async def _open_lab(name: str, latency: float, faults: Sequence[str]) -> Cluster
     files = lab.files
     assert files is not None
     try:
-        kube = await KubeClient.connect(str(files.kubeconfig))
-        ssh = SshPool(files.ssh_config, known_hosts=files.known_hosts)
+        kube = await KubeClient.connect(str(files.kubeconfig), exec_concurrency=concurrency)
+        ssh = SshPool(files.ssh_config, known_hosts=files.known_hosts, concurrency=concurrency)
         inventory = load_inventory(Path(files.inventory))
     except BaseException:
         await asyncio.to_thread(lab.stop)

@@ -52,3 +52,13 @@ def connection_budget() -> int:
         soft = 1 << 20
     spare = int(soft) - open_files() - RESERVE
     return max(2, spare // FDS_PER_CONNECTION)
+
+
+def exec_budget(wanted: int) -> int:
+    """How many pod execs may be in flight: `wanted`, unless the open-files limit is so low that
+    their websockets (two descriptors each when the lab runs in this process) must fit in half
+    of RESERVE, as they did when execs were few."""
+    spare = connection_budget()
+    if spare >= 4 * wanted:
+        return wanted
+    return max(1, min(wanted, RESERVE // 2 // FDS_PER_CONNECTION))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextlib
+import functools
 import json
 import re
 import ssl
@@ -26,14 +27,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, NamedTuple, TypeVar, cast
 
+import aiohttp
 import urllib3
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
-from kubernetes.stream import stream
 from kubernetes.watch import watch as _watch
 
 from cilium_tui import __version__
+from cilium_tui.collect.fdlimit import exec_budget
+from cilium_tui.collect.kube_exec import HandshakeFailed, WebsocketExec
 from cilium_tui.collect.kubeconfig import KubeconfigChoice, KubeconfigError, choose
 
 JSON = dict[str, Any]
@@ -217,7 +220,13 @@ class _Translator:
             return self._api(e, what)
         if isinstance(e, urllib3.exceptions.MaxRetryError) and e.reason is not None:
             return self(e.reason, what)
-        if isinstance(e, urllib3.exceptions.SSLError | ssl.SSLError | ssl.CertificateError):
+        if isinstance(
+            e,
+            urllib3.exceptions.SSLError
+            | ssl.SSLError
+            | ssl.CertificateError
+            | aiohttp.ClientSSLError,
+        ):
             return Unreachable(
                 f"TLS with {self.server} failed ({_short(e)}); check the kubeconfig's "
                 f"certificate-authority for context {self.context}"
@@ -226,7 +235,7 @@ class _Translator:
             return Unreachable(f"cannot reach {self.server} (context {self.context}): {_short(e)}")
         if isinstance(e, urllib3.exceptions.TimeoutError | TimeoutError):
             return Timeout(f"{what}: {self.server} did not answer in time")
-        if isinstance(e, urllib3.exceptions.HTTPError | OSError):
+        if isinstance(e, urllib3.exceptions.HTTPError | OSError | aiohttp.ClientError):
             return Unreachable(f"cannot reach {self.server} (context {self.context}): {_short(e)}")
         return KubeError(f"{what}: {type(e).__name__}: {_short(e)}")
 
@@ -271,8 +280,16 @@ def _short(e: Any) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+DEFAULT_EXEC_CONCURRENCY = 64
+"""Execs in flight at once by default (`--concurrency`): each is mostly waiting on the network."""
+
+
 class KubeClient:
-    """One cluster (one kubeconfig context), with its own ApiClient and worker threads."""
+    """One cluster (one kubeconfig context): its ApiClient and worker threads for API calls,
+    and one websocket session for execs, which run on the event loop (see `kube_exec`).
+
+    `concurrency` bounds the API calls in flight, `exec_concurrency` the execs (what a scan
+    sends one per node: lower it to be gentle with a busy API server)."""
 
     def __init__(
         self,
@@ -281,16 +298,17 @@ class KubeClient:
         *,
         timeout: float = 10.0,
         concurrency: int = 8,
+        exec_concurrency: int = DEFAULT_EXEC_CONCURRENCY,
         watch_timeout: int = 30,
     ) -> None:
         self._api = api_client
         self._choice = choice
         self._timeout = timeout
         self._watch_timeout = watch_timeout
-        self._core = client.CoreV1Api(api_client)
-        self._apps = client.AppsV1Api(api_client)
-        self._authz = client.AuthorizationV1Api(api_client)
         self._limit = asyncio.Semaphore(concurrency)
+        self._exec_concurrency = max(1, exec_concurrency)
+        self._exec_slots: asyncio.Semaphore | None = None
+        self._websocket = WebsocketExec(api_client.configuration, str(api_client.user_agent))
         self._calls = ThreadPoolExecutor(concurrency, thread_name_prefix="kube-call")
         self._streams = ThreadPoolExecutor(4, thread_name_prefix="kube-watch")
         self._translate = _Translator(self.server, choice.context)
@@ -305,6 +323,7 @@ class KubeClient:
         *,
         timeout: float = 10.0,
         concurrency: int = 8,
+        exec_concurrency: int = DEFAULT_EXEC_CONCURRENCY,
         watch_timeout: int = 30,
         env: Mapping[str, str] | None = None,
     ) -> KubeClient:
@@ -314,8 +333,27 @@ class KubeClient:
         """
         choice, api = await asyncio.to_thread(_load_client, kubeconfig, context, env)
         return cls(
-            api, choice, timeout=timeout, concurrency=concurrency, watch_timeout=watch_timeout
+            api,
+            choice,
+            timeout=timeout,
+            concurrency=concurrency,
+            exec_concurrency=exec_concurrency,
+            watch_timeout=watch_timeout,
         )
+
+    # The generated API classes are built on first use: the first costs over a second of
+    # imports, which a command that never calls it (or calls it later) should not pay up front.
+    @functools.cached_property
+    def _core(self) -> client.CoreV1Api:
+        return client.CoreV1Api(self._api)
+
+    @functools.cached_property
+    def _apps(self) -> client.AppsV1Api:
+        return client.AppsV1Api(self._api)
+
+    @functools.cached_property
+    def _authz(self) -> client.AuthorizationV1Api:
+        return client.AuthorizationV1Api(self._api)
 
     @property
     def context(self) -> str:
@@ -331,6 +369,7 @@ class KubeClient:
         return str(self._api.configuration.host)
 
     async def close(self) -> None:
+        await self._websocket.close()
         self._calls.shutdown(wait=False, cancel_futures=True)
         self._streams.shutdown(wait=False, cancel_futures=True)
         await asyncio.to_thread(self._api.close)
@@ -348,16 +387,8 @@ class KubeClient:
         what: str,
         fn: Callable[[], T],
         timeout: float | None = None,
-        *,
-        detached: bool = False,
     ) -> T:
-        """Run a blocking call in a worker thread, bounded and timed; errors become KubeErrors.
-
-        `detached`: in a daemon thread of its own rather than the pool, for calls that may block
-        with no socket timeout (an exec's websocket handshake): given up on, such a thread must
-        neither hold a pool worker nor keep the process from exiting (the pool's workers are
-        joined at exit).
-        """
+        """Run a blocking call in a worker thread, bounded and timed; errors become KubeErrors."""
         limit = self._timeout if timeout is None else timeout
 
         def guarded() -> T:
@@ -369,11 +400,10 @@ class KubeClient:
         loop = asyncio.get_running_loop()
         async with self._limit:
             try:
-                # The socket timeouts end the thread; this bound only keeps a stuck thread (e.g.
-                # a websocket handshake, which has no timeout in the client) from stalling us.
-                work = _in_daemon_thread(loop, guarded) if detached else None
+                # The socket timeouts end the thread; this bound only keeps a stuck one from
+                # stalling us.
                 return await asyncio.wait_for(
-                    work or loop.run_in_executor(self._calls, guarded), limit + 5.0
+                    loop.run_in_executor(self._calls, guarded), limit + 5.0
                 )
             except TimeoutError:
                 raise Timeout(f"{what}: no answer from {self.server} in {limit:g} s") from None
@@ -638,41 +668,26 @@ class KubeClient:
         """
         command = list(argv)
         what = f"exec {' '.join(command)} in {namespace}/{pod}"
-
-        def run() -> ExecResult:
-            # kubernetes.stream.stream() swaps the ApiClient's call_api while it runs, which is
-            # not thread-safe: give every exec its own ApiClient over the shared configuration.
-            api = _api_client(self._api.configuration)
+        if self._exec_slots is None:  # sized when the scan starts: its sockets are open then
+            self._exec_slots = asyncio.Semaphore(exec_budget(self._exec_concurrency))
+        async with self._exec_slots:
+            ws = None
             try:
-                ws = stream(
-                    client.CoreV1Api(api).connect_get_namespaced_pod_exec,
-                    pod,
-                    namespace,
-                    command=command,
-                    container=container,
-                    stderr=True,
-                    stdin=False,
-                    stdout=True,
-                    tty=False,
-                    _preload_content=False,
-                    _request_timeout=timeout,
-                )
-                try:
-                    ws.run_forever(timeout=timeout)
-                    if ws.is_open():
-                        raise Timeout(f"{what}: no result after {timeout:g} s")
-                    return _exec_result(
-                        what, ws.read_stdout(), ws.read_stderr(), ws.read_channel(3)
-                    )
-                finally:
-                    ws.close()
-                    # close() skips a websocket whose server closed first, leaving its socket to
-                    # the garbage collector (a reference cycle): free the descriptor now.
-                    ws.sock.shutdown()
-            finally:
-                api.close()  # type: ignore[no-untyped-call]
-
-        return await self._run(what, run, timeout=timeout, detached=True)
+                async with asyncio.timeout(timeout):
+                    ws = await self._websocket.start(namespace, pod, container, command)
+                    streams = await self._websocket.finish(ws)
+            except TimeoutError:
+                if ws is None:  # the upgrade was never answered
+                    late = f"no answer from {self.server} in {timeout:g} s"
+                    raise Timeout(f"{what}: {late}") from None
+                raise Timeout(f"{what}: no result after {timeout:g} s") from None
+            except HandshakeFailed as e:
+                refused = ApiException(status=e.status, reason="Handshake refused")
+                refused.body = e.body
+                raise self._translate(refused, what) from None
+            except (aiohttp.ClientError, OSError, ssl.SSLError) as e:
+                raise self._translate(e, what) from None
+        return _exec_result(what, streams.stdout, streams.stderr, streams.status)
 
     async def agent_status(
         self,
@@ -849,31 +864,6 @@ def _exec_result(what: str, stdout: str, stderr: str, status_text: str) -> ExecR
                 with contextlib.suppress(TypeError, ValueError):
                     return ExecResult(int(cause.get("message")), stdout, stderr)
     raise ExecFailed(str(status.get("message") or status_text))
-
-
-def _in_daemon_thread(loop: asyncio.AbstractEventLoop, fn: Callable[[], T]) -> asyncio.Future[T]:
-    """`fn()` in a new daemon thread; its outcome lands in the returned future (if anyone still
-    listens: a loop closed meanwhile is fine)."""
-    future: asyncio.Future[T] = loop.create_future()
-
-    def settle(result: T | None, error: BaseException | None) -> None:
-        if future.done():  # cancelled: given up on
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(cast(T, result))
-
-    def work() -> None:
-        try:
-            outcome: tuple[T | None, BaseException | None] = (fn(), None)
-        except BaseException as e:
-            outcome = (None, e)
-        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting
-            loop.call_soon_threadsafe(settle, *outcome)
-
-    threading.Thread(target=work, name="kube-exec", daemon=True).start()
-    return future
 
 
 def _load_client(

@@ -8,6 +8,7 @@ import pytest
 
 from cilium_tui.cli import build_parser
 from cilium_tui.settings import (
+    DEFAULT_CONCURRENCY,
     DEFAULT_REFRESH,
     DEFAULT_THEME,
     Settings,
@@ -145,3 +146,20 @@ def test_negative_refresh_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="refresh"):
         settings(tmp_path, ["--refresh", "-1"])
     assert settings(tmp_path, ["--refresh", "0"]).refresh == 0.0
+
+
+def test_concurrency_from_the_file_and_the_command_line(tmp_path: Path) -> None:
+    assert settings(tmp_path, []).concurrency == DEFAULT_CONCURRENCY
+    write_default_config(tmp_path, "concurrency = 8\n")
+    assert settings(tmp_path, []).concurrency == 8
+    assert settings(tmp_path, ["--concurrency", "2"]).concurrency == 2
+    assert settings(tmp_path, ["check", "--concurrency", "3"]).concurrency == 3
+    with pytest.raises(SettingsError, match="concurrency must be a whole number of at least 1"):
+        settings(tmp_path, ["--concurrency", "0"])
+
+
+def test_concurrency_in_the_file_must_be_a_positive_whole_number(tmp_path: Path) -> None:
+    path = write_default_config(tmp_path, "concurrency = 2.5\n")
+    with pytest.raises(SettingsError) as e:
+        settings(tmp_path, [])
+    assert str(e.value) == f"{path}: 'concurrency' must be a whole number of at least 1, not 2.5"

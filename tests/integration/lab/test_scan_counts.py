@@ -7,6 +7,7 @@ do) and counts what the scan did: files read, documents decoded, cap walks, thre
 from __future__ import annotations
 
 import json
+import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -110,3 +111,20 @@ async def test_the_connection_cap_makes_room_in_constant_work(fleet: ClusterSour
     # Each connect walks past at most the connections in flight (the cap's half) and the jump
     # host: the total grows with the connects, never with their square.
     assert _CountingDict.visited <= pool.connections_opened * 4
+
+
+async def test_no_thread_is_started_per_exec(
+    fleet: ClusterSource, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await fleet.scan()  # warm: pools and loops that start once are started
+    started: list[str] = []
+    real_start = threading.Thread.start
+
+    def start(self: threading.Thread) -> None:
+        started.append(self.name)
+        real_start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    snapshot = await fleet.scan()
+    assert sum(r.agent is not None for r in snapshot.nodes) == NODES
+    assert len(started) < NODES, f"threads started during a scan of {NODES}: {started}"

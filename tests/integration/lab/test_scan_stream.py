@@ -6,6 +6,8 @@ import json
 
 from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.collect.source import NodeScanned, NodesListed, ScanProgress
+from cilium_tui.connect import open_source
+from cilium_tui.settings import Settings
 
 
 async def test_nodes_listed_first_then_each_part_as_it_arrives(seed: ClusterSource) -> None:
@@ -33,3 +35,13 @@ async def test_raw_report_fetched_on_demand(seed: ClusterSource) -> None:
     assert record.agent_raw is None  # O(1) bytes kept per node
     report = await seed.agent_report(record)
     assert json.loads(report)["cilium"]["state"] == record.agent.cilium_state
+
+
+async def test_the_concurrency_setting_bounds_execs_and_probes() -> None:
+    source = await open_source(Settings(demo="seed", concurrency=3))
+    try:
+        assert source.kube is not None and source.ssh is not None
+        assert source.kube._exec_concurrency == 3
+        assert source.ssh._concurrency == 3
+    finally:
+        await source.close()

@@ -1,0 +1,172 @@
+"""Pod exec on the event loop: the websocket channel protocol over one shared aiohttp session.
+
+The official client's `kubernetes.stream` runs each exec in a thread of its own, with a new
+ApiClient, a new SSLContext (the CA file read again) and a new TLS connection: at a thousand
+agents that was an eighth of a scan's CPU and a thread per node. Here every exec of a client shares
+one session and one SSLContext, built once from the kubeconfig's `Configuration` exactly as the
+official client loaded it (server, CA, client certificate, TLS server name, proxy). Credentials
+stay the library's: the Authorization header comes from `Configuration.auth_settings()`, which
+runs the kubeconfig's refresh hook (exec plugins, expiring tokens) as the official client does.
+
+The protocol is kubelet's: subprotocol `v5.channel.k8s.io` (or `v4`), binary frames whose first
+byte is the channel: 1 stdout, 2 stderr, 3 the final Status (JSON).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import cast
+from urllib.parse import quote
+
+import aiohttp
+from aiohttp.connector import Connection
+from kubernetes import client
+
+PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
+_WS_TIMEOUT = aiohttp.ClientWSTimeout(ws_close=1.0)
+"""An exec given up on (its timeout) is closed without waiting long for the server's reply."""
+STDOUT, STDERR, STATUS = 1, 2, 3
+
+
+@dataclass(frozen=True)
+class ExecStreams:
+    """What an exec stream carried: its stdout, stderr and channel-3 Status text."""
+
+    stdout: str
+    stderr: str
+    status: str
+
+
+class HandshakeFailed(Exception):
+    """The server refused the upgrade: its HTTP status and the Status body it sent."""
+
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__(f"{status}: {body[:300]}")
+        self.status = status
+        self.body = body
+
+
+def tls_context(configuration: client.Configuration) -> ssl.SSLContext:
+    """The TLS settings the official client uses, as one SSLContext (made once per client)."""
+    context = ssl.create_default_context(cafile=configuration.ssl_ca_cert or None)
+    if not configuration.verify_ssl:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    elif configuration.assert_hostname is False:
+        context.check_hostname = False
+    if configuration.cert_file:
+        context.load_cert_chain(configuration.cert_file, configuration.key_file or None)
+    return context
+
+
+_REFUSALS: contextvars.ContextVar[str] = contextvars.ContextVar("refusal", default="")
+"""The body of the latest refused upgrade in this task (see `_RefusalReading`)."""
+
+
+class _RefusalReading(aiohttp.ClientResponse):
+    """Reads the body of a refused websocket upgrade (the API server's Status: "pods ... not
+    found", "forbidden: ...", "error dialing backend ..."), which `ws_connect` discards."""
+
+    async def start(self, connection: Connection) -> aiohttp.ClientResponse:
+        response = await super().start(connection)
+        if self.status != 101 and self.request_info.headers.get("Upgrade") == "websocket":
+            with contextlib.suppress(aiohttp.ClientError, OSError, TimeoutError):
+                _REFUSALS.set((await self.read()).decode("utf-8", "replace"))
+        return response
+
+
+class WebsocketExec:
+    """Execs of one cluster over one aiohttp session (made on first use, on the running loop)."""
+
+    def __init__(self, configuration: client.Configuration, user_agent: str) -> None:
+        self._configuration = configuration
+        self._user_agent = user_agent
+        self._tls: ssl.SSLContext | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _url(self, namespace: str, pod: str, container: str, argv: Sequence[str]) -> str:
+        query = "&".join(
+            [*(f"command={quote(arg, safe='')}" for arg in argv), f"container={quote(container)}"]
+        )
+        host = str(self._configuration.host).rstrip("/")
+        path = f"/api/v1/namespaces/{quote(namespace)}/pods/{quote(pod)}/exec"
+        return f"{host}{path}?{query}&stdout=true&stderr=true"
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"User-Agent": self._user_agent}
+        settings = cast(dict[str, dict[str, str]], self._configuration.auth_settings())
+        for setting in settings.values():
+            if setting["in"] == "header" and setting["value"]:
+                headers[setting["key"]] = setting["value"]
+        return headers
+
+    def _open_session(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._loop is not loop or self._session.closed:
+            if self._tls is None:
+                self._tls = tls_context(self._configuration)
+            connector = aiohttp.TCPConnector(ssl=self._tls, limit=0)
+            self._session = aiohttp.ClientSession(
+                connector=connector, response_class=_RefusalReading
+            )
+            self._loop = loop
+        return self._session
+
+    async def start(
+        self, namespace: str, pod: str, container: str, argv: Sequence[str]
+    ) -> aiohttp.ClientWebSocketResponse:
+        """Open an exec's stream (the caller bounds it with a timeout). Raises HandshakeFailed
+        when the server refuses it, aiohttp/OS errors when it cannot be reached."""
+        session = self._open_session()
+        url = self._url(namespace, pod, container, argv)
+        headers = self._headers()
+        _REFUSALS.set("")
+        proxy = self._configuration.proxy or None
+        server_name = self._configuration.tls_server_name or None
+        try:
+            return await session.ws_connect(
+                url,
+                protocols=PROTOCOLS,
+                headers=headers,
+                proxy=proxy,
+                server_hostname=server_name,
+                max_msg_size=0,
+                autoping=True,
+                timeout=_WS_TIMEOUT,
+            )
+        except aiohttp.WSServerHandshakeError as e:
+            raise HandshakeFailed(e.status, _REFUSALS.get()) from None
+
+    @staticmethod
+    async def finish(ws: aiohttp.ClientWebSocketResponse) -> ExecStreams:
+        """Read an exec's stream to its end, and close it."""
+        out: list[bytes] = []
+        err: list[bytes] = []
+        status: list[bytes] = []
+        channels = {STDOUT: out, STDERR: err, STATUS: status}
+        async with ws:
+            async for message in ws:
+                if message.type == aiohttp.WSMsgType.BINARY and message.data:
+                    data: bytes = message.data
+                    target = channels.get(data[0])
+                    if target is not None:
+                        target.append(data[1:])
+                elif message.type == aiohttp.WSMsgType.ERROR:
+                    raise ws.exception() or ConnectionError("websocket error")
+        return ExecStreams(
+            b"".join(out).decode("utf-8", "replace"),
+            b"".join(err).decode("utf-8", "replace"),
+            b"".join(status).decode("utf-8", "replace"),
+        )
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            with contextlib.suppress(RuntimeError):  # its loop is gone
+                await self._session.close()
+        self._session = None
