@@ -38,6 +38,7 @@ from cilium_tui import __version__
 from cilium_tui.collect.fdlimit import exec_budget
 from cilium_tui.collect.kube_exec import HandshakeFailed, WebsocketExec
 from cilium_tui.collect.kubeconfig import KubeconfigChoice, KubeconfigError, choose
+from cilium_tui.facts.status_json import STATUS_JSONPATH, status_from_jsonpath
 
 JSON = dict[str, Any]
 T = TypeVar("T")
@@ -135,15 +136,22 @@ class AgentPods:
 
 class AgentStatusOutput(NamedTuple):
     raw: str
-    fmt: Literal["json", "text"]
+    fmt: Literal["jsonpath", "json", "text"]
     command: list[str]
     doc: JSON | None = None
-    """The JSON document, decoded once (None for the text forms)."""
+    """The status as JSON, decoded once (None for the text forms); from a jsonpath command,
+    only the fields the checks read (`facts.status_json.READ_FIELDS`)."""
 
 
-STATUS_COMMANDS: tuple[tuple[list[str], Literal["json", "text"]], ...] = (
+StatusFormat = Literal["jsonpath", "json", "text"]
+_JSONPATH = f"jsonpath={STATUS_JSONPATH}"
+STATUS_COMMANDS: tuple[tuple[list[str], StatusFormat], ...] = (
+    # What the checks read, O(1) bytes; the CLI's -o jsonpath is as old as its -o json.
+    (["cilium-dbg", "status", "-o", _JSONPATH], "jsonpath"),
+    (["cilium", "status", "-o", _JSONPATH], "jsonpath"),  # agents <= 1.14 have no cilium-dbg
+    # The full report (every peer listed: O(N) bytes), for the detail view and as a fallback.
     (["cilium-dbg", "status", "-o", "json"], "json"),
-    (["cilium", "status", "-o", "json"], "json"),  # agents <= 1.14 have no cilium-dbg
+    (["cilium", "status", "-o", "json"], "json"),
     (["cilium-dbg", "status"], "text"),
     (["cilium", "status"], "text"),  # agents too old for -o json
 )
@@ -332,6 +340,7 @@ class KubeClient:
         Raises ConfigError with a one-line message when it cannot be used.
         """
         choice, api = await asyncio.to_thread(_load_client, kubeconfig, context, env)
+        await asyncio.to_thread(_import_api_classes)
         return cls(
             api,
             choice,
@@ -341,8 +350,8 @@ class KubeClient:
             watch_timeout=watch_timeout,
         )
 
-    # The generated API classes are built on first use: the first costs over a second of
-    # imports, which a command that never calls it (or calls it later) should not pay up front.
+    # The generated API classes are made on first use; `connect` imports them in a thread first
+    # (the client loads them lazily, over a second of imports that must not block the loop).
     @functools.cached_property
     def _core(self) -> client.CoreV1Api:
         return client.CoreV1Api(self._api)
@@ -695,11 +704,13 @@ class KubeClient:
         *,
         timeout: float = 10.0,
         prefer: Sequence[str] | None = None,
+        full: bool = False,
     ) -> AgentStatusOutput:
         """The agent's own status report, trying the commands of every Cilium generation.
 
-        `cilium-dbg status -o json`, then `cilium status -o json` (agents <= 1.14), then the text
-        forms (agents without -o json); the first that answers wins. `prefer` (a command that
+        `cilium-dbg status -o jsonpath=...` (only the fields the checks read; `full`: skipped, for
+        the whole report), then `-o json`, each also as `cilium status` (agents <= 1.14), then the
+        text forms (agents without -o json); the first that answers wins. `prefer` (a command that
         answered before, e.g. for the same image) is tried first, so a fleet of old agents costs
         one exec each, not three. Raises KubeError listing every attempt when none does; a
         timeout or an unreachable pod stops at once.
@@ -710,6 +721,8 @@ class KubeClient:
         failures: list[str] = []
         commands = sorted(STATUS_COMMANDS, key=lambda c: c[0] != list(prefer or ()))
         for command, fmt in commands:
+            if full and fmt == "jsonpath":
+                continue
             try:
                 result = await self.exec(
                     meta["namespace"], meta["name"], container, command, timeout
@@ -719,7 +732,15 @@ class KubeClient:
                 continue
             output = result.stdout.strip()
             doc: JSON | None = None
-            if fmt == "json":
+            if fmt == "jsonpath":
+                doc = status_from_jsonpath(result.stdout) if result.rc == 0 else None
+                if not doc:
+                    failures.append(
+                        f"{' '.join(command[:3])} jsonpath=...: rc {result.rc}, no fields"
+                        + (f" ({_short(result.stderr)})" if result.stderr else "")
+                    )
+                    continue
+            elif fmt == "json":
                 try:
                     doc = json.loads(output)
                 except ValueError:
@@ -889,6 +910,12 @@ def _load_client(
         total=2, connect=2, read=0, status=0, redirect=0, backoff_factor=0
     )
     return choice, _api_client(configuration)
+
+
+def _import_api_classes() -> None:
+    """Load the API classes a KubeClient uses (the client imports each on first access)."""
+    for name in ("CoreV1Api", "AppsV1Api", "AuthorizationV1Api"):
+        getattr(client, name)
 
 
 def _api_client(configuration: client.Configuration) -> client.ApiClient:

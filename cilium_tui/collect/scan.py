@@ -299,6 +299,7 @@ class ClusterSource:
             pod,
             timeout=self.limits.agent_timeout,
             prefer=self._status_command.get(record.pod.image),
+            full=True,
         )
         return out.raw
 

@@ -291,3 +291,147 @@ def parse_status_json(doc: Mapping[str, Any] | str, *, source: str = SOURCE) -> 
     ):
         read(b, root)
     return b.build()
+
+
+# -- the fields above, asked for one by one ------------------------------------------------------
+
+READ_FIELDS: tuple[tuple[str, str], ...] = (
+    ("cilium.state", "text"),
+    ("cilium.msg", "text"),
+    ("kubernetes.state", "text"),
+    ("kubernetes.msg", "text"),
+    ("kube-proxy-replacement", "object"),
+    ("kube-proxy-replacement.mode", "text"),
+    ("kube-proxy-replacement.deviceList[*].name", "names"),
+    ("kube-proxy-replacement.devices[*]", "names"),
+    ("kube-proxy-replacement.directRoutingDevice", "text"),
+    ("kube-proxy-replacement.features.socketLB", "object"),
+    ("kube-proxy-replacement.features.socketLB.enabled", "flag"),
+    ("kube-proxy-replacement.features.hostReachableServices", "object"),
+    ("kube-proxy-replacement.features.hostReachableServices.enabled", "flag"),
+    ("kube-proxy-replacement.features.nodePort", "object"),
+    ("kube-proxy-replacement.features.nodePort.enabled", "flag"),
+    ("kube-proxy-replacement.features.nodePort.acceleration", "text"),
+    ("kube-proxy-replacement.features.nodePort.mode", "text"),
+    ("kube-proxy-replacement.features.nodePort.dsrMode", "text"),
+    ("routing.intra-host-routing-mode", "text"),
+    ("routing.inter-host-routing-mode", "text"),
+    ("routing.tunnel-protocol", "text"),
+    ("host-routing.mode", "text"),
+    ("masquerading", "object"),
+    ("masquerading.enabled", "flag"),
+    ("masquerading.mode", "text"),
+    ("masquerading.ip-masq-agent", "flag"),
+    ("masquerading.snat-exclusion-cidr-v4", "text"),
+    ("masquerading.enabledProtocols", "object"),
+    ("masquerading.enabledProtocols.ipv4", "flag"),
+    ("masquerading.enabledProtocols.ipv6", "flag"),
+    ("bandwidth-manager", "object"),
+    ("bandwidth-manager.enabled", "flag"),
+    ("bandwidth-manager.congestionControl", "text"),
+    ("bandwidth-manager.devices[*]", "names"),
+    ("ipv4-big-tcp", "object"),
+    ("ipv4-big-tcp.enabled", "flag"),
+    ("ipv4-big-tcp.maxGSO", "number"),
+    ("ipv4-big-tcp.maxGRO", "number"),
+    ("ipv6-big-tcp", "object"),
+    ("ipv6-big-tcp.enabled", "flag"),
+    ("ipv6-big-tcp.maxGSO", "number"),
+    ("ipv6-big-tcp.maxGRO", "number"),
+    ("datapath-mode", "text"),
+    ("configured-datapath-mode", "text"),
+    ("attach-mode", "text"),
+    ("hubble.state", "text"),
+    ("encryption.mode", "text"),
+    ("cni-chaining.mode", "text"),
+    ("host-firewall.mode", "text"),
+    ("clock-source.mode", "text"),
+    ("clock-source.hertz", "number"),
+    ("bpf-maps", "object"),
+    ("bpf-maps.dynamic-size-ratio", "number"),
+    ("bpf-maps.maps", "name-size rows"),
+)
+"""Every StatusResponse field the readers above use, and what it holds ("names": a list of
+names, no spaces in them; "name-size rows": a list of {name, size}, names with spaces, so
+printed a row at a time): the agent is asked
+for these alone (`STATUS_JSONPATH`), so its answer is O(1) bytes where its full status lists
+every peer node (O(N) per agent). "object" fields are asked only to learn whether the object
+is there: a missing omitempty flag is False under a present parent, unknown otherwise."""
+
+_FIELD_MARK = "\n#"
+_NO_VALUE = "<no value>"  # what Go's template printing writes for a nil pointer
+
+
+_ROW, _CELL = ";", "\t"
+
+
+def _jsonpath_expression(path: str, kind: str) -> str:
+    if kind == "name-size rows":
+        cell, row = json.dumps(_CELL), json.dumps(_ROW)  # quoted as Go unquotes them
+        return f"{{range .{path}[*]}}{{.name}}{{{cell}}}{{.size}}{{{row}}}{{end}}"
+    return "{." + path + "}"
+
+
+STATUS_JSONPATH = "".join(
+    f"{_FIELD_MARK}{i}={_jsonpath_expression(path, kind)}"
+    for i, (path, kind) in enumerate(READ_FIELDS)
+)
+"""The `-o jsonpath=` template of `cilium(-dbg) status` that prints READ_FIELDS, one a line
+("#<index>=<value>"). The agent's CLI evaluates it with client-go's jsonpath over its Go structs
+(pkg/command/output.go, as old as its `-o json`): scalars print as text, lists of scalars
+space-separated, a present object as Go's struct syntax, a nil one as "<no value>"."""
+
+
+def _leaf(text: str, kind: str) -> Any:
+    if kind == "flag":
+        return {"true": True, "false": False}.get(text, _MISSING)
+    if kind == "number":
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                return float(text)
+            except ValueError:
+                return _MISSING
+    return text
+
+
+def _put(doc: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for key in parents:
+        doc = doc.setdefault(key, {})
+    if isinstance(doc.get(last), dict) and isinstance(value, dict):
+        return  # an object marked present already holds its asked-for fields
+    doc[last] = value
+
+
+def status_from_jsonpath(output: str) -> dict[str, Any]:
+    """The StatusResponse fields an agent printed for STATUS_JSONPATH, rebuilt as the JSON
+    they come from (only those fields), for `parse_status_json`. Empty when it printed none."""
+    values: dict[int, str] = {}
+    for chunk in output.removesuffix("\n").split(_FIELD_MARK)[1:]:  # the CLI's Println
+        number, sep, text = chunk.partition("=")
+        if sep and number.isdigit() and int(number) < len(READ_FIELDS):
+            values[int(number)] = text
+    doc: dict[str, Any] = {}
+    for index, text in sorted(values.items()):
+        path, kind = READ_FIELDS[index]
+        if not text or text == _NO_VALUE:
+            continue
+        if kind == "object":
+            _put(doc, path, {})
+        elif kind == "names":
+            names = text.split()
+            if path.endswith("[*].name"):  # a list of objects named
+                _put(doc, path.removesuffix("[*].name"), [{"name": n} for n in names])
+            else:  # a list of names
+                _put(doc, path.removesuffix("[*]"), names)
+        elif kind == "name-size rows":
+            rows = [row.partition(_CELL) for row in text.split(_ROW) if row]
+            sized = [(name, _leaf(size, "number")) for name, _, size in rows]
+            _put(doc, path, [{"name": name, "size": size} for name, size in sized])
+        else:
+            value = _leaf(text, kind)
+            if value is not _MISSING:
+                _put(doc, path, value)
+    return doc

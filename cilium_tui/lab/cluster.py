@@ -5,8 +5,9 @@ The API server (lab/kube) speaks the protocol; this module decides what the clus
 - every agent pod start asks the agent model (lab/agent) what a Cilium agent of the scenario's
   version does with the ConfigMap as it is *now* on that node's machine: Ready with a status, or a
   crash loop with the fatal error real Cilium logs;
-- `cilium-dbg status [-o json] [--verbose]` (and `cilium status` for agents <= 1.14, whose image has
-  no cilium-dbg) print what that agent decided, in the exact shape of that Cilium release;
+- `cilium-dbg status [-o json | -o jsonpath=...] [--verbose]` (and `cilium status` for agents
+  <= 1.14, whose image has no cilium-dbg) print what that agent decided, in the exact shape of
+  that Cilium release;
 - the knobs change a machine (its kernel) and the Node object with it, so watches see it.
 
 It runs on the API server's threads (exec handlers in workers, starts on its loop), hence the lock.
@@ -21,6 +22,7 @@ from typing import Any
 
 from cilium_tui.lab.agent import AgentOutcome, apply_host_effects, start_agent
 from cilium_tui.lab.host import HostState
+from cilium_tui.lab.jsonpath import render_jsonpath
 from cilium_tui.lab.kube.controllers import StartResult, template_hash
 from cilium_tui.lab.kube.exec import ExecResult, command_not_found
 from cilium_tui.lab.kube.server import LabApiServer
@@ -135,6 +137,9 @@ class LabCluster:
         if fmt == "json":
             doc = render_status_json(outcome.status, version, context)
             result = ExecResult(0, json.dumps(doc) + "\n")
+        elif fmt.startswith("jsonpath="):  # the same Go structs, printed through the template
+            doc = render_status_json(outcome.status, version, context)
+            result = ExecResult(0, render_jsonpath(doc, fmt.removeprefix("jsonpath=")))
         else:
             text = render_status_text(outcome.status, version, verbose=verbose, context=context)
             healthy = outcome.status.cilium_state in ("Ok", "Disabled")

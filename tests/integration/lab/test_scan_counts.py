@@ -66,7 +66,7 @@ async def test_each_agent_status_is_decoded_once(
     fleet: ClusterSource, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     decoded: list[str] = []
-    real_loads = json.loads
+    real_loads, real_from_jsonpath = json.loads, kube_module.status_from_jsonpath
 
     def loads(text: Any, *args: Any, **kw: Any) -> Any:
         doc = real_loads(text, *args, **kw)
@@ -74,10 +74,15 @@ async def test_each_agent_status_is_decoded_once(
             decoded.append(text)
         return doc
 
+    def from_jsonpath(text: str) -> Any:
+        decoded.append(text)
+        return real_from_jsonpath(text)
+
     def no_text_parse(text: str) -> object:
-        raise AssertionError("a JSON status went through the text parser")
+        raise AssertionError("a status went through the text parser")
 
     monkeypatch.setattr(kube_module.json, "loads", loads)
+    monkeypatch.setattr(kube_module, "status_from_jsonpath", from_jsonpath)
     monkeypatch.setattr(scan_module, "parse_status", no_text_parse)
     snapshot = await fleet.scan()
     agents = sum(r.agent is not None for r in snapshot.nodes)
