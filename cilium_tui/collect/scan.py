@@ -162,7 +162,7 @@ class ClusterSource:
                 found = _NodeFacts()
                 await asyncio.gather(
                     self._agent(info.name, pod, found, steps),
-                    self._probe(target, found, steps),
+                    self._probe(target, found, steps, info.internal_ip),
                 )
             return NodeRecord(
                 name=info.name,
@@ -255,13 +255,19 @@ class ClusterSource:
         finally:
             steps.step(f"agent {node}")
 
-    async def _probe(self, target: SshTarget | None, found: _NodeFacts, steps: _Progress) -> None:
+    async def _probe(
+        self,
+        target: SshTarget | None,
+        found: _NodeFacts,
+        steps: _Progress,
+        internal_ip: str | None = None,
+    ) -> None:
         try:
             if self.ssh is None:
                 found.errors["ssh"] = "SSH probing is off (--no-ssh)"
                 return
             if target is None:
-                found.errors["ssh"] = "no SSH target: not in the inventory and no InternalIP"
+                found.errors["ssh"] = self.inventory.no_target_reason(internal_ip)
                 return
             # SshPool bounds its own connects and commands with timeouts; no outer timer here,
             # which would also count the time a probe waits for its turn.
