@@ -223,6 +223,7 @@ def debian_10_board(hostname: str, governor: str = "ondemand") -> HostState:
         machine="aarch64",
         kernel_build="#1 SMP Debian 4.19.289-2 (2023-08-08)",
         os_release=DEBIAN_10,
+        kernel_builder="(debian-kernel@lists.debian.org) (gcc version 8.3.0 (Debian 8.3.0-6))",
         cpus=4,
         mem_total_kib=4_028_104,
         governors=[governor] * 4,
