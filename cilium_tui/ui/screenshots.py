@@ -26,10 +26,13 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from cilium_tui.collect.inventory import SshTarget
+from cilium_tui.collect.kube import KubeClient
 from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress, Source
+from cilium_tui.collect.ssh import SshPool
 from cilium_tui.connect import open_source
 from cilium_tui.lab.scenarios import LAB_NOW
-from cilium_tui.model import Snapshot
+from cilium_tui.model import NodeRecord, Snapshot
 from cilium_tui.remedy.engine import RemedyEngine
 from cilium_tui.remedy.journal import Journal
 from cilium_tui.settings import Settings
@@ -37,7 +40,8 @@ from cilium_tui.ui.app import CiliumTuiApp
 from cilium_tui.ui.dialogs import ConfirmDialog
 from cilium_tui.ui.panes.checklist import ChecklistPane
 
-SIZE = (140, 40)
+SIZE = (120, 36)
+"""Most users' terminals are 120 or 80 columns wide: the pictures are the former."""
 BUNDLED_THEMES = ("cilium", "cilium-light", "high-contrast")
 
 Scene = Callable[[Pilot[Any]], Awaitable[None]]
@@ -77,7 +81,11 @@ async def lab_console(theme: str, journal: Path) -> AsyncIterator[CiliumTuiApp]:
 
 
 class StaticSource:
-    """A `Source` that serves one fixed snapshot (every scan) and no node events."""
+    """A `Source` that serves one fixed snapshot (every scan) and no node events; for a
+    remediation engine, a cluster it cannot reach (nothing is applied to it)."""
+
+    kube: KubeClient | None = None
+    ssh: SshPool | None = None
 
     def __init__(self, snapshot: Snapshot, name: str = "lab seed") -> None:
         self._snapshot = snapshot
@@ -102,10 +110,18 @@ class StaticSource:
     async def close(self) -> None:
         return None
 
+    def ssh_target(self, record: NodeRecord) -> SshTarget | None:
+        return None
 
-def screenshot_app(snapshot: Snapshot, theme: str = "cilium") -> CiliumTuiApp:
-    """The console as the screenshots show it: `snapshot`, the demo badge, no interval scan."""
-    app = CiliumTuiApp(StaticSource(snapshot), theme=theme, refresh=0, demo="seed")
+
+def screenshot_app(
+    snapshot: Snapshot, theme: str = "cilium", journal: Path | None = None
+) -> CiliumTuiApp:
+    """The console as the screenshots show it: `snapshot`, the demo badge, no interval scan;
+    with `journal`, a remediation engine (journal there), so apply and undo are offered."""
+    source = StaticSource(snapshot)
+    remedy = None if journal is None else RemedyEngine(source, journal=Journal(journal))
+    app = CiliumTuiApp(source, theme=theme, refresh=0, demo="seed", remedy=remedy)
     app.animation_level = "none"
     return app
 

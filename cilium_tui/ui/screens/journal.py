@@ -16,11 +16,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from cilium_tui.remedy.journal import ClusterIdentity, Journal, JournalEntry
 from cilium_tui.ui.cells import Cell, Tone
 from cilium_tui.ui.paint import ToneStyles, cell_text, tone_styles
+from cilium_tui.ui.widgets.key_hints import KeyHints
 from cilium_tui.ui.widgets.top_bar import TopBar
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class JournalScreen(Screen[None]):
         yield Static(Text(f"Journal  {self.journal.directory}"), id="journal-title")
         yield DataTable[Text](cursor_type="row", id="journal-table")
         yield Static(id="journal-events")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         self._styles = tone_styles(self.app.theme_variables)
