@@ -12,12 +12,23 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
+from cilium_tui.collect.scan import ClusterSource
+from cilium_tui.remedy.context import PlanOptions
 from cilium_tui.ui.app import CiliumTuiApp
 from cilium_tui.ui.panes.checklist import ChecklistPane
 from cilium_tui.ui.rollups import COUNT_HEADERS, STATE_ORDER
+from cilium_tui.ui.screens.journal import JournalScreen
 from cilium_tui.ui.screenshots import screenshot_app
 from cilium_tui.ui.widgets.key_hints import KeyHints
-from tests.ui.support import lab_scan, settle
+from tests.ui.support import (
+    confirm_and_wait,
+    console_on_lab,
+    lab_scan,
+    plain,
+    press_apply,
+    settle,
+    until,
+)
 
 SIZES = [(80, 24), (120, 36)]
 HEADERS = [COUNT_HEADERS[s] for s in STATE_ORDER]
@@ -140,3 +151,30 @@ async def test_the_docs_link_breaks_between_its_parts_and_copies_whole(tmp_path:
         await pilot.press("c")
         await pilot.pause()
         assert app.clipboard == url
+
+
+async def test_the_journal_shows_whole_statuses_at_80_columns(
+    seed_lab: ClusterSource, tmp_path: Path
+) -> None:
+    """An apply and its undo: the statuses say which is the undo and which was undone, whole;
+    the entry ids (47 characters) are in the panel below, not in columns that ran off."""
+    app = console_on_lab(seed_lab, tmp_path, plan_options=PlanOptions(batch_size=3))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press_apply(pilot, "bypass-iptables-conntrack")
+        await confirm_and_wait(pilot, "lab-seed")
+        await pilot.press("u")
+        await confirm_and_wait(pilot, "lab-seed")
+        await pilot.press("j")
+        journal = app.screen
+        assert isinstance(journal, JournalScreen)
+        await until(pilot, lambda: len(journal.entries) == 2, "journal entries")
+        await pilot.pause()
+        lines = screen_lines(app)
+        header = next(line for line in lines if line.startswith(" WHEN "))
+        assert header.split()[:4] == ["WHEN", "ITEM", "STATUS", "BY"]
+        rows = [line for line in lines if " bypass-iptables-conntrack " in line]
+        assert "verified · undo " in rows[0] and "verified · undone " in rows[1], rows
+        original = journal.entries[1]
+        panel = plain(journal.query_one("#journal-events", Static), width=78)
+        assert f"undoes {original.id}" in panel
