@@ -61,6 +61,8 @@ class Settings:
     jump: str | None = None
     no_ssh: bool = False
     concurrency: int = DEFAULT_CONCURRENCY
+    ssh_to_internal_ip: bool = False
+    """Dial nodes nothing else maps at their InternalIP (see `collect.inventory`)."""
     keymap: Mapping[str, str] = field(default_factory=dict)
     """Binding id -> key(s), applied with `App.set_keymap`."""
     config_file: Path | None = None
@@ -94,6 +96,7 @@ _KEYS: dict[str, str] = {
     "jump": _STRING,
     "no_ssh": _BOOL,
     "concurrency": _COUNT,
+    "ssh_to_internal_ip": _BOOL,
     "keymap": _TABLE,
 }
 
@@ -205,6 +208,7 @@ def resolve(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> S
         jump=pick("jump", None),
         no_ssh=bool(pick("no_ssh", False)),
         concurrency=concurrency,
+        ssh_to_internal_ip=bool(pick("ssh_to_internal_ip", False)),
         keymap=dict(file_values.get("keymap", {})),
         config_file=config_path if read_file else None,
     )

@@ -37,7 +37,12 @@ from kubernetes.watch import watch as _watch
 from cilium_tui import __version__
 from cilium_tui.collect.fdlimit import exec_budget
 from cilium_tui.collect.kube_exec import HandshakeFailed, WebsocketExec
-from cilium_tui.collect.kubeconfig import KubeconfigChoice, KubeconfigError, choose
+from cilium_tui.collect.kubeconfig import (
+    KubeconfigChoice,
+    KubeconfigError,
+    NoKubeconfigError,
+    choose,
+)
 from cilium_tui.facts.status_json import STATUS_JSONPATH, status_from_jsonpath
 
 JSON = dict[str, Any]
@@ -65,6 +70,10 @@ class KubeError(Exception):
 
 class ConfigError(KubeError):
     """The kubeconfig cannot be used (missing file, unknown context, bad credentials config)."""
+
+
+class NoKubeconfig(ConfigError):
+    """There is no kubeconfig at all (see `NoKubeconfigError`)."""
 
 
 class Unauthorized(KubeError):
@@ -155,6 +164,25 @@ STATUS_COMMANDS: tuple[tuple[list[str], StatusFormat], ...] = (
     (["cilium-dbg", "status"], "text"),
     (["cilium", "status"], "text"),  # agents too old for -o json
 )
+
+
+def agent_container(pod: Mapping[str, Any]) -> str:
+    """The container of an agent pod to exec in: `cilium-agent`, else the pod's first one."""
+    names = [c["name"] for c in pod.get("spec", {}).get("containers") or []]
+    return AGENT_CONTAINER if AGENT_CONTAINER in names or not names else names[0]
+
+
+def shown_command(argv: Sequence[str]) -> str:
+    """A command as messages show it: a long argument (the status jsonpath template) cut, to
+    `jsonpath=...`."""
+
+    def brief(arg: str) -> str:
+        if len(arg) <= 60:
+            return arg
+        name, equals, _ = arg.partition("=")
+        return f"{name}=..." if equals and len(name) < 20 else arg[:57] + "..."
+
+    return " ".join(brief(a) for a in argv)
 
 
 def go_rfc3339(moment: datetime | None = None) -> str:
@@ -676,7 +704,7 @@ class KubeClient:
         Raises ExecFailed when the command cannot start, Timeout when it does not finish.
         """
         command = list(argv)
-        what = f"exec {' '.join(command)} in {namespace}/{pod}"
+        what = f"exec {shown_command(command)} in {namespace}/{pod}"
         if self._exec_slots is None:  # sized when the scan starts: its sockets are open then
             self._exec_slots = asyncio.Semaphore(exec_budget(self._exec_concurrency))
         async with self._exec_slots:
@@ -716,8 +744,7 @@ class KubeClient:
         timeout or an unreachable pod stops at once.
         """
         meta = pod["metadata"]
-        names = [c["name"] for c in pod.get("spec", {}).get("containers") or []]
-        container = AGENT_CONTAINER if AGENT_CONTAINER in names or not names else names[0]
+        container = agent_container(pod)
         failures: list[str] = []
         commands = sorted(STATUS_COMMANDS, key=lambda c: c[0] != list(prefer or ()))
         for command, fmt in commands:
@@ -728,7 +755,7 @@ class KubeClient:
                     meta["namespace"], meta["name"], container, command, timeout
                 )
             except ExecFailed as e:
-                failures.append(f"{' '.join(command)}: {e}")
+                failures.append(f"{shown_command(command)}: {e}")
                 continue
             output = result.stdout.strip()
             doc: JSON | None = None
@@ -736,7 +763,7 @@ class KubeClient:
                 doc = status_from_jsonpath(result.stdout) if result.rc == 0 else None
                 if not doc:
                     failures.append(
-                        f"{' '.join(command[:3])} jsonpath=...: rc {result.rc}, no fields"
+                        f"{shown_command(command)}: rc {result.rc}, no fields"
                         + (f" ({_short(result.stderr)})" if result.stderr else "")
                     )
                     continue
@@ -747,12 +774,12 @@ class KubeClient:
                     doc = None
                 if not isinstance(doc, dict):
                     failures.append(
-                        f"{' '.join(command)}: rc {result.rc}, no JSON output"
+                        f"{shown_command(command)}: rc {result.rc}, no JSON output"
                         + (f" ({_short(result.stderr)})" if result.stderr else "")
                     )
                     continue
             elif not output:
-                failures.append(f"{' '.join(command)}: rc {result.rc}, no output")
+                failures.append(f"{shown_command(command)}: rc {result.rc}, no output")
                 continue
             return AgentStatusOutput(result.stdout, fmt, command, doc)
         raise KubeError(
@@ -892,6 +919,8 @@ def _load_client(
 ) -> tuple[KubeconfigChoice, client.ApiClient]:
     try:
         choice = choose(kubeconfig, context, env=env)
+    except NoKubeconfigError as e:
+        raise NoKubeconfig(str(e)) from None
     except KubeconfigError as e:
         raise ConfigError(str(e)) from None
     configuration = client.Configuration()  # our own: the global default is never touched

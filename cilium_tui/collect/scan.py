@@ -15,7 +15,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from cilium_tui.collect.inventory import Inventory, SshTarget
-from cilium_tui.collect.kube import AgentPods, KubeClient, KubeError
+from cilium_tui.collect.kube import (
+    AgentPods,
+    KubeClient,
+    KubeError,
+    agent_container,
+    shown_command,
+)
+from cilium_tui.collect.probe import agent_pod_argv
 from cilium_tui.collect.source import (
     NodeEvent,
     NodeScanned,
@@ -29,6 +36,7 @@ from cilium_tui.collect.ssh import SshError, SshPool
 from cilium_tui.facts.config import parse_configmap
 from cilium_tui.facts.node import parse_node
 from cilium_tui.facts.pod import image_version, parse_agent_pod
+from cilium_tui.facts.probe import parse_agent_pod as parse_host_via_agent_pod
 from cilium_tui.facts.status import parse_status
 from cilium_tui.facts.status_json import parse_status_json
 from cilium_tui.model import AgentPod, AgentStatus, NodeInfo, NodeRecord, ProbeFacts, Snapshot
@@ -204,7 +212,7 @@ class ClusterSource:
         steps.step(f"{len(nodes)} nodes, {len(agents.pods)} agents", event=listed)
         await asyncio.gather(
             *(self._agent(one, steps) for one in scans if one.info is not None),
-            *(self._probe(one, steps) for one in scans),
+            *(self._host(one, steps) for one in scans),
         )
         records = [one.record() for one in scans]
         config = None
@@ -257,7 +265,8 @@ class ClusterSource:
                 one.raw = out.raw
             status = parse_status_json(out.doc) if out.doc is not None else parse_status(out.raw)
             if status.is_empty:
-                one.errors["agent"] = f"`{' '.join(out.command)}` printed no status we can read"
+                command = shown_command(out.command)
+                one.errors["agent"] = f"`{command}` printed no status we can read"
             else:
                 one.agent = status
         except KubeError as e:
@@ -267,14 +276,51 @@ class ClusterSource:
         finally:
             steps.step(f"agent {one.name}", event=one.done("agent"))
 
-    async def _probe(self, one: _NodeScan, steps: _Progress) -> None:
+    async def _host(self, one: _NodeScan, steps: _Progress) -> None:
+        """Host facts over SSH, the fuller source; else through the running agent pod."""
+        try:
+            await self._probe(one)
+            if one.probe is None and one.pod is not None and _is_running(one.pod[0]):
+                await self._via_agent_pod(one.pod[1], one)
+        finally:
+            target = one.target
+            steps.step(f"probe {target}" if target else "probe skipped", event=one.done("ssh"))
+
+    async def _via_agent_pod(self, obj: JSON, one: _NodeScan) -> None:
+        """One exec of a fixed script in the agent container, which shares the host's network
+        namespace, /proc and /sys: the kernel, the NIC, the governors (see `AGENT_POD_SECTIONS`)."""
+        assert self.kube is not None
+        meta = obj["metadata"]
+        try:
+            result = await self.kube.exec(
+                meta["namespace"],
+                meta["name"],
+                agent_container(obj),
+                agent_pod_argv(),
+                timeout=self.limits.agent_timeout,
+            )
+        except KubeError as e:
+            one.errors["host"] = f"no host facts via the agent pod: {e}"
+            return
+        except Exception as e:  # a bug or a library surprise: this node's fact, not a crash
+            one.errors["host"] = f"no host facts via the agent pod: {_unexpected(e)}"
+            return
+        facts = parse_host_via_agent_pod(result.stdout)
+        if not facts.evidence:
+            why = "; ".join(facts.errors) or f"rc {result.rc}"
+            one.errors["host"] = f"no host facts via the agent pod: {why}"
+            return
+        one.probe = facts
+
+    async def _probe(self, one: _NodeScan) -> None:
         target = one.target
         try:
             if self.ssh is None:
                 one.errors["ssh"] = "SSH probing is off (--no-ssh)"
                 return
             if target is None:
-                one.errors["ssh"] = "no SSH target: not in the inventory and no InternalIP"
+                internal_ip = one.info.internal_ip if one.info is not None else None
+                one.errors["ssh"] = self.inventory.no_target_reason(internal_ip)
                 return
             # SshPool bounds its own connects and commands with timeouts; no outer timer here,
             # which would also count the time a probe waits for its turn.
@@ -283,9 +329,6 @@ class ClusterSource:
             one.errors["ssh"] = str(e)
         except Exception as e:  # a bug or a library surprise: this node's fact, not a crash
             one.errors["ssh"] = _unexpected(e)
-        finally:
-            message = f"probe {target}" if target else "probe skipped"
-            steps.step(message, event=one.done("ssh"))
 
     async def agent_report(self, record: NodeRecord) -> str:
         """The agent's full status output, read now (scans keep only the facts: see

@@ -163,3 +163,15 @@ def test_concurrency_in_the_file_must_be_a_positive_whole_number(tmp_path: Path)
     with pytest.raises(SettingsError) as e:
         settings(tmp_path, [])
     assert str(e.value) == f"{path}: 'concurrency' must be a whole number of at least 1, not 2.5"
+
+
+def test_dialling_internal_ips_is_off_unless_the_file_or_the_command_line_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert settings(tmp_path, []).ssh_to_internal_ip is False
+    assert settings(tmp_path, ["--ssh-to-internal-ip"]).ssh_to_internal_ip is True
+    write_default_config(tmp_path, "ssh_to_internal_ip = true\n")
+    assert settings(tmp_path, []).ssh_to_internal_ip is True
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--help"])
+    assert "--ssh-to-internal-ip" in capsys.readouterr().out
