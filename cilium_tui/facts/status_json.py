@@ -69,6 +69,8 @@ class _At:
         path = f"{self.path}.{key}"
         if not isinstance(self.value, Mapping):
             return _At(_MISSING, path, False, self.source)
+        if key in self.value:  # JSON spells keys as asked: no scan of every key
+            return _At(self.value[key], path, True, self.source)
         wanted = _canon(key)
         for actual, value in self.value.items():
             if isinstance(actual, str) and _canon(actual) == wanted:
