@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from cilium_tui.collect.scan import ClusterSource
+from cilium_tui.collect.scan import ClusterSource, ScanLimits
 from cilium_tui.collect.source import NodeScanned, NodesListed, ScanProgress
 from cilium_tui.connect import open_source
 from cilium_tui.settings import Settings
@@ -43,5 +43,29 @@ async def test_the_concurrency_setting_bounds_execs_and_probes() -> None:
         assert source.kube is not None and source.ssh is not None
         assert source.kube._exec_concurrency == 3
         assert source.ssh._concurrency == 3
+    finally:
+        await source.close()
+
+
+async def test_probes_do_not_wait_behind_a_hung_exec() -> None:
+    """One exec slot, held by an agent that never answers: every SSH probe still comes back
+    before that exec gives up (a node holds no slot across its two parts)."""
+    source = await open_source(Settings(demo="seed", concurrency=1), faults=["exec-hang:k3s-vm-1"])
+    source.limits = ScanLimits(agent_timeout=2.0)
+    try:
+        steps: list[ScanProgress] = []
+        snapshot = await source.scan(steps.append)
+        done = [s.event for s in steps if isinstance(s.event, NodeScanned)]
+        hung = next(
+            i
+            for i, e in enumerate(done)
+            if e.record.name == "k3s-vm-1" and "agent" in e.record.errors
+        )
+        host_parts = {}  # node -> index of the event that brought its host facts
+        for i, e in enumerate(done):
+            if "ssh" not in e.pending and e.record.probe is not None:
+                host_parts.setdefault(e.record.name, i)
+        assert len(host_parts) == len(snapshot.nodes)
+        assert max(host_parts.values()) < hung, "a probe waited for the hung exec"
     finally:
         await source.close()
