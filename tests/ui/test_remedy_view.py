@@ -66,8 +66,11 @@ def test_cilium_config_set_comes_with_its_restart_warning(seed: Snapshot) -> Non
     shown = " ".join(text(plan_view(bypass(seed), LOOK)).split())  # wrapped lines joined
     commands = shown[shown.index("Equivalent commands") :]
     helm, warning = commands.index("helm upgrade"), commands.index(CONFIG_SET_WARNING)
-    config_set = commands.index("cilium config set install-no-conntrack-iptables-rules true")
-    assert helm < warning < config_set < commands.index("kubectl -n kube-system patch")
+    config_set = commands.index(
+        "cilium config set --restart=false install-no-conntrack-iptables-rules true"
+    )
+    rollout = commands.index("kubectl -n kube-system rollout restart daemonset/cilium")
+    assert helm < warning < config_set < rollout < commands.index("kubectl -n kube-system patch")
     assert config_set - warning == len(CONFIG_SET_WARNING) + 1, "the warning is right above it"
 
 
