@@ -66,6 +66,13 @@ def _add_cluster_options(p: argparse.ArgumentParser, *, sub: bool = True) -> Non
     )
     g.add_argument("--jump", metavar="HOST", help="SSH jump host for every node (like ssh -J)")
     g.add_argument("--no-ssh", action="store_const", const=True, help="do not probe nodes over SSH")
+    g.add_argument(
+        "--ssh-to-internal-ip",
+        action="store_const",
+        const=True,
+        help="SSH to a node at its InternalIP when neither the inventory nor an ssh_config Host "
+        "maps it (off by default: whoever can write a Node would choose where we connect)",
+    )
     lab = p.add_argument_group("lab (with --demo)", argument_default=default)
     lab.add_argument(
         "--demo",

@@ -153,6 +153,12 @@ STATUS_COMMANDS: tuple[tuple[list[str], Literal["json", "text"]], ...] = (
 )
 
 
+def agent_container(pod: Mapping[str, Any]) -> str:
+    """The container of an agent pod to exec in: `cilium-agent`, else the pod's first one."""
+    names = [c["name"] for c in pod.get("spec", {}).get("containers") or []]
+    return AGENT_CONTAINER if AGENT_CONTAINER in names or not names else names[0]
+
+
 def go_rfc3339(moment: datetime | None = None) -> str:
     """Go's time.RFC3339 of local time (what kubectl writes): "Z" for UTC, else "+hh:mm"."""
     local = (moment or datetime.now(UTC)).astimezone()
@@ -692,8 +698,7 @@ class KubeClient:
         timeout or an unreachable pod stops at once.
         """
         meta = pod["metadata"]
-        names = [c["name"] for c in pod.get("spec", {}).get("containers") or []]
-        container = AGENT_CONTAINER if AGENT_CONTAINER in names or not names else names[0]
+        container = agent_container(pod)
         failures: list[str] = []
         commands = sorted(STATUS_COMMANDS, key=lambda c: c[0] != list(prefer or ()))
         for command, fmt in commands:
