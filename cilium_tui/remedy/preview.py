@@ -21,6 +21,7 @@ import difflib
 import json
 import re
 import shlex
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -287,14 +288,6 @@ def _table(rows: Sequence[tuple[str, ...]]) -> list[str]:
     ]
 
 
-def command_lines(commands: Sequence[str], width: int | None, indent: str) -> list[str]:
-    """`commands` indented, each folded to `width` (None: each on one line)."""
-    if width is None:
-        return [indent + command for command in commands]
-    room = width - len(indent)
-    return [indent + line for command in commands for line in fold(command, room)]
-
-
 def render_text(plan: Plan, width: int | None = None) -> str:
     """What `cilium-tui plan` prints; commands are folded to `width` (None: one line each)."""
     c = plan.cluster
@@ -351,7 +344,9 @@ def render_text(plan: Plan, width: int | None = None) -> str:
         commands = EquivalentCommands(None, (), (), None, (), ())
 
     def shell(lines: Sequence[str], indent: str = "    ") -> list[str]:
-        return command_lines(lines, width, indent)
+        """Commands indented, each folded to the width (none: each on one line)."""
+        room = (width or sys.maxsize) - len(indent)
+        return [indent + line for command in lines for line in fold(command, room)]
 
     if plan.kind == "config" and commands.kubectl_patch:
         # Notes at two spaces, the commands they are about at four, under them.

@@ -18,6 +18,7 @@ from cilium_tui.ui.paint import tone_styles
 from cilium_tui.ui.remedy_view import (
     LIST_LIMIT,
     Look,
+    ShellLines,
     plan_view,
     result_view,
     rollout_start,
@@ -139,3 +140,15 @@ def test_outside_text_is_never_markup(seed: Snapshot) -> None:
     odd = NodeAssessment(hostile, Outcome.FATAL, f"agent says {hostile}", State.OFF)
     shown = text(plan_view(dataclasses.replace(plan, assessments=(odd,)), LOOK))
     assert f"{hostile}  off  WOULD FAIL  agent says {hostile}" in shown
+
+
+def test_commands_fold_to_the_width_and_an_argument_wider_than_it_is_cut_not_wrapped() -> None:
+    commands = ("kubectl -n kube-system delete pod -l k8s-app=cilium", "kubectl get " + "x" * 60)
+    shell = ShellLines(commands, LOOK)
+    assert shell.lines(40) == [
+        "kubectl -n kube-system delete pod \\",
+        "    -l k8s-app=cilium",
+        "kubectl get \\",
+        "    " + "x" * 35 + "…",
+    ]
+    assert text(shell).splitlines()[0] == "kubectl -n kube-system delete pod -l k8s-app=cilium"
