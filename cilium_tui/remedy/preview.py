@@ -70,7 +70,9 @@ KUBECTL_NOTE = (
 )
 HELM_WARNING = (
     "Helm manages cilium-config (release {release}): a direct patch (what cilium-tui applies) "
-    "is overwritten by the next `helm upgrade` unless the Helm values say the same."
+    "is overwritten by the next `helm upgrade` unless the Helm values say the same. The upgrade "
+    "restarts no agent (the chart's rollOutCiliumPods is off by default): one rolling restart "
+    "follows."
 )
 
 
@@ -117,7 +119,8 @@ class EquivalentCommands:
     helm_notes: tuple[str, ...] = ()
     """What a person must know about the helm command (keys it cannot write, no command)."""
     rollout_restart: str | None = None
-    """The one rolling restart of the agents after the `cilium config` commands."""
+    """The one rolling restart of the agents after the `cilium config` commands, and after
+    `helm upgrade` (the chart restarts no agent by default)."""
 
     def to_dict(self) -> JSON:
         return {
@@ -242,7 +245,9 @@ def equivalent_commands(plan: Plan) -> EquivalentCommands:
     rollout = None
     if plan.restart is not None:
         restarts = tuple(restart_command(plan.restart.namespace, n) for n in plan.restart.nodes)
-        rollout = rollout_restart_command(plan.restart.namespace) if cilium_cli else None
+        # Neither `cilium config --restart=false` nor `helm upgrade` restarts the agents (the
+        # chart's rollOutCiliumPods is off by default): each is followed by one rolling restart.
+        rollout = rollout_restart_command(plan.restart.namespace)
     return EquivalentCommands(
         helm=helm,
         helm_unmapped=unmapped,
@@ -351,12 +356,12 @@ def render_text(plan: Plan, width: int | None = None) -> str:
     if plan.kind == "config" and commands.kubectl_patch:
         # Notes at two spaces, the commands they are about at four, under them.
         out += ["", "Equivalent commands:"]
+        rollout = [commands.rollout_restart] if commands.rollout_restart else []
         helm = [f"  ({note})" for note in commands.helm_notes]
-        helm += shell([commands.helm] if commands.helm else [])
+        helm += shell([commands.helm, *rollout] if commands.helm else [])
         if c.helm_managed:
             out += [f"  {HELM_WARNING.format(release=c.helm_release or 'unknown')}", *helm]
-        out += [f"  {CONFIG_SET_WARNING}", *shell(commands.cilium_cli)]
-        out += shell([commands.rollout_restart] if commands.rollout_restart else [])
+        out += [f"  {CONFIG_SET_WARNING}", *shell([*commands.cilium_cli, *rollout])]
         out += [f"  {KUBECTL_NOTE}", *shell([commands.kubectl_patch, *commands.restarts])]
         if not c.helm_managed:
             out += helm

@@ -277,12 +277,12 @@ def _commands(plan: Plan, look: Look) -> list[RenderableType]:
     if plan.kind == "config" and plan.changes:
         cluster = plan.cluster
         helm_notes = commands.helm_notes
-        helm = [commands.helm] if commands.helm else []
+        rollout = [commands.rollout_restart] if commands.rollout_restart else []
+        helm = [commands.helm, *rollout] if commands.helm else []
         if cluster.helm_managed:
             release = cluster.helm_release or "unknown"
             block([HELM_WARNING.format(release=release), *helm_notes], helm)
         if commands.cilium_cli:
-            rollout = [commands.rollout_restart] if commands.rollout_restart else []
             block([CONFIG_SET_WARNING], [*commands.cilium_cli, *rollout])
         if commands.kubectl_patch:
             block(

@@ -70,7 +70,8 @@ def test_cilium_config_set_comes_with_its_restart_warning(seed: Snapshot) -> Non
     config_set = commands.index(
         "cilium config set --restart=false install-no-conntrack-iptables-rules true"
     )
-    rollout = commands.index("kubectl -n kube-system rollout restart daemonset/cilium")
+    rollout = commands.index("kubectl -n kube-system rollout restart daemonset/cilium", config_set)
+    assert commands.index("kubectl -n kube-system rollout restart daemonset/cilium") < warning
     assert helm < warning < config_set < rollout < commands.index("kubectl -n kube-system patch")
     assert config_set - warning == len(CONFIG_SET_WARNING) + 1, "the warning is right above it"
 

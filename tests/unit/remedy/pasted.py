@@ -22,10 +22,11 @@ def shown_in_order(commands: EquivalentCommands, limit: int | None = None) -> li
     def first(lines: tuple[str, ...]) -> list[str]:
         return list(lines if limit is None or len(lines) <= limit else lines[:3])
 
+    rollout = [commands.rollout_restart] if commands.rollout_restart else []
     return [
-        *([commands.helm] if commands.helm else []),
+        *([commands.helm, *rollout] if commands.helm else []),
         *commands.cilium_cli,
-        *([commands.rollout_restart] if commands.rollout_restart else []),
+        *(rollout if commands.cilium_cli else []),
         *([commands.kubectl_patch] if commands.kubectl_patch else []),
         *first(commands.restarts),
         *first(commands.node_commands),
@@ -116,15 +117,16 @@ def check_structure(argv: Sequence[str], namespace: str = "kube-system") -> None
 def check_pasted(commands: Sequence[str], expected: Sequence[str]) -> None:
     """`commands` (read back with `pasted`) mean `expected` one for one, each has its program's
     structure and sh accepts it, and `cilium config` commands restart nothing: --restart=false
-    on each (checked by structure), then exactly one rolling restart right after them."""
+    on each (checked by structure), then exactly one rolling restart right after them; the only
+    other one follows `helm upgrade` (which restarts no agent either)."""
     assert [meaning(c) for c in commands] == [meaning(c) for c in expected]
     for command in commands:
         check_structure(shlex.split(command))
         assert shell_accepts(command), command
     cli = [i for i, c in enumerate(commands) if c.startswith("cilium config ")]
+    helm = [i + 1 for i, c in enumerate(commands) if c.startswith("helm upgrade ")]
     rollouts = [i for i, c in enumerate(commands) if " rollout restart " in c]
-    if not cli:
-        assert not rollouts, "a rolling restart goes with the cilium config commands"
-        return
-    assert cli == list(range(cli[0], cli[-1] + 1)), "the cilium config lines stand together"
-    assert rollouts == [cli[-1] + 1], "exactly one rolling restart, right after them"
+    if cli:
+        assert cli == list(range(cli[0], cli[-1] + 1)), "the cilium config lines stand together"
+    after = sorted([*helm, *([cli[-1] + 1] if cli else [])])
+    assert rollouts == after, "one rolling restart right after each way of changing the config"
