@@ -143,7 +143,7 @@ def _lay_out(unit: list[str], width: int, indent: str) -> list[str]:
     if remote:
         spread = _remote_lines(word, width, indent)
     else:
-        spread = _json_lines(word) if head and head[-1] in JSON_OPTIONS else None
+        spread = _json_lines(word, width) if head and head[-1] in JSON_OPTIONS else None
     if spread is None:
         return [one]
     return [" ".join([*head, spread[0]]), *spread[1:]]
@@ -157,7 +157,7 @@ def _unquoted(word: str) -> str | None:
     return parts[0] if len(parts) == 1 else None
 
 
-def _json_lines(word: str) -> list[str] | None:
+def _json_lines(word: str, width: int) -> list[str] | None:
     text = _unquoted(word)
     if text is None or not text.startswith(("{", "[")):
         return None
@@ -165,7 +165,24 @@ def _json_lines(word: str) -> list[str] | None:
         value = json.loads(text)
     except ValueError:
         return None
-    return shlex.quote(json.dumps(value, indent=2)).split("\n")
+    return shlex.quote(_json_text(value, width)).split("\n")
+
+
+def _json_text(value: object, width: int, depth: int = 0) -> str:
+    """`value` as JSON, an object or array spread one member a line (indented by two spaces a
+    level) only where it does not fit on one."""
+    one = json.dumps(value, separators=(", ", ": "))
+    if len(one) + 2 * depth <= width or not isinstance(value, dict | list) or not value:
+        return one
+    inner = "  " * (depth + 1)
+    if isinstance(value, dict):
+        members = [f"{json.dumps(k)}: {_json_text(v, width, depth + 1)}" for k, v in value.items()]
+        brackets = "{}"
+    else:
+        members = [_json_text(v, width, depth + 1) for v in value]
+        brackets = "[]"
+    body = f",\n{inner}".join(members)
+    return f"{brackets[0]}\n{inner}{body}\n{'  ' * depth}{brackets[1]}"
 
 
 def _remote_lines(word: str, width: int, indent: str) -> list[str] | None:

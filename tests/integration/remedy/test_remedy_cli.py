@@ -252,7 +252,8 @@ async def test_the_folded_commands_pasted_as_shown_work_with_the_real_kubectl(
     shown = [line[4:] if line.startswith("    ") else "" for line in text.splitlines()]
     commands = pasted(shown, join=False)
     [patch] = [c for c in commands if " patch " in c]
-    [rollout] = [c for c in commands if " rollout restart " in c]
+    rollout, *same = [c for c in commands if " rollout restart " in c]  # after helm, after cilium
+    assert same == [rollout]
     assert "\n" in patch and max(map(len, patch.splitlines())) <= 76, patch
     subprocess.run(["sh", "-c", patch], env=env, check=True, capture_output=True)
     assert seed.config() == plan.data_after(before)
