@@ -68,6 +68,25 @@ def _add_cluster_options(p: argparse.ArgumentParser, *, sub: bool = True) -> Non
     )
 
 
+def _add_offline_options(p: argparse.ArgumentParser, *, sub: bool = True) -> None:
+    """A file read instead of a cluster; same SUPPRESS rule as `_add_cluster_options`."""
+    g = p.add_argument_group(
+        "offline (instead of a cluster)", argument_default=argparse.SUPPRESS if sub else None
+    )
+    g.add_argument(
+        "--sysdump",
+        metavar="FILE",
+        help="read a `cilium sysdump` zip (or its unzipped folder) instead of a cluster, "
+        "read-only; e.g. --sysdump cilium-sysdump-20240716-090436.zip",
+    )
+    g.add_argument(
+        "--snapshot",
+        metavar="FILE",
+        help="replay a scan saved by `cilium-tui snapshot save`, read-only; "
+        "e.g. --snapshot before.json",
+    )
+
+
 def _add_plan_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("remediation")
     g.add_argument(
@@ -101,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"cilium-tui {__version__}")
     parser.add_argument("--config", metavar="FILE", help="config file (see below for precedence)")
     _add_cluster_options(parser, sub=False)
+    _add_offline_options(parser, sub=False)
     ui = parser.add_argument_group("console")
     ui.add_argument(
         "--read-only",
@@ -115,6 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ui.add_argument(
         "--refresh", metavar="SECONDS", type=float, help="re-scan interval (default 30)"
+    )
+    ui.add_argument(
+        "--since",
+        metavar="FILE",
+        help="mark in the node table what changed since this snapshot or sysdump; "
+        "e.g. --since before.json",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -137,6 +163,37 @@ def build_parser() -> argparse.ArgumentParser:
         "status on any node and no cilium-config.",
     )
     _add_cluster_options(p)
+    _add_offline_options(p)
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+
+    p = sub.add_parser(
+        "snapshot",
+        help="save a scan as JSON to replay (--snapshot) or compare (diff) later",
+        description="Scan once (a cluster, the lab, a sysdump or a snapshot) and save it as "
+        "versioned JSON (schema cilium-tui.snapshot/1; mode 0600; no kubeconfig, tokens or "
+        "keys). Example: cilium-tui snapshot save before.json --demo=training",
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    save = actions.add_parser(
+        "save",
+        help="scan once and write the snapshot to FILE",
+        description="Scan once and write the snapshot to FILE. "
+        "Example: cilium-tui snapshot save before.json --context prod-eu",
+    )
+    save.add_argument("file", metavar="FILE", help="where to write the snapshot (JSON)")
+    _add_cluster_options(save)
+    _add_offline_options(save)
+
+    p = sub.add_parser(
+        "diff",
+        help="what changed between two snapshots or sysdumps, per node and item",
+        description="What changed from BEFORE to AFTER (snapshots or sysdumps, mixed): per node "
+        "its facts, each item's state and the host-routing mode, after a one-line summary. "
+        "Exit 0 no change, 1 changes, 2 a file cannot be read. "
+        "Example: cilium-tui diff before.json cilium-sysdump-20240716-090436.zip --format markdown",
+    )
+    p.add_argument("before", metavar="BEFORE", help="snapshot JSON, sysdump zip or folder")
+    p.add_argument("after", metavar="AFTER", help="snapshot JSON, sysdump zip or folder")
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
     p = sub.add_parser("lab", help="run the embedded lab in the foreground for kubectl and ssh")

@@ -332,6 +332,9 @@ class Snapshot:
     kube_proxy_present: bool | None = None
     """True when a kube-proxy DaemonSet exists in the cluster."""
     errors: tuple[str, ...] = ()
+    since: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """Per node, what changed since an older snapshot the console compares with (`--since`):
+    "host routing BPF -> Legacy". Empty otherwise; not part of a saved snapshot."""
 
     def node(self, name: str) -> NodeRecord | None:
         for record in self.nodes:
