@@ -30,6 +30,14 @@ def _shown(fact: Fact[object]) -> str | None:
     return fact.text or str(fact.value)
 
 
+def _routing(view: NodeView) -> str | None:
+    """ "native", or "tunnel/vxlan" as the node table shows it."""
+    protocol = view.tunnel_protocol.value
+    if view.routing.value == "tunnel" and protocol:
+        return f"tunnel/{protocol}"
+    return _shown(view.routing)
+
+
 def _bool(fact: Fact[object]) -> str | None:
     return None if fact.value is None else "on" if fact.value else "off"
 
@@ -38,11 +46,7 @@ FACTS: tuple[tuple[str, Callable[[NodeView], str | None]], ...] = (
     ("kernel", lambda v: _shown(v.kernel)),
     ("cilium", lambda v: _shown(v.cilium)),
     ("host routing", lambda v: _shown(v.host_routing)),
-    ("routing", lambda v: _shown(v.routing)),
-    (
-        "tunnel protocol",
-        lambda v: _shown(v.tunnel_protocol) if v.routing.value == "tunnel" else None,
-    ),
+    ("routing", _routing),
     ("kube-proxy replacement", lambda v: _shown(v.kpr)),
     ("masquerading", lambda v: _shown(v.masquerading)),
     ("bandwidth manager", lambda v: _bool(v.bandwidth_manager)),

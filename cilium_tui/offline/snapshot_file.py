@@ -19,7 +19,8 @@ evidence is kept so a replay explains exactly what the live report explained. A 
 same major version and ignores fields it does not know (a later minor version may add some).
 
 No secrets: the kubeconfig, tokens and keys are never part of a Snapshot, and cilium-config keys
-that look like credentials (`*password*`, `*token*`, `*secret*`, `*private-key*`) are redacted.
+that name a credential (ending in `password`, `token`, `secret`, `private-key`, `api-key`,
+`credentials`) are redacted.
 The file is written 0600, atomically (a temp file beside it, then a rename).
 """
 
@@ -43,7 +44,11 @@ from cilium_tui.model import CiliumConfig, Snapshot
 SCHEMA = "cilium-tui.snapshot/1"
 _SCHEMA_NAME, _, _MAJOR = SCHEMA.rpartition("/")
 REDACTED = "(redacted)"
-_SECRET_KEY = re.compile(r"password|passwd|token|secret|private-key|credential", re.IGNORECASE)
+_SECRET_KEY = re.compile(
+    r"(?:^|[-_.])(?:password|passwd|token|secret|private-key|api-key|credentials?)$", re.IGNORECASE
+)
+"""A key that names a credential (`etcd-password`, `clustermesh-token`), not one that merely
+mentions one (`bgp-secrets-namespace`)."""
 MAX_BYTES = 256 * 1024 * 1024
 """A snapshot file larger than this is refused (a 5,000-node scan is some tens of MiB)."""
 
