@@ -203,16 +203,12 @@ def summarize(nodes: Sequence[NodeDiff]) -> str:
     return "; ".join(parts)
 
 
-def since_marks(diff: SnapshotDiff) -> Mapping[str, str]:
-    """Per node, a few words on what changed since the older snapshot (for the node table)."""
-    marks = {}
+def since_marks(diff: SnapshotDiff) -> dict[str, dict[str, str]]:
+    """Per node, each fact that changed with its value before (see `Snapshot.since`)."""
+    marks: dict[str, dict[str, str]] = {}
     for n in diff.nodes:
-        if n.status != "changed":
-            marks[n.node] = f"{n.status} since"
-        elif n.host_routing is not None:
-            marks[n.node] = f"host routing {n.host_routing.before} -> {n.host_routing.after}"
-        else:
-            changed = [c.what for c in n.items] or [c.what for c in n.facts]
-            more = f" +{len(changed) - 1}" if len(changed) > 1 else ""
-            marks[n.node] = f"changed: {changed[0]}{more}"
+        if n.status == "added":
+            marks[n.node] = {"": "new"}
+        elif n.facts:
+            marks[n.node] = {c.what: c.before or "?" for c in n.facts}
     return marks

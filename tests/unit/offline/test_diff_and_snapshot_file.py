@@ -42,7 +42,9 @@ def test_summary_names_the_host_routing_move_and_its_cause(bpf: Snapshot) -> Non
     (node,) = diff.nodes
     facts = {c.what: (c.before, c.after) for c in node.facts}
     assert facts["host routing"] == ("BPF", "Legacy")
-    assert since_marks(diff) == {"k8s-node-1": "host routing BPF -> Legacy"}
+    assert since_marks(diff) == {
+        "k8s-node-1": {"host routing": "BPF", "kube-proxy replacement": "True"}
+    }
     assert render_diff("text", diff).splitlines()[0] == diff.summary
 
 
@@ -51,7 +53,7 @@ def test_no_change_and_added_nodes(bpf: Snapshot) -> None:
     empty = dataclasses.replace(bpf, nodes=())
     diff = diff_snapshots(empty, bpf)
     assert diff.summary == "1 node added"
-    assert since_marks(diff) == {"k8s-node-1": "added since"}
+    assert since_marks(diff) == {"k8s-node-1": {"": "new"}}
 
 
 def test_credentials_in_cilium_config_are_redacted(bpf: Snapshot, tmp_path: Path) -> None:
