@@ -21,6 +21,9 @@ from cilium_tui.model import Snapshot
 
 HOST_ROUTING_ITEM = "bpf-host-routing"
 
+SUMMARY_ITEMS = 3
+"""Item moves named in the one-line summary; the rest are counted (the body lists them all)."""
+
 NodeStatus = Literal["changed", "added", "removed"]
 
 
@@ -191,8 +194,11 @@ def summarize(nodes: Sequence[NodeDiff]) -> str:
         for c in n.items
         if c.what != HOST_ROUTING_ITEM
     )
-    for (item, a, b), count in sorted(items.items(), key=lambda kv: (-kv[1], kv[0])):
+    ranked = sorted(items.items(), key=lambda kv: (-kv[1], kv[0]))
+    for (item, a, b), count in ranked[:SUMMARY_ITEMS]:
         parts.append(f"{item} {a} -> {b} on {_plural(count, 'node')}")
+    if len(ranked) > SUMMARY_ITEMS:
+        parts.append(f"{_plural(len(ranked) - SUMMARY_ITEMS, 'more item change')}")
     for status in ("added", "removed"):
         count = sum(1 for n in nodes if n.status == status)
         if count:
