@@ -182,7 +182,10 @@ class NodeView:
         return f"{what} unknown: {agent}; {config}"
 
     def host_unknown(self, what: str) -> str:
-        return f"{what} unknown: {self.probe_problem or 'the probe could not read it'}"
+        """A probe that ran keeps no "ssh" error, unless its facts came from elsewhere (a
+        sysdump's `uname -a`): then that error says what the other facts lack."""
+        why = self.probe_problem or self.record.errors.get("ssh") or "the probe could not read it"
+        return f"{what} unknown: {why}"
 
     def source_note(self, fact: Fact[T]) -> str:
         """How to qualify an answer that does not come from the running agent."""

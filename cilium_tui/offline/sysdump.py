@@ -31,6 +31,7 @@ from cilium_tui.facts.pod import agent_pods, kube_proxy_runs
 from cilium_tui.facts.status import parse_status
 from cilium_tui.model import AgentPod, NodeInfo, NodeRecord, Snapshot
 from cilium_tui.offline.archive import Archive
+from cilium_tui.offline.bugtool import ONLY_UNAME, UNAME, uname_facts
 
 _TS = r"(?P<ts>\d{8}-\d{6})"
 _TOP = r"(?:[^/]+/)?"
@@ -39,17 +40,19 @@ NODES = re.compile(rf"^{_TOP}k8s-nodes-{_TS}\.yaml$")
 PODS = re.compile(rf"^{_TOP}k8s-pods-{_TS}\.yaml$")
 CONFIGMAP = re.compile(rf"^{_TOP}cilium-configmap-{_TS}\.yaml$")
 BUGTOOL = re.compile(rf"^{_TOP}cilium-bugtool-(?P<pod>[a-z0-9.-]+?)-{_TS}/")
+UNAME_FILE = re.compile(rf"{BUGTOOL.pattern}(?:[^/]+/)?{re.escape(UNAME)}$")
 STATUS = re.compile(
     rf"{BUGTOOL.pattern}(?:[^/]+/)?cmd/(?P<binary>cilium|cilium-dbg)-status---verbose\.md$"
 )
 TIMESTAMP = re.compile(rf"-{_TS}(?:[./]|-prev\.)")
 
 NO_PROBE = "a sysdump holds no SSH probe: host facts (tuned, CPU governor, IRQs, NIC) are not in it"
+"""Why a node has no host facts at all (its bugtool folder, with `uname -a`, is missing)."""
 
 
 def wanted(name: str) -> bool:
     """The members read into memory; everything else (logs, gops, flows) is only listed."""
-    return any(p.match(name) for p in (NODES, PODS, CONFIGMAP, STATUS))
+    return any(p.match(name) for p in (NODES, PODS, CONFIGMAP, STATUS, UNAME_FILE))
 
 
 @dataclass(frozen=True)
@@ -82,12 +85,15 @@ def snapshot_of(archive: Archive, source: str) -> Snapshot:
     infos = [parse_node(n) for n in docs.nodes]
     namespace, agents = agent_pods(docs.pods)
     pods = agent_pods_by_node(agents)
-    statuses = _statuses(archive)
-    has_bugtool = any(BUGTOOL.match(n) for n in archive.names)
+    bugtools = _Bugtools(
+        _statuses(archive),
+        _by_pod(archive, UNAME_FILE),
+        any(BUGTOOL.match(n) for n in archive.names),
+    )
     names = {i.name for i in infos} | set(pods)
     by_name = {i.name: i for i in infos}
     records = [
-        _record(name, by_name.get(name), pods.get(name, (None, {}))[0], statuses, has_bugtool)
+        _record(name, by_name.get(name), pods.get(name, (None, {}))[0], bugtools)
         for name in sorted(names)
     ]
     config = None
@@ -107,16 +113,24 @@ def snapshot_of(archive: Archive, source: str) -> Snapshot:
     )
 
 
+@dataclass(frozen=True)
+class _Bugtools:
+    statuses: Mapping[str, tuple[str, str]]
+    """Agent pod -> (member name, its status text)."""
+    unames: Mapping[str, str]
+    """Agent pod -> its `uname -a`."""
+    present: bool
+    """Whether the sysdump has any bugtool folder (a --quick one has none)."""
+
+
 def _record(
-    name: str,
-    info: NodeInfo | None,
-    pod: AgentPod | None,
-    statuses: Mapping[str, tuple[str, str]],
-    has_bugtool: bool,
+    name: str, info: NodeInfo | None, pod: AgentPod | None, bugtools: _Bugtools
 ) -> NodeRecord:
-    errors = {"ssh": NO_PROBE}
+    uname = bugtools.unames.get(pod.name) if pod is not None else None
+    probe = uname_facts(uname) if uname is not None else None
+    errors = {"ssh": ONLY_UNAME if probe is not None else NO_PROBE}
     agent = raw = None
-    found = statuses.get(pod.name) if pod is not None else None
+    found = bugtools.statuses.get(pod.name) if pod is not None else None
     if pod is None:
         errors["agent"] = "no Cilium agent pod on this node in the sysdump"
     elif found is not None:
@@ -126,7 +140,7 @@ def _record(
             errors["agent"] = f"{member} holds no status we can read"
         else:
             agent = status
-    elif not has_bugtool:
+    elif not bugtools.present:
         errors["agent"] = "not in the sysdump: it has no cilium-bugtool folders (a --quick sysdump)"
     else:
         errors["agent"] = (
@@ -134,7 +148,13 @@ def _record(
             "(outside --node-list, or its collection failed)"
         )
     return NodeRecord(
-        name=name, node=info, pod=pod, agent=agent, agent_raw=raw if agent else None, errors=errors
+        name=name,
+        node=info,
+        pod=pod,
+        agent=agent,
+        agent_raw=raw if agent else None,
+        probe=probe,
+        errors=errors,
     )
 
 
@@ -150,6 +170,15 @@ def _statuses(archive: Archive) -> dict[str, tuple[str, str]]:
             continue
         found[pod] = (binary, name, data.decode("utf-8", "replace"))
     return {pod: (name, text) for pod, (_, name, text) in found.items()}
+
+
+def _by_pod(archive: Archive, pattern: re.Pattern[str]) -> dict[str, str]:
+    """Agent pod name -> the text of its bugtool file that `pattern` matches."""
+    return {
+        m.group("pod"): data.decode("utf-8", "replace")
+        for name, data in archive.members.items()
+        if (m := pattern.match(name))
+    }
 
 
 def _documents(

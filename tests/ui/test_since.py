@@ -10,11 +10,12 @@ from textual.widgets import Label
 
 from cilium_tui.model import Snapshot
 from cilium_tui.offline.snapshot_file import save_snapshot
-from cilium_tui.offline.source import OfflineSource, SinceSource, open_offline
+from cilium_tui.offline.source import OfflineSource, SinceSource, open_offline, read_offline
 from cilium_tui.ui.rows import SINCE_MARK, node_row
 from cilium_tui.ui.state import judge
 from cilium_tui.ui.widgets.node_table import NodeTable
 from tests.ui.support import ScriptedSource, make_app, settle
+from tests.unit.offline.builders import agent_pod, sysdump_files, write_zip
 
 SIZE = (140, 40)
 
@@ -80,3 +81,20 @@ async def test_a_sysdump_or_snapshot_opens_read_only_with_when_it_was_taken(
         assert name == f"snapshot seed.json · taken {seed.taken_at:%Y-%m-%d %H:%M:%S}"
         assert app.main.query_one("#read-only-badge", Label) is not None
         assert app.main.query_one(NodeTable).shown_keys[0] == "k3s-vm-1"
+
+
+def test_a_sysdump_node_with_uname_facts_is_not_shown_as_probed_over_ssh(tmp_path: Path) -> None:
+    uname = "Linux vm-1 6.2.0-39-generic #40-Ubuntu SMP PREEMPT_DYNAMIC x86_64 GNU/Linux"
+    files = sysdump_files(
+        [{"metadata": {"name": "vm-1"}}],
+        [agent_pod("cilium-1", "vm-1", "x:v1.13.4")],
+        None,
+        {"cilium-1": ""},
+        unames={"cilium-1": uname},
+    )
+    _, snapshot = read_offline(write_zip(tmp_path / "s.zip", files))
+    record = snapshot.nodes[0]
+    assert record.probe is not None and record.probe.kernel_release == "6.2.0-39-generic"
+    cells = node_row(snapshot, record).cells
+    assert cells["kernel"].plain == "6.2.0-39-generic"
+    assert cells["ssh"].text == "no-ssh" and "not in a sysdump" in cells["ssh"].detail

@@ -32,6 +32,11 @@ NEEDS_THE_PROBE = {"jumbo-mtu", "xdp-acceleration"}
 """Cilium items whose verdict also needs the SSH probe (the NIC's MTU, its driver's XDP)."""
 
 
+def doc_item(doc: dict, node: str, item: str) -> tuple[str, str]:  # type: ignore[type-arg]
+    found = next(n for n in doc["nodes"] if n["name"] == node)["items"][item]
+    return found["state"], found["reason"]
+
+
 def cilium_items(doc: dict) -> dict[str, dict[str, str]]:  # type: ignore[type-arg]
     """Per node, the state of every item the agent and cilium-config alone decide."""
     host = {i["id"] for i in doc["cluster"]["items"] if i["scope"] == "host"} | NEEDS_THE_PROBE
@@ -60,8 +65,17 @@ async def test_seed_sysdump_gives_bpf_on_the_vms_and_legacy_on_the_boards(
     # Host facts are unknown with the reason, never off.
     board = next(n for n in doc["nodes"] if n["name"] == "rock64-1")
     assert board["items"]["tuned-profile"]["state"] == "unknown"
-    assert "sysdump holds no SSH probe" in board["items"]["tuned-profile"]["reason"]
+    assert "come from the SSH probe" in board["items"]["tuned-profile"]["reason"]
     assert board["items"]["jumbo-mtu"]["state"] == "unknown"
+    # ... except what the bugtool's `uname -a` says, judged as the live probe's uname is: the
+    # VMs' PREEMPT_DYNAMIC build; the boards' build names no PREEMPT model (the live probe reads
+    # their kernel config, which is not in the sysdump).
+    for node in ("rock64-1", "k3s-vm-1"):
+        assert doc_item(doc, node, "kernel") == doc_item(live_doc, node, "kernel")
+    assert doc_item(doc, "k3s-vm-1", "preempt-none") == doc_item(
+        live_doc, "k3s-vm-1", "preempt-none"
+    )
+    assert doc_item(doc, "rock64-1", "preempt-none")[0] == "unknown"
 
 
 async def test_modern_sysdump_reads_cilium_dbg_status_from_an_unzipped_folder(

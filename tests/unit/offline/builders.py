@@ -25,8 +25,10 @@ def sysdump_files(
     *,
     binary: str = "cilium",
     quick: bool = False,
+    unames: Mapping[str, str] | None = None,
 ) -> dict[str, bytes]:
-    """Member name -> content. `statuses`: agent pod name -> its status text."""
+    """Member name -> content. `statuses` and `unames`: agent pod name -> its status text, its
+    `uname -a` line."""
     files = {
         f"{TOP}/cilium-sysdump.log": b"collecting...\n",
         f"{TOP}/k8s-nodes-{TS}.yaml": _list("NodeList", nodes),
@@ -41,7 +43,8 @@ def sysdump_files(
             continue
         bugtool = f"{TOP}/cilium-bugtool-{pod}-{TS}"
         files[f"{bugtool}/cmd/{binary}-status---verbose.md"] = text.encode()
-        files[f"{bugtool}/cmd/uname--a.md"] = b"Linux node 6.2.0 #1 SMP x86_64 GNU/Linux\n"
+        if unames and pod in unames:
+            files[f"{bugtool}/cmd/uname--a.md"] = f"{unames[pod]}\n".encode()
     return files
 
 
