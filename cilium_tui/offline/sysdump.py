@@ -46,6 +46,9 @@ STATUS = re.compile(
 )
 TIMESTAMP = re.compile(rf"-{_TS}(?:[./]|-prev\.)")
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML has it (ten times faster on a big cluster's PodList)."""
+
 NO_PROBE = "a sysdump holds no SSH probe: host facts (tuned, CPU governor, IRQs, NIC) are not in it"
 """Why a node has no host facts at all (its bugtool folder, with `uname -a`, is missing)."""
 
@@ -187,7 +190,8 @@ def _documents(
     docs: list[Any] = []
     for name in sorted(n for n in archive.members if pattern.match(n)):
         try:
-            docs.extend(yaml.safe_load_all(archive.members[name].decode("utf-8", "replace")))
+            text = archive.members[name].decode("utf-8", "replace")
+            docs.extend(yaml.load_all(text, Loader=_SAFE_LOADER))
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             where = f" at line {mark.line + 1}" if mark is not None else ""
