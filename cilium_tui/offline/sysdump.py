@@ -92,6 +92,7 @@ def snapshot_of(archive: Archive, source: str) -> Snapshot:
         _statuses(archive),
         _by_pod(archive, UNAME_FILE),
         any(BUGTOOL.match(n) for n in archive.names),
+        pods_listed=bool(docs.pods),
     )
     names = {i.name for i in infos} | set(pods)
     by_name = {i.name: i for i in infos}
@@ -106,6 +107,8 @@ def snapshot_of(archive: Archive, source: str) -> Snapshot:
         errors.append("no cilium-configmap-*.yaml in the sysdump: cilium-config unknown")
     if not infos:
         errors.append("no k8s-nodes-*.yaml in the sysdump: nodes known only from agent pods")
+    if not bugtools.pods_listed:
+        errors.append("no k8s-pods-*.yaml in the sysdump: agent pods unknown")
     return Snapshot(
         taken_at=taken_at(archive.names) or datetime.fromtimestamp(0, UTC),
         source=source,
@@ -124,6 +127,8 @@ class _Bugtools:
     """Agent pod -> its `uname -a`."""
     present: bool
     """Whether the sysdump has any bugtool folder (a --quick one has none)."""
+    pods_listed: bool
+    """Whether the sysdump's PodList could be read."""
 
 
 def _record(
@@ -135,7 +140,11 @@ def _record(
     agent = raw = None
     found = bugtools.statuses.get(pod.name) if pod is not None else None
     if pod is None:
-        errors["agent"] = "no Cilium agent pod on this node in the sysdump"
+        errors["agent"] = (
+            "no Cilium agent pod on this node in the sysdump"
+            if bugtools.pods_listed
+            else "not in the sysdump: it has no readable k8s-pods-*.yaml to find the agent pod in"
+        )
     elif found is not None:
         member, raw = found
         status = parse_status(raw)

@@ -169,3 +169,13 @@ def test_a_second_member_of_the_same_name_is_ignored(tmp_path: Path) -> None:
     archive = read_archive(path, wanted)
     assert b"vm-1" in archive.members[NODES]
     assert any("a second member of that name" in p for p in archive.problems)
+
+
+def test_a_sysdump_whose_pod_list_is_unreadable_says_so_per_node(tmp_path: Path) -> None:
+    files = _good()
+    files[f"{TOP}/k8s-pods-{TS}.yaml"] = b"items: [unclosed\n"
+    _, snapshot = read_offline(write_zip(tmp_path / "s.zip", files))
+    assert any("k8s-pods" in e and "not valid YAML" in e for e in snapshot.errors)
+    record = snapshot.node("vm-1")
+    assert record is not None
+    assert "no readable k8s-pods-*.yaml" in record.errors["agent"]
