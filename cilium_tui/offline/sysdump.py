@@ -9,8 +9,8 @@ untarred bugtool folder `cilium-bugtool-<pod>-<ts>/` whose `cmd/` holds the agen
 
 The same parsers as the live scan read each file, so `check --sysdump` judges exactly what
 `check` would. What the archive lacks is said per node, never guessed: a `--quick` sysdump has no
-bugtool folders (agent status unknown), a node outside `--node-list` has none either, and no
-sysdump holds the SSH probe's host facts.
+bugtool folders (agent status unknown), a node outside `--node-list` has none either, and of the
+SSH probe's host facts a sysdump holds only `uname -a` (see `offline.bugtool`).
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ from cilium_tui.offline.archive import Archive
 from cilium_tui.offline.bugtool import ONLY_UNAME, UNAME, uname_facts
 
 _TS = r"(?P<ts>\d{8}-\d{6})"
-_TOP = r"(?:[^/]+/)?"
-"""The archive's top folder, `cilium-sysdump-<ts>/`, or none for a folder given as the top."""
+_TOP = r"(?:[^/]+/){0,3}"
+"""The archive's top folder, `cilium-sysdump-<ts>/`; none for the unzipped folder itself; or a
+folder or two more when someone re-zipped it (`ticket-1234/cilium-sysdump-<ts>/`)."""
 NODES = re.compile(rf"^{_TOP}k8s-nodes-{_TS}\.yaml$")
 PODS = re.compile(rf"^{_TOP}k8s-pods-{_TS}\.yaml$")
 CONFIGMAP = re.compile(rf"^{_TOP}cilium-configmap-{_TS}\.yaml$")

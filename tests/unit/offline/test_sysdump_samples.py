@@ -124,3 +124,18 @@ def test_zip_and_unzipped_folder_read_the_same(tmp_path: Path, zipped: bool) -> 
     record = snapshot.node("k8s-node-1")
     assert record is not None and record.agent is not None
     assert record.agent.host_routing == "BPF"
+
+
+def test_a_re_zipped_sysdump_under_another_folder_reads_the_same(tmp_path: Path) -> None:
+    files = sysdump_files(
+        [KUBEADM],
+        [agent_pod("cilium-x7k2p", "k8s-node-1", "quay.io/isovalent/cilium:v1.17.6-cee.1")],
+        None,
+        {"cilium-x7k2p": sample_text(BPF_1_17)},
+        binary="cilium-dbg",
+    )
+    nested = {f"ticket-1234/{name}": data for name, data in files.items()}
+    _, snapshot = read_offline(write_zip(tmp_path / "ticket.zip", nested))
+    record = snapshot.node("k8s-node-1")
+    assert record is not None and record.agent is not None
+    assert record.agent.host_routing == "BPF"
