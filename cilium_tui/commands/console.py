@@ -18,7 +18,7 @@ from pathlib import Path
 from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.collect.source import Source
 from cilium_tui.commands._scan import Target, open_target, target_of
-from cilium_tui.connect import OpenError
+from cilium_tui.connect import NoCluster, OpenError
 from cilium_tui.offline.source import OfflineError, SinceSource, open_offline
 from cilium_tui.remedy.engine import RemedyEngine
 from cilium_tui.remedy.journal import journal_for
@@ -53,6 +53,8 @@ async def _console(target: Target, since: Path | None = None) -> int:
     try:
         baseline = await open_offline(since) if since is not None else None
         source, snapshot = await open_target(target)
+    except NoCluster as e:
+        return _fail(f"{e}; try `cilium-tui --demo` for the embedded lab")
     except (OpenError, OfflineError) as e:
         return _fail(str(e))
     if not snapshot.nodes:

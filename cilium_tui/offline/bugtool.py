@@ -1,5 +1,6 @@
 """Host facts a sysdump does hold: `uname -a`, which the bugtool runs in each agent pod (the host's
-kernel: the pod shares it) and writes to `cmd/uname--a.md`.
+kernel: the pod shares it) and writes to `cmd/uname--a.md`; so they are host facts read through
+the agent pod (`ProbeFacts.source`), as a live scan without SSH reads them.
 
 The line is split into the probe's own sections (`uname -r`, `-m`, `-v`, hostname) and read by
 the probe's parser, so the kernel release, its build string (Debian's upstream patch level, the
@@ -16,10 +17,8 @@ from cilium_tui.model import Evidence, ProbeFacts
 
 UNAME = "cmd/uname--a.md"
 SOURCE = "sysdump bugtool"
-ONLY_UNAME = (
-    "not in a sysdump: host facts other than `uname -a` (tuned, CPU governor, irqbalance, "
-    "the NIC) come from the SSH probe"
-)
+ONLY_UNAME = "a sysdump holds only the host's `uname -a`"
+"""Why the other host facts of a node are unknown (the checklist adds what SSH would read)."""
 _MACHINES = frozenset(
     {"x86_64", "aarch64", "arm64", "armv7l", "armv6l", "riscv64", "ppc64le", "s390x", "i686"}
 )
@@ -50,4 +49,4 @@ def uname_facts(text: str) -> ProbeFacts | None:
     output = "".join(f"{MARKER} {k}\n{v}\n{MARKER} {k} rc=0\n" for k, v in sections.items())
     facts = parse_probe(output)
     evidence = {name: Evidence(SOURCE, "uname -a", ev.text) for name, ev in facts.evidence.items()}
-    return dataclasses.replace(facts, errors=(ONLY_UNAME,), evidence=evidence)
+    return dataclasses.replace(facts, errors=(ONLY_UNAME,), evidence=evidence, source="agent pod")

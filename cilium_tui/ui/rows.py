@@ -298,7 +298,7 @@ def _agent_state(view: NodeView, _: object) -> Cell:
 def _ssh_state(view: NodeView, _: object) -> Cell:
     record = view.record
     error = record.errors.get("ssh")
-    if record.probe is not None and not error:  # a sysdump's uname: host facts, but no SSH
+    if record.probe is not None and record.probe.source == "ssh":  # not facts via the agent pod
         privilege = record.probe.privilege
         detail = privilege if privilege == "no-sudo" else ""
         health = _DEGRADED if detail else _HEALTHY

@@ -97,4 +97,4 @@ def test_a_sysdump_node_with_uname_facts_is_not_shown_as_probed_over_ssh(tmp_pat
     assert record.probe is not None and record.probe.kernel_release == "6.2.0-39-generic"
     cells = node_row(snapshot, record).cells
     assert cells["kernel"].plain == "6.2.0-39-generic"
-    assert cells["ssh"].text == "no-ssh" and "not in a sysdump" in cells["ssh"].detail
+    assert cells["ssh"].text == "no-ssh" and "a sysdump holds only" in cells["ssh"].detail

@@ -65,7 +65,7 @@ async def test_seed_sysdump_gives_bpf_on_the_vms_and_legacy_on_the_boards(
     # Host facts are unknown with the reason, never off.
     board = next(n for n in doc["nodes"] if n["name"] == "rock64-1")
     assert board["items"]["tuned-profile"]["state"] == "unknown"
-    assert "come from the SSH probe" in board["items"]["tuned-profile"]["reason"]
+    assert "a sysdump holds only the host's `uname -a`" in board["items"]["tuned-profile"]["reason"]
     assert board["items"]["jumbo-mtu"]["state"] == "unknown"
     # ... except what the bugtool's `uname -a` says, judged as the live probe's uname is: the
     # VMs' PREEMPT_DYNAMIC build; the boards' build names no PREEMPT model (the live probe reads
