@@ -46,6 +46,13 @@ class Finding:
     drift: str | None = None
     """Configured and running disagree, e.g. "configured native, agent still reports Tunnel:
     restart pending". Shown next to the state: it is one of the things users most want to see."""
+    configured: State | None = None
+    """When the state is UNKNOWN because no running agent confirmed it: what cilium-config alone
+    says ("configured, not verified"). Roll-ups count these nodes as unverified."""
+
+    @property
+    def unverified(self) -> bool:
+        return self.state is State.UNKNOWN and self.configured is not None
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,25 @@ class NodeView:
         return "no agent status was collected"
 
     @cached_property
+    def agent_state(self) -> str | None:
+        """Why the running agent confirms nothing, in a few words ("agent CrashLoopBackOff",
+        "agent status unreadable"); None when its status was read."""
+        if self.agent is not None:
+            return None
+        pod = self.record.pod
+        if pod is None:
+            return "no Cilium agent pod"
+        if pod.waiting_reason:
+            return f"agent {pod.waiting_reason}"
+        if pod.phase not in (None, "Running"):
+            return f"agent pod {pod.phase}"
+        if pod.ready is False:
+            return "agent not ready"
+        if self.record.errors.get("agent"):
+            return "agent status unreadable"
+        return "no agent status collected"
+
+    @cached_property
     def probe_problem(self) -> str | None:
         """Why there are no host facts; None when the probe ran."""
         if self.probe is not None:

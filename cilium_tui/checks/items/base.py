@@ -211,6 +211,7 @@ class Verdicts:
         blocked_by: Iterable[str] = (),
         recommended: bool | None = None,
         advice: str | None = None,
+        configured: State | None = None,
     ) -> Finding:
         drifts = _unique(f.drift for f in facts if f.drift)
         return Finding(
@@ -223,6 +224,7 @@ class Verdicts:
             recommended=recommended,
             advice=advice,
             drift="; ".join(drifts) or None,
+            configured=configured,
         )
 
     def not_cilium(self) -> Finding | None:
@@ -243,7 +245,21 @@ class Verdicts:
         return self.finding(State.UNKNOWN, f"{what} {fact.shown!r} is not understood", fact)
 
     def on(self, reason: str, *facts: Fact[object], advice: str | None = None) -> Finding:
-        return self.finding(State.ON, reason, *facts, advice=advice)
+        """ON, when the running agent shows it (`facts[0]` is the item's own fact). Where only
+        cilium-config says so and no agent status was read (crash loop, unreadable status), the
+        item is UNKNOWN: "configured, not verified"."""
+        state = self.view.agent_state
+        fact = facts[0] if facts else None
+        if fact is None or fact.origin != "config" or state is None:
+            return self.finding(State.ON, reason, *facts, advice=advice)
+        configured = reason.replace(self.note(fact), "")
+        return self.finding(
+            State.UNKNOWN,
+            f"configured, not verified: {state}; cilium-config asks for {configured}",
+            *facts,
+            evidence=[self.view.agent_problem or state],
+            configured=State.ON,
+        )
 
     def off(
         self,

@@ -116,9 +116,50 @@ def test_native_routing_drift_configured_native_agent_still_tunnel() -> None:
     assert finding.drift == f"configured native, agent still reports Tunnel: {RESTART_PENDING}"
 
 
-def test_native_routing_from_config_when_agent_unreachable() -> None:
+def test_native_routing_from_config_alone_is_configured_not_verified() -> None:
+    """On means the running agent shows it: an unreadable status leaves it unknown."""
     finding = judge("native-routing", dark(), SEED)
-    check(finding, State.ON, "from cilium-config", AGENT_ERROR)
+    check(finding, State.UNKNOWN, "configured, not verified: agent status unreadable", AGENT_ERROR)
+    assert finding.configured is State.ON and finding.unverified
+
+
+def crash_looping(name: str = "vm-9") -> NodeRecord:
+    rec = record(name, errors={"agent": "agent pod cilium-vm-9 is CrashLoopBackOff (3 restarts)"})
+    assert rec.pod is not None
+    pod = replace(rec.pod, ready=False, waiting_reason="CrashLoopBackOff", restarts=3)
+    return replace(rec, pod=pod)
+
+
+RUNNING_STATE_ITEMS = tuple(i for i in CILIUM_ITEMS if judge(i, vm(), SEED).state is State.ON)
+"""What the seed's config turns on and its agents show: without a running agent, configured only."""
+
+
+@pytest.mark.parametrize("item_id", RUNNING_STATE_ITEMS)
+@pytest.mark.parametrize(
+    ("rec", "why"),
+    [(crash_looping(), "agent CrashLoopBackOff"), (dark(), "agent status unreadable")],
+    ids=["crash-loop", "unreadable"],
+)
+def test_an_agent_that_is_not_running_shows_nothing_on(
+    item_id: str, rec: NodeRecord, why: str
+) -> None:
+    finding = judge(item_id, rec, SEED)
+    assert len(RUNNING_STATE_ITEMS) >= 7
+    if item_id == "bpf-host-routing":  # the agent probes it: the config alone does not say
+        check(finding, State.UNKNOWN, "host routing unknown: agent status unavailable")
+        return
+    check(finding, State.UNKNOWN, f"configured, not verified: {why}")
+    assert finding.configured is State.ON
+    assert judge(item_id, vm(), SEED).state is State.ON  # the same config, agent running
+
+
+def test_configured_features_of_a_dead_agent_that_bbr_and_bwm_need_are_not_on() -> None:
+    config_on = config(
+        bandwidth_manager=setting(True, "enable-bandwidth-manager", "true"),
+        bbr=setting(True, "enable-bbr", "true"),
+    )
+    for item_id in ("bandwidth-manager", "bbr"):
+        check(judge(item_id, crash_looping(), config_on), State.UNKNOWN, "configured, not verified")
 
 
 def test_kube_proxy_replacement() -> None:
