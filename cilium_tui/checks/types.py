@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
+from cilium_tui.checks.requirements import Requirement
 from cilium_tui.model import NodeRecord, Snapshot
+
+__all__ = ["Finding", "Item", "Requirement", "Rollup", "Scope", "State"]
 
 Scope = Literal["cilium", "host"]
 """What an item judges: the Cilium agent's datapath, or the host (kernel, CPU, NIC, services)."""
@@ -53,19 +56,6 @@ class Finding:
     @property
     def unverified(self) -> bool:
         return self.state is State.UNKNOWN and self.configured is not None
-
-
-@dataclass(frozen=True)
-class Requirement:
-    """A requirement of a catalogue item, for display and for remediation preflight."""
-
-    text: str
-    kernel_min: str | None = None
-    item: str | None = None
-    """Another catalogue item that must be on."""
-    cilium_min: str | None = None
-    drivers: tuple[str, ...] = ()
-    """NIC drivers the item works with (empty: any)."""
 
 
 @dataclass(frozen=True)

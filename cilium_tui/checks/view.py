@@ -493,6 +493,20 @@ class NodeView:
         return self._combine(running, self._configured("cni_chaining", _as_str))
 
     @cached_property
+    def bbr_hostns_only(self) -> Fact[bool]:
+        """`enable-bbr-hostns-only` (1.18+): BBR for host sockets only, never for Pods."""
+        return self._configured("bbr_hostns_only", _as_bool)
+
+    @cached_property
+    def egress_masquerade_interfaces(self) -> Fact[str]:
+        """`egress-masquerade-interfaces`, which BPF masquerading refuses; "" when unset."""
+        if self.config is None:
+            return Fact(None)
+        value = self._raw("egress-masquerade-interfaces") or ""
+        evidence = (f"cilium-config egress-masquerade-interfaces: {value!r}",) if value else ()
+        return Fact(value, value or "unset", "config", evidence)
+
+    @cached_property
     def legacy_forced(self) -> Fact[bool]:
         """`enable-host-legacy-routing: "true"` set explicitly (not the default)."""
         setting = self.config.setting("host_legacy_routing") if self.config else None

@@ -31,6 +31,8 @@ class Remedy:
     item_id: str
     title: str
     kind: PlanKind
+    why_manual: str = ""
+    """For a guidance-only remedy: why cilium-tui does not make the change itself."""
 
     @property
     def automatable(self) -> bool:
@@ -60,8 +62,18 @@ _RECIPES: dict[str, tuple[PlanKind, Recipe]] = {
     "irqbalance": ("node", host.irqbalance),
 }
 
+_WHY_MANUAL = {
+    "jumbo-mtu": "a network change: every NIC, switch and cloud network on the path must allow "
+    "jumbo frames, which no scan can verify",
+    "netkit": "veth cannot be replaced in place: Pods or whole nodes must be recreated",
+    "kernel": "a package upgrade and a reboot of the node, with a drain first",
+    "preempt-none": "a kernel built otherwise, or a boot parameter and a reboot",
+}
+"""Why each guidance-only item is left to a person."""
+
 REMEDIES: tuple[Remedy, ...] = tuple(
-    Remedy(entry.id, entry.title, _RECIPES[entry.id][0]) for entry in CATALOGUE
+    Remedy(entry.id, entry.title, _RECIPES[entry.id][0], _WHY_MANUAL.get(entry.id, ""))
+    for entry in CATALOGUE
 )
 """Every catalogue item, in catalogue order, with how it is remedied."""
 

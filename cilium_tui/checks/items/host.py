@@ -10,8 +10,8 @@ import re
 from collections import Counter
 
 from cilium_tui.checks.items.base import Verdicts, define, tuning
-from cilium_tui.checks.requirements import at_least
-from cilium_tui.checks.types import Finding, Requirement, State
+from cilium_tui.checks.requirements import Requirement, at_least
+from cilium_tui.checks.types import Finding, State
 from cilium_tui.checks.view import NodeView
 
 THEME = "host"
@@ -193,7 +193,7 @@ KERNEL = define(
     "Linux kernel",
     why="The newer the kernel, the more of Cilium's datapath optimisations can be used: 5.10 for "
     "BPF host routing, 5.18 BBR, 5.19/6.3 BIG TCP, 6.8 netkit.",
-    requirements=(Requirement("newest LTS (>= 5.10; >= 6.8 for everything)", kernel_min="5.10"),),
+    requirements=(Requirement("newest LTS (>= 5.10; >= 6.8 for everything)"),),
     detection="node `uname -r`, else Node .status.nodeInfo.kernelVersion",
     docs=tuning("linux-kernel"),
     judge=_kernel,

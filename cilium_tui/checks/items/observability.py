@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from cilium_tui.checks.fact import Fact
 from cilium_tui.checks.items.base import Verdicts, cilium_item, define, tuning
-from cilium_tui.checks.types import Finding, Requirement
+from cilium_tui.checks.requirements import Requirement
+from cilium_tui.checks.types import Finding
 
 CHEAPER = (
     "If the agent's CPU is the bottleneck, try the cheaper knobs first: a larger "

@@ -364,12 +364,36 @@ def test_bbr() -> None:
     check(judge("bbr", modern(bandwidth_manager=bbr_on), MODERN), State.ON)
     cubic = BandwidthManager(True, "CUBIC")
     check(judge("bbr", modern(bandwidth_manager=cubic), MODERN), State.OFF, "only new Pods")
-    no_bwm = judge("bbr", vm(), SEED)
-    assert no_bwm.state is State.BLOCKED and no_bwm.blocked_by == ("Bandwidth Manager off",)
-    legacy = judge("bbr", board(bandwidth_manager=cubic), SEED)
-    check(legacy, State.BLOCKED, "fail to start")
-    assert legacy.blocked_by == ("kernel 4.19 < 5.18", "BPF host routing Legacy")
+    # The Bandwidth Manager is not a blocker: BBR's plan turns it on with BBR.
+    check(judge("bbr", vm(), SEED), State.OFF, 'enable-bbr: "true" with the Bandwidth Manager')
+    # Below 5.1 the Bandwidth Manager turns itself off before BBR is checked: no crash.
+    old_kernel = judge("bbr", board(bandwidth_manager=cubic), SEED)
+    check(old_kernel, State.BLOCKED, "enabling it now would silently do nothing")
+    assert "fail to start" not in old_kernel.reason
+    assert old_kernel.blocked_by == (
+        "kernel 4.19 < 5.1 (Bandwidth Manager)",
+        "kernel 4.19 < 5.18",
+        "BPF host routing Legacy",
+    )
+    legacy = judge("bbr", with_probe(board(bandwidth_manager=cubic), kernel_release="5.4.0"), SEED)
+    check(legacy, State.BLOCKED, "enabling it now would make the agent fail to start")
+    assert legacy.blocked_by == ("kernel 5.4 < 5.18", "BPF host routing Legacy")
     check(judge("bbr", dark(), None), State.UNKNOWN)
+
+
+def test_bbr_hostns_only_on_a_legacy_1_18_node_starts_but_gives_pods_nothing() -> None:
+    """enable-bbr-hostns-only lifts BBR's need for BPF host routing (no crash) and keeps BBR
+    off Pods' sockets: the checklist and the planner both say "silently nothing"."""
+    hostns = config(bbr_hostns_only=setting(True, "enable-bbr-hostns-only", "true"))
+    rec = modern(
+        cilium_version="1.18.2",
+        host_routing="Legacy",
+        bandwidth_manager=BandwidthManager(True, "CUBIC"),
+    )
+    finding = judge("bbr", replace(rec, pod=None), hostns)
+    check(finding, State.BLOCKED, "enable-bbr-hostns-only", "would silently do nothing")
+    assert "fail to start" not in finding.reason
+    assert all("host routing" not in b for b in finding.blocked_by)
 
 
 def test_bpf_map_sizing() -> None:
