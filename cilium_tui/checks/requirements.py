@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from packaging.version import Version
 
 from cilium_tui.checks.fact import Fact
+from cilium_tui.checks.ids import ItemId
 from cilium_tui.facts.kernel import KernelVersion
 from cilium_tui.facts.version import CiliumVersion
 
@@ -292,7 +293,7 @@ def bpf_nodeport(failure: Failure, why: str = "", **options: Any) -> Requirement
 
     test = on_fact(lambda v: v.bpf_nodeport, bool, unmet, "BPF NodePort")
     text = "BPF NodePort (kube-proxy replacement)"
-    return Requirement(text, test, failure, fix="kube-proxy-replacement", **options)
+    return Requirement(text, test, failure, fix=ItemId.KUBE_PROXY_REPLACEMENT, **options)
 
 
 @dataclass(frozen=True)
@@ -314,20 +315,22 @@ class FactRequirement:
 
 native_routing = FactRequirement(
     "native routing", lambda v: v.routing, lambda r: r == "native",
-    lambda f, why: f"tunnel routing{why}", "routing mode", "native-routing",
+    lambda f, why: f"tunnel routing{why}", "routing mode", ItemId.NATIVE_ROUTING,
 )  # fmt: skip
 full_kube_proxy_replacement = FactRequirement(
     "full kube-proxy replacement", lambda v: v.kpr, bool,
     lambda f, why: f"kube-proxy replacement {f.shown}{why}", "kube-proxy mode",
-    "kube-proxy-replacement",
+    ItemId.KUBE_PROXY_REPLACEMENT,
 )  # fmt: skip
 bpf_or_no_masquerading = FactRequirement(
     "BPF masquerading", _masquerading, lambda m: m in ("BPF", "Disabled"),
-    lambda f, why: f"iptables masquerading{why}", "masquerading mode", "bpf-masquerading",
+    lambda f, why: f"iptables masquerading{why}", "masquerading mode",
+    ItemId.BPF_MASQUERADING,
 )  # fmt: skip
 bpf_host_routing = FactRequirement(
     "BPF host routing", lambda v: v.host_routing, lambda h: h == "BPF",
-    lambda f, why: f"BPF host routing {f.shown}{why}", "host routing", "bpf-host-routing",
+    lambda f, why: f"BPF host routing {f.shown}{why}", "host routing",
+    ItemId.BPF_HOST_ROUTING,
 )  # fmt: skip
 no_encryption = FactRequirement(
     "no encryption", lambda v: v.encryption, lambda e: e == "Disabled",

@@ -27,6 +27,7 @@ from functools import cached_property
 from typing import Any
 
 from cilium_tui.checks.catalogue import item as catalogue_item
+from cilium_tui.checks.ids import ItemId
 from cilium_tui.checks.legacy_causes import legacy_causes
 from cilium_tui.checks.requirements import Failure, Requirement, assess
 from cilium_tui.checks.types import Finding, Item, State
@@ -52,7 +53,7 @@ from cilium_tui.remedy.plan import (
 )
 from cilium_tui.remedy.preview import apply_manifest, restart_command
 
-HOST_ROUTING = "bpf-host-routing"
+HOST_ROUTING = ItemId.BPF_HOST_ROUTING
 CONTROL_PLANE_ROLES = frozenset({"control-plane", "master"})
 _RANK = {Outcome.FATAL: 3, Outcome.NO_EFFECT: 2, Outcome.UNKNOWN: 1}
 _OUTCOME = {Failure.FATAL: Outcome.FATAL, Failure.NO_EFFECT: Outcome.NO_EFFECT}

@@ -26,6 +26,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from cilium_tui.checks.ids import ItemId
 from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress, Source
 from cilium_tui.connect import open_source
 from cilium_tui.model import Snapshot
@@ -132,13 +133,13 @@ async def node_detail(pilot: Pilot[Any]) -> None:
 async def checklist(pilot: Pilot[Any]) -> None:
     app = await _ready(pilot)
     await pilot.press("2")
-    app.main.query_one(ChecklistPane).select_item("bpf-host-routing", expand=True)
+    app.main.query_one(ChecklistPane).select_item(ItemId.BPF_HOST_ROUTING, expand=True)
     await pilot.pause()
 
 
 async def remediation(pilot: Pilot[Any]) -> None:
     app = await _ready(pilot)
-    await app.choose_item("bypass-iptables-conntrack")
+    await app.choose_item(ItemId.CONNTRACK_BYPASS)
     await app.settled()
     await pilot.pause()
 
@@ -146,7 +147,7 @@ async def remediation(pilot: Pilot[Any]) -> None:
 async def confirm(pilot: Pilot[Any]) -> None:
     app = await _ready(pilot)
     await pilot.press("2")
-    app.main.query_one(ChecklistPane).select_item("bypass-iptables-conntrack")
+    app.main.query_one(ChecklistPane).select_item(ItemId.CONNTRACK_BYPASS)
     await pilot.pause()
     await pilot.press("a")
     for _ in range(200):  # the preflight asks the API server first

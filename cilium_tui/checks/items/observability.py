@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cilium_tui.checks.fact import Fact
+from cilium_tui.checks.ids import ItemId
 from cilium_tui.checks.items.base import Verdicts, cilium_item, define, tuning
 from cilium_tui.checks.requirements import Requirement
 from cilium_tui.checks.types import Finding
@@ -15,7 +16,7 @@ CHEAPER = (
 )
 
 
-@cilium_item("hubble", "Hubble", lambda view: view.hubble)
+@cilium_item(ItemId.HUBBLE, "Hubble", lambda view: view.hubble)
 def _hubble(v: Verdicts, fact: Fact[bool], on: bool) -> Finding:
     note = v.note(fact)
     if on:
@@ -31,7 +32,7 @@ def _hubble(v: Verdicts, fact: Fact[bool], on: bool) -> Finding:
 
 
 HUBBLE = define(
-    "hubble",
+    ItemId.HUBBLE,
     "Hubble",
     why="Hubble's flow visibility costs 1-15 % depending on traffic; its event rates can be tuned "
     "down long before it needs to be disabled.",

@@ -4,6 +4,7 @@ and netkit devices."""
 from __future__ import annotations
 
 from cilium_tui.checks.fact import Fact
+from cilium_tui.checks.ids import ItemId
 from cilium_tui.checks.items.base import DOCS, Blockers, Verdicts, cilium_item, define, tuning
 from cilium_tui.checks.legacy_causes import HOST_ROUTING_KERNEL
 from cilium_tui.checks.requirements import (
@@ -58,7 +59,7 @@ NETKIT_REQUIREMENTS = (
 )
 
 
-@cilium_item("native-routing", "routing mode", lambda view: view.routing)
+@cilium_item(ItemId.NATIVE_ROUTING, "routing mode", lambda view: view.routing)
 def _native_routing(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
     note = v.note(fact)
     if mode == "native":
@@ -80,7 +81,7 @@ def _native_routing(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
 
 
 @cilium_item(
-    "bpf-masquerading", "masquerading mode", lambda view: view.masquerading,
+    ItemId.BPF_MASQUERADING, "masquerading mode", lambda view: view.masquerading,
     MASQUERADING_REQUIREMENTS,
 )  # fmt: skip
 def _bpf_masquerading(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
@@ -104,7 +105,7 @@ def _bpf_masquerading(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
     )
 
 
-@cilium_item("bpf-host-routing", "host routing", lambda view: view.host_routing)
+@cilium_item(ItemId.BPF_HOST_ROUTING, "host routing", lambda view: view.host_routing)
 def _bpf_host_routing(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
     note = v.note(fact)
     if mode == "BPF":
@@ -117,7 +118,7 @@ def _bpf_host_routing(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
     causes = explanation.causes
     reason = f"Legacy host routing{note}: " + "; ".join(c.text for c in causes)
     evidence = [e for c in causes for e in c.evidence]
-    blocking = [c for c in causes if c.fix_item != "bpf-host-routing" and c.id != "none-found"]
+    blocking = [c for c in causes if c.fix_item != ItemId.BPF_HOST_ROUTING and c.id != "none-found"]
     if blocking:
         return v.finding(
             State.BLOCKED,
@@ -134,7 +135,7 @@ def _bpf_host_routing(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
 
 
 def _conntrack_bypass(view: NodeView) -> Finding:
-    v = Verdicts(view, "bypass-iptables-conntrack")
+    v = Verdicts(view, ItemId.CONNTRACK_BYPASS)
     if (na := v.not_cilium()) is not None:
         return na
     host_routing = view.host_routing
@@ -178,7 +179,7 @@ def _conntrack_bypass(view: NodeView) -> Finding:
 
 
 def _netkit(view: NodeView) -> Finding:
-    v = Verdicts(view, "netkit")
+    v = Verdicts(view, ItemId.NETKIT)
     if (na := v.not_cilium()) is not None:
         return na
     fact = view.device_mode
@@ -203,7 +204,7 @@ def _netkit(view: NodeView) -> Finding:
 
 
 NATIVE_ROUTING = define(
-    "native-routing",
+    ItemId.NATIVE_ROUTING,
     "Native routing",
     why="Tunnelling (VXLAN/Geneve) encapsulates every pod packet between nodes: extra headers, "
     "a smaller MTU and more CPU per packet. Native routing hands pod traffic to the network.",
@@ -218,7 +219,7 @@ NATIVE_ROUTING = define(
 )
 
 BPF_MASQUERADING = define(
-    "bpf-masquerading",
+    ItemId.BPF_MASQUERADING,
     "BPF masquerading",
     why="Masquerading in BPF avoids netfilter for pod egress SNAT, and BPF host routing needs it.",
     requirements=MASQUERADING_REQUIREMENTS,
@@ -229,7 +230,7 @@ BPF_MASQUERADING = define(
 )
 
 BPF_HOST_ROUTING = define(
-    "bpf-host-routing",
+    ItemId.BPF_HOST_ROUTING,
     "BPF host routing",
     why="Legacy host routing sends pod traffic through iptables and the upper host stack; BPF "
     "host routing skips both and switches network namespaces faster.",
@@ -248,7 +249,7 @@ BPF_HOST_ROUTING = define(
 )
 
 CONNTRACK_BYPASS = define(
-    "bypass-iptables-conntrack",
+    ItemId.CONNTRACK_BYPASS,
     "Bypass iptables conntrack",
     why="Where BPF host routing is impossible, pod traffic still traverses iptables; skipping its "
     "connection tracker cuts most of that cost.",
@@ -261,7 +262,7 @@ CONNTRACK_BYPASS = define(
 )
 
 NETKIT = define(
-    "netkit",
+    ItemId.NETKIT,
     "netkit device mode",
     why="netkit devices replace the veth pair of each Pod, bringing a Pod's networking close to "
     "the host namespace's speed.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cilium_tui.checks.fact import Fact
+from cilium_tui.checks.ids import ItemId
 from cilium_tui.checks.items.base import DOCS, Blockers, Verdicts, cilium_item, define, tuning
 from cilium_tui.checks.requirements import (
     SOCKET_LB_KERNEL,
@@ -123,7 +124,7 @@ def _kpr_setting(view: NodeView) -> str:
 
 
 @cilium_item(
-    "kube-proxy-replacement", "kube-proxy replacement", lambda view: view.kpr, KPR_REQUIREMENTS
+    ItemId.KUBE_PROXY_REPLACEMENT, "kube-proxy replacement", lambda view: view.kpr, KPR_REQUIREMENTS
 )
 def _kube_proxy_replacement(v: Verdicts, fact: Fact[bool], full: bool) -> Finding:
     view, note = v.view, v.note(fact)
@@ -154,7 +155,7 @@ def _kube_proxy_replacement(v: Verdicts, fact: Fact[bool], full: bool) -> Findin
 
 
 @cilium_item(
-    "nodeport-dsr",
+    ItemId.NODEPORT_DSR,
     "load-balancer mode",
     lambda view: view.lb_mode,
     DSR_REQUIREMENTS,
@@ -183,7 +184,7 @@ def _nodeport_dsr(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
 
 
 @cilium_item(
-    "xdp-acceleration",
+    ItemId.XDP_ACCELERATION,
     "XDP acceleration",
     lambda view: view.xdp,
     XDP_REQUIREMENTS,
@@ -212,7 +213,7 @@ def _xdp_acceleration(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
 
 
 KUBE_PROXY_REPLACEMENT = define(
-    "kube-proxy-replacement",
+    ItemId.KUBE_PROXY_REPLACEMENT,
     "Kube-proxy replacement",
     why="Services load-balanced in BPF instead of kube-proxy's iptables chains: fewer rules per "
     "packet, socket-level load balancing, and a prerequisite of BPF host routing.",
@@ -225,7 +226,7 @@ KUBE_PROXY_REPLACEMENT = define(
 )
 
 NODEPORT_DSR = define(
-    "nodeport-dsr",
+    ItemId.NODEPORT_DSR,
     "NodePort DSR",
     why="With Direct Server Return the backend answers the client itself: no extra hop and no "
     "SNAT for NodePort and LoadBalancer traffic.",
@@ -238,7 +239,7 @@ NODEPORT_DSR = define(
 )
 
 XDP_ACCELERATION = define(
-    "xdp-acceleration",
+    ItemId.XDP_ACCELERATION,
     "XDP acceleration",
     why="NodePort and LoadBalancer requests served from the NIC driver, before the kernel stack: "
     "much more forwarding capacity per node.",

@@ -4,6 +4,7 @@ jumbo frames."""
 from __future__ import annotations
 
 from cilium_tui.checks.fact import Fact
+from cilium_tui.checks.ids import ItemId
 from cilium_tui.checks.items.base import Blockers, Verdicts, cilium_item, define, tuning
 from cilium_tui.checks.requirements import (
     Check,
@@ -116,7 +117,10 @@ def _ipv4_big_tcp(view: NodeView) -> Finding:
 
 
 @cilium_item(
-    "bandwidth-manager", "Bandwidth Manager", lambda view: view.bandwidth_manager, BWM_REQUIREMENTS
+    ItemId.BANDWIDTH_MANAGER,
+    "Bandwidth Manager",
+    lambda view: view.bandwidth_manager,
+    BWM_REQUIREMENTS,
 )
 def _bandwidth_manager(v: Verdicts, fact: Fact[bool], on: bool) -> Finding:
     view, note = v.view, v.note(fact)
@@ -135,7 +139,7 @@ def _bandwidth_manager(v: Verdicts, fact: Fact[bool], on: bool) -> Finding:
     )
 
 
-@cilium_item("bbr", "Pods' congestion control", lambda view: view.bbr, BBR_REQUIREMENTS)
+@cilium_item(ItemId.BBR, "Pods' congestion control", lambda view: view.bbr, BBR_REQUIREMENTS)
 def _bbr(v: Verdicts, fact: Fact[bool], on: bool) -> Finding:
     view, note = v.view, v.note(fact)
     if on:
@@ -159,7 +163,7 @@ def _bbr(v: Verdicts, fact: Fact[bool], on: bool) -> Finding:
     )
 
 
-@cilium_item("bpf-map-sizing", "BPF map sizing", lambda v: v.map_ratio)
+@cilium_item(ItemId.BPF_MAP_SIZING, "BPF map sizing", lambda v: v.map_ratio)
 def _bpf_map_sizing(v: Verdicts, fact: Fact[float], ratio: float) -> Finding:
     note = v.note(fact)
     minor = v.view.cilium_minor()
@@ -188,7 +192,7 @@ def _bpf_map_sizing(v: Verdicts, fact: Fact[float], ratio: float) -> Finding:
 
 
 def _jumbo_mtu(view: NodeView) -> Finding:
-    v = Verdicts(view, "jumbo-mtu")
+    v = Verdicts(view, ItemId.JUMBO_MTU)
     probe = view.probe
     nic = probe.default_nic if probe is not None and probe.default_nic else "NIC"
     mtu = view.probed("mtu", probe.mtu if probe is not None else None, None)
@@ -216,7 +220,7 @@ def _jumbo_mtu(view: NodeView) -> Finding:
 
 
 IPV6_BIG_TCP = define(
-    "ipv6-big-tcp",
+    ItemId.IPV6_BIG_TCP,
     "IPv6 BIG TCP",
     why="Bigger GSO/GRO packets (192k) mean fewer trips through the stack: less CPU per byte and "
     "100 Gbit/s and beyond.",
@@ -229,7 +233,7 @@ IPV6_BIG_TCP = define(
 )
 
 IPV4_BIG_TCP = define(
-    "ipv4-big-tcp",
+    ItemId.IPV4_BIG_TCP,
     "IPv4 BIG TCP",
     why="The IPv4 counterpart of BIG TCP: 192k GSO/GRO packets for IPv4 traffic.",
     requirements=BIG_TCP_REQUIREMENTS[4],
@@ -242,7 +246,7 @@ IPV4_BIG_TCP = define(
 )
 
 BANDWIDTH_MANAGER = define(
-    "bandwidth-manager",
+    ItemId.BANDWIDTH_MANAGER,
     "Bandwidth Manager",
     why="EDT-based rate limiting and fq pacing on the NIC, with server-grade network sysctls; "
     "the base for BBR.",
@@ -255,7 +259,7 @@ BANDWIDTH_MANAGER = define(
 )
 
 BBR = define(
-    "bbr",
+    ItemId.BBR,
     "BBR for Pods",
     why="BBR congestion control gives Pods serving Internet clients much higher throughput and "
     "lower queueing delay than CUBIC.",
@@ -267,7 +271,7 @@ BBR = define(
 )
 
 BPF_MAP_SIZING = define(
-    "bpf-map-sizing",
+    ItemId.BPF_MAP_SIZING,
     "BPF map sizing",
     why="Connection-tracking and NAT maps sized from the node's memory do not fill up under load; "
     "full maps drop new connections.",
@@ -280,7 +284,7 @@ BPF_MAP_SIZING = define(
 )
 
 JUMBO_MTU_ITEM = define(
-    "jumbo-mtu",
+    ItemId.JUMBO_MTU,
     "Jumbo MTU",
     why="Cilium uses the NIC's MTU: jumbo frames (9000) carry six times the payload per packet "
     "where the whole network allows them.",

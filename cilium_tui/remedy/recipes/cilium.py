@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 
+from cilium_tui.checks.ids import ItemId
 from cilium_tui.checks.items.routing import MASQUERADING_REQUIREMENTS
 from cilium_tui.checks.items.services import (
     DSR_REQUIREMENTS,
@@ -237,7 +238,7 @@ def _fix_items(ctx: PlanContext) -> list[str]:
         cause.fix_item
         for record in ctx.cilium_nodes
         for cause in legacy_causes(ctx.view(record))
-        if cause.fix_item is not None and cause.fix_item != "bpf-host-routing"
+        if cause.fix_item is not None and cause.fix_item != ItemId.BPF_HOST_ROUTING
     ]
 
 
