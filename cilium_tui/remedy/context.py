@@ -29,7 +29,7 @@ from typing import Any
 from cilium_tui.checks.catalogue import item as catalogue_item
 from cilium_tui.checks.ids import ItemId
 from cilium_tui.checks.legacy_causes import legacy_causes
-from cilium_tui.checks.requirements import Failure, Requirement, assess
+from cilium_tui.checks.requirements import Requirement, assess
 from cilium_tui.checks.types import Finding, Item, State
 from cilium_tui.checks.view import NodeView
 from cilium_tui.facts.config import Value, config_write_for, parse_configmap
@@ -55,13 +55,6 @@ from cilium_tui.remedy.preview import apply_manifest, restart_command
 
 HOST_ROUTING = ItemId.BPF_HOST_ROUTING
 CONTROL_PLANE_ROLES = frozenset({"control-plane", "master"})
-_RANK = {Outcome.FATAL: 3, Outcome.NO_EFFECT: 2, Outcome.UNKNOWN: 1}
-_OUTCOME = {Failure.FATAL: Outcome.FATAL, Failure.NO_EFFECT: Outcome.NO_EFFECT}
-_SAYS = {
-    Outcome.FATAL: "the agent would fail to start",
-    Outcome.NO_EFFECT: "the change would silently do nothing",
-    Outcome.UNKNOWN: "what the change would do cannot be verified",
-}
 OFF_STATES = (State.OFF, State.BLOCKED)
 
 
@@ -139,7 +132,7 @@ class Gates:
         unmet ones the agent reaches refuse the node as their `Failure` says."""
         found = assess(requirements, self.case.now)
         for unmet in found.reached:
-            self.problems.append((_OUTCOME[unmet.failure], unmet.text))
+            self.problems.append((Outcome.of(unmet.failure), unmet.text))
         for unknown in found.unknown:
             self.problems.append((Outcome.UNKNOWN, f"cannot verify {unknown}"))
         return self
@@ -147,11 +140,11 @@ class Gates:
     def verdict(self, takes: str, expect: tuple[State, ...] | None = None) -> Verdict:
         if not self.problems:
             return Verdict(Outcome.TAKES, takes, expect)
-        worst = max(self.problems, key=lambda p: _RANK[p[0]])[0]
+        worst = max(self.problems, key=lambda p: p[0].severity)[0]
         # The refusal says what the worst outcome is; a lesser one says its own with its reason.
-        ranked = sorted(self.problems, key=lambda p: -_RANK[p[0]])
+        ranked = sorted(self.problems, key=lambda p: -p[0].severity)
         texts = (
-            text if outcome == worst else f"{_SAYS[outcome]}: {text}" for outcome, text in ranked
+            text if outcome == worst else f"{outcome.says}: {text}" for outcome, text in ranked
         )
         return Verdict(worst, "; ".join(dict.fromkeys(texts)))
 
@@ -598,7 +591,7 @@ def _group_refusals(
         if v.outcome in wanted:
             grouped.setdefault((v.outcome, v.reason), []).append(case.name)
     return tuple(
-        Refusal(f"{_SAYS[outcome]}: {reason}", tuple(nodes))
+        Refusal(f"{outcome.says}: {reason}", tuple(nodes))
         for (outcome, reason), nodes in grouped.items()
     )
 
