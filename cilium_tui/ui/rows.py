@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from cilium_tui.checks.fact import Fact
+from cilium_tui.checks.ids import ItemId
 from cilium_tui.checks.types import Finding, State
 from cilium_tui.checks.view import NodeView
 from cilium_tui.facts.kernel import parse_kernel
@@ -24,7 +25,7 @@ CAUSE_WIDTH = 34
 """Longest first cause of Legacy host routing shown, with its "+N" more: the column that matters
 most gets the room for the catalogue's longest blockers ("kube-proxy replacement Disabled")."""
 
-HOST_ROUTING_ITEM = "bpf-host-routing"
+HOST_ROUTING_ITEM = ItemId.BPF_HOST_ROUTING
 """The catalogue item whose finding explains Legacy host routing (see `legacy_cause`)."""
 
 
