@@ -23,6 +23,7 @@ import asyncio
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -216,8 +217,12 @@ def _one_n(nodes: int, latency: str) -> dict[str, Any]:
                 check=False,
             )
         finally:
-            lab.terminate()
-            lab.wait(timeout=120)
+            lab.send_signal(signal.SIGINT)  # its Ctrl-C: a clean stop
+            try:
+                lab.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                lab.kill()
+                lab.wait()
     if client.returncode != 0:
         raise SystemExit(f"the client failed at N={nodes}:\n{client.stderr[-3000:]}")
     results: dict[str, Any] = json.loads(client.stdout.strip().splitlines()[-1])
@@ -288,7 +293,7 @@ def main() -> None:
             )
             continue
         all_results[n] = _one_n(n, args.latency)
-        print(f"N={n} done (load {os.getloadavg()[0]:.2f})", file=sys.stderr)
+        print(f"N={n}: {json.dumps(all_results[n])}", file=sys.stderr)
     print(_table(all_results, skipped))
 
 

@@ -18,7 +18,7 @@ from cilium_tui.asyncssh_import import asyncssh
 from cilium_tui.collect import kube as kube_module
 from cilium_tui.collect import scan as scan_module
 from cilium_tui.collect.scan import ClusterSource
-from tests.integration.lab.conftest import lab_source
+from tests.integration.lab.conftest import lab_source, running
 
 NODES = 12
 
@@ -33,8 +33,9 @@ async def fleet() -> AsyncIterator[ClusterSource]:
 async def test_ssh_files_are_read_once_per_scan_not_per_connect(
     fleet: ClusterSource, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert fleet.ssh is not None and fleet.lab is not None and fleet.lab.files is not None
-    original = str(fleet.lab.files.ssh_config)
+    files = running(fleet).files
+    assert fleet.ssh is not None and files is not None
+    original = str(files.ssh_config)
     parsed: list[str] = []
     real_parse = asyncssh.config.SSHConfig.parse
 
