@@ -22,12 +22,14 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import resource
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,11 +39,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from kubernetes import client
 from kubernetes.stream import stream
 
+from cilium_tui.collect.fdlimit import raise_open_files_limit
 from cilium_tui.collect.inventory import load_inventory
 from cilium_tui.collect.kube import KubeClient
 from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.collect.ssh import SshPool
 from cilium_tui.facts.status import parse_status
+from cilium_tui.settings import DEFAULT_CONCURRENCY
 
 SEQUENTIAL_SUBSET = 20
 POOL_SUBSET = 60
@@ -99,22 +103,26 @@ def _official_exec(configuration: Any, namespace: str, pod: str, argv: list[str]
         api.close()
 
 
-async def _client(directory: Path, lab_pid: int, nodes: int) -> dict[str, Any]:
-    kube = await KubeClient.connect(str(directory / "kubeconfig"))
+async def _client(directory: Path, lab_pid: int, nodes: int, concurrency: int) -> dict[str, Any]:
+    raise_open_files_limit()  # as the CLI does
+    kube = await KubeClient.connect(str(directory / "kubeconfig"), exec_concurrency=concurrency)
     ssh_config, known_hosts = directory / "ssh" / "ssh_config", directory / "ssh" / "known_hosts"
     source = ClusterSource(
         "bench",
         kube=kube,
-        ssh=SshPool(ssh_config, known_hosts=known_hosts, concurrency=64),
+        ssh=SshPool(ssh_config, known_hosts=known_hosts, concurrency=concurrency),
         inventory=load_inventory(directory / "inventory.toml"),
     )
-    results: dict[str, Any] = {}
+    results: dict[str, Any] = {"errors_seen": []}
     records: list[Any] = []
 
     async def scan() -> int:
         snapshot = await source.scan()
         records[:] = snapshot.nodes
-        return sum(1 for r in snapshot.nodes if r.errors)
+        failed = [r for r in snapshot.nodes if r.errors]
+        kinds = Counter(re.sub(r"\S*\d\S*", "#", e) for r in failed for e in r.errors.values())
+        results["errors_seen"] += [f"{n} x {kind}" for kind, n in kinds.most_common(3)]
+        return len(failed)
 
     try:
         results["cold"] = await _measured(lab_pid, nodes, scan)
@@ -203,7 +211,10 @@ def _help_seconds() -> float:
     return min(runs)
 
 
-def _one_n(nodes: int, latency: str) -> dict[str, Any]:
+_CLIENT = (sys.executable, __file__, "--client")
+
+
+def _one_n(nodes: int, latency: str, concurrency: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="cilium-tui-bench-") as tmp:
         directory = Path(tmp) / "lab"
         started = time.perf_counter()
@@ -211,7 +222,7 @@ def _one_n(nodes: int, latency: str) -> dict[str, Any]:
         up = time.perf_counter() - started
         try:
             client = subprocess.run(
-                [sys.executable, __file__, "--client", str(directory), str(lab.pid), str(nodes)],
+                [*_CLIENT, str(directory), str(lab.pid), str(nodes), str(concurrency)],
                 capture_output=True,
                 text=True,
                 check=False,
@@ -266,22 +277,30 @@ def _table(all_results: dict[int, dict[str, Any]], skipped: Sequence[str]) -> st
             / all_results[100]["cold"]["cpu_ms_per_node"]
         )
         lines.append(f"- growth of cold client CPU/node from 100 to 1000 nodes: {growth:.2f}x")
+    for n, results in all_results.items():
+        lines += [f"- N={n} errors: {seen}" for seen in results["errors_seen"]]
     lines += [f"- {line}" for line in skipped]
     return "\n".join(lines)
 
 
 def main() -> None:
-    if len(sys.argv) == 5 and sys.argv[1] == "--client":
-        _, _, directory, pid, nodes = sys.argv
-        results = asyncio.run(_client(Path(directory), int(pid), int(nodes)))
+    if len(sys.argv) == 6 and sys.argv[1] == "--client":
+        _, _, directory, pid, nodes, concurrency = sys.argv
+        results = asyncio.run(_client(Path(directory), int(pid), int(nodes), int(concurrency)))
         print(json.dumps(results))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", default="100,1000,5000", help="comma-separated node counts")
     parser.add_argument("--latency", default="50ms", help="the lab's latency per call")
+    parser.add_argument(
+        "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="as cilium-tui's option"
+    )
     args = parser.parse_args()
     cores = os.cpu_count()
-    print(f"machine: {cores} cores, {_free_mib():.0f} MiB free; latency {args.latency}")
+    print(
+        f"machine: {cores} cores, {_free_mib():.0f} MiB free; latency {args.latency}; "
+        f"concurrency {args.concurrency}"
+    )
     print(f"`cilium-tui --help`: {_help_seconds() * 1000:.0f} ms (best of 3)")
     all_results: dict[int, dict[str, Any]] = {}
     skipped: list[str] = []
@@ -292,7 +311,7 @@ def main() -> None:
                 f"N={n} skipped: the lab needs ~{needed:.0f} MiB, {_free_mib():.0f} free"
             )
             continue
-        all_results[n] = _one_n(n, args.latency)
+        all_results[n] = _one_n(n, args.latency, args.concurrency)
         print(f"N={n}: {json.dumps(all_results[n])}", file=sys.stderr)
     print(_table(all_results, skipped))
 
