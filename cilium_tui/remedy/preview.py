@@ -25,7 +25,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from cilium_tui.remedy.plan import JSON, NodeStep, Outcome, Plan
+from cilium_tui.remedy.plan import JSON, NodeStep, Plan
 from cilium_tui.remedy.shell_lines import fold
 
 HELM_VALUES: Mapping[str, str] = {
@@ -270,14 +270,6 @@ _STATUS = {
     "nothing": "NOTHING TO DO",
     "guidance": "GUIDANCE ONLY (nothing is applied)",
 }
-_OUTCOME = {
-    Outcome.TAKES: "takes it",
-    Outcome.ALREADY: "already",
-    Outcome.NOT_APPLICABLE: "n/a",
-    Outcome.NO_EFFECT: "NO EFFECT",
-    Outcome.FATAL: "WOULD FAIL",
-    Outcome.UNKNOWN: "unknown",
-}
 
 
 def _indent(text: str, prefix: str = "  ") -> list[str]:
@@ -320,7 +312,7 @@ def render_text(plan: Plan, width: int | None = None) -> str:
             (
                 a.node,
                 a.state_before.value if a.state_before else "?",
-                _OUTCOME[a.outcome],
+                a.outcome.label,
                 a.reason,
             )
             for a in plan.assessments

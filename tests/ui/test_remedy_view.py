@@ -54,7 +54,7 @@ def test_the_preview_of_the_seeds_conntrack_bypass(seed: Snapshot) -> None:
 
 
 def test_a_refused_plan_hands_out_no_commands(seed: Snapshot) -> None:
-    plan = build_plan("bbr", seed)
+    plan = build_plan("xdp-acceleration", seed)
     assert plan.status == "refused" and plan.changes  # there is a change it would have made
     shown = text(plan_view(plan, LOOK))
     assert "REFUSED · nothing will be applied" in shown

@@ -74,7 +74,7 @@ def test_plan_json_and_refusals(capsys: pytest.CaptureFixture[str]) -> None:
     doc = json.loads(out)
     assert doc["status"] == "ready" and doc["cluster"]["context"] == "lab-seed"
     assert "scanned 6 nodes" in err  # progress on stderr, the plan alone on stdout
-    code, out, _ = run(capsys, "plan", "bbr", "--demo")
+    code, out, _ = run(capsys, "plan", "xdp-acceleration", "--demo")
     assert code == 1
     assert "Status: REFUSED" in out
 
@@ -206,7 +206,7 @@ def test_refusals_and_mistakes(capsys: pytest.CaptureFixture[str], state_home: P
     assert code == 2 and "read-only mode" in err
     code, _, err = run(capsys, "apply", "warp-drive", "--demo", "--yes")
     assert code == 2 and "no item 'warp-drive'" in err
-    code, _, err = run(capsys, "apply", "bbr", "--demo", "--yes")
+    code, _, err = run(capsys, "apply", "xdp-acceleration", "--demo", "--yes")
     assert code == 1 and "not applied: the plan is refused" in err
     code, _, err = run(capsys, "undo", "--demo", "--yes")
     assert code == 1 and "nothing to undo" in err

@@ -114,13 +114,13 @@ def test_text_leads_with_helm_when_helm_manages_the_configmap() -> None:
 
 
 def test_text_of_a_refused_plan_names_nodes_and_node_config() -> None:
-    text = render_text(build_plan("bbr", lab_snapshot("seed")))
+    text = render_text(build_plan("xdp-acceleration", lab_snapshot("seed")))
     assert "Status: REFUSED" in text
     assert "[rock64-1, rock64-2, rock64-3]" in text
     assert "kind: CiliumNodeConfig" in text
     assert "Agent restarts" not in text  # nothing will restart
     assert "cilium config set" not in text and "kubectl -n kube-system patch" not in text
-    assert render_json(build_plan("bbr", lab_snapshot("seed")))["commands"] is None
+    assert render_json(build_plan("xdp-acceleration", lab_snapshot("seed")))["commands"] is None
 
 
 def test_json_rendering_is_the_plan_plus_diff_and_commands() -> None:
