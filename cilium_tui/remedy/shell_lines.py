@@ -165,25 +165,25 @@ def _json_lines(word: str, width: int) -> list[str] | None:
         value = json.loads(text)
     except ValueError:
         return None
-    return shlex.quote(_json_text(value, width, start=width)).split("\n")  # spread the top
+    return shlex.quote(_json_text(value, width)).split("\n")
 
 
-def _json_text(value: object, width: int, depth: int = 0, start: int = 0) -> str:
-    """`value` as JSON starting at column `start` of lines of `width`: an object or array is
-    spread one member a line (two spaces more a level) only where it does not fit on one."""
+def _json_text(value: object, width: int, depth: int = 0, lead: int = 0) -> str:
+    """`value` as JSON, an object or array spread one member a line (indented by two spaces a
+    level) only where it does not fit on one; `lead` is what stands before it on its first line
+    (an object member's key)."""
     one = json.dumps(value, separators=(", ", ": "))
-    if start + len(one) + 1 <= width or not isinstance(value, dict | list) or not value:
-        return one  # (+1: the comma or the quote after it)
+    if len(one) + 2 * depth + lead <= width or not isinstance(value, dict | list) or not value:
+        return one
     inner = "  " * (depth + 1)
     if isinstance(value, dict):
-        names = [f"{json.dumps(key)}: " for key in value]
         members = [
-            name + _json_text(item, width, depth + 1, len(inner) + len(name))
-            for name, item in zip(names, value.values(), strict=True)
+            f"{key}: {_json_text(v, width, depth + 1, len(key) + 2)}"
+            for key, v in ((json.dumps(k), v) for k, v in value.items())
         ]
         brackets = "{}"
     else:
-        members = [_json_text(item, width, depth + 1, len(inner)) for item in value]
+        members = [_json_text(v, width, depth + 1) for v in value]
         brackets = "[]"
     body = f",\n{inner}".join(members)
     return f"{brackets[0]}\n{inner}{body}\n{'  ' * depth}{brackets[1]}"
