@@ -295,7 +295,11 @@ SCENES: dict[str, Scene] = {
     "help": help_keys,
 }
 
-SCENARIOS: dict[str, str] = {"nodes": "scale:30", "training-flip": "training"}
+SCENARIOS: dict[str, str] = {
+    "nodes": "scale:30",
+    "node-detail": "training",
+    "training-flip": "training",
+}
 """The lab each scene runs on, when not the seed."""
 
 
