@@ -34,12 +34,18 @@ from kubernetes.stream import stream
 from kubernetes.watch import watch as _watch
 
 from cilium_tui import __version__
-from cilium_tui.collect.kubeconfig import KubeconfigChoice, KubeconfigError, choose
+from cilium_tui.collect.kubeconfig import (
+    KubeconfigChoice,
+    KubeconfigError,
+    NoKubeconfigError,
+    choose,
+)
+from cilium_tui.facts.pod import AGENT_LABEL, KUBE_PROXY_LABELS, agent_namespace, kube_proxy_hidden
 
 JSON = dict[str, Any]
 T = TypeVar("T")
 
-AGENT_SELECTOR = "k8s-app=cilium"
+AGENT_SELECTOR = "=".join(AGENT_LABEL)
 AGENT_CONTAINER = "cilium-agent"
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 MERGE_PATCH = "application/merge-patch+json"
@@ -61,6 +67,10 @@ class KubeError(Exception):
 
 class ConfigError(KubeError):
     """The kubeconfig cannot be used (missing file, unknown context, bad credentials config)."""
+
+
+class NoKubeconfig(ConfigError):
+    """There is no kubeconfig at all (see `NoKubeconfigError`)."""
 
 
 class Unauthorized(KubeError):
@@ -142,6 +152,12 @@ STATUS_COMMANDS: tuple[tuple[list[str], Literal["json", "text"]], ...] = (
     (["cilium-dbg", "status"], "text"),
     (["cilium", "status"], "text"),  # agents too old for -o json
 )
+
+
+def agent_container(pod: Mapping[str, Any]) -> str:
+    """The container of an agent pod to exec in: `cilium-agent`, else the pod's first one."""
+    names = [c["name"] for c in pod.get("spec", {}).get("containers") or []]
+    return AGENT_CONTAINER if AGENT_CONTAINER in names or not names else names[0]
 
 
 def go_rfc3339(moment: datetime | None = None) -> str:
@@ -433,14 +449,7 @@ class KubeClient:
     async def find_agent_pods(self) -> AgentPods:
         """The Cilium agent pods (label k8s-app=cilium) in whatever namespace they run."""
         pods = await self.list_pods(label_selector=AGENT_SELECTOR)
-        counts: dict[str, int] = {}
-        for pod in pods:
-            ns = pod["metadata"]["namespace"]
-            counts[ns] = counts.get(ns, 0) + 1
-        if not counts:
-            return AgentPods(None, [])
-        # Most agents win; on a tie kube-system (the default install) comes first.
-        namespace = max(sorted(counts), key=lambda ns: (counts[ns], ns == "kube-system"))
+        namespace = agent_namespace(pods)
         return AgentPods(namespace, [p for p in pods if p["metadata"]["namespace"] == namespace])
 
     async def get_configmap(self, namespace: str, name: str) -> JSON:
@@ -473,15 +482,15 @@ class KubeClient:
         except Forbidden:
             return None
         try:
-            for selector in ("k8s-app=kube-proxy", "component=kube-proxy"):
-                if await self.list_pods("kube-system", label_selector=selector):
+            for key, value in KUBE_PROXY_LABELS:
+                if await self.list_pods("kube-system", label_selector=f"{key}={value}"):
                     return True
             body = await self._get_json("list nodes", self._core.list_node, limit=1)
         except Forbidden:
             return None
         for node in body.get("items") or []:
             kubelet = node.get("status", {}).get("nodeInfo", {}).get("kubeletVersion", "")
-            if "+k3s" in kubelet:
+            if kube_proxy_hidden(kubelet):
                 return None
         return False
 
@@ -683,8 +692,7 @@ class KubeClient:
         timeout or an unreachable pod stops at once.
         """
         meta = pod["metadata"]
-        names = [c["name"] for c in pod.get("spec", {}).get("containers") or []]
-        container = AGENT_CONTAINER if AGENT_CONTAINER in names or not names else names[0]
+        container = agent_container(pod)
         failures: list[str] = []
         commands = sorted(STATUS_COMMANDS, key=lambda c: c[0] != list(prefer or ()))
         for command, fmt in commands:
@@ -871,6 +879,8 @@ def _load_client(
 ) -> tuple[KubeconfigChoice, client.ApiClient]:
     try:
         choice = choose(kubeconfig, context, env=env)
+    except NoKubeconfigError as e:
+        raise NoKubeconfig(str(e)) from None
     except KubeconfigError as e:
         raise ConfigError(str(e)) from None
     configuration = client.Configuration()  # our own: the global default is never touched

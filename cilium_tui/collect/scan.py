@@ -12,20 +12,20 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 from cilium_tui.collect.inventory import Inventory, SshTarget
-from cilium_tui.collect.kube import AgentPods, KubeClient, KubeError
+from cilium_tui.collect.kube import AgentPods, KubeClient, KubeError, agent_container
+from cilium_tui.collect.probe import agent_pod_argv
 from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress
 from cilium_tui.collect.ssh import SshError, SshPool
 from cilium_tui.facts.config import parse_configmap
 from cilium_tui.facts.node import parse_node
 from cilium_tui.facts.pod import image_version, parse_agent_pod
+from cilium_tui.facts.probe import parse_agent_pod as parse_host_via_agent_pod
 from cilium_tui.facts.status import parse_status
 from cilium_tui.model import AgentPod, AgentStatus, NodeInfo, NodeRecord, ProbeFacts, Snapshot
-
-if TYPE_CHECKING:
-    from cilium_tui.lab.runner import RunningLab
 
 T = TypeVar("T")
 JSON = dict[str, Any]
@@ -90,6 +90,12 @@ def _pod_problem(pod: AgentPod) -> str:
     return f"agent pod {pod.name} is {pod.phase or 'not running'}"
 
 
+class Stoppable(Protocol):
+    """Something a source runs for as long as it is open, stopped (blocking) when it closes."""
+
+    def stop(self) -> None: ...
+
+
 class ClusterSource:
     """A cluster read through a kubeconfig (KubeClient) and SSH (SshPool + inventory).
 
@@ -106,7 +112,8 @@ class ClusterSource:
         inventory: Inventory | None = None,
         ssh_hosts: Sequence[str] = (),
         limits: ScanLimits | None = None,
-        lab: RunningLab | None = None,
+        owns: Stoppable | None = None,
+        journal_dir: Path | None = None,
     ) -> None:
         self._name = name
         self.kube = kube
@@ -116,8 +123,11 @@ class ClusterSource:
         self.limits = limits or ScanLimits()
         self._status_command: dict[str | None, list[str]] = {}
         """Per agent image, the status command that answered last time."""
-        self.lab = lab
-        """The embedded lab this source reads (`--demo`); stopped by `close()`."""
+        self.owns = owns
+        """What this source runs and stops in `close()` (the embedded lab, for `--demo`)."""
+        self.journal_dir = journal_dir
+        """Where changes made through this source are journalled, when not in the user's
+        journal (the demo's go with its lab)."""
 
     @property
     def name(self) -> str:
@@ -132,9 +142,9 @@ class ClusterSource:
             await self.ssh.close()
         if self.kube is not None:
             await self.kube.close()
-        if self.lab is not None:
-            lab, self.lab = self.lab, None
-            await asyncio.to_thread(lab.stop)
+        if self.owns is not None:
+            owned, self.owns = self.owns, None
+            await asyncio.to_thread(owned.stop)
 
     # -- the scan --------------------------------------------------------------------------------
 
@@ -162,7 +172,7 @@ class ClusterSource:
                 found = _NodeFacts()
                 await asyncio.gather(
                     self._agent(info.name, pod, found, steps),
-                    self._probe(target, found, steps),
+                    self._host(info, pod, target, found, steps),
                 )
             return NodeRecord(
                 name=info.name,
@@ -192,7 +202,7 @@ class ClusterSource:
         )
         config = None
         if config_obj is not None:
-            version = self._cluster_version(records)
+            version = cluster_version(records)
             config = parse_configmap(config_obj, cilium_version=version)
         return Snapshot(
             taken_at=started,
@@ -255,13 +265,58 @@ class ClusterSource:
         finally:
             steps.step(f"agent {node}")
 
-    async def _probe(self, target: SshTarget | None, found: _NodeFacts, steps: _Progress) -> None:
+    async def _host(
+        self,
+        info: NodeInfo,
+        pod: tuple[AgentPod, JSON] | None,
+        target: SshTarget | None,
+        found: _NodeFacts,
+        steps: _Progress,
+    ) -> None:
+        """Host facts over SSH, the fuller source; else through the running agent pod."""
+        await self._probe(target, found, steps, info.internal_ip)
+        if found.probe is None and pod is not None and _is_running(pod[0]):
+            await self._via_agent_pod(pod[1], found)
+
+    async def _via_agent_pod(self, obj: JSON, found: _NodeFacts) -> None:
+        """One exec of a fixed script in the agent container, which shares the host's network
+        namespace, /proc and /sys: the kernel, the NIC, the governors (see `AGENT_POD_SECTIONS`)."""
+        assert self.kube is not None
+        meta = obj["metadata"]
+        try:
+            result = await self.kube.exec(
+                meta["namespace"],
+                meta["name"],
+                agent_container(obj),
+                agent_pod_argv(),
+                timeout=self.limits.agent_timeout,
+            )
+        except KubeError as e:
+            found.errors["host"] = f"no host facts via the agent pod: {e}"
+            return
+        except Exception as e:  # a bug or a library surprise: this node's fact, not a crash
+            found.errors["host"] = f"no host facts via the agent pod: {_unexpected(e)}"
+            return
+        facts = parse_host_via_agent_pod(result.stdout)
+        if not facts.evidence:
+            why = "; ".join(facts.errors) or f"rc {result.rc}"
+            found.errors["host"] = f"no host facts via the agent pod: {why}"
+            return
+        found.probe = facts
+
+    async def _probe(
+        self,
+        target: SshTarget | None,
+        found: _NodeFacts,
+        steps: _Progress,
+        internal_ip: str | None = None,
+    ) -> None:
         try:
             if self.ssh is None:
                 found.errors["ssh"] = "SSH probing is off (--no-ssh)"
                 return
             if target is None:
-                found.errors["ssh"] = "no SSH target: not in the inventory and no InternalIP"
+                found.errors["ssh"] = self.inventory.no_target_reason(internal_ip)
                 return
             # SshPool bounds its own connects and commands with timeouts; no outer timer here,
             # which would also count the time a probe waits for its turn.
@@ -286,17 +341,6 @@ class ClusterSource:
             return self._target(record.node)
         return next((b.target for b in self.inventory.boards if b.name == record.name), None)
 
-    @staticmethod
-    def _cluster_version(records: Sequence[NodeRecord]) -> str | None:
-        """The Cilium release most agents report, else the agents' image tag."""
-        versions = Counter(r.agent.cilium_version for r in records if r.agent is not None)
-        versions.pop(None, None)
-        if versions:
-            return versions.most_common(1)[0][0]
-        tags = Counter(image_version(r.pod.image) for r in records if r.pod is not None)
-        tags.pop(None, None)
-        return tags.most_common(1)[0][0] if tags else None
-
     # -- live node events ------------------------------------------------------------------------
 
     async def node_events(self) -> AsyncIterator[NodeEvent]:
@@ -306,6 +350,17 @@ class ClusterSource:
         async for kind, obj in self.kube.watch_nodes(since=self.kube.last_node_list):
             if kind in ("ADDED", "MODIFIED", "DELETED"):
                 yield NodeEvent(kind, parse_node(obj))  # type: ignore[arg-type]
+
+
+def cluster_version(records: Sequence[NodeRecord]) -> str | None:
+    """The Cilium release most agents report, else the agents' image tag."""
+    versions = Counter(r.agent.cilium_version for r in records if r.agent is not None)
+    versions.pop(None, None)
+    if versions:
+        return versions.most_common(1)[0][0]
+    tags = Counter(image_version(r.pod.image) for r in records if r.pod is not None)
+    tags.pop(None, None)
+    return tags.most_common(1)[0][0] if tags else None
 
 
 async def _kept(call: Awaitable[T], errors: list[str], default: T) -> T:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from cilium_tui.checks.judgement import judge
 from cilium_tui.checks.view import NodeView
 from cilium_tui.facts.config import parse_configmap
 from cilium_tui.model import NodeRecord, Snapshot
@@ -13,7 +14,6 @@ from cilium_tui.ui.host_routing import host_routing_text
 from cilium_tui.ui.node_facts import effective_rows
 from cilium_tui.ui.paint import tone_styles
 from cilium_tui.ui.rows import host_routing_finding, node_row
-from cilium_tui.ui.state import judge
 from tests.ui.support import lab_scan
 
 STYLES = tone_styles({})

@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from cilium_tui.checks.judgement import Judgement, judge
 from cilium_tui.checks.types import Finding, Rollup, State
 from cilium_tui.model import (
     AgentPod,
@@ -33,7 +34,6 @@ from cilium_tui.ui.rollups import (
 )
 from cilium_tui.ui.rows import CAUSE_WIDTH, COLUMN_KEYS, legacy_cause, node_row, short_os
 from cilium_tui.ui.screenshots import LAB_TIME
-from cilium_tui.ui.state import Judgement, judge
 
 NOTHING = Snapshot(taken_at=LAB_TIME, source="test")
 """A snapshot with no cilium-config: a record's cells say only what the record itself says."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import resource
 import stat
 import subprocess
@@ -106,6 +107,22 @@ def test_a_low_open_files_limit_bounds_the_ssh_pool_instead_of_failing_nodes() -
     assert [(n["name"], n["problems"]) for n in nodes if n["problems"]] == []
 
 
+def test_without_any_cluster_the_one_line_suggests_the_demo(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"} | {"HOME": str(tmp_path)}
+    for argv, hint in (
+        (("check",), "try `cilium-tui check --demo` for the embedded lab"),
+        ((), "try `cilium-tui --demo` for the embedded lab"),
+    ):
+        out = subprocess.run(
+            [*CLI, *argv], capture_output=True, text=True, env=env, timeout=60, check=False
+        )
+        assert out.returncode == 2
+        [line] = out.stderr.splitlines()
+        assert "no kubeconfig" in line and line.endswith(hint), line
+    named = _cli("check", "--kubeconfig", str(tmp_path / "missing"), "--no-ssh")
+    assert "--demo" not in named.stderr, "a file the user named is not a missing cluster"
+
+
 def test_a_lab_too_big_for_the_open_files_limit_is_refused_in_one_line(tmp_path: Path) -> None:
     out = _cli_low_limit("check", "--demo=scale:300")
     assert out.returncode == 2
@@ -141,3 +158,30 @@ def test_lab_leaves_an_existing_directory_s_mode_alone(tmp_path: Path) -> None:
     assert stat.S_IMODE(mine.stat().st_mode) == 0o755
     assert stat.S_IMODE(new.stat().st_mode) == 0o700
     assert stat.S_IMODE((mine / "kubeconfig").stat().st_mode) == 0o600
+
+
+RUNNING_STATE = ("native-routing", "kube-proxy-replacement", "bpf-masquerading", "nodeport-dsr")
+
+
+def test_an_agent_not_running_or_unreadable_shows_nothing_on() -> None:
+    """ "On" means the running agent shows it: a crash-looping agent's node, or one whose status
+    cannot be read, has its running-state items unknown, and the roll-ups count it unverified."""
+    out = _cli(
+        "check", "--demo", "--format", "json",
+        "--fault", "unready:k3s-vm-2", "--fault", "exec-fail:rock64-1",
+    )  # fmt: skip
+    assert out.returncode == 1, out.stderr
+    doc = json.loads(out.stdout)
+    nodes = {n["name"]: n for n in doc["nodes"]}
+    items = {i["id"]: i for i in doc["cluster"]["items"]}
+    for item_id in RUNNING_STATE:
+        crashed = nodes["k3s-vm-2"]["items"][item_id]
+        assert crashed["state"] == "unknown", crashed
+        assert crashed["reason"].startswith("configured, not verified: agent CrashLoopBackOff")
+        unreadable = nodes["rock64-1"]["items"][item_id]
+        assert unreadable["state"] == "unknown", unreadable
+        assert unreadable["reason"].startswith("configured, not verified: agent status unreadable")
+        assert nodes["k3s-vm-1"]["items"][item_id]["state"] == "on"
+        headline = items[item_id]["headline"]
+        assert "on 4/6 nodes" in headline, headline
+        assert "2 unverified: agent CrashLoopBackOff (1), agent status unreadable (1)" in headline
