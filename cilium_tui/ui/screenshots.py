@@ -177,15 +177,7 @@ async def remediation(pilot: Pilot[Any]) -> None:
 
 
 async def confirm(pilot: Pilot[Any]) -> None:
-    app = await _ready(pilot)
-    await pilot.press("2")
-    app.main.query_one(ChecklistPane).select_item(ItemId.CONNTRACK_BYPASS)
-    await pilot.pause()
-    await pilot.press("a")
-    for _ in range(200):  # the preflight asks the API server first
-        if isinstance(app.screen, ConfirmDialog):
-            break
-        await pilot.pause(0.05)
+    await _ask(pilot, "a", ItemId.CONNTRACK_BYPASS)
     await pilot.pause()
 
 
@@ -217,24 +209,27 @@ async def confirm_dialog(pilot: Pilot[Any]) -> ConfirmDialog:
     return dialog
 
 
-async def _confirm(pilot: Pilot[Any]) -> None:
-    """Answer the confirmation dialog as a person would: the word typed if it asks for one."""
-    dialog = await confirm_dialog(pilot)
-    await pilot.press(*(dialog.require_word or "y"))
-    if dialog.require_word:
-        await pilot.press("enter")
-
-
-async def _start(pilot: Pilot[Any], key: str, item_id: str | None = None) -> RemediationPane:
-    """Press `key` (a: apply `item_id`, selected on the checklist; u: undo the latest change)
-    and confirm: the change starts rolling out."""
+async def _ask(pilot: Pilot[Any], key: str, item_id: str | None = None) -> ConfirmDialog:
+    """Press `key` (a: apply `item_id`, selected on the checklist; u: undo the latest change):
+    the confirmation dialog it opens."""
     app = await _ready(pilot)
     if item_id is not None:
         await pilot.press("2")
         app.main.query_one(ChecklistPane).select_item(item_id)
         await pilot.pause()
     await pilot.press(key)
-    await _confirm(pilot)
+    return await confirm_dialog(pilot)
+
+
+async def _start(pilot: Pilot[Any], key: str, item_id: str | None = None) -> RemediationPane:
+    """`_ask`, then answer as a person would (the word typed if the dialog asks for one): the
+    change starts rolling out."""
+    dialog = await _ask(pilot, key, item_id)
+    await pilot.press(*(dialog.require_word or "y"))
+    if dialog.require_word:
+        await pilot.press("enter")
+    app = pilot.app
+    assert isinstance(app, CiliumTuiApp)
     return app.main.query_one(RemediationPane)
 
 
@@ -247,7 +242,7 @@ async def _change(pilot: Pilot[Any], key: str, item_id: str | None = None) -> No
 
 async def rollout(pilot: Pilot[Any]) -> None:
     """The conntrack bypass rolling out: two agents back and checked, the third restarting."""
-    pane = await _start(pilot, "a", "bypass-iptables-conntrack")
+    pane = await _start(pilot, "a", ItemId.CONNTRACK_BYPASS)
 
     def third_restarting() -> bool:
         states = [n.state.text for n in pane.rollout.nodes] if pane.rollout else []
@@ -257,11 +252,11 @@ async def rollout(pilot: Pilot[Any]) -> None:
 
 
 async def verified(pilot: Pilot[Any]) -> None:
-    await _change(pilot, "a", "bypass-iptables-conntrack")
+    await _change(pilot, "a", ItemId.CONNTRACK_BYPASS)
 
 
 async def undone(pilot: Pilot[Any]) -> None:
-    await _change(pilot, "a", "bypass-iptables-conntrack")
+    await _change(pilot, "a", ItemId.CONNTRACK_BYPASS)
     await _change(pilot, "u")
 
 
@@ -274,11 +269,12 @@ async def journal(pilot: Pilot[Any]) -> None:
 async def training_flip(pilot: Pilot[Any]) -> None:
     """The training lab after native routing, kube-proxy replacement and BPF masquerading: the
     VMs flip to BPF host routing, the boards stay Legacy with the kernel named."""
-    for item_id in ("native-routing", "kube-proxy-replacement", "bpf-masquerading"):
+    walk = (ItemId.NATIVE_ROUTING, ItemId.KUBE_PROXY_REPLACEMENT, ItemId.BPF_MASQUERADING)
+    for item_id in walk:
         await _change(pilot, "a", item_id)
     app = await _ready(pilot)
     await pilot.press("2")
-    app.main.query_one(ChecklistPane).select_item("bpf-host-routing", expand=True)
+    app.main.query_one(ChecklistPane).select_item(ItemId.BPF_HOST_ROUTING, expand=True)
     await pilot.pause()
 
 
