@@ -17,9 +17,8 @@ from cilium_tui.checks.catalogue import evaluate
 from cilium_tui.checks.fact import Fact
 from cilium_tui.checks.types import Finding
 from cilium_tui.checks.view import NodeView
+from cilium_tui.checks.why_legacy import HOST_ROUTING_ITEM, legacy_cause
 from cilium_tui.model import Snapshot
-
-HOST_ROUTING_ITEM = "bpf-host-routing"
 
 SUMMARY_ITEMS = 3
 """Item moves named in the one-line summary; the rest are counted (the body lists them all)."""
@@ -110,12 +109,6 @@ def _facts(snapshot: Snapshot) -> dict[str, dict[str, str | None]]:
     return facts
 
 
-def _cause(finding: Finding | None) -> str | None:
-    if finding is None or finding.state.value in ("on", "unknown"):
-        return None
-    return finding.blocked_by[0] if finding.blocked_by else finding.reason
-
-
 class Baseline:
     """The older side of a comparison, judged once (the console compares every scan with it)."""
 
@@ -158,7 +151,7 @@ def _node_diff(
     if not facts and not items:
         return None
     hr = next((c for c in facts if c.what == "host routing"), None)
-    return NodeDiff(name, "changed", facts, items, hr, _cause(ib.get(HOST_ROUTING_ITEM)))
+    return NodeDiff(name, "changed", facts, items, hr, legacy_cause(ib.values()))
 
 
 def diff_snapshots(before: Snapshot, after: Snapshot) -> SnapshotDiff:

@@ -168,15 +168,19 @@ def _json_lines(word: str, width: int) -> list[str] | None:
     return shlex.quote(_json_text(value, width)).split("\n")
 
 
-def _json_text(value: object, width: int, depth: int = 0) -> str:
+def _json_text(value: object, width: int, depth: int = 0, lead: int = 0) -> str:
     """`value` as JSON, an object or array spread one member a line (indented by two spaces a
-    level) only where it does not fit on one."""
+    level) only where it does not fit on one; `lead` is what stands before it on its first line
+    (an object member's key)."""
     one = json.dumps(value, separators=(", ", ": "))
-    if len(one) + 2 * depth <= width or not isinstance(value, dict | list) or not value:
+    if len(one) + 2 * depth + lead <= width or not isinstance(value, dict | list) or not value:
         return one
     inner = "  " * (depth + 1)
     if isinstance(value, dict):
-        members = [f"{json.dumps(k)}: {_json_text(v, width, depth + 1)}" for k, v in value.items()]
+        members = [
+            f"{key}: {_json_text(v, width, depth + 1, len(key) + 2)}"
+            for key, v in ((json.dumps(k), v) for k, v in value.items())
+        ]
         brackets = "{}"
     else:
         members = [_json_text(v, width, depth + 1) for v in value]

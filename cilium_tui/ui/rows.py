@@ -7,13 +7,13 @@ Pure, so every column can be tested without Textual. Unknown facts render as a d
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from cilium_tui.checks.fact import Fact
-from cilium_tui.checks.ids import ItemId
-from cilium_tui.checks.types import Finding, State
+from cilium_tui.checks.types import Finding
 from cilium_tui.checks.view import NodeView
+from cilium_tui.checks.why_legacy import host_routing_finding, legacy_cause
 from cilium_tui.facts.kernel import parse_kernel
 from cilium_tui.model import NodeRecord, Snapshot
 from cilium_tui.ui.cells import Cell, Tone, shorten, text_cell, unknown_cell
@@ -24,9 +24,6 @@ REASON_WIDTH = 32
 CAUSE_WIDTH = 34
 """Longest first cause of Legacy host routing shown, with its "+N" more: the column that matters
 most gets the room for the catalogue's longest blockers ("kube-proxy replacement Disabled")."""
-
-HOST_ROUTING_ITEM = ItemId.BPF_HOST_ROUTING
-"""The catalogue item whose finding explains Legacy host routing (see `legacy_cause`)."""
 
 
 @dataclass(frozen=True)
@@ -176,19 +173,6 @@ def _host_routing(view: NodeView, findings: tuple[Finding, ...]) -> Cell:
     suffix = f" +{more}" if more else ""
     detail = shorten(cause, CAUSE_WIDTH - len(suffix)) + suffix if cause else ""
     return Cell(mode, Tone.LEGACY, detail, sort_key=(0, 1, mode + detail))
-
-
-def host_routing_finding(findings: Iterable[Finding]) -> Finding | None:
-    return next((f for f in findings if f.item_id == HOST_ROUTING_ITEM), None)
-
-
-def legacy_cause(findings: Iterable[Finding]) -> str | None:
-    """The first reason this node is not on BPF host routing, as the catalogue judged it: its first
-    unmet requirement, else its reason. None when the catalogue has no verdict (yet)."""
-    finding = host_routing_finding(findings)
-    if finding is None or finding.state in (State.ON, State.UNKNOWN):
-        return None
-    return finding.blocked_by[0] if finding.blocked_by else finding.reason
 
 
 def _drifting(fact: Fact[object], shown: str) -> Cell:

@@ -269,8 +269,11 @@ async def journal(pilot: Pilot[Any]) -> None:
 async def training_flip(pilot: Pilot[Any]) -> None:
     """The training lab after native routing, kube-proxy replacement and BPF masquerading: the
     VMs flip to BPF host routing, the boards stay Legacy with the kernel named."""
-    walk = (ItemId.NATIVE_ROUTING, ItemId.KUBE_PROXY_REPLACEMENT, ItemId.BPF_MASQUERADING)
-    for item_id in walk:
+    for item_id in (
+        ItemId.NATIVE_ROUTING,
+        ItemId.KUBE_PROXY_REPLACEMENT,
+        ItemId.BPF_MASQUERADING,
+    ):
         await _change(pilot, "a", item_id)
     app = await _ready(pilot)
     await pilot.press("2")

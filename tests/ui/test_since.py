@@ -9,9 +9,10 @@ from pathlib import Path
 from textual.widgets import Label
 
 from cilium_tui.model import Snapshot
+from cilium_tui.offline.diff import FACTS
 from cilium_tui.offline.snapshot_file import save_snapshot
 from cilium_tui.offline.source import OfflineSource, SinceSource, open_offline, read_offline
-from cilium_tui.ui.rows import SINCE_MARK, node_row
+from cilium_tui.ui.rows import COLUMN_KEYS, SINCE_COLUMNS, SINCE_MARK, node_row
 from cilium_tui.ui.state import judge
 from cilium_tui.ui.widgets.node_table import NodeTable
 from tests.ui.support import ScriptedSource, make_app, settle
@@ -98,3 +99,10 @@ def test_a_sysdump_node_with_uname_facts_is_not_shown_as_probed_over_ssh(tmp_pat
     cells = node_row(snapshot, record).cells
     assert cells["kernel"].plain == "6.2.0-39-generic"
     assert cells["ssh"].text == "no-ssh" and "a sysdump holds only" in cells["ssh"].detail
+
+
+def test_every_fact_the_diff_compares_has_its_column_or_none_on_purpose() -> None:
+    compared = {name for name, _ in FACTS}
+    assert set(SINCE_COLUMNS) - {""} <= compared, "a mark for a fact the diff does not compare"
+    assert compared - set(SINCE_COLUMNS) == {"device mode"}, "the table has no device-mode column"
+    assert set(SINCE_COLUMNS.values()) <= set(COLUMN_KEYS)
