@@ -247,7 +247,7 @@ async def _change(pilot: Pilot[Any], key: str, item_id: str | None = None) -> No
 
 async def rollout(pilot: Pilot[Any]) -> None:
     """The conntrack bypass rolling out: two agents back and checked, the third restarting."""
-    pane = await _start(pilot, "a", "bypass-iptables-conntrack")
+    pane = await _start(pilot, "a", ItemId.CONNTRACK_BYPASS)
 
     def third_restarting() -> bool:
         states = [n.state.text for n in pane.rollout.nodes] if pane.rollout else []
@@ -257,11 +257,11 @@ async def rollout(pilot: Pilot[Any]) -> None:
 
 
 async def verified(pilot: Pilot[Any]) -> None:
-    await _change(pilot, "a", "bypass-iptables-conntrack")
+    await _change(pilot, "a", ItemId.CONNTRACK_BYPASS)
 
 
 async def undone(pilot: Pilot[Any]) -> None:
-    await _change(pilot, "a", "bypass-iptables-conntrack")
+    await _change(pilot, "a", ItemId.CONNTRACK_BYPASS)
     await _change(pilot, "u")
 
 
@@ -274,11 +274,15 @@ async def journal(pilot: Pilot[Any]) -> None:
 async def training_flip(pilot: Pilot[Any]) -> None:
     """The training lab after native routing, kube-proxy replacement and BPF masquerading: the
     VMs flip to BPF host routing, the boards stay Legacy with the kernel named."""
-    for item_id in ("native-routing", "kube-proxy-replacement", "bpf-masquerading"):
+    for item_id in (
+        ItemId.NATIVE_ROUTING,
+        ItemId.KUBE_PROXY_REPLACEMENT,
+        ItemId.BPF_MASQUERADING,
+    ):
         await _change(pilot, "a", item_id)
     app = await _ready(pilot)
     await pilot.press("2")
-    app.main.query_one(ChecklistPane).select_item("bpf-host-routing", expand=True)
+    app.main.query_one(ChecklistPane).select_item(ItemId.BPF_HOST_ROUTING, expand=True)
     await pilot.pause()
 
 
