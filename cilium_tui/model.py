@@ -206,6 +206,8 @@ class CiliumConfig:
     helm_managed: bool = False
     helm_release: str | None = None
     settings: Mapping[str, Setting] = field(default_factory=dict, compare=False, hash=False)
+    labels: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """The ConfigMap's labels: who manages it (Helm, an IaC tool, a platform)."""
     """Normalised settings by name (see `cilium_tui.facts.config.SETTINGS` for the names)."""
 
     def setting(self, name: str) -> Setting | None:

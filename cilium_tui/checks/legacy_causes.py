@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cilium_tui.checks.ids import ItemId
+from cilium_tui.checks.legacy_origin import describe, set_by
 from cilium_tui.checks.requirements import (
     cilium_minimum_kernel,
     kernel_meets,
@@ -215,13 +216,16 @@ def _default_legacy(view: NodeView) -> Cause | None:
 def _explicit(view: NodeView) -> Cause | None:
     if not view.legacy_forced.value:
         return None
+    origins = set_by(view.config, view.record)
     return Cause(
         "explicit",
-        'enable-host-legacy-routing is set to "true" in cilium-config',
+        'enable-host-legacy-routing is set to "true" in cilium-config'
+        + describe(origins)
+        + " (configured on purpose, not forced by the agent)",
         "enable-host-legacy-routing: true",
         'set enable-host-legacy-routing: "false" (Helm bpf.hostLegacyRouting=false)',
         ItemId.BPF_HOST_ROUTING,
-        view.legacy_forced.evidence,
+        view.legacy_forced.evidence + tuple(e for o in origins for e in o.evidence),
     )
 
 

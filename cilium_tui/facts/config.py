@@ -283,6 +283,7 @@ def parse_configmap(
         or (isinstance(managed_by, str) and managed_by.lower() == "helm"),
         helm_release=release,
         settings=settings,
+        labels={k: v for k, v in labels.items() if isinstance(k, str) and isinstance(v, str)},
     )
 
 
