@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from cilium_tui.facts.timestamps import parse_time
 from cilium_tui.model import AgentPod
 
 AGENT_CONTAINER = "cilium-agent"
@@ -48,6 +49,7 @@ def parse_agent_pod(obj: Mapping[str, Any]) -> AgentPod:
         restarts=restarts if isinstance(restarts, int) else 0,
         waiting_reason=waiting.get("reason") if isinstance(waiting.get("reason"), str) else None,
         image=images[0] if images and isinstance(images[0], str) else None,
+        started_at=parse_time(_dict(state.get("running")).get("startedAt")),
     )
 
 
