@@ -8,8 +8,10 @@ unnecessary.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from cilium_tui.checks.ids import ItemId
 from cilium_tui.checks.items.base import Blockers
 from cilium_tui.checks.legacy_causes import Cause, legacy_causes, no_cause_found
 from cilium_tui.checks.requirements import (
@@ -23,8 +25,12 @@ from cilium_tui.checks.requirements import (
     kernel,
     native_routing,
 )
+from cilium_tui.checks.types import Finding, State
 from cilium_tui.checks.view import NodeView
 from cilium_tui.model import Snapshot
+
+HOST_ROUTING_ITEM = ItemId.BPF_HOST_ROUTING
+"""The catalogue item whose finding explains Legacy host routing (see `legacy_cause`)."""
 
 CONNTRACK_UNNECESSARY = "unnecessary: BPF host routing already bypasses iptables conntrack"
 CONNTRACK_SETTING = 'install-no-conntrack-iptables-rules: "true"'
@@ -143,3 +149,16 @@ def why_legacy(snapshot: Snapshot) -> tuple[LegacyExplanation, ...]:
     """Explanations for every Legacy node of the snapshot, in node order."""
     found = (explain(NodeView(snapshot, record)) for record in snapshot.nodes)
     return tuple(e for e in found if e is not None)
+
+
+def host_routing_finding(findings: Iterable[Finding]) -> Finding | None:
+    return next((f for f in findings if f.item_id == HOST_ROUTING_ITEM), None)
+
+
+def legacy_cause(findings: Iterable[Finding]) -> str | None:
+    """The first reason a node is not on BPF host routing, as the catalogue judged it: its first
+    unmet requirement, else its reason. None when the catalogue has no verdict (yet)."""
+    finding = host_routing_finding(findings)
+    if finding is None or finding.state in (State.ON, State.UNKNOWN):
+        return None
+    return finding.blocked_by[0] if finding.blocked_by else finding.reason

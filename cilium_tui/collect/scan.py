@@ -202,7 +202,7 @@ class ClusterSource:
         )
         config = None
         if config_obj is not None:
-            version = self._cluster_version(records)
+            version = cluster_version(records)
             config = parse_configmap(config_obj, cilium_version=version)
         return Snapshot(
             taken_at=started,
@@ -341,17 +341,6 @@ class ClusterSource:
             return self._target(record.node)
         return next((b.target for b in self.inventory.boards if b.name == record.name), None)
 
-    @staticmethod
-    def _cluster_version(records: Sequence[NodeRecord]) -> str | None:
-        """The Cilium release most agents report, else the agents' image tag."""
-        versions = Counter(r.agent.cilium_version for r in records if r.agent is not None)
-        versions.pop(None, None)
-        if versions:
-            return versions.most_common(1)[0][0]
-        tags = Counter(image_version(r.pod.image) for r in records if r.pod is not None)
-        tags.pop(None, None)
-        return tags.most_common(1)[0][0] if tags else None
-
     # -- live node events ------------------------------------------------------------------------
 
     async def node_events(self) -> AsyncIterator[NodeEvent]:
@@ -361,6 +350,17 @@ class ClusterSource:
         async for kind, obj in self.kube.watch_nodes(since=self.kube.last_node_list):
             if kind in ("ADDED", "MODIFIED", "DELETED"):
                 yield NodeEvent(kind, parse_node(obj))  # type: ignore[arg-type]
+
+
+def cluster_version(records: Sequence[NodeRecord]) -> str | None:
+    """The Cilium release most agents report, else the agents' image tag."""
+    versions = Counter(r.agent.cilium_version for r in records if r.agent is not None)
+    versions.pop(None, None)
+    if versions:
+        return versions.most_common(1)[0][0]
+    tags = Counter(image_version(r.pod.image) for r in records if r.pod is not None)
+    tags.pop(None, None)
+    return tags.most_common(1)[0][0] if tags else None
 
 
 async def _kept(call: Awaitable[T], errors: list[str], default: T) -> T:

@@ -8,6 +8,7 @@ import pytest
 
 from cilium_tui.checks.judgement import Judgement, judge
 from cilium_tui.checks.types import Finding, Rollup, State
+from cilium_tui.checks.why_legacy import legacy_cause
 from cilium_tui.model import (
     AgentPod,
     AgentStatus,
@@ -32,7 +33,7 @@ from cilium_tui.ui.rollups import (
     rollup_cells,
     summary,
 )
-from cilium_tui.ui.rows import CAUSE_WIDTH, COLUMN_KEYS, legacy_cause, node_row, short_os
+from cilium_tui.ui.rows import CAUSE_WIDTH, COLUMN_KEYS, node_row, short_os
 from cilium_tui.ui.screenshots import LAB_TIME
 
 NOTHING = Snapshot(taken_at=LAB_TIME, source="test")

@@ -51,7 +51,7 @@ def _recreate_pods(what: str) -> Guidance:
     return Guidance(
         f"Existing Pods keep their old settings; {what} reaches Pods created after the restart. "
         "Recreate workloads when convenient:",
-        ("kubectl rollout restart deployment -n <namespace> <name>",),
+        ("kubectl rollout restart deployment -n NAMESPACE NAME",),
     )
 
 

@@ -27,7 +27,7 @@ from cilium_tui.collect.node_commands import (
 from cilium_tui.model import NodeRecord
 from cilium_tui.remedy.context import NodeCase, PlanContext, Verdict, Write
 from cilium_tui.remedy.plan import Guidance, NodeStep, Outcome, Plan
-from cilium_tui.remedy.preview import apply_manifest, ssh_line
+from cilium_tui.remedy.preview import apply_manifest, rollout_restart_command, ssh_line
 
 _ONE_CPU = re.compile(r"\s*\d+\s*")
 LTS_KERNEL = "5.10"
@@ -243,7 +243,7 @@ def jumbo_mtu(ctx: PlanContext) -> Plan:
         Guidance(
             "Then restart the agents so that Cilium detects the new MTU, and recreate Pods (they "
             "keep the MTU they were created with):",
-            ("kubectl -n kube-system rollout restart daemonset cilium",),
+            (rollout_restart_command(ctx.config.namespace if ctx.config else "kube-system"),),
         ),
     ]
     return ctx.guidance_plan(

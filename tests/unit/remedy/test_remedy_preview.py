@@ -63,7 +63,10 @@ def test_equivalent_commands_are_exact_and_quoted() -> None:
         "--set",
         "installNoConntrackIptablesRules=true",
     ]
-    assert commands.cilium_cli == ("cilium config set install-no-conntrack-iptables-rules true",)
+    assert commands.cilium_cli == (
+        "cilium config set --restart=false install-no-conntrack-iptables-rules true",
+    )
+    assert commands.rollout_restart == "kubectl -n kube-system rollout restart daemonset/cilium"
     assert commands.kubectl_patch is not None
     argv = shlex.split(commands.kubectl_patch)
     assert argv[:8] == ["kubectl", "-n", "kube-system", "patch", "configmap", "cilium-config",
@@ -81,7 +84,7 @@ def test_removals_are_null_in_the_patch_and_deletes_for_the_cli() -> None:
     chosen = lab_scenario("training", version="1.14.6", values=ChartValues(ipam="kubernetes"))
     plan = build_plan("native-routing", lab_snapshot(chosen, {"tunnel": "vxlan"}))
     commands = equivalent_commands(plan)
-    assert "cilium config delete tunnel" in commands.cilium_cli
+    assert "cilium config delete --restart=false tunnel" in commands.cilium_cli
     assert commands.kubectl_patch is not None
     assert json.loads(shlex.split(commands.kubectl_patch)[-1])["data"]["tunnel"] is None
     assert commands.helm is not None and "tunnel=null" in shlex.split(commands.helm)
