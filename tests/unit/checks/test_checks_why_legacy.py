@@ -212,3 +212,26 @@ def test_ipv6_only_nodes_get_no_bypass_advice_and_the_item_is_blocked() -> None:
     finding = judge("bypass-iptables-conntrack", rec, cfg)
     assert finding.state is State.BLOCKED
     assert any("IPv4 disabled" in b for b in finding.blocked_by)
+
+
+@pytest.mark.parametrize(
+    ("version", "kernel", "below"),
+    [
+        ("1.18.0", "4.19.0-24-arm64", True),
+        ("1.18.0", RHEL_86, False),
+        ("1.18.0", RHEL_85, True),
+        ("1.17.6", "4.19.0-24-arm64", True),  # 1.16/1.17: 5.4
+        ("1.17.6", "5.4.0-150-generic", False),
+        ("1.13.4", "4.19.0-24-arm64", False),  # no minimum tabled for 1.13
+    ],
+)
+def test_the_kernel_item_names_the_cilium_release_s_minimum(
+    version: str, kernel: str, below: bool
+) -> None:
+    rec = modern(kernel=kernel, cilium_version=version)
+    assert rec.probe is not None
+    rec = replace(rec, probe=replace(rec.probe, kernel_release=kernel, kernel_build=None))
+    finding = judge("kernel", rec, modern_config())
+    assert ("minimum kernel" in finding.reason) is below, finding.reason
+    if below:
+        assert finding.state is State.OFF
