@@ -1,6 +1,9 @@
 """The console application: scanning in workers, live node events, screens, keys and themes.
 
-The app owns one `ClusterState` (the `cluster` reactive); screens watch it and render. Scans run
+The app owns one `ClusterState` (the `cluster` reactive); screens watch it and render. The
+console paints before it has read anything: the first scan runs on screen, and what a scan has
+read so far (the list of nodes, then each node as its agent and probe answer) is published every
+STREAM_GAP, so a big cluster fills in and a hung node delays only its own row. Scans run
 in a worker and never pile up: a refresh asked for while a scan runs is coalesced into one scan
 after it, and the interval timer is re-armed only when a scan ends, so a slow cluster slows the
 cadence instead of queueing work. Node watch events patch the state between scans; judgements are
@@ -30,7 +33,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from cilium_tui.collect.source import ProgressCallback, ScanProgress, Source
-from cilium_tui.model import Snapshot
+from cilium_tui.model import NodeRecord, Snapshot
 from cilium_tui.remedy.context import PlanOptions
 from cilium_tui.remedy.engine import RemedyEngine
 from cilium_tui.remedy.journal import Journal
@@ -69,8 +72,14 @@ PUBLISH_GAP = 0.5
 """Seconds between two judgements published while node events keep coming: each one repaints
 the visible table, which on a big cluster costs a good part of that time on the event loop."""
 
+STREAM_GAP = 0.25
+"""Seconds between two publications of what a running scan has read so far."""
+
 CLOSE_TIMEOUT = 30.0
 """Closing the lab's source stops the lab (API server, SSH boards): allow it the time."""
+
+EXIT_UNREADABLE = 2
+"""The exit status when the first scan read no node (see `CiliumTuiApp.failure`)."""
 
 MUTATING_BINDINGS = (
     Binding("a", "apply", "Apply", id="apply"),
@@ -78,6 +87,32 @@ MUTATING_BINDINGS = (
 )
 """Keys that change a cluster or a host (checklist and remediation tabs, undo also in the journal;
 absent in read-only)."""
+
+
+class ScanFeed:
+    """What the running scan has read that the screen does not show yet (a `ScanStream`). The
+    scan calls it on the app's loop; the app takes what it holds every STREAM_GAP."""
+
+    def __init__(self) -> None:
+        self._listed: Snapshot | None = None
+        self._read: dict[str, NodeRecord] = {}
+
+    def listed(self, snapshot: Snapshot) -> None:
+        self._listed = snapshot
+
+    def node_read(self, record: NodeRecord) -> None:
+        self._read[record.name] = record
+
+    def take(self, shown: Snapshot | None) -> Snapshot | None:
+        """`shown` with the nodes read since, else the list when nothing is shown yet (a refresh
+        never blanks the rows on screen with a bare list); None when there is nothing new."""
+        base = shown if shown is not None else self._listed
+        self._listed = None
+        if base is None or (base is shown and not self._read):
+            return None
+        read, self._read = self._read, {}
+        nodes = [read.pop(record.name, record) for record in base.nodes]
+        return dataclasses.replace(base, nodes=(*nodes, *read.values()))
 
 
 class CiliumTuiApp(App[int]):
@@ -161,6 +196,8 @@ class CiliumTuiApp(App[int]):
         self._published_at = float("-inf")
         self._watching = False
         self._asking_to_quit = False
+        self.failure: str | None = None
+        """Why the console quit on its own: its first scan read no node (exit status 2)."""
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen()
@@ -186,7 +223,7 @@ class CiliumTuiApp(App[int]):
         unknown = sorted(set(self.user_keymap) - set(binding_ids()))
         if unknown:
             self.report(f"keymap: no binding with id {', '.join(unknown)}", Level.WARNING, True)
-        self.report(f"connected to {self.source.name}")
+        self.report(f"reading {self.source.name}")
         if self._initial is None:
             self.request_scan("start")
         else:
@@ -234,10 +271,20 @@ class CiliumTuiApp(App[int]):
     async def _scan(self) -> Snapshot:
         progress: ProgressCallback = self._progress
         started = asyncio.get_running_loop().time()
-        snapshot = await self.source.scan(progress)
+        feed = ScanFeed()
+        publishing = self.set_interval(STREAM_GAP, partial(self._publish_feed, feed))
+        try:
+            snapshot = await self.source.scan(progress, feed)
+        finally:
+            publishing.stop()
         elapsed = asyncio.get_running_loop().time() - started
         self.report(f"scanned {len(snapshot.nodes)} nodes in {elapsed:.1f} s")
         return snapshot
+
+    def _publish_feed(self, feed: ScanFeed) -> None:
+        snapshot = feed.take(self._latest)
+        if snapshot is not None:
+            self.set_snapshot(snapshot)
 
     def _progress(self, step: ScanProgress) -> None:
         # May be called from a Source's own threads: post_message is thread-safe.
@@ -273,11 +320,25 @@ class CiliumTuiApp(App[int]):
             self.report(f"scan failed: {error}", Level.ERROR, toast=True)
             taken_at = self.scan.taken_at
         self.scan = ScanStatus(running=False, taken_at=taken_at, error=error)
+        if self._latest is None or not self._latest.nodes:
+            self._give_up(str(worker.error or "") or error)
+            return
         if self._scan_queued:
             self._scan_queued = False
             self.request_scan("queued refresh")
         else:
             self._arm_refresh()
+
+    def _give_up(self, error: str | None) -> None:
+        """Nothing could be read at all (a cluster that cannot be reached, a kubeconfig that
+        cannot be used, a lab that cannot start): quit with one line rather than show a console
+        full of errors."""
+        latest = self._latest
+        errors = latest.errors if latest is not None else ()
+        why = error or (errors[0] if errors else "the cluster has no nodes")
+        self.failure = f"no nodes could be read from {self.source.name}: {why}"
+        # After the screens have taken this scan's end in: they must not be torn down under it.
+        self.call_after_refresh(self.exit, EXIT_UNREADABLE, EXIT_UNREADABLE)
 
     def _arm_refresh(self) -> None:
         """The next interval scan counts from the end of the last one."""
@@ -531,13 +592,11 @@ def binding_ids() -> list[str]:
 
 
 async def run_console(
-    settings: Settings,
-    source: Source,
-    initial: Snapshot | None = None,
-    remedy: RemedyEngine | None = None,
+    settings: Settings, source: Source, *, remedy: RemedyEngine | None = None
 ) -> int:
     """Run the console on the running loop until the user quits (the source's connections live on
-    this loop; the app closes the source). A bad theme is a message, not a traceback."""
+    this loop; the app closes the source). A bad theme, or a cluster of which nothing could be
+    read, is one line on stderr and exit status 2, not a traceback."""
     try:
         app = CiliumTuiApp(
             source,
@@ -546,7 +605,6 @@ async def run_console(
             refresh=settings.refresh,
             demo=settings.demo,
             keymap=settings.keymap,
-            initial=initial,
             remedy=remedy,
         )
     except ThemeError as e:
@@ -554,4 +612,6 @@ async def run_console(
         await source.close()
         return 2
     await app.run_async()
+    if app.failure is not None:
+        print(f"cilium-tui: {app.failure}", file=sys.stderr)
     return app.return_code or 0

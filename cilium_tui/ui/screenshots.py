@@ -26,7 +26,13 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress, Source
+from cilium_tui.collect.source import (
+    NodeEvent,
+    ProgressCallback,
+    ScanProgress,
+    ScanStream,
+    Source,
+)
 from cilium_tui.connect import open_source
 from cilium_tui.lab.scenarios import LAB_NOW
 from cilium_tui.model import Snapshot
@@ -87,7 +93,9 @@ class StaticSource:
     def name(self) -> str:
         return self._name
 
-    async def scan(self, progress: ProgressCallback | None = None) -> Snapshot:
+    async def scan(
+        self, progress: ProgressCallback | None = None, stream: ScanStream | None = None
+    ) -> Snapshot:
         total = len(self._snapshot.nodes)
         for done, record in enumerate(self._snapshot.nodes, 1):
             if progress is not None:

@@ -83,10 +83,11 @@ def reassess(
     """`assess(snapshot)`, re-judging only the nodes that changed since `previous`.
 
     A node watch event changes one record and leaves the others (the very same objects) and the
-    cluster-wide facts as they were; every finding of a node depends only on that node's record
-    and those facts, so the other nodes' findings and rows are reused and only the roll-ups are
-    recounted. On a thousand nodes that is milliseconds instead of a second. Anything else (a new
-    scan, a changed ConfigMap, a judge other than the catalogue's) is assessed whole."""
+    cluster-wide facts as they were, and a refresh reads most nodes as they were (equal records);
+    every finding of a node depends only on that node's record and those facts, so the other
+    nodes' findings and rows are reused and only the roll-ups are recounted. On a thousand
+    nodes that is milliseconds instead of a second. Anything else (a changed ConfigMap, a judge
+    other than the catalogue's) is assessed whole."""
     if previous is None or judge is not CATALOGUE_JUDGE or not _same_cluster(previous, snapshot):
         return assess(snapshot, judge)
     before = {r.name: r for r in previous.snapshot.nodes}
@@ -96,7 +97,7 @@ def reassess(
     try:
         for record in snapshot.nodes:
             findings = previous.judgement.by_node.get(record.name)
-            if before.get(record.name) is not record or findings is None:
+            if findings is None or not _unchanged(before.get(record.name), record):
                 findings = catalogue.evaluate_node(snapshot, record)
                 new_rows.append(node_row(snapshot, record, findings))
             else:
@@ -111,6 +112,13 @@ def reassess(
     return ClusterState(snapshot, judgement_of(rollups), tuple(new_rows))
 
 
+def _unchanged(before: NodeRecord | None, after: NodeRecord) -> bool:
+    """The very record, or an equal one that a new scan read (errors do not take part in `==`)."""
+    return before is after or (
+        before is not None and before == after and before.errors == after.errors
+    )
+
+
 def _same_cluster(previous: ClusterState, snapshot: Snapshot) -> bool:
     """Whether only node records may differ, and `previous` holds a whole judgement to reuse."""
     judged = previous.judgement
@@ -122,8 +130,13 @@ def _same_cluster(previous: ClusterState, snapshot: Snapshot) -> bool:
     return all(
         getattr(old, f.name) == getattr(snapshot, f.name)
         for f in dataclasses.fields(Snapshot)
-        if f.name != "nodes"
+        if f.name not in _PER_SCAN
     )
+
+
+_PER_SCAN = frozenset({"nodes", "taken_at"})
+"""Snapshot fields a new scan changes without changing any node's findings: when it was taken
+judges nothing, so a refresh re-judges only the nodes whose records differ."""
 
 
 def same_node(before: NodeInfo, after: NodeInfo) -> bool:
