@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
@@ -37,7 +38,14 @@ from cilium_tui.model import NodeRecord, Snapshot
 from cilium_tui.remedy.context import PlanOptions
 from cilium_tui.remedy.engine import RemedyEngine
 from cilium_tui.remedy.journal import Journal
-from cilium_tui.settings import DEFAULT_REFRESH, DEFAULT_THEME, Settings
+from cilium_tui.settings import (
+    DEFAULT_REFRESH,
+    DEFAULT_THEME,
+    Settings,
+    SettingsError,
+    default_config_path,
+    save_setting,
+)
 from cilium_tui.ui.activity import Activity, Level, describe
 from cilium_tui.ui.commands import ConsoleCommands, PaletteCommand
 from cilium_tui.ui.dialogs import ConfirmDialog
@@ -45,6 +53,8 @@ from cilium_tui.ui.messages import ItemChosen, NodeChanged, ScanProgressed
 from cilium_tui.ui.panes.checklist import ChecklistPane
 from cilium_tui.ui.panes.nodes import NodesPane
 from cilium_tui.ui.panes.remediation import PLAN, RemediationPane
+from cilium_tui.ui.rows import DEFAULT_COLUMNS, known_columns
+from cilium_tui.ui.screens.columns import ColumnPicker
 from cilium_tui.ui.screens.detail import NodeDetailScreen
 from cilium_tui.ui.screens.help import BindingSection, HelpScreen
 from cilium_tui.ui.screens.journal import JournalScreen
@@ -161,13 +171,17 @@ class CiliumTuiApp(App[int]):
         remedy: RemedyEngine | None = None,
         journal: Journal | None = None,
         plan_options: PlanOptions | None = None,
+        columns: Sequence[str] | None = None,
+        config_path: Path | None = None,
     ) -> None:
         """`source` is owned by the app for its lifetime and closed on exit (on the app's loop,
         where asyncssh connections live). `initial` is a scan already made (the console command
         scans once before the screen opens): shown at once, the next scan follows the interval.
         `remedy` is the engine that applies and undoes changes (None in read-only mode, or for a
         source it cannot change); `journal` the one the journal view lists (default: the
-        engine's). Raises `ThemeError` for an unknown or broken theme."""
+        engine's). `columns` are the node table's (default: `DEFAULT_COLUMNS`); a choice made in
+        the console is written to `config_path` (default: the user's config file). Raises
+        `ThemeError` for an unknown or broken theme."""
         super().__init__()
         self.source = source
         self.read_only = read_only
@@ -182,6 +196,8 @@ class CiliumTuiApp(App[int]):
             self.register_theme(loaded)
         self.themes.check(theme)
         self.theme = theme
+        self.node_columns, self._unknown_columns = known_columns(columns or DEFAULT_COLUMNS)
+        self.config_path = config_path or default_config_path()
         self.user_keymap = dict(keymap or {})
         self.set_keymap(self.user_keymap)
         self.activity: deque[Activity] = deque(maxlen=5000)
@@ -223,9 +239,13 @@ class CiliumTuiApp(App[int]):
         unknown = sorted(set(self.user_keymap) - set(binding_ids()))
         if unknown:
             self.report(f"keymap: no binding with id {', '.join(unknown)}", Level.WARNING, True)
+        if self._unknown_columns:
+            names = ", ".join(self._unknown_columns)
+            self.report(f"columns: no node-table column {names}", Level.WARNING, True)
         self.report(f"reading {self.source.name}")
         if self._initial is None:
-            self.request_scan("start")
+            # After the first frame: opening a lab or a cluster must not compete with it.
+            self.call_after_refresh(self.request_scan, "start")
         else:
             initial, self._initial = self._initial, None
             self.report(f"scanned {len(initial.nodes)} nodes before the console opened")
@@ -469,6 +489,16 @@ class CiliumTuiApp(App[int]):
             self.report("quit while a change was rolling out: it was interrupted", Level.WARNING)
             self.exit()
 
+    def choose_columns(self, columns: Sequence[str]) -> None:
+        """Show these node-table columns from now on, and keep the choice in the config file."""
+        self.node_columns, _ = known_columns(columns)
+        try:
+            save_setting(self.config_path, "columns", list(self.node_columns))
+        except SettingsError as e:
+            self.report(f"columns not saved: {e}", Level.ERROR, toast=True)
+            return
+        self.report(f"columns saved in {self.config_path}")
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen(binding_sections(read_only=self.read_only), self.user_keymap))
 
@@ -579,6 +609,7 @@ def binding_sections(*, read_only: bool = False) -> list[BindingSection]:
         ("node detail", NodeDetailScreen.BINDINGS),
         ("journal", JournalScreen.BINDINGS),
         ("checklist", [*ChecklistPane.BINDINGS, *tree]),
+        ("column picker (c)", ColumnPicker.BINDINGS),
         ("dialogs", ConfirmDialog.BINDINGS),
         ("help", HelpScreen.BINDINGS),
     ]
@@ -606,6 +637,8 @@ async def run_console(
             demo=settings.demo,
             keymap=settings.keymap,
             remedy=remedy,
+            columns=settings.columns,
+            config_path=settings.config_file,
         )
     except ThemeError as e:
         print(f"cilium-tui: {e}", file=sys.stderr)
