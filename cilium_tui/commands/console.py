@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 
 from cilium_tui.commands._scan import Target, target_of
-from cilium_tui.connect import OpenError, OpeningSource, open_source
+from cilium_tui.connect import NoCluster, OpenError, OpeningSource, open_source
 from cilium_tui.remedy.engine import RemedyEngine
 from cilium_tui.remedy.journal import Journal, journal_for
 from cilium_tui.settings import SettingsError
@@ -65,6 +65,8 @@ async def _console(target: Target) -> int:
     if not settings.demo:
         try:  # the kubeconfig, read here: nothing is dialled before the console paints
             source = await open_source(settings)
+        except NoCluster as e:
+            return _fail(f"{e}; try `cilium-tui --demo` for the embedded lab")
         except OpenError as e:
             return _fail(str(e))
         remedy = None if settings.read_only else RemedyEngine(source, journal=journal_for(source))

@@ -183,3 +183,15 @@ def test_saving_into_a_missing_file_creates_it_and_a_broken_one_is_left_alone(
     with pytest.raises(SettingsError, match="not valid TOML, left as it is"):
         save_setting(broken, "columns", ["name"])
     assert broken.read_text() == "theme = \n"
+
+
+def test_dialling_internal_ips_is_off_unless_the_file_or_the_command_line_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert settings(tmp_path, []).ssh_to_internal_ip is False
+    assert settings(tmp_path, ["--ssh-to-internal-ip"]).ssh_to_internal_ip is True
+    write_default_config(tmp_path, "ssh_to_internal_ip = true\n")
+    assert settings(tmp_path, []).ssh_to_internal_ip is True
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--help"])
+    assert "--ssh-to-internal-ip" in capsys.readouterr().out
