@@ -1,4 +1,4 @@
-"""The console (the default command): settings -> a cluster or the embedded lab -> the Textual app.
+"""The console (the default command): settings -> a cluster, the embedded lab or a file -> the app.
 
 The console paints before anything is dialled: settings, themes and the kubeconfig are checked
 before the screen takes over the terminal (a one-line message and exit status 2), then the first
@@ -6,8 +6,9 @@ scan, on screen, reads the cluster (or starts the lab) and streams nodes into th
 are read. A cluster of which nothing can be read still ends in one line and exit status 2, once
 the screen is given back. `--demo[=SCENARIO]` starts the lab in this process, in a directory
 that goes with the console, and reads it through the real collectors, as `check` does (see
-`cilium_tui.connect`).
-Unless read-only, the console gets the remediation engine (`cilium_tui.remedy`).
+`cilium_tui.connect`). Unless read-only, the console gets the remediation engine
+(`cilium_tui.remedy`). `--sysdump` and `--snapshot` open a file instead, read-only, and `--since
+FILE` compares every scan with one: those are read before the screen opens, as files are quick.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ import tempfile
 from functools import partial
 from pathlib import Path
 
-from cilium_tui.commands._scan import Target, target_of
+from cilium_tui.collect.scan import ClusterSource
+from cilium_tui.collect.source import Source
+from cilium_tui.commands._scan import Target, open_target, target_of
 from cilium_tui.connect import NoCluster, OpenError, OpeningSource, open_source
+from cilium_tui.offline.source import OfflineError, SinceSource, open_offline
 from cilium_tui.remedy.engine import RemedyEngine
 from cilium_tui.remedy.journal import Journal, journal_for
 from cilium_tui.settings import SettingsError
@@ -34,13 +38,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         target = target_of(args)
         load_themes().check(target.settings.theme)  # before the lab spends seconds starting
-        if target.settings.demo:
+        if target.settings.demo and target.offline is None:
             check_scenario(target.settings.demo)
-        elif target.latency or target.faults:
-            raise OpenError("--latency and --fault are lab knobs: use them with --demo")
     except (SettingsError, OpenError, ThemeError) as e:
         return _fail(str(e))
-    return asyncio.run(_console(target))
+    since = getattr(args, "since", None)
+    return asyncio.run(_console(target, Path(since).expanduser() if since else None))
 
 
 def check_scenario(name: str) -> None:
@@ -58,11 +61,20 @@ def _fail(message: str) -> int:
     return EXIT_CANNOT_OPEN
 
 
-async def _console(target: Target) -> int:
+async def _console(target: Target, since: Path | None = None) -> int:
+    if target.offline is None and since is None:
+        return await _live(target)
+    return await _compared(target, since)
+
+
+async def _live(target: Target) -> int:
+    """A cluster or the lab, read on screen."""
     from cilium_tui.ui.app import run_console  # noqa: PLC0415 - Textual loads only for the console
 
     settings = target.settings
     if not settings.demo:
+        if target.latency or target.faults:
+            return _fail("--latency and --fault are lab knobs: use them with --demo")
         try:  # the kubeconfig, read here: nothing is dialled before the console paints
             source = await open_source(settings)
         except NoCluster as e:
@@ -85,3 +97,31 @@ async def _console(target: Target) -> int:
         journal = Journal(directory / "journal", temporary=True)
         remedy = None if settings.read_only else RemedyEngine(lab, journal=journal)
         return await run_console(settings, lab, remedy=remedy)
+
+
+async def _compared(target: Target, since: Path | None) -> int:
+    """A sysdump or snapshot file, or anything compared with one (`--since`): read first."""
+    from cilium_tui.ui.app import run_console  # noqa: PLC0415 - Textual loads only for the console
+
+    settings = target.settings
+    if settings.demo:
+        print(f"starting the lab ({settings.demo})...", file=sys.stderr, flush=True)
+    try:
+        baseline = await open_offline(since) if since is not None else None
+        source, snapshot = await open_target(target)
+    except NoCluster as e:
+        return _fail(f"{e}; try `cilium-tui --demo` for the embedded lab")
+    except (OpenError, OfflineError) as e:
+        return _fail(str(e))
+    if not snapshot.nodes:
+        await source.close()
+        why = snapshot.errors[0] if snapshot.errors else "the cluster has no nodes"
+        return _fail(f"no nodes could be read from {source.name}: {why}")
+    remedy = None
+    if isinstance(source, ClusterSource) and not settings.read_only:
+        remedy = RemedyEngine(source, journal=journal_for(source))
+    shown: Source = source
+    if baseline is not None:
+        compared = SinceSource(source, baseline)
+        shown, snapshot = compared, compared.compared(snapshot)
+    return await run_console(settings, shown, snapshot, remedy=remedy)

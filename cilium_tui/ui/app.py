@@ -33,6 +33,7 @@ from textual.signal import Signal
 from textual.timer import Timer
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
+from cilium_tui.checks.judgement import Judge, judge
 from cilium_tui.collect.source import ProgressCallback, ScanProgress, Source
 from cilium_tui.model import NodeRecord, Snapshot
 from cilium_tui.remedy.context import PlanOptions
@@ -61,11 +62,9 @@ from cilium_tui.ui.screens.journal import JournalScreen
 from cilium_tui.ui.screens.main import TABS, MainScreen
 from cilium_tui.ui.state import (
     ClusterState,
-    Judge,
     ScanStatus,
     apply_node_event,
     error_changes,
-    judge,
     reassess,
     same_node,
 )
@@ -625,11 +624,16 @@ def binding_ids() -> list[str]:
 
 
 async def run_console(
-    settings: Settings, source: Source, *, remedy: RemedyEngine | None = None
+    settings: Settings,
+    source: Source,
+    initial: Snapshot | None = None,
+    *,
+    remedy: RemedyEngine | None = None,
 ) -> int:
     """Run the console on the running loop until the user quits (the source's connections live on
-    this loop; the app closes the source). A bad theme, or a cluster of which nothing could be
-    read, is one line on stderr and exit status 2, not a traceback."""
+    this loop; the app closes the source). `initial` is a snapshot read before (a file); without
+    it the console scans on screen. A bad theme, or a cluster of which nothing could be read, is
+    one line on stderr and exit status 2, not a traceback."""
     try:
         app = CiliumTuiApp(
             source,
@@ -638,6 +642,7 @@ async def run_console(
             refresh=settings.refresh,
             demo=settings.demo,
             keymap=settings.keymap,
+            initial=initial,
             remedy=remedy,
             columns=settings.columns,
             config_path=settings.config_file,

@@ -15,7 +15,7 @@ from cilium_tui.connect import OpeningSource
 from cilium_tui.model import NodeInfo, NodeRecord, Snapshot
 from cilium_tui.ui.app import CiliumTuiApp, ScanFeed
 from cilium_tui.ui.widgets.node_table import NodeTable
-from tests.integration.lab.conftest import lab_source
+from tests.integration.lab.conftest import lab_source, running
 from tests.ui.support import make_app, settle, until
 
 SIZE = (160, 45)
@@ -37,8 +37,7 @@ async def test_the_first_frame_needs_no_cluster_and_a_hung_agent_delays_only_its
     async def open_lab() -> ClusterSource:
         await opening.wait()  # the lab is not even started before the console is on screen
         source = await lab_source("seed")
-        assert source.lab is not None
-        source.lab.inject(f"exec-hang:{HUNG}")  # its agent's status exec never answers
+        running(source).inject(f"exec-hang:{HUNG}")  # its agent's status exec never answers
         opened.append(source)
         return source
 

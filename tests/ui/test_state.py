@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 
 from cilium_tui.checks import catalogue
+from cilium_tui.checks.judgement import judge
 from cilium_tui.collect.source import NodeEvent
 from cilium_tui.model import NodeRecord, Snapshot
-from cilium_tui.ui.state import apply_node_event, assess, error_changes, judge, reassess
+from cilium_tui.ui.state import apply_node_event, assess, error_changes, reassess
 from tests.ui.factories import dead, node_info, with_node
 
 
