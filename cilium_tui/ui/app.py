@@ -213,6 +213,8 @@ class CiliumTuiApp(App[int]):
         self._published_at = float("-inf")
         self._watching = False
         self._asking_to_quit = False
+        self._starting = False
+        """The first scan is asked for, after the first frame (`settled` waits for it)."""
         self.failure: str | None = None
         """Why the console quit on its own: its first scan read no node (exit status 2)."""
 
@@ -246,6 +248,7 @@ class CiliumTuiApp(App[int]):
         self.report(f"reading {self.source.name}")
         if self._initial is None:
             # After the first frame: opening a lab or a cluster must not compete with it.
+            self._starting = True
             self.call_after_refresh(self.request_scan, "start")
         else:
             initial, self._initial = self._initial, None
@@ -285,6 +288,7 @@ class CiliumTuiApp(App[int]):
         if self._refresh_timer is not None:
             self._refresh_timer.stop()
             self._refresh_timer = None
+        self._starting = False
         self.scan = dataclasses.replace(self.scan, running=True, progress=None)
         self._scan()
 
@@ -411,7 +415,7 @@ class CiliumTuiApp(App[int]):
         scripted runs; an apply is not waited for: it may be waiting for its confirmation)."""
         while True:
             busy = [w for w in self.workers if w.group in SETTLING and not w.is_finished]
-            if not busy and not self.scan.running:
+            if not busy and not self.scan.running and not self._starting:
                 return
             with suppress(WorkerCancelled, WorkerFailed):  # failures are reported where they occur
                 await self.workers.wait_for_complete(busy)
