@@ -235,3 +235,20 @@ async def test_a_big_table_filters_once_the_typing_pauses_and_at_enter(seed: Sna
         app.main.query_one("#node-filter", Input).value = "rock64"
         await pilot.pause(DEBOUNCE * 4)
         assert {k.split("-")[0] for k in table.shown_keys} == {"rock64"}, "applied after a pause"
+
+
+async def test_a_refresh_changing_the_sorted_column_moves_the_row(seed: Snapshot) -> None:
+    """Rows are sorted again when a value of the sorted column changes (and only then: a
+    kernel changing under a sort by name leaves the order, checked above)."""
+    upgraded = with_node(seed, "rock64-2", lambda r: with_kernel(r, "6.9.0-1-arm64"))
+    source = ScriptedSource(seed, upgraded)
+    app = make_app(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        table.sort_by("kernel")
+        assert table.shown_keys[:3] == BOARDS
+        await pilot.press("r")
+        await settle(pilot)
+        assert table.shown_keys[-1] == "rock64-2", "6.9 after the 6.2 VMs"
+        assert table.shown_keys[:2] == ["rock64-1", "rock64-3"]

@@ -150,13 +150,14 @@ class NodeTable(ScrollView, can_focus=True):
     # ----------------------------------------------------------------------------------------
 
     def show(self, rows: Sequence[NodeRow]) -> None:
-        """Make the table show exactly `rows`, touching only what changed."""
+        """Make the table show exactly `rows`, touching only what changed: the order is sorted
+        again only when rows came or went or a value of the sorted column changed."""
         wanted = {row.key: row for row in rows}
         keep = self.cursor_key
-        changed = False
-        for key in [k for k in self._shown if k not in wanted]:
+        stale = [k for k in self._shown if k not in wanted]
+        for key in stale:
             del self._shown[key], self._painted[key]
-            changed = True
+        resort, changed = bool(stale), False
         for row in rows:
             shown = self._shown.get(row.key)
             if shown is row.cells:  # the very row shown: an unchanged node (`reassess`)
@@ -167,15 +168,19 @@ class NodeTable(ScrollView, can_focus=True):
                 self._names.setdefault(row.key, natural_key(row.key))
                 for column in _BY_KEY:
                     self._paint(row.key, column, row.cells[column])
-                changed = True
+                resort = True
                 continue
             for column in _BY_KEY:
                 if shown[column] != row.cells[column]:
                     self.update_cell(row.key, column, row.cells[column])
                     changed = True
+                    resort = resort or column == self.sort_column
             self._shown[row.key] = row.cells
-        if changed:
+        if resort:
             self._sort(keep, scroll=False)
+        elif changed:
+            self._resize()  # a column may have widened
+            self.refresh()
 
     def update_cell(self, key: str, column: str, cell: Cell) -> None:
         """Show `cell` in row `key`, column `column`: that cell alone is painted again."""
