@@ -32,7 +32,13 @@ from textual.pilot import Pilot
 from cilium_tui.checks.ids import ItemId
 from cilium_tui.collect.inventory import SshTarget
 from cilium_tui.collect.kube import KubeClient
-from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress, Source
+from cilium_tui.collect.source import (
+    NodeEvent,
+    ProgressCallback,
+    ScanProgress,
+    ScanStream,
+    Source,
+)
 from cilium_tui.collect.ssh import SshPool
 from cilium_tui.connect import open_source
 from cilium_tui.model import NodeRecord, Snapshot
@@ -113,7 +119,9 @@ class StaticSource:
     def name(self) -> str:
         return self._name
 
-    async def scan(self, progress: ProgressCallback | None = None) -> Snapshot:
+    async def scan(
+        self, progress: ProgressCallback | None = None, stream: ScanStream | None = None
+    ) -> Snapshot:
         total = len(self._snapshot.nodes)
         for done, record in enumerate(self._snapshot.nodes, 1):
             if progress is not None:
