@@ -24,15 +24,7 @@ from cilium_tui.collect.kube import (
     shown_command,
 )
 from cilium_tui.collect.probe import agent_pod_argv
-from cilium_tui.collect.source import (
-    NodeEvent,
-    NodeScanned,
-    NodesListed,
-    Part,
-    ProgressCallback,
-    ScanEvent,
-    ScanProgress,
-)
+from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress, ScanStream
 from cilium_tui.collect.ssh import SshError, SshPool
 from cilium_tui.facts.config import parse_configmap
 from cilium_tui.facts.node import parse_node
@@ -61,10 +53,10 @@ class _Progress:
     total: int = 1
     done: int = 0
 
-    def step(self, message: str, count: int = 1, event: ScanEvent | None = None) -> None:
+    def step(self, message: str, count: int = 1) -> None:
         self.done += count
         if self.callback is not None:
-            self.callback(ScanProgress(min(self.done, self.total), self.total, message, event))
+            self.callback(ScanProgress(min(self.done, self.total), self.total, message))
 
 
 @dataclass
@@ -75,7 +67,8 @@ class _NodeScan:
     info: NodeInfo | None = None
     pod: tuple[AgentPod, JSON] | None = None
     target: SshTarget | None = None
-    pending: set[Part] = field(default_factory=set)
+    pending: set[str] = field(default_factory=set)
+    """The parts still being read: "agent" (its status, an exec), "ssh" (host facts)."""
     agent: AgentStatus | None = None
     raw: str | None = None
     probe: ProbeFacts | None = None
@@ -93,9 +86,8 @@ class _NodeScan:
             errors=dict(self.errors),
         )
 
-    def done(self, part: Part) -> NodeScanned:
+    def done(self, part: str) -> None:
         self.pending.discard(part)
-        return NodeScanned(self.record(), frozenset(self.pending))
 
 
 def agent_pods_by_node(objs: Sequence[JSON]) -> dict[str, tuple[AgentPod, JSON]]:
@@ -187,17 +179,15 @@ class ClusterSource:
 
     # -- the scan --------------------------------------------------------------------------------
 
-    async def scan(self, progress: ProgressCallback | None = None) -> Snapshot:
-        """One scan; per-node facts stream through `progress` as they arrive.
+    async def scan(
+        self, progress: ProgressCallback | None = None, stream: ScanStream | None = None
+    ) -> Snapshot:
+        """One scan; `stream` hears the cluster as listed, then each node as soon as both its
+        parts are read (see `ScanStream`), on the event loop: a hung node delays only itself.
 
-        `progress` receives, in order: a ScanProgress whose `event` is `NodesListed` (every node
-        and board, no facts yet), then one whose `event` is `NodeScanned` each time a node's
-        agent status or SSH probe has been read (its record so far, and the parts still
-        pending), then the Snapshot is returned. All on the event loop, as they happen: a hung
-        node delays only its own last update.
-
-        Each part is bounded on its own: agent execs by the KubeClient's concurrency, probes by
-        the SshPool's; a node never holds an exec slot while its probe waits, or the reverse.
+        Each part is bounded on its own: agent execs by the KubeClient's concurrency, host facts
+        (SSH probes) by the SshPool's; a node never holds an exec slot while its probe waits, or
+        the reverse.
         """
         started = datetime.now(UTC)
         steps = _Progress(progress)
@@ -212,30 +202,40 @@ class ClusterSource:
         steps.total = 1 + 2 * len(nodes) + len(boards)
 
         pods = agent_pods_by_node(agents.pods)
+
+        def snapshot(records: Sequence[NodeRecord]) -> Snapshot:
+            config = None
+            if config_obj is not None:
+                version = cluster_version(records)
+                config = parse_configmap(config_obj, cilium_version=version)
+            return Snapshot(
+                taken_at=started,
+                source=self._name,
+                nodes=tuple(sorted(records, key=lambda r: r.name)),
+                config=config,
+                context=self.context,
+                kube_proxy_present=kube_proxy,
+                errors=tuple(errors),
+            )
+
         scans = [
             _NodeScan(n.name, n, pods.get(n.name), self._target(n), {"agent", "ssh"}) for n in nodes
         ]
         scans += [_NodeScan(b.name, target=b.target, pending={"ssh"}) for b in boards]
-        listed = NodesListed(tuple(one.record() for one in scans))
-        steps.step(f"{len(nodes)} nodes, {len(agents.pods)} agents", event=listed)
+        steps.step(f"{len(nodes)} nodes, {len(agents.pods)} agents")
+        if stream is not None:
+            stream.listed(snapshot([one.record() for one in scans]))
+
+        async def part(one: _NodeScan, read: Awaitable[None]) -> None:
+            await read
+            if not one.pending and stream is not None:
+                stream.node_read(one.record())
+
         await asyncio.gather(
-            *(self._agent(one, steps) for one in scans if one.info is not None),
-            *(self._host(one, steps) for one in scans),
+            *(part(one, self._agent(one, steps)) for one in scans if one.info is not None),
+            *(part(one, self._host(one, steps)) for one in scans),
         )
-        records = [one.record() for one in scans]
-        config = None
-        if config_obj is not None:
-            version = cluster_version(records)
-            config = parse_configmap(config_obj, cilium_version=version)
-        return Snapshot(
-            taken_at=started,
-            source=self._name,
-            nodes=tuple(sorted(records, key=lambda r: r.name)),
-            config=config,
-            context=self.context,
-            kube_proxy_present=kube_proxy,
-            errors=tuple(errors),
-        )
+        return snapshot([one.record() for one in scans])
 
     async def _cluster(
         self, errors: list[str]
@@ -282,7 +282,8 @@ class ClusterSource:
         except Exception as e:  # a bug or a library surprise: this node's fact, not a crash
             one.errors["agent"] = _unexpected(e)
         finally:
-            steps.step(f"agent {one.name}", event=one.done("agent"))
+            one.done("agent")
+            steps.step(f"agent {one.name}")
 
     async def _host(self, one: _NodeScan, steps: _Progress) -> None:
         """Host facts over SSH, the fuller source; else through the running agent pod."""
@@ -292,7 +293,8 @@ class ClusterSource:
                 await self._via_agent_pod(one.pod[1], one)
         finally:
             target = one.target
-            steps.step(f"probe {target}" if target else "probe skipped", event=one.done("ssh"))
+            one.done("ssh")
+            steps.step(f"probe {target}" if target else "probe skipped")
 
     async def _via_agent_pod(self, obj: JSON, one: _NodeScan) -> None:
         """One exec of a fixed script in the agent container, which shares the host's network

@@ -13,42 +13,14 @@ from typing import Literal, Protocol, runtime_checkable
 
 from cilium_tui.model import NodeInfo, NodeRecord, Snapshot
 
-Part = Literal["agent", "ssh"]
-"""The per-node reads of a scan: the agent's status (an exec) and the SSH probe."""
-
-
-@dataclass(frozen=True)
-class NodesListed:
-    """The scan knows its nodes (the Kubernetes list, the inventory's boards), no facts yet:
-    every record has its NodeInfo (boards: only a name and an SSH host)."""
-
-    records: tuple[NodeRecord, ...]
-
-
-@dataclass(frozen=True)
-class NodeScanned:
-    """One part of one node was read: `record` holds everything known about the node so far
-    (facts and errors of the parts done), `pending` the parts still being read. The last update
-    of a node has `pending` empty; its record is the one the final Snapshot holds."""
-
-    record: NodeRecord
-    pending: frozenset[Part]
-
-
-ScanEvent = NodesListed | NodeScanned
-
 
 @dataclass(frozen=True)
 class ScanProgress:
-    """A step of a scan, for progress bars and logs; from a streaming source (ClusterSource)
-    also what the step brought: `event` is NodesListed once, then a NodeScanned per part read,
-    on the event loop as they arrive (a consumer can fill a table before the scan ends). Sources
-    that do not stream leave it None and deliver everything in the Snapshot."""
+    """A step of a scan, for progress bars and logs."""
 
     done: int
     total: int
     message: str
-    event: ScanEvent | None = None
 
 
 ProgressCallback = Callable[[ScanProgress], None]
@@ -62,6 +34,20 @@ class NodeEvent:
     node: NodeInfo
 
 
+class ScanStream(Protocol):
+    """What a scan tells as it goes, so that a console can paint a big cluster before the scan
+    ends. Called on the scan's event loop, in this order: `listed` once, then `node_read` once per
+    node or board, in whatever order they answer (a hung one delays only itself)."""
+
+    def listed(self, snapshot: Snapshot) -> None:
+        """The cluster as listed: every node with its Node object and agent pod, no facts read."""
+        ...
+
+    def node_read(self, record: NodeRecord) -> None:
+        """One node's record, complete: its agent and its probe have answered (or failed)."""
+        ...
+
+
 class Source(Protocol):
     """A cluster as cilium-tui sees it."""
 
@@ -70,8 +56,11 @@ class Source(Protocol):
         """Human name for the title bar: "context prod-eu", "lab seed"."""
         ...
 
-    async def scan(self, progress: ProgressCallback | None = None) -> Snapshot:
-        """One full, bounded, concurrent scan; a per-node failure is a fact, not an exception."""
+    async def scan(
+        self, progress: ProgressCallback | None = None, stream: ScanStream | None = None
+    ) -> Snapshot:
+        """One full, bounded, concurrent scan; a per-node failure is a fact, not an exception.
+        `stream` hears the list, then each node as it is read."""
         ...
 
     def node_events(self) -> AsyncIterator[NodeEvent]:

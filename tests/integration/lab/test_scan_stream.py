@@ -5,28 +5,32 @@ from __future__ import annotations
 import json
 
 from cilium_tui.collect.scan import ClusterSource, ScanLimits
-from cilium_tui.collect.source import NodeScanned, NodesListed, ScanProgress
 from cilium_tui.connect import open_source
+from cilium_tui.model import NodeRecord, Snapshot
 from cilium_tui.settings import Settings
 
 
-async def test_nodes_listed_first_then_each_part_as_it_arrives(seed: ClusterSource) -> None:
-    steps: list[ScanProgress] = []
-    snapshot = await seed.scan(steps.append)
-    events = [s.event for s in steps if s.event is not None]
-    listed = events[0]
-    assert isinstance(listed, NodesListed)
-    names = sorted(r.name for r in snapshot.nodes)
-    assert sorted(r.name for r in listed.records) == names
-    assert all(r.agent is None and r.probe is None for r in listed.records)
-    scanned = [e for e in events[1:] if isinstance(e, NodeScanned)]
-    assert len(scanned) == len(events) - 1
-    last = {e.record.name: e for e in scanned}
-    assert all(not e.pending for e in last.values())
-    assert {name: e.record for name, e in last.items()} == {r.name: r for r in snapshot.nodes}
-    # Kubernetes nodes stream two parts (agent, then probe or the reverse); boards one.
-    parts = {name: sum(e.record.name == name for e in scanned) for name in names}
-    assert parts == {r.name: 2 if r.node is not None else 1 for r in snapshot.nodes}
+class Recorder:
+    """A ScanStream that keeps what it heard, in order."""
+
+    def __init__(self) -> None:
+        self.heard: list[Snapshot | NodeRecord] = []
+
+    def listed(self, snapshot: Snapshot) -> None:
+        self.heard.append(snapshot)
+
+    def node_read(self, record: NodeRecord) -> None:
+        self.heard.append(record)
+
+
+async def test_nodes_listed_first_then_each_node_as_it_is_read(seed: ClusterSource) -> None:
+    stream = Recorder()
+    snapshot = await seed.scan(stream=stream)
+    listed, *read = stream.heard
+    assert isinstance(listed, Snapshot)
+    assert [r.name for r in listed.nodes] == [r.name for r in snapshot.nodes]
+    assert all(r.agent is None and r.probe is None for r in listed.nodes)
+    assert sorted(read, key=lambda r: r.name) == list(snapshot.nodes)  # type: ignore[arg-type]
 
 
 async def test_raw_report_fetched_on_demand(seed: ClusterSource) -> None:
@@ -48,24 +52,17 @@ async def test_the_concurrency_setting_bounds_execs_and_probes() -> None:
 
 
 async def test_probes_do_not_wait_behind_a_hung_exec() -> None:
-    """One exec slot, held by an agent that never answers: every SSH probe still comes back
-    before that exec gives up (a node holds no slot across its two parts)."""
+    """One exec slot, held by an agent that never answers: every SSH probe is done before that
+    exec gives up (a node holds no slot across its two parts, and probes wait on no exec)."""
     source = await open_source(Settings(demo="seed", concurrency=1), faults=["exec-hang:k3s-vm-1"])
     source.limits = ScanLimits(agent_timeout=2.0)
     try:
-        steps: list[ScanProgress] = []
-        snapshot = await source.scan(steps.append)
-        done = [s.event for s in steps if isinstance(s.event, NodeScanned)]
-        hung = next(
-            i
-            for i, e in enumerate(done)
-            if e.record.name == "k3s-vm-1" and "agent" in e.record.errors
-        )
-        host_parts = {}  # node -> index of the event that brought its host facts
-        for i, e in enumerate(done):
-            if "ssh" not in e.pending and e.record.probe is not None:
-                host_parts.setdefault(e.record.name, i)
-        assert len(host_parts) == len(snapshot.nodes)
-        assert max(host_parts.values()) < hung, "a probe waited for the hung exec"
+        steps: list[str] = []
+        snapshot = await source.scan(lambda step: steps.append(step.message))
+        probes = [i for i, m in enumerate(steps) if m.startswith("probe ")]
+        assert len(probes) == len(snapshot.nodes)
+        assert max(probes) < steps.index("agent k3s-vm-1"), steps
+        hung = next(r for r in snapshot.nodes if r.name == "k3s-vm-1")
+        assert "agent" in hung.errors and hung.probe is not None
     finally:
         await source.close()
