@@ -176,7 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", nargs="?", help="journal entry id (default: the latest)")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
-    p = sub.add_parser("journal", help="list the journalled changes")
+    p = sub.add_parser("journal", help="list the journalled changes (reconciling interrupted ones)")
+    _add_cluster_options(p)
     p.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 

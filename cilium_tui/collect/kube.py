@@ -95,6 +95,10 @@ class Timeout(KubeError):
     """The server or the command did not answer in time."""
 
 
+class NotReady(Timeout):
+    """A pod the API server lists did not become Ready in time (the server itself answered)."""
+
+
 class ExecFailed(KubeError):
     """The command could not be started in the container (e.g. the binary is not in the image)."""
 
@@ -746,9 +750,15 @@ class KubeClient:
                 current,
             ) from e
 
-    async def delete_pod(self, namespace: str, name: str) -> JSON:
+    async def delete_pod(self, namespace: str, name: str, *, uid: str | None = None) -> JSON:
+        """Delete a pod; with `uid`, only that very pod (Conflict when it was replaced)."""
+        body = {"preconditions": {"uid": uid}} if uid is not None else None
         return await self._get_json(
-            f"delete pod {namespace}/{name}", self._core.delete_namespaced_pod, name, namespace
+            f"delete pod {namespace}/{name}",
+            self._core.delete_namespaced_pod,
+            name,
+            namespace,
+            body=body,
         )
 
     async def rollout_restart_daemonset(self, namespace: str, name: str) -> JSON:
@@ -797,7 +807,7 @@ class KubeClient:
                     if last is not None
                     else "no new agent pod"
                 )
-                raise Timeout(f"agent on node {node} not Ready after {timeout:g} s: {state}")
+                raise NotReady(f"agent on node {node} not Ready after {timeout:g} s: {state}")
             await asyncio.sleep(min(poll, left))
 
     async def can_i(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 
@@ -61,19 +62,42 @@ def plan_options(args: argparse.Namespace) -> PlanOptions:
 async def with_cluster(
     target: Target, work: Callable[[ClusterSource, Snapshot], Awaitable[int]]
 ) -> int:
-    """Open the cluster, scan it once, run `work`, close it."""
+    """Open the cluster, scan it once, run `work`, close it.
+
+    SIGTERM and SIGHUP end it like Ctrl-C does: the step under way is journalled with where the
+    cluster stands, then the command exits 128 + the signal's number."""
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    received: list[signal.Signals] = []
+
+    def stop(signum: signal.Signals) -> None:
+        received.append(signum)
+        if task is not None:
+            task.cancel()
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(signum, stop, signum)
     try:
-        source, snapshot = await open_and_scan(target)
-    except OpenError as e:
-        raise CommandError(str(e)) from None
-    try:
-        for error in snapshot.errors:
-            print(f"warning: {error}", file=sys.stderr)
-        if not snapshot.nodes:
-            raise CommandError("no nodes could be read")
-        return await work(source, snapshot)
+        try:
+            source, snapshot = await open_and_scan(target)
+        except OpenError as e:
+            raise CommandError(str(e)) from None
+        try:
+            for error in snapshot.errors:
+                print(f"warning: {error}", file=sys.stderr)
+            if not snapshot.nodes:
+                raise CommandError("no nodes could be read")
+            return await work(source, snapshot)
+        finally:
+            await source.close()
+    except asyncio.CancelledError:
+        if not received:
+            raise
+        print(f"stopped by {received[0].name}", file=sys.stderr)
+        return 128 + int(received[0])
     finally:
-        await source.close()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            loop.remove_signal_handler(signum)
 
 
 def engine_for(source: ClusterSource, *, read_only: bool) -> RemedyEngine:
@@ -143,8 +167,13 @@ def report(result: ApplyResult, engine: RemedyEngine) -> int:
     if result.replan is not None:
         print("\nThe cluster as it is now:\n")
         sys.stdout.write(render_text(result.replan))
-    if result.undo_offered and result.outcome != "verified":
-        print(f"to undo: cilium-tui undo {result.entry_id}")
+    if result.state:
+        print("where the cluster stands:")
+        for line in result.state:
+            print(f"  {line}")
+    if result.way_back is not None:
+        what = "to finish the way back" if result.undoes else "to undo"
+        print(f"{what}: {result.way_back}")
     return EXIT_OK if result.outcome == "verified" else EXIT_NOT_DONE
 
 

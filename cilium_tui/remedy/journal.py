@@ -35,10 +35,21 @@ from cilium_tui.remedy.plan import JSON, Plan, PlanFormatError, plan_from_dict
 if TYPE_CHECKING:
     from cilium_tui.collect.scan import ClusterSource
 
-EntryStatus = Literal["started", "conflict", "failed", "stopped", "applied", "verified", "mismatch"]
+EntryStatus = Literal[
+    "started",
+    "conflict",
+    "failed",
+    "stopped",
+    "interrupted",
+    "applied",
+    "verified",
+    "mismatch",
+]
 """Where a change stands: written as "started" before the first mutation; "conflict" when the
-patch was refused and nothing changed; "failed"/"stopped" part way; "applied" once every step
-ran; "verified" or "mismatch" after the re-scan."""
+patch was refused and nothing changed; "failed"/"stopped" part way; "interrupted" by Ctrl-C or
+SIGTERM; "applied" once every step ran; "verified" or "mismatch" after the re-scan."""
+
+IntentKind = Literal["patch", "delete"]
 
 _ID = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[a-z0-9-]{1,64}-[0-9a-f]{4}$")
 FORMAT = 1
@@ -127,6 +138,53 @@ class Event:
 
 
 @dataclass
+class Intent:
+    """A mutation about to be sent, journalled before it is: "patch" (cilium-config, expected at
+    `resource_version`) or "delete" (the agent pod `pod`, UID `uid`, of `node`). `answered` once
+    the server's answer is recorded; an unanswered intent means the outcome is unknown until it
+    is reconciled from the cluster (`remedy.reconcile`)."""
+
+    kind: IntentKind
+    time: str
+    node: str | None = None
+    pod: str | None = None
+    uid: str | None = None
+    resource_version: str | None = None
+    answered: bool = False
+
+    def to_dict(self) -> JSON:
+        return {
+            "kind": self.kind,
+            "time": self.time,
+            "node": self.node,
+            "pod": self.pod,
+            "uid": self.uid,
+            "resourceVersion": self.resource_version,
+            "answered": self.answered,
+        }
+
+    @classmethod
+    def from_dict(cls, obj: Mapping[str, Any]) -> Intent:
+        kind = obj["kind"]
+        if kind not in ("patch", "delete"):
+            raise ValueError(f"unknown intent {kind!r}")
+
+        def text(key: str) -> str | None:
+            value = obj.get(key)
+            return None if value is None else str(value)
+
+        return cls(
+            kind,
+            str(obj["time"]),
+            text("node"),
+            text("pod"),
+            text("uid"),
+            text("resourceVersion"),
+            obj.get("answered") is True,
+        )
+
+
+@dataclass
 class JournalEntry:
     """One change. Mutable: the engine records its progress in it and saves it again."""
 
@@ -154,10 +212,40 @@ class JournalEntry:
     restarted: list[str] = field(default_factory=list)
     """Nodes whose agent was restarted, in order."""
     events: list[Event] = field(default_factory=list)
+    agents_before: dict[str, str] = field(default_factory=dict)
+    """Node -> UID of its agent pod, read just before the first mutation: an agent whose UID is
+    not here started after the change began (see `remedy.reconcile`)."""
+    intents: list[Intent] = field(default_factory=list)
+    """Every mutation, journalled before it was sent."""
+
+    @property
+    def unsettled(self) -> bool:
+        """A mutation was sent (or about to be) and its outcome is not on record, or the run
+        ended without a word (killed): only the cluster can tell (`remedy.reconcile`)."""
+        if not self.intents:  # nothing was sent to the cluster
+            return False
+        return self.status == "started" or any(not i.answered for i in self.intents)
 
     @property
     def mutated(self) -> bool:
-        return bool(self.resource_version_after or self.steps_done or self.restarted)
+        """Changed something, or may have (an unsettled intent): never "nothing to undo"."""
+        return bool(
+            self.resource_version_after or self.steps_done or self.restarted or self.unsettled
+        )
+
+    def intend(
+        self,
+        kind: IntentKind,
+        *,
+        node: str | None = None,
+        pod: str | None = None,
+        uid: str | None = None,
+        resource_version: str | None = None,
+    ) -> Intent:
+        """Record a mutation about to be sent (the caller saves the entry before sending it)."""
+        intent = Intent(kind, now(), node, pod, uid, resource_version)
+        self.intents.append(intent)
+        return intent
 
     @property
     def undoable(self) -> bool:
@@ -203,6 +291,8 @@ class JournalEntry:
             "nodeBefore": self.node_before,
             "stepsDone": self.steps_done,
             "restarted": self.restarted,
+            "agentsBefore": self.agents_before,
+            "intents": [i.to_dict() for i in self.intents],
             "events": [
                 {"time": e.time, "status": e.status, "message": e.message, "node": e.node}
                 for e in self.events
@@ -236,6 +326,10 @@ class JournalEntry:
                 },
                 steps_done=[list(s) for s in obj.get("stepsDone") or []],
                 restarted=[str(n) for n in obj.get("restarted") or []],
+                agents_before={
+                    str(k): str(v) for k, v in dict(obj.get("agentsBefore") or {}).items()
+                },
+                intents=[Intent.from_dict(dict(i)) for i in obj.get("intents") or []],
                 events=[
                     Event(str(e["time"]), str(e["status"]), str(e["message"]), e.get("node"))
                     for e in obj.get("events") or []
@@ -254,7 +348,11 @@ class Journal:
         self.temporary = temporary
 
     def new_entry(
-        self, plan: Plan, previous: Mapping[str, str | None], cluster: ClusterIdentity
+        self,
+        plan: Plan,
+        previous: Mapping[str, str | None],
+        cluster: ClusterIdentity,
+        agents_before: Mapping[str, str] | None = None,
     ) -> JournalEntry:
         """A "started" entry for `plan` on `cluster`, saved at once (before anything is
         changed). Raises JournalError when it cannot be written."""
@@ -271,6 +369,7 @@ class Journal:
             undoes=plan.undoes,
             previous=dict(previous),
             resource_version=plan.cluster.resource_version,
+            agents_before=dict(agents_before or {}),
         )
         entry.note("started", f"{plan.item_id}: {plan.summary}")
         self.save(entry)
