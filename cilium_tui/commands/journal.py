@@ -67,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
     if any(e.unsettled for e in journal.entries()):
         reconcile_unsettled(args, journal)
     entries = journal.entries()
+    for problem in journal.problems:
+        print(plain(f"skipped: {problem}"), file=sys.stderr)
     if args.format == "json":
         print(json.dumps([e.to_dict() for e in entries], indent=2))
         return 0

@@ -519,12 +519,19 @@ class RemedyEngine:
                 ]
         if entry_id is not None:
             entry = self.journal.load(entry_id)
-        elif (latest := self.journal.latest_undoable(cluster)) is not None:
-            entry = latest
         else:
-            raise JournalError(
-                self._nothing_to_undo(cluster) + "".join(f"; {line}" for line in reconciled)
-            )
+            latest = self.journal.latest_undoable(cluster)
+            if self.journal.problems:  # a newer change may hide there: never guess past it
+                raise JournalError(
+                    "journal entries that do not validate: "
+                    + "; ".join(self.journal.problems)
+                    + ": undo a change by its id, or move those files away"
+                )
+            if latest is None:
+                raise JournalError(
+                    self._nothing_to_undo(cluster) + "".join(f"; {x}" for x in reconciled)
+                )
+            entry = latest
         if entry.undoes is not None:
             raise JournalError(
                 f"journal entry {entry.id} is the undo of {entry.undoes}: an undo is not undone; "

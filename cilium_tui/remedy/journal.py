@@ -28,8 +28,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
+from cilium_tui.collect.node_commands import rebuild
 from cilium_tui.remedy.plan import JSON, Plan, PlanFormatError, plan_from_dict
 
 if TYPE_CHECKING:
@@ -269,6 +270,25 @@ class JournalEntry:
         except PlanFormatError as e:
             raise JournalError(f"journal entry {self.id}: {e}") from None
 
+    def validate(self) -> None:
+        """An entry is data, never a program: its plan must read back, and every node change in
+        it must be exactly one cilium-tui makes (rebuilt through the same allow-list as apply).
+        Raises JournalError naming what does not validate."""
+        plan = self.load_plan()
+        for step in plan.node_steps:
+            try:
+                rebuild(step.change)
+            except ValueError as e:
+                raise JournalError(f"node step on {step.node}: {e}") from None
+        for key, value in self.previous.items():
+            if value is not None and not isinstance(value, str):
+                raise JournalError(f"previous value of {key}: not a string")
+        if set(self.previous) - {c.key for c in plan.changes}:
+            raise JournalError("previous values name keys the plan does not change")
+        for other in (self.undoes, self.undone_by):
+            if other is not None and not _ID.match(other):
+                raise JournalError(f"not a journal entry id: {other!r}")
+
     def note(self, status: str, message: str, node: str | None = None) -> None:
         self.events.append(Event(now(), status, message, node))
 
@@ -314,7 +334,7 @@ class JournalEntry:
                 cluster=None
                 if obj.get("cluster") is None
                 else ClusterIdentity.from_dict(dict(obj["cluster"])),
-                status=obj.get("status", "started"),
+                status=_status(obj.get("status", "started")),
                 undoes=obj.get("undoes"),
                 undone_by=obj.get("undoneBy"),
                 previous={str(k): v for k, v in dict(obj.get("previous") or {}).items()},
@@ -339,6 +359,12 @@ class JournalEntry:
             raise JournalError(f"not a journal entry: {e}") from None
 
 
+def _status(value: object) -> EntryStatus:
+    if value not in get_args(EntryStatus):
+        raise ValueError(f"unknown status {value!r}")
+    return cast(EntryStatus, value)
+
+
 class Journal:
     """The journal directory (created 0700 on first write); `temporary` when it goes with the
     embedded lab that it journals."""
@@ -346,6 +372,8 @@ class Journal:
     def __init__(self, directory: Path | None = None, *, temporary: bool = False) -> None:
         self.directory = directory or default_directory()
         self.temporary = temporary
+        self.problems: list[str] = []
+        """Why entries were skipped by the last `entries()`, one line each naming the file."""
 
     def new_entry(
         self,
@@ -417,20 +445,26 @@ class Journal:
         except OSError as e:
             raise JournalError(f"cannot read {path}: {e}") from None
         try:
-            return JournalEntry.from_dict(json.loads(text))
+            entry = JournalEntry.from_dict(json.loads(text))
+            entry.validate()
         except (ValueError, JournalError) as e:
-            raise JournalError(f"{path}: {e}") from None
+            raise JournalError(f"{path}: refused: {e}") from None
+        if entry.id != entry_id:
+            raise JournalError(f"{path}: refused: it names itself {entry.id!r}")
+        return entry
 
     def entries(self) -> list[JournalEntry]:
-        """Every readable entry, newest first (unreadable files are skipped)."""
+        """Every readable entry, newest first (those that do not validate are skipped, and
+        listed in `problems` with their path and why)."""
+        self.problems = []
         if not self.directory.is_dir():
             return []
         found = []
         for path in self.directory.glob("*.json"):
             try:
                 found.append(self.load(path.stem))
-            except JournalError:
-                continue
+            except JournalError as e:
+                self.problems.append(str(e))
         return sorted(found, key=lambda e: (e.created, e.id), reverse=True)
 
     def latest_undoable(self, cluster: ClusterIdentity) -> JournalEntry | None:

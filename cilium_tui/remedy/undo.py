@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from cilium_tui.checks.catalogue import item as catalogue_item
-from cilium_tui.collect.node_commands import NodeChange
+from cilium_tui.collect.node_commands import NodeChange, rebuild
 from cilium_tui.model import Snapshot
 from cilium_tui.remedy.context import state_group
 from cilium_tui.remedy.journal import ClusterIdentity, JournalEntry, JournalError
@@ -42,7 +42,12 @@ from cilium_tui.remedy.plan import (
 
 
 def _reverted(step: NodeStep, before: list[str]) -> NodeStep:
-    change = step.change
+    """The step that reverts `step`: its commands rebuilt through the allow-list, never taken
+    as written (a journal entry is data, not a program)."""
+    try:
+        change = rebuild(step.change)
+    except ValueError as e:
+        raise JournalError(f"node step on {step.node}: {e}") from None
     back = NodeChange(
         title=f"undo: {change.title}",
         apply=change.undo,
