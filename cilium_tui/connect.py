@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from cilium_tui.collect.inventory import Inventory, InventoryError, load_inventory, ssh_config_hosts
-from cilium_tui.collect.kube import KubeClient, KubeError
+from cilium_tui.collect.kube import KubeClient, KubeError, NoKubeconfig
 from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.collect.ssh import SshPool
 from cilium_tui.settings import Settings
@@ -23,6 +24,10 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
 
 class OpenError(Exception):
     """The cluster cannot be opened; the message is one line a user can act on."""
+
+
+class NoCluster(OpenError):
+    """No cluster is configured at all (no kubeconfig): the command may suggest --demo."""
 
 
 def parse_duration(text: str | None) -> float:
@@ -44,15 +49,19 @@ async def open_source(
     `latency` and `faults` are the lab's knobs (see `cilium_tui.lab.runner.FAULTS`).
     """
     if settings.demo:
-        return await _open_lab(settings.demo, latency, faults)
+        return await _open_lab(settings.demo, latency, faults, no_ssh=settings.no_ssh)
     if latency or faults:
         raise OpenError("--latency and --fault are lab knobs: use them with --demo")
     try:
         kube = await KubeClient.connect(settings.kubeconfig, settings.context)
+    except NoKubeconfig as e:
+        raise NoCluster(str(e)) from e
     except KubeError as e:
         raise OpenError(str(e)) from e
     try:
         inventory = load_inventory(settings.inventory) if settings.inventory else Inventory()
+        if settings.ssh_to_internal_ip:
+            inventory = replace(inventory, ssh_to_internal_ip=True)
     except (InventoryError, OSError) as e:
         await kube.close()
         raise OpenError(f"inventory: {e}") from e
@@ -66,7 +75,9 @@ async def open_source(
     )
 
 
-async def _open_lab(name: str, latency: float, faults: Sequence[str]) -> ClusterSource:
+async def _open_lab(
+    name: str, latency: float, faults: Sequence[str], *, no_ssh: bool = False
+) -> ClusterSource:
     from cilium_tui.lab.runner import start_lab  # noqa: PLC0415 - loaded only for --demo
 
     try:
@@ -79,7 +90,7 @@ async def _open_lab(name: str, latency: float, faults: Sequence[str]) -> Cluster
     assert files is not None
     try:
         kube = await KubeClient.connect(str(files.kubeconfig))
-        ssh = SshPool(files.ssh_config, known_hosts=files.known_hosts)
+        ssh = None if no_ssh else SshPool(files.ssh_config, known_hosts=files.known_hosts)
         inventory = load_inventory(Path(files.inventory))
     except BaseException:
         await asyncio.to_thread(lab.stop)

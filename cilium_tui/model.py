@@ -229,9 +229,15 @@ class IrqAffinity:
     """`smp_affinity_list` as printed, e.g. "0-3" or "2"."""
 
 
+HostSource = Literal["ssh", "agent pod"]
+"""How host facts were read: the SSH probe, or through the agent pod (which runs in the host's
+network namespace and sees its /proc and /sys, but not its systemd, tuned or /etc)."""
+
+
 @dataclass(frozen=True)
 class ProbeFacts:
-    """Host facts read over SSH. None = could not be read (see ``errors``)."""
+    """Host facts read over SSH, or fewer of them through the agent pod (``source``).
+    None = could not be read (see ``errors``)."""
 
     kernel_release: str | None = None
     machine: str | None = None
@@ -265,6 +271,7 @@ class ProbeFacts:
     privilege: str | None = None
     """"root", "sudo" (passwordless sudo works) or "no-sudo" (privileged reads were skipped)."""
     errors: tuple[str, ...] = ()
+    source: HostSource = "ssh"
     evidence: EvidenceMap = field(default_factory=dict, compare=False, hash=False)
 
 

@@ -56,6 +56,8 @@ class Settings:
     ssh_config: Path | None = None
     jump: str | None = None
     no_ssh: bool = False
+    ssh_to_internal_ip: bool = False
+    """Dial nodes nothing else maps at their InternalIP (see `collect.inventory`)."""
     keymap: Mapping[str, str] = field(default_factory=dict)
     """Binding id -> key(s), applied with `App.set_keymap`."""
     config_file: Path | None = None
@@ -87,6 +89,7 @@ _KEYS: dict[str, str] = {
     "ssh_config": _PATH,
     "jump": _STRING,
     "no_ssh": _BOOL,
+    "ssh_to_internal_ip": _BOOL,
     "keymap": _TABLE,
 }
 
@@ -190,6 +193,7 @@ def resolve(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> S
         ssh_config=_path(pick("ssh_config", None)),
         jump=pick("jump", None),
         no_ssh=bool(pick("no_ssh", False)),
+        ssh_to_internal_ip=bool(pick("ssh_to_internal_ip", False)),
         keymap=dict(file_values.get("keymap", {})),
         config_file=config_path if read_file else None,
     )

@@ -7,9 +7,10 @@ from typing import Generic, Literal, TypeVar
 
 T_co = TypeVar("T_co", covariant=True)
 
-Origin = Literal["agent", "config", "probe", "node", "image", "predicted"]
-"""Where the value came from: the agent's status, cilium-config, the SSH probe, the Node object,
-the agent pod's image tag, or a prediction from the config (e.g. Legacy host routing)."""
+Origin = Literal["agent", "config", "probe", "agent-pod", "node", "image", "predicted"]
+"""Where the value came from: the agent's status, cilium-config, the SSH probe, the host read
+through the agent pod, the Node object, the agent pod's image tag, or a prediction from the config
+(e.g. Legacy host routing)."""
 
 
 @dataclass(frozen=True)

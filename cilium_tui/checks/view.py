@@ -26,6 +26,7 @@ from cilium_tui.checks.legacy_causes import legacy_causes
 from cilium_tui.checks.requirements import kernel_meets
 from cilium_tui.facts.kernel import KernelVersion, parse_kernel
 from cilium_tui.facts.pod import image_version
+from cilium_tui.facts.probe import AGENT_POD_SHOWS, AGENT_POD_SOURCE, SOURCE
 from cilium_tui.facts.version import CiliumVersion, parse_cilium_version
 from cilium_tui.model import AgentStatus, CiliumConfig, NodeRecord, ProbeFacts, Snapshot
 
@@ -162,11 +163,20 @@ class NodeView:
 
     @cached_property
     def probe_problem(self) -> str | None:
-        """Why there are no host facts; None when the probe ran."""
-        if self.probe is not None:
+        """Why there are no host facts over SSH; None when the SSH probe ran."""
+        if self.probe is not None and self.probe.source == "ssh":
             return None
         error = self.record.errors.get("ssh") or self.record.errors.get("probe")
-        return f"no SSH probe: {error}" if error else "no SSH probe"
+        problem = f"no SSH probe: {error}" if error else "no SSH probe"
+        if self.probe is not None:
+            return f"{problem} (host facts read via the agent pod)"
+        via_pod = self.record.errors.get("host")
+        return f"{problem}; {via_pod}" if via_pod else problem
+
+    @property
+    def host_origin(self) -> Origin:
+        """The origin of host facts: the SSH probe, or the read through the agent pod."""
+        return "agent-pod" if self.probe is not None and self.probe.source != "ssh" else "probe"
 
     @property
     def prediction_basis(self) -> str:
@@ -182,7 +192,19 @@ class NodeView:
         return f"{what} unknown: {agent}; {config}"
 
     def host_unknown(self, what: str) -> str:
-        return f"{what} unknown: {self.probe_problem or 'the probe could not read it'}"
+        """Why a host fact is unknown, and which access would show it."""
+        if self.probe is not None and self.probe.source == "ssh":
+            return f"{what} unknown: the probe could not read it"
+        if self.probe is not None:
+            access = f"; the agent pod shows only {AGENT_POD_SHOWS}; the rest needs SSH"
+        elif self.record.pod is not None:
+            access = (
+                "; SSH to the node reads every host fact; exec into its agent pod (pods/exec) "
+                f"shows {AGENT_POD_SHOWS}"
+            )
+        else:  # no agent pod to read through (an SSH-only board, or no agent scheduled)
+            access = ""
+        return f"{what} unknown: {self.probe_problem}{access}"
 
     def source_note(self, fact: Fact[T]) -> str:
         """How to qualify an answer that does not come from the running agent."""
@@ -213,7 +235,8 @@ class NodeView:
             return str(recorded)
         nic = self.probe.default_nic or "<nic>"
         command = _PROBE_COMMANDS.get(field, field).format(nic=nic)
-        return f"ssh probe {command}: {shown}"
+        source = SOURCE if self.probe.source == "ssh" else AGENT_POD_SOURCE
+        return f"{source} {command}: {shown}"
 
     def _running(self, field: str, value: T | None, text: str | None = None) -> Fact[T]:
         """A fact the agent's status reports."""
@@ -278,7 +301,8 @@ class NodeView:
 
     @cached_property
     def kernel(self) -> Fact[KernelVersion]:
-        """The kernel release: `uname -r` over SSH, else the Node's nodeInfo.kernelVersion."""
+        """The kernel release: `uname -r` over SSH or through the agent pod, else the Node's
+        nodeInfo.kernelVersion."""
         probed = self.probe.kernel_release if self.probe is not None else None
         node = self.record.node
         reported = node.kernel_version if node is not None else None
@@ -291,8 +315,9 @@ class NodeView:
         parsed = parse_kernel(probed)
         if not probed or (parsed is None and node_fact.known):
             return node_fact
-        fact = Fact(parsed, probed, "probe", (self.probe_evidence("kernel_release", probed),))
-        if reported and reported != probed:
+        read = (self.probe_evidence("kernel_release", probed),)
+        fact = Fact(parsed, probed, self.host_origin, read)
+        if reported and reported != probed and self.host_origin == "probe":
             drift = (
                 f"Node object reports kernel {reported}, uname -r over SSH says {probed}: "
                 "check that the inventory maps this node to the right SSH host"
@@ -309,7 +334,7 @@ class NodeView:
         if build is None or match is None:
             return Fact(None)
         evidence = self.probe_evidence("kernel_build", build)
-        return Fact(parse_kernel(match.group(1)), match.group(1), "probe", (evidence,))
+        return Fact(parse_kernel(match.group(1)), match.group(1), self.host_origin, (evidence,))
 
     def kernel_meets(self, *minimums: str) -> tuple[bool | None, Fact[KernelVersion]]:
         """Whether the kernel meets `minimums`, and the fact that tells: a Debian release that
@@ -546,7 +571,9 @@ class NodeView:
         running: Fact[bool] = Fact(None)
         if rules is not None:
             shown = "NOTRACK rules for pod traffic" if rules else "no NOTRACK rules"
-            running = Fact(rules, shown, "probe", (self.probe_evidence("notrack_rules", shown),))
+            running = Fact(
+                rules, shown, self.host_origin, (self.probe_evidence("notrack_rules", shown),)
+            )
         return self._combine(running, configured, subject="the node")
 
     # ---------------------------------------------------------------- host
@@ -556,5 +583,4 @@ class NodeView:
         if value is None or self.probe is None:
             return Fact(None)
         text = shown if shown is not None else _show(value)
-        origin: Origin = "probe"
-        return Fact(value, text, origin, (self.probe_evidence(field, text),))
+        return Fact(value, text, self.host_origin, (self.probe_evidence(field, text),))

@@ -7,6 +7,7 @@ port = 22
 identity = "~/.ssh/id_ed25519"
 jump = "bastion"         # like `ssh -J`; ssh_config's ProxyJump otherwise
 sudo = true              # may privileged reads and changes use `sudo -n` (default true)
+ssh_to_internal_ip = false  # dial nodes nothing else maps at their InternalIP (default false)
 
 [[hosts]]
 node = "vm-1"            # the Kubernetes node name
@@ -19,7 +20,10 @@ user = "root"
 ```
 
 Nodes that are not in the inventory map by their name when an ssh_config `Host` pattern names it,
-else by their InternalIP.
+else by their InternalIP when an ssh_config `Host` pattern names that address (`Host 10.0.0.*`).
+Any other InternalIP is dialled only when the user says so: `ssh_to_internal_ip = true` in
+`[defaults]`, or `--ssh-to-internal-ip`. A Node's addresses are written by whoever may update
+Nodes, so by default they do not choose where the tool connects.
 """
 
 from __future__ import annotations
@@ -106,6 +110,9 @@ class Inventory:
     defaults: SshTarget = SshTarget(host="")
     """Defaults for every host (its `host` is unused)."""
     hosts: tuple[InventoryHost, ...] = ()
+    ssh_to_internal_ip: bool = False
+    """Dial a node that nothing else maps at its InternalIP (`[defaults] ssh_to_internal_ip`,
+    or `--ssh-to-internal-ip`)."""
 
     @property
     def boards(self) -> tuple[InventoryHost, ...]:
@@ -115,15 +122,26 @@ class Inventory:
     def target_for_node(
         self, name: str, internal_ip: str | None, ssh_hosts: Iterable[str] = ()
     ) -> SshTarget | None:
-        """The node's entry, else its name if an ssh_config Host names it, else its InternalIP."""
+        """The node's entry, else its name if an ssh_config Host names it, else its InternalIP
+        if an ssh_config Host names that address or `ssh_to_internal_ip` allows any."""
+        hosts = tuple(ssh_hosts)
         for entry in self.hosts:
             if entry.node == name:
                 return entry.target
-        if host_matches(name, ssh_hosts):
+        if host_matches(name, hosts):
             return replace(self.defaults, host=name)
-        if internal_ip:
+        if internal_ip and (self.ssh_to_internal_ip or host_matches(internal_ip, hosts)):
             return replace(self.defaults, host=internal_ip)
         return None
+
+    def no_target_reason(self, internal_ip: str | None) -> str:
+        """Why `target_for_node` found no host for a node, and what would give it one."""
+        if not internal_ip:
+            return "no SSH target: not in the inventory and no InternalIP"
+        return (
+            "no SSH target: not in the inventory, and no ssh_config Host names the node or its "
+            f"InternalIP {internal_ip} (--ssh-to-internal-ip dials InternalIPs)"
+        )
 
 
 def host_matches(name: str, patterns: Iterable[str]) -> bool:
@@ -199,10 +217,10 @@ class _Reader:
             raise self.error("port", f"expected an integer 1-65535, got {value!r}")
         return value
 
-    def sudo(self, default: bool) -> bool:
-        value = self.table.get("sudo", default)
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.table.get(key, default)
         if not isinstance(value, bool):
-            raise self.error("sudo", f"expected true or false, got {value!r}")
+            raise self.error(key, f"expected true or false, got {value!r}")
         return value
 
     def jump(self) -> str | None:
@@ -220,8 +238,9 @@ class _Reader:
                 raise self.error(key, f"unknown field (allowed: {', '.join(sorted(allowed))})")
 
 
-_DEFAULT_KEYS = {"user", "port", "identity", "jump", "sudo"}
-_HOST_KEYS = _DEFAULT_KEYS | {"node", "name", "ssh"}
+_TARGET_KEYS = {"user", "port", "identity", "jump", "sudo"}
+_DEFAULT_KEYS = _TARGET_KEYS | {"ssh_to_internal_ip"}
+_HOST_KEYS = _TARGET_KEYS | {"node", "name", "ssh"}
 
 
 def load_inventory(path: Path) -> Inventory:
@@ -250,7 +269,7 @@ def load_inventory(path: Path) -> Inventory:
         user=d.text_field("user", _USER),
         identity=d.text_field("identity"),
         jump=d.jump(),
-        sudo=d.sudo(True),
+        sudo=d.flag("sudo", True),
     )
     raw_hosts = data.get("hosts", [])
     if not isinstance(raw_hosts, list) or not all(isinstance(h, dict) for h in raw_hosts):
@@ -276,10 +295,14 @@ def load_inventory(path: Path) -> Inventory:
             user=r.text_field("user", _USER) or defaults.user,
             identity=r.text_field("identity") or defaults.identity,
             jump=r.jump() or defaults.jump,
-            sudo=r.sudo(defaults.sudo),
+            sudo=r.flag("sudo", defaults.sudo),
         )
         hosts.append(InventoryHost(name=label, node=node, target=target))
-    return Inventory(defaults=defaults, hosts=tuple(hosts))
+    return Inventory(
+        defaults=defaults,
+        hosts=tuple(hosts),
+        ssh_to_internal_ip=d.flag("ssh_to_internal_ip", False),
+    )
 
 
 def inventory_toml(hosts: Iterable[InventoryHost], defaults: SshTarget | None = None) -> str:

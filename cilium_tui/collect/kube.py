@@ -34,7 +34,12 @@ from kubernetes.stream import stream
 from kubernetes.watch import watch as _watch
 
 from cilium_tui import __version__
-from cilium_tui.collect.kubeconfig import KubeconfigChoice, KubeconfigError, choose
+from cilium_tui.collect.kubeconfig import (
+    KubeconfigChoice,
+    KubeconfigError,
+    NoKubeconfigError,
+    choose,
+)
 
 JSON = dict[str, Any]
 T = TypeVar("T")
@@ -61,6 +66,10 @@ class KubeError(Exception):
 
 class ConfigError(KubeError):
     """The kubeconfig cannot be used (missing file, unknown context, bad credentials config)."""
+
+
+class NoKubeconfig(ConfigError):
+    """There is no kubeconfig at all (see `NoKubeconfigError`)."""
 
 
 class Unauthorized(KubeError):
@@ -146,6 +155,12 @@ STATUS_COMMANDS: tuple[tuple[list[str], Literal["json", "text"]], ...] = (
     (["cilium-dbg", "status"], "text"),
     (["cilium", "status"], "text"),  # agents too old for -o json
 )
+
+
+def agent_container(pod: Mapping[str, Any]) -> str:
+    """The container of an agent pod to exec in: `cilium-agent`, else the pod's first one."""
+    names = [c["name"] for c in pod.get("spec", {}).get("containers") or []]
+    return AGENT_CONTAINER if AGENT_CONTAINER in names or not names else names[0]
 
 
 def go_rfc3339(moment: datetime | None = None) -> str:
@@ -687,8 +702,7 @@ class KubeClient:
         timeout or an unreachable pod stops at once.
         """
         meta = pod["metadata"]
-        names = [c["name"] for c in pod.get("spec", {}).get("containers") or []]
-        container = AGENT_CONTAINER if AGENT_CONTAINER in names or not names else names[0]
+        container = agent_container(pod)
         failures: list[str] = []
         commands = sorted(STATUS_COMMANDS, key=lambda c: c[0] != list(prefer or ()))
         for command, fmt in commands:
@@ -881,6 +895,8 @@ def _load_client(
 ) -> tuple[KubeconfigChoice, client.ApiClient]:
     try:
         choice = choose(kubeconfig, context, env=env)
+    except NoKubeconfigError as e:
+        raise NoKubeconfig(str(e)) from None
     except KubeconfigError as e:
         raise ConfigError(str(e)) from None
     configuration = client.Configuration()  # our own: the global default is never touched

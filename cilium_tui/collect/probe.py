@@ -114,13 +114,46 @@ FUNCTIONS = frozenset(
 )
 """The shell functions the script defines (a lab board answers these from its state)."""
 
-_SECTIONS = "".join(f"section {name} {shlex.join(argv)}\n" for name, argv in SECTIONS)
+
+def _section_lines(sections: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    return "".join(f"section {name} {shlex.join(argv)}\n" for name, argv in sections)
+
+
+_SECTIONS = _section_lines(SECTIONS)
 
 PROBE_SCRIPT = _PRELUDE + _READERS + _IPTABLES_SUDO + _SECTIONS
 """The probe for a user who may use `sudo -n` (root runs the privileged reads directly)."""
 
 PROBE_SCRIPT_NO_SUDO = _PRELUDE + _READERS + _IPTABLES_NO_SUDO + _SECTIONS
 """The probe for hosts where the inventory forbids sudo: privileged reads only as root."""
+
+
+AGENT_POD_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (name, {**dict(SECTIONS), "proc_version": ("cat", "/proc/version")}[name])
+    for name in (
+        "uname_r",
+        "uname_m",
+        "proc_version",
+        "governors",
+        "kernel_config",
+        "tcp_cc",
+        "default_route",
+        "nic_driver",
+        "mtu",
+        "xdp",
+        "irqs",
+    )
+)
+"""What the agent container can read of its host (see `facts.probe.parse_agent_pod`): no
+systemd, tuned, /etc or privileged reads; /proc/version for the build string."""
+
+AGENT_POD_SCRIPT = _PRELUDE + _READERS + _section_lines(AGENT_POD_SECTIONS)
+"""The host reads through the agent pod: one exec of the agent container's sh, a constant."""
+
+
+def agent_pod_argv() -> list[str]:
+    """The read through the agent pod as an exec argv (fixed: nothing from the cluster in it)."""
+    return ["sh", "-c", AGENT_POD_SCRIPT]
 
 
 def probe_argv(sudo: bool = True) -> list[str]:

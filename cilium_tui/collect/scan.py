@@ -15,12 +15,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from cilium_tui.collect.inventory import Inventory, SshTarget
-from cilium_tui.collect.kube import AgentPods, KubeClient, KubeError
+from cilium_tui.collect.kube import AgentPods, KubeClient, KubeError, agent_container
+from cilium_tui.collect.probe import agent_pod_argv
 from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress
 from cilium_tui.collect.ssh import SshError, SshPool
 from cilium_tui.facts.config import parse_configmap
 from cilium_tui.facts.node import parse_node
 from cilium_tui.facts.pod import image_version, parse_agent_pod
+from cilium_tui.facts.probe import parse_agent_pod as parse_host_via_agent_pod
 from cilium_tui.facts.status import parse_status
 from cilium_tui.model import AgentPod, AgentStatus, NodeInfo, NodeRecord, ProbeFacts, Snapshot
 
@@ -162,7 +164,7 @@ class ClusterSource:
                 found = _NodeFacts()
                 await asyncio.gather(
                     self._agent(info.name, pod, found, steps),
-                    self._probe(target, found, steps),
+                    self._host(info, pod, target, found, steps),
                 )
             return NodeRecord(
                 name=info.name,
@@ -255,13 +257,58 @@ class ClusterSource:
         finally:
             steps.step(f"agent {node}")
 
-    async def _probe(self, target: SshTarget | None, found: _NodeFacts, steps: _Progress) -> None:
+    async def _host(
+        self,
+        info: NodeInfo,
+        pod: tuple[AgentPod, JSON] | None,
+        target: SshTarget | None,
+        found: _NodeFacts,
+        steps: _Progress,
+    ) -> None:
+        """Host facts over SSH, the fuller source; else through the running agent pod."""
+        await self._probe(target, found, steps, info.internal_ip)
+        if found.probe is None and pod is not None and _is_running(pod[0]):
+            await self._via_agent_pod(pod[1], found)
+
+    async def _via_agent_pod(self, obj: JSON, found: _NodeFacts) -> None:
+        """One exec of a fixed script in the agent container, which shares the host's network
+        namespace, /proc and /sys: the kernel, the NIC, the governors (see `AGENT_POD_SECTIONS`)."""
+        assert self.kube is not None
+        meta = obj["metadata"]
+        try:
+            result = await self.kube.exec(
+                meta["namespace"],
+                meta["name"],
+                agent_container(obj),
+                agent_pod_argv(),
+                timeout=self.limits.agent_timeout,
+            )
+        except KubeError as e:
+            found.errors["host"] = f"no host facts via the agent pod: {e}"
+            return
+        except Exception as e:  # a bug or a library surprise: this node's fact, not a crash
+            found.errors["host"] = f"no host facts via the agent pod: {_unexpected(e)}"
+            return
+        facts = parse_host_via_agent_pod(result.stdout)
+        if not facts.evidence:
+            why = "; ".join(facts.errors) or f"rc {result.rc}"
+            found.errors["host"] = f"no host facts via the agent pod: {why}"
+            return
+        found.probe = facts
+
+    async def _probe(
+        self,
+        target: SshTarget | None,
+        found: _NodeFacts,
+        steps: _Progress,
+        internal_ip: str | None = None,
+    ) -> None:
         try:
             if self.ssh is None:
                 found.errors["ssh"] = "SSH probing is off (--no-ssh)"
                 return
             if target is None:
-                found.errors["ssh"] = "no SSH target: not in the inventory and no InternalIP"
+                found.errors["ssh"] = self.inventory.no_target_reason(internal_ip)
                 return
             # SshPool bounds its own connects and commands with timeouts; no outer timer here,
             # which would also count the time a probe waits for its turn.

@@ -1,5 +1,10 @@
 """Parse the output of the SSH probe script (`cilium_tui.collect.probe`) into `ProbeFacts`.
 
+The same sections, fewer of them, come from the read through the agent pod (`parse_agent_pod`):
+the agent runs in the host's network namespace with the host's /proc and /sys, so it shows the
+kernel (with `/proc/version`'s build string), the NIC, the CPU governors and the preemption model
+the version string names, but not systemd, tuned, /etc or /boot.
+
 The probe prints one block per section::
 
     ### ctui-probe uname_r
@@ -17,12 +22,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cilium_tui.model import Evidence, IrqAffinity, ProbeFacts
+from cilium_tui.model import Evidence, HostSource, IrqAffinity, ProbeFacts
 
 MARKER = "### ctui-probe"
 """Start of every section marker line the probe prints."""
 
 SOURCE = "ssh probe"
+AGENT_POD_SOURCE = "via the agent pod"
+"""Evidence source of host facts read through the agent pod."""
 
 _BEGIN = re.compile(rf"^{re.escape(MARKER)} ([a-z_]+)$")
 _END = re.compile(rf"^{re.escape(MARKER)} ([a-z_]+) rc=(\d{{1,3}})$")
@@ -32,6 +39,7 @@ WHERE = {
     "uname_r": "uname -r",
     "uname_m": "uname -m",
     "uname_v": "uname -v",
+    "proc_version": "/proc/version",
     "hostname": "hostname",
     "os_release": "cat /etc/os-release",
     "governors": "/sys/devices/system/cpu/cpu*/cpufreq/scaling_governor",
@@ -106,8 +114,9 @@ def split_sections(text: str) -> dict[str, Section]:
 class _Facts:
     """Accumulates field values, their evidence and errors while parsing."""
 
-    def __init__(self, sections: dict[str, Section]) -> None:
+    def __init__(self, sections: dict[str, Section], source: str = SOURCE) -> None:
         self.sections = sections
+        self.source = source
         self.values: dict[str, object] = {}
         self.evidence: dict[str, Evidence] = {}
         self.errors: list[str] = []
@@ -120,7 +129,7 @@ class _Facts:
     def set(self, field: str, value: object, section: str, text: str, where: str = "") -> None:
         self.values[field] = value
         line = " ".join(text.split())
-        self.evidence[field] = Evidence(SOURCE, where or self.where(section), line)
+        self.evidence[field] = Evidence(self.source, where or self.where(section), line)
 
     def get(self, section: str, what: str) -> Section | None:
         """The section if it ran; otherwise note why its fact is unknown and return None."""
@@ -138,6 +147,14 @@ class _Facts:
             return None
         return sec
 
+    def facts(self, source: HostSource) -> ProbeFacts:
+        return ProbeFacts(
+            **self.values,  # type: ignore[arg-type]
+            errors=tuple(self.errors),
+            source=source,
+            evidence=self.evidence,
+        )
+
     def fail(self, what: str, sec: Section) -> None:
         detail = sec.first or f"exit code {sec.rc}"
         self.errors.append(f"{what}: {detail}")
@@ -151,6 +168,25 @@ def _first_line_fact(f: _Facts, section: str, field: str, what: str) -> None:
         f.set(field, sec.first, section, sec.first)
     else:
         f.fail(what, sec)
+
+
+_PROC_VERSION = re.compile(r"^Linux version (\S+) .*?\s(#\d+\S*\s.*)$")
+"""`Linux version <uname -r> (<builder>) (<compiler>) <uname -v>`: the build string starts at the
+first `#<number>` after the release."""
+
+
+def _proc_version(f: _Facts) -> None:
+    """The release and the build string from /proc/version (what `uname -r` and `-v` print)."""
+    sec = f.get("proc_version", "kernel version")
+    if sec is None:
+        return
+    m = _PROC_VERSION.match(sec.first)
+    if not sec.ok or m is None:
+        f.fail("kernel version", sec)
+        return
+    if "kernel_release" not in f.values:
+        f.set("kernel_release", m.group(1), "proc_version", sec.first)
+    f.set("kernel_build", m.group(2), "proc_version", sec.first)
 
 
 def _os_release(f: _Facts) -> None:
@@ -273,15 +309,18 @@ def _preempt(f: _Facts) -> None:
                 f.set("preempt_source", source, "kernel_config", f"{option}=y", where)
                 return
     build = f.values.get("kernel_build")
+    section = "uname_v" if "uname_v" in f.sections else "proc_version"
     if isinstance(build, str):
         tokens = set(build.split())
         from_uname = next((m for token, m in _PREEMPT_UNAME if token in tokens), None)
         if from_uname is not None:
-            note = "uname -v (no kernel config readable)"
-            f.set("preempt", from_uname, "uname_v", build)
-            f.set("preempt_source", note, "uname_v", build)
+            note = f"{f.where(section)} (no kernel config readable)"
+            f.set("preempt", from_uname, section, build)
+            f.set("preempt_source", note, section, build)
             return
-    f.errors.append("preemption model: no kernel config and no PREEMPT token in uname -v")
+    f.errors.append(
+        f"preemption model: no kernel config and no PREEMPT token in {f.where(section)}"
+    )
 
 
 def _default_route(f: _Facts) -> None:
@@ -414,6 +453,55 @@ def _privileged(f: _Facts) -> None:
     )
 
 
+AGENT_POD_FIELDS = frozenset(
+    {
+        "kernel_release",
+        "machine",
+        "kernel_build",
+        "cpufreq",
+        "cpu_governors",
+        "preempt",
+        "preempt_source",
+        "tcp_congestion_control",
+        "default_nic",
+        "nic_driver",
+        "mtu",
+        "xdp_attached",
+        "nic_irqs",
+    }
+)
+"""The ProbeFacts fields a read through the agent pod can fill; the others need SSH."""
+
+AGENT_POD_SHOWS = (
+    "the kernel release and /proc/version, the NIC's MTU, driver and XDP, the CPU governors and "
+    "the preemption model the version string names"
+)
+"""`AGENT_POD_FIELDS` in words, for saying which facts need which access."""
+
+
+def _nic(f: _Facts) -> _Facts:
+    """The default route's NIC and its facts (a NIC-less host says why once)."""
+    for read in (_default_route, _nic_driver, _mtu, _xdp, _irqs):
+        read(f)
+    return f
+
+
+def parse_agent_pod(output: str) -> ProbeFacts:
+    """Host facts from the read through the agent pod (`collect.probe.AGENT_POD_SCRIPT`)."""
+    sections = split_sections(output)
+    f = _Facts(sections, AGENT_POD_SOURCE)
+    if not sections:
+        f.errors.append("the read through the agent pod printed nothing recognisable")
+        return ProbeFacts(errors=tuple(f.errors), source="agent pod")
+    _first_line_fact(f, "uname_r", "kernel_release", "kernel release")
+    _first_line_fact(f, "uname_m", "machine", "machine")
+    _proc_version(f)
+    _first_line_fact(f, "tcp_cc", "tcp_congestion_control", "TCP congestion control")
+    _governors(f)
+    _preempt(f)
+    return _nic(f).facts("agent pod")
+
+
 def parse_probe(output: str, privileged: str | None = None) -> ProbeFacts:
     """The facts in the probe's output; never raises.
 
@@ -437,14 +525,6 @@ def parse_probe(output: str, privileged: str | None = None) -> ProbeFacts:
     _irqbalance(f)
     _tuned(f)
     _preempt(f)
-    _default_route(f)
-    _nic_driver(f)
-    _mtu(f)
-    _xdp(f)
-    _irqs(f)
+    _nic(f)
     _privileged(f)
-    return ProbeFacts(
-        **f.values,  # type: ignore[arg-type]
-        errors=tuple(f.errors),
-        evidence=f.evidence,
-    )
+    return f.facts("ssh")

@@ -28,23 +28,13 @@ from pathlib import Path
 from cilium_tui.asyncssh_import import asyncssh
 from cilium_tui.collect.inventory import InventoryHost, SshTarget, inventory_toml
 from cilium_tui.collect.ssh import known_hosts_name
+from cilium_tui.lab.addresses import ADDRESS_PATTERN, JUMP_ADDRESS, board_address
 from cilium_tui.lab.host import HostState
 from cilium_tui.lab.ssh_shell import BoardShell, classify, reads_stdin
 
 JUMP_NAME = "lab-jump"
 JUMP_USER = "jump"
-JUMP_ADDRESS = "127.77.0.1"
-FIRST_BOARD = 11
-ADDRESS_PATTERN = "127.77.*"
 ALIAS_LIMIT = 32
-PER_BLOCK = 240
-"""Boards per /24 of 127.77.0.0/16 (from .11): enough room for `scale:N` labs of thousands."""
-
-
-def board_address(index: int) -> str:
-    """The loopback address of the board at `index`: 127.77.0.11, .12, ... then 127.77.1.11, ..."""
-    block, offset = divmod(index, PER_BLOCK)
-    return f"127.77.{block}.{FIRST_BOARD + offset}"
 
 
 INTERACTIVE = (
@@ -178,10 +168,13 @@ class LabBoards:
         *,
         port: int = 0,
         direct: Collection[str] = (),
+        addresses: Mapping[str, str] | None = None,
     ) -> LabBoards:
         """Start a server per host (keyed by board name) and the jump host.
 
-        `port` 0 picks a free port per address; 22 needs root. Keys and files go to `directory`
+        Each board listens on `addresses[name]` (the address its Node advertises), else on
+        `board_address(index)`; both are loopback. `port` 0 picks a free port per address; 22
+        needs root. Keys and files go to `directory`
         (a private temporary directory by default, removed by `stop()`). The ssh_config reaches
         every host through the jump host except those named in `direct` (e.g. a cluster's VMs,
         while its boards sit behind a bastion).
@@ -201,7 +194,9 @@ class LabBoards:
         lab.direct = frozenset(direct)
         try:
             for index, (name, state) in enumerate(hosts.items()):
-                address = board_address(index)
+                address = (addresses or {}).get(name) or board_address(index)
+                if not address.startswith("127."):
+                    raise ValueError(f"lab board {name}: {address} is not a loopback address")
                 board = _Board(
                     Endpoint(name, address, 0, _user(state), _host_key(name)),
                     state,

@@ -7,6 +7,8 @@ The API server (lab/kube) speaks the protocol; this module decides what the clus
   crash loop with the fatal error real Cilium logs;
 - `cilium-dbg status [-o json] [--verbose]` (and `cilium status` for agents <= 1.14, whose image has
   no cilium-dbg) print what that agent decided, in the exact shape of that Cilium release;
+- the agent container's `sh -c` runs the host reads cilium-tui sends through it, answered from the
+  node's machine as a container in the host's network namespace sees it (`/proc`, `/sys`);
 - the knobs change a machine (its kernel) and the Node object with it, so watches see it.
 
 It runs on the API server's threads (exec handlers in workers, starts on its loop), hence the lock.
@@ -19,6 +21,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from cilium_tui.collect.probe import agent_pod_argv
 from cilium_tui.lab.agent import AgentOutcome, apply_host_effects, start_agent
 from cilium_tui.lab.host import HostState
 from cilium_tui.lab.kube.controllers import StartResult, template_hash
@@ -35,6 +38,7 @@ from cilium_tui.lab.release import Release
 from cilium_tui.lab.render_json import render_status_json
 from cilium_tui.lab.render_text import render_status_text
 from cilium_tui.lab.scenarios import NodeSpec, Scenario, status_context
+from cilium_tui.lab.ssh_shell import BoardShell
 
 CONFIGMAP = "cilium-config"
 JSON = dict[str, Any]
@@ -105,6 +109,8 @@ class LabCluster:
         with self._lock:
             outcome = self.outcomes.get(node_name or "")
             node = self._nodes.get(node_name or "")
+        if list(argv) == agent_pod_argv() and node is not None:
+            return ExecResult(*BoardShell(node.host).in_agent_pod())
         if not argv or argv[0] not in self._agent_binaries():
             return command_not_found(argv[0] if argv else "")
         if outcome is None or node is None or outcome.status is None:

@@ -39,6 +39,11 @@ class HostState:
     """`uname -v`, e.g. "#40-Ubuntu SMP PREEMPT_DYNAMIC Tue Nov 14 14:18:00 UTC 2023"."""
     os_release: str
     """The full text of /etc/os-release."""
+    kernel_builder: str = (
+        "(buildd@lcy02-amd64-045) (x86_64-linux-gnu-gcc-12 (Ubuntu 12.2.0-17ubuntu1) 12.2.0, "
+        "GNU ld (GNU Binutils for Ubuntu) 2.40)"
+    )
+    """Who built the kernel with what, as /proc/version prints it between release and build."""
     cpus: int = 4
     mem_total_kib: int = 4_025_332
     """`MemTotal` of /proc/meminfo in kB; Cilium sizes its BPF maps from it (dynamic ratio)."""
@@ -75,3 +80,8 @@ class HostState:
     """How the lab's SSH user gets privileges: "root" (is root), "nopasswd" or "password"."""
     reachable: bool = True
     """Fault knob: False makes the board refuse SSH connections."""
+
+    @property
+    def proc_version(self) -> str:
+        """/proc/version: `Linux version <uname -r> <builder> <uname -v>`."""
+        return f"Linux version {self.kernel_release} {self.kernel_builder} {self.kernel_build}"

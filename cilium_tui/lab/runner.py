@@ -179,7 +179,12 @@ def start_lab(
         lab._thread.start()
         # VMs are reached directly, boards through the lab's jump host, as in the seed's network.
         direct = [n.name for n in chosen.nodes if not n.ssh_board]
-        boards = lab.on_ssh_loop(LabBoards.start(cluster.hosts, directory / "ssh", direct=direct))
+        # Each board listens where its Node says it is (a loopback address): a client that maps
+        # nodes to hosts by InternalIP reaches the lab's board, never another machine.
+        addresses = {n.name: n.internal_ip for n in chosen.nodes}
+        boards = lab.on_ssh_loop(
+            LabBoards.start(cluster.hosts, directory / "ssh", direct=direct, addresses=addresses)
+        )
         lab.boards = boards
         kubeconfig = directory / "kubeconfig"
         api.write_kubeconfig(kubeconfig, context=lab.context)

@@ -25,6 +25,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
+from cilium_tui.lab.addresses import board_address
 from cilium_tui.lab.agent import AgentDetails
 from cilium_tui.lab.chart import ChartValues, render_config
 from cilium_tui.lab.host import HostState, Irq, Unit
@@ -102,6 +103,8 @@ class NodeSpec:
     """"control-plane" or "worker"."""
     labels: Mapping[str, str]
     internal_ip: str
+    """The loopback address its SSH board listens on (`lab.addresses`): the lab's Nodes never
+    advertise an address outside this machine."""
     pod_cidr: str
     host: HostState
     kubelet_version: str
@@ -220,6 +223,7 @@ def debian_10_board(hostname: str, governor: str = "ondemand") -> HostState:
         machine="aarch64",
         kernel_build="#1 SMP Debian 4.19.289-2 (2023-08-08)",
         os_release=DEBIAN_10,
+        kernel_builder="(debian-kernel@lists.debian.org) (gcc version 8.3.0 (Debian 8.3.0-6))",
         cpus=4,
         mem_total_kib=4_028_104,
         governors=[governor] * 4,
@@ -312,7 +316,6 @@ def _node(
     host: HostState,
     index: int,
     *,
-    ip: str,
     cluster_cidr: str,
     distribution: str,
     versions: tuple[str, str],
@@ -326,7 +329,7 @@ def _node(
         name=name,
         role=role,
         labels=node_labels(name, arch, distribution, role),
-        internal_ip=ip,
+        internal_ip=board_address(index),
         pod_cidr=str(pod_cidr),
         host=host,
         kubelet_version=versions[0],
@@ -340,13 +343,10 @@ SEED_CIDR = "10.42.0.0/16"
 
 
 def _seed_nodes() -> tuple[NodeSpec, ...]:
-    machines: list[tuple[str, HostState, str, bool]] = [
+    machines: list[tuple[str, HostState, bool]] = [
+        *((f"k3s-vm-{i}", ubuntu_2304_vm(f"k3s-vm-{i}"), False) for i in (1, 2, 3)),
         *(
-            (f"k3s-vm-{i}", ubuntu_2304_vm(f"k3s-vm-{i}"), f"192.168.50.1{i}", False)
-            for i in (1, 2, 3)
-        ),
-        *(
-            (f"rock64-{i}", debian_10_board(f"rock64-{i}", gov), f"192.168.50.2{i}", True)
+            (f"rock64-{i}", debian_10_board(f"rock64-{i}", gov), True)
             for i, gov in ((1, "ondemand"), (2, "ondemand"), (3, "schedutil"))
         ),
     ]
@@ -355,13 +355,12 @@ def _seed_nodes() -> tuple[NodeSpec, ...]:
             name,
             host,
             index,
-            ip=ip,
             cluster_cidr=SEED_CIDR,
             distribution="k3s",
             versions=K3S,
             board=board,
         )
-        for index, (name, host, ip, board) in enumerate(machines)
+        for index, (name, host, board) in enumerate(machines)
     )
 
 
@@ -419,7 +418,6 @@ def modern() -> Scenario:
             name,
             host,
             index,
-            ip=f"10.10.0.1{index + 1}",
             cluster_cidr=MODERN_CIDR,
             distribution="kubeadm",
             versions=KUBEADM,
@@ -479,7 +477,7 @@ def scale(count: int) -> Scenario:
                 name=name,
                 role=role,
                 labels=node_labels(name, arch, "k3s", role),
-                internal_ip=f"10.{100 + index // 250}.0.{index % 250 + 1}",
+                internal_ip=board_address(index),
                 pod_cidr=str(pod_cidr),
                 host=host,
                 kubelet_version=K3S[0],

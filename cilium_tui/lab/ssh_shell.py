@@ -14,7 +14,13 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cilium_tui.collect.probe import FUNCTIONS, PROBE_SCRIPT, PROBE_SCRIPT_NO_SUDO, SECTIONS
+from cilium_tui.collect.probe import (
+    AGENT_POD_SECTIONS,
+    FUNCTIONS,
+    PROBE_SCRIPT,
+    PROBE_SCRIPT_NO_SUDO,
+    SECTIONS,
+)
 from cilium_tui.facts.probe import MARKER
 from cilium_tui.lab.host import HostState
 
@@ -94,9 +100,26 @@ class BoardShell:
     # ---------------------------------------------------------------- the probe
 
     def _probe(self, *, sudo: bool) -> Answer:
+        return self._sections(SECTIONS, sudo=sudo)
+
+    def in_agent_pod(self) -> Answer:
+        """The read through the agent pod, as the agent container shows this machine: the same
+        /proc and /sys, but no /boot (so no kernel config: the lab's kernels have no
+        /proc/config.gz either)."""
+        return self._sections(AGENT_POD_SECTIONS, sudo=False, container=True)
+
+    def _sections(
+        self,
+        sections: tuple[tuple[str, tuple[str, ...]], ...],
+        *,
+        sudo: bool,
+        container: bool = False,
+    ) -> Answer:
         out = []
-        for name, argv in SECTIONS:
-            if argv[0] in FUNCTIONS:
+        for name, argv in sections:
+            if container and argv[0] == "kernel_config":
+                rc, text = 2, "no kernel config\n"
+            elif argv[0] in FUNCTIONS:
                 rc, text = self._function(argv[0], sudo)
             else:
                 rc, stdout, stderr = self._run(list(argv), "", root=self.root)
@@ -271,6 +294,8 @@ class BoardShell:
         return (1 if err else 0), "".join(out), "".join(err)
 
     def _file(self, path: str) -> str | None:
+        if path == "/proc/version":
+            return self.state.proc_version
         if path == "/proc/sys/net/ipv4/tcp_congestion_control":
             return self._sysctl("net.ipv4.tcp_congestion_control")
         m = _GOVERNOR_PATH.fullmatch(path)

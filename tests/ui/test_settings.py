@@ -145,3 +145,15 @@ def test_negative_refresh_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="refresh"):
         settings(tmp_path, ["--refresh", "-1"])
     assert settings(tmp_path, ["--refresh", "0"]).refresh == 0.0
+
+
+def test_dialling_internal_ips_is_off_unless_the_file_or_the_command_line_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert settings(tmp_path, []).ssh_to_internal_ip is False
+    assert settings(tmp_path, ["--ssh-to-internal-ip"]).ssh_to_internal_ip is True
+    write_default_config(tmp_path, "ssh_to_internal_ip = true\n")
+    assert settings(tmp_path, []).ssh_to_internal_ip is True
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--help"])
+    assert "--ssh-to-internal-ip" in capsys.readouterr().out

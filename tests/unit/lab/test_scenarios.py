@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import ipaddress
 from typing import Any
 
 import pytest
@@ -336,3 +337,12 @@ def test_status_context_reports_agents_that_are_down_as_unreachable() -> None:
     verbose = render_status_text(outcome.status, "1.17.6", verbose=True, context=newer)
     after = verbose.split("  rock64-2:\n", 1)[1].splitlines()
     assert after[1] == "      ICMP to stack:   Connection timed out"
+
+
+def test_every_lab_node_advertises_a_loopback_address_of_its_own() -> None:
+    """Issue 12 item 6: what the lab's Nodes advertise never points outside this machine."""
+    for name in ("seed", "training", "modern", "scale:300"):
+        nodes = scenario(name).nodes
+        addresses = [ipaddress.ip_address(n.internal_ip) for n in nodes]
+        assert all(a.is_loopback for a in addresses), name
+        assert len(set(addresses)) == len(nodes), name

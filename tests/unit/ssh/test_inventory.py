@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -63,9 +64,28 @@ def test_nodes_map_by_entry_then_ssh_config_host_then_internal_ip(tmp_path: Path
     assert inventory.target_for_node("vm-1", "10.9.9.9", hosts) == inventory.hosts[0].target
     by_alias = inventory.target_for_node("k3s-2", "10.0.0.12", hosts)
     assert by_alias is not None and (by_alias.host, by_alias.user) == ("k3s-2", "debian")
-    by_ip = inventory.target_for_node("k3s-bad", "10.0.0.13", hosts)
-    assert by_ip is not None and by_ip.host == "10.0.0.13"
-    assert inventory.target_for_node("nowhere", None, hosts) is None
+    # A Node's InternalIP is whatever its writer put there: dialled only when the user's
+    # ssh_config names that address, or the user asks for it.
+    assert inventory.target_for_node("k3s-bad", "10.0.0.13", hosts) is None
+    assert "--ssh-to-internal-ip" in inventory.no_target_reason("10.0.0.13")
+    by_ip = inventory.target_for_node("k3s-bad", "10.0.0.13", [*hosts, "10.0.0.*"])
+    assert by_ip is not None and (by_ip.host, by_ip.user) == ("10.0.0.13", "debian")
+    allowed = replace(inventory, ssh_to_internal_ip=True)
+    by_option = allowed.target_for_node("k3s-bad", "10.0.0.13", hosts)
+    assert by_option is not None and by_option.host == "10.0.0.13"
+    assert allowed.target_for_node("nowhere", None, hosts) is None
+
+
+def test_the_inventory_may_allow_internal_ips(tmp_path: Path) -> None:
+    text = GOOD.replace("[defaults]\n", "[defaults]\nssh_to_internal_ip = true\n")
+    inventory = load_inventory(write(tmp_path, text))
+    assert inventory.ssh_to_internal_ip
+    assert not load_inventory(write(tmp_path, GOOD)).ssh_to_internal_ip
+    by_ip = inventory.target_for_node("k3s-9", "10.0.0.19")
+    assert by_ip is not None and by_ip.host == "10.0.0.19"
+    bad = GOOD.replace("[defaults]\n", '[defaults]\nssh_to_internal_ip = "yes"\n')
+    with pytest.raises(InventoryError, match="ssh_to_internal_ip: expected true or false"):
+        load_inventory(write(tmp_path, bad))
 
 
 def test_host_patterns() -> None:

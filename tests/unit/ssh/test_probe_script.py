@@ -10,6 +10,8 @@ import subprocess
 import pytest
 
 from cilium_tui.collect.probe import (
+    AGENT_POD_SCRIPT,
+    AGENT_POD_SECTIONS,
     FUNCTIONS,
     PROBE_SCRIPT,
     PROBE_SCRIPT_NO_SUDO,
@@ -18,19 +20,22 @@ from cilium_tui.collect.probe import (
     probe_command,
 )
 from cilium_tui.facts.probe import WHERE, parse_probe
-from tests.conftest import need
+from tests.conftest import need_tools
 
-SCRIPTS = [PROBE_SCRIPT, PROBE_SCRIPT_NO_SUDO]
+SCRIPTS = [PROBE_SCRIPT, PROBE_SCRIPT_NO_SUDO, AGENT_POD_SCRIPT]
 
 
-@pytest.mark.parametrize("script", SCRIPTS, ids=["sudo", "no-sudo"])
+@pytest.mark.parametrize("script", SCRIPTS, ids=["sudo", "no-sudo", "agent-pod"])
 def test_script_is_valid_posix_sh(script: str) -> None:
-    need(shutil.which("dash") is not None, "needs dash, the strictest common /bin/sh")
+    need_tools("dash", what="checking with dash, the strictest common /bin/sh,")
     subprocess.run(["dash", "-n", "-c", script], check=True)
 
 
 def test_sections_are_the_parsers_sections() -> None:
-    assert [name for name, _ in SECTIONS] == list(WHERE)
+    probe = [name for name, _ in SECTIONS]
+    via_pod = [name for name, _ in AGENT_POD_SECTIONS]
+    assert probe == [name for name in WHERE if name not in via_pod or name in probe]
+    assert sorted({*probe, *via_pod}) == sorted(WHERE)
 
 
 def test_sections_run_tools_or_the_scripts_own_functions() -> None:
@@ -38,7 +43,7 @@ def test_sections_run_tools_or_the_scripts_own_functions() -> None:
         assert argv[0] in FUNCTIONS or shutil.which(argv[0]) or argv[0] in ("tuned-adm",)
 
 
-@pytest.mark.parametrize("script", SCRIPTS, ids=["sudo", "no-sudo"])
+@pytest.mark.parametrize("script", SCRIPTS, ids=["sudo", "no-sudo", "agent-pod"])
 def test_script_only_reads(script: str) -> None:
     shell = re.sub(r"'[^']*'", "''", script)  # awk programs compare with ">"; they are quoted
     redirections = set(re.findall(r"\d?>+[^\s)\"]*", shell))
