@@ -47,6 +47,8 @@ T = TypeVar("T")
 AGENT_SELECTOR = "k8s-app=cilium"
 AGENT_CONTAINER = "cilium-agent"
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
+BEARER = "BearerToken"
+"""Where the kubernetes client keeps the `Authorization` header's value ("Bearer <token>")."""
 MERGE_PATCH = "application/merge-patch+json"
 
 # The client's untyped helpers, typed as we use them.
@@ -278,9 +280,36 @@ class _Translator:
         return KubeError(f"{what}: {code}: {text}")
 
 
+_CREDENTIAL = re.compile(r"(?i)\b(bearer|basic)(\s+|%20)[^\s'\"]+")
+
+
 def _short(e: Any) -> str:
-    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-    return text[:300]
+    """The first line of an error, credentials removed: an error names the call and the cause,
+    never a header's value."""
+    text = _CREDENTIAL.sub(r"\1 <redacted>", str(e)).strip()
+    return (text.splitlines()[0] if text else type(e).__name__)[:300]
+
+
+def _checked_token(configuration: client.Configuration, context: str) -> None:
+    """Strip the whitespace around a bearer token (a tokenFile ending in a newline, as client-go
+    does) on every use, and refuse one with a control character inside. Never prints it."""
+    hook = configuration.refresh_api_key_hook
+
+    def clean(config: client.Configuration) -> None:
+        if hook is not None:
+            hook(config)
+        token = config.api_key.get(BEARER)
+        if isinstance(token, str):
+            config.api_key[BEARER] = token.strip()
+
+    clean(configuration)
+    token = configuration.api_key.get(BEARER)
+    if isinstance(token, str) and any(not c.isprintable() for c in token):
+        raise ConfigError(
+            f"context {context}: the user's token contains a control character (a line break "
+            "inside it?): fix the kubeconfig or its tokenFile"
+        )
+    configuration.refresh_api_key_hook = clean  # type: ignore[assignment]
 
 
 # --------------------------------------------------------------------------------------------
@@ -909,6 +938,7 @@ def _load_client(
         )
     except (ConfigException, OSError, ValueError, TypeError) as e:
         raise ConfigError(f"context {choice.context}: {_short(e)}") from None
+    _checked_token(configuration, choice.context)
     # Connection refused is retried twice at once, not thrice with back-off; requests that may
     # not be repeated (PATCH, POST) are never retried after they were sent.
     configuration.retries = urllib3.Retry(
