@@ -355,11 +355,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     raise_open_files_limit()  # a scan of many hosts holds many sockets (see collect.fdlimit)
     module = importlib.import_module(f"cilium_tui.commands.{command}")
+    streams = sys.stdout, sys.stderr
+    if command != "console":  # the console owns the terminal; it renders through `safe.plain`
+        from cilium_tui.report.safe import SafeStream  # noqa: PLC0415 - see above
+
+        sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
     try:
         return int(module.run(args))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    finally:
+        sys.stdout, sys.stderr = streams
 
 
 if __name__ == "__main__":  # pragma: no cover

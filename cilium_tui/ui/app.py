@@ -34,6 +34,7 @@ from cilium_tui.model import Snapshot
 from cilium_tui.remedy.context import PlanOptions
 from cilium_tui.remedy.engine import RemedyEngine
 from cilium_tui.remedy.journal import Journal
+from cilium_tui.report.safe import plain
 from cilium_tui.settings import DEFAULT_REFRESH, DEFAULT_THEME, Settings
 from cilium_tui.ui.activity import Activity, Level, describe
 from cilium_tui.ui.commands import ConsoleCommands, PaletteCommand
@@ -211,7 +212,7 @@ class CiliumTuiApp(App[int]):
         self.activity.append(entry)
         self.activity_signal.publish(entry)
         if toast:
-            self.notify(text, severity=level.value, markup=False)
+            self.notify(plain(text), severity=level.value, markup=False)
 
     # ----------------------------------------------------------------------------------------
     # Scanning

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane, TextArea
 from cilium_tui.checks.types import Finding
 from cilium_tui.checks.view import NodeView
 from cilium_tui.model import NodeRecord
+from cilium_tui.report.safe import lines, plain
 from cilium_tui.ui.cells import Cell, Tone
 from cilium_tui.ui.host_routing import host_routing_text
 from cilium_tui.ui.messages import ItemChosen
@@ -108,7 +109,7 @@ class NodeDetailScreen(Screen[None]):
         record = cluster.record(self.node) if cluster is not None else None
         gone = record is None and self._record is not None
         if cluster is None or (record is None and self._record is None):
-            self._title(Text(f"{self.node}: not in the latest scan"))
+            self._title(Text(f"{plain(self.node)}: not in the latest scan"))
             return
         if record is not None:
             self._record, self._findings = record, cluster.judgement.findings(self.node)
@@ -126,7 +127,7 @@ class NodeDetailScreen(Screen[None]):
         self.query_one("#findings", FactTable).show(finding_rows(findings, titles), self._styles)
         collected = fact_rows(record, cluster.snapshot.config)
         self.query_one("#collected-facts", FactTable).show(collected, self._styles)
-        self._raw = record.agent_raw or record.errors.get("agent") or NO_STATUS
+        self._raw = lines(record.agent_raw or record.errors.get("agent") or NO_STATUS)
         if self.query_one("#detail-tabs", TabbedContent).active == "detail-raw":
             self._load_raw()
 
@@ -147,7 +148,7 @@ class NodeDetailScreen(Screen[None]):
         self.query_one("#detail-title", Static).update(text)
 
     def _title_text(self, name: str, cells: Mapping[str, Cell], gone: bool) -> Text:
-        text = Text(name, style=Style(bold=True), end="")
+        text = Text(plain(name), style=Style(bold=True), end="")
         for column in ("host_routing", *TITLE_COLUMNS):
             text.append("  ")
             text.append_text(cell_text(cells[column], self._styles))

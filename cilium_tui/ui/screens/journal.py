@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from cilium_tui.remedy.journal import ClusterIdentity, Journal, JournalEntry
+from cilium_tui.report.safe import plain
 from cilium_tui.ui.cells import Cell, Tone
 from cilium_tui.ui.paint import ToneStyles, cell_text, tone_styles
 from cilium_tui.ui.widgets.top_bar import TopBar
@@ -83,10 +84,10 @@ class JournalScreen(Screen[None]):
                 status = Cell(entry.status, status.tone, f"undo of {entry.undoes}")
             table.add_row(
                 Text(entry.created[:19].replace("T", " ")),
-                Text(entry.item_id),
+                Text(plain(entry.item_id)),
                 cell_text(status, self._styles),
-                Text(entry.context or entry.source),
-                Text(entry.user),
+                Text(plain(entry.context or entry.source)),
+                Text(plain(entry.user)),
                 Text(entry.undone_by or ""),
                 key=entry.id,
             )
@@ -111,10 +112,11 @@ class JournalScreen(Screen[None]):
             text.append(f"{entry.id}\n", style=Style(bold=True))
             if entry.previous:
                 before = ", ".join(f"{k}={v!r}" for k, v in sorted(entry.previous.items()))
-                text.append(f"cilium-config before: {before}\n", style=self._styles[Tone.NA])
+                text.append(f"cilium-config before: {plain(before)}\n", style=self._styles[Tone.NA])
             for event in entry.events:
                 where = f"{event.node}: " if event.node else ""
-                text.append(f"{event.time[11:19]}  {event.status:<9} {where}{event.message}\n")
+                line = f"{event.time[11:19]}  {event.status:<9} {where}{event.message}"
+                text.append(plain(line) + "\n")
             console = cast("CiliumTuiApp", self.app)
             if entry.undoable and entry.undoes is None and console.check_action("undo", ()):
                 elsewhere = entry.why_not_on(self.cluster) if self.cluster is not None else None
