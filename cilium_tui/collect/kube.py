@@ -767,14 +767,20 @@ class KubeClient:
         namespace: str,
         name: str,
         changes: Mapping[str, str | None],
-        resource_version: str,
+        resource_version: str | None,
+        *,
+        annotations: Mapping[str, str | None] | None = None,
     ) -> JSON:
-        """Set (or, with None, remove) keys of a ConfigMap's data, only if it is unchanged.
+        """Set (or, with None, remove) keys of a ConfigMap's data (and `annotations`), only if it
+        is unchanged (with no `resource_version`: whatever it is now).
 
         A merge patch carrying `metadata.resourceVersion`: if someone changed the object since
         it was read, the server refuses (409) and this raises Conflict with the current object.
         """
-        body = {"metadata": {"resourceVersion": resource_version}, "data": dict(changes)}
+        meta: dict[str, Any] = {"resourceVersion": resource_version} if resource_version else {}
+        if annotations:
+            meta["annotations"] = dict(annotations)
+        body = {"metadata": meta, "data": dict(changes)}
         try:
             return await self._get_json(
                 f"patch configmap {namespace}/{name}",

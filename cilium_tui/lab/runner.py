@@ -75,9 +75,11 @@ class RunningLab:
             for name in self.boards.boards:
                 self.boards.set_latency(name, seconds)
 
-    def answer_late(self, verb: str, resource: str, seconds: float) -> None:
-        """Carry out `verb` on `resource` at once but answer `seconds` later (0: on time)."""
+    def answer_late(self, verb: str, resource: str, seconds: float, *, after: int = 0) -> None:
+        """Carry out `verb` on `resource` at once but answer `seconds` later (0: on time), from
+        the request after the next `after` such requests on."""
         self.api.knobs.answer_late[f"{verb} {resource}"] = seconds
+        self.api.knobs.answer_late_after[f"{verb} {resource}"] = after
 
     def inject(self, fault: str) -> None:
         """Apply a fault knob, `KIND:NODE` (see FAULTS). Raises ValueError for a bad one."""

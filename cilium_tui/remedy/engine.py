@@ -54,13 +54,22 @@ from cilium_tui.facts.status import parse_status
 from cilium_tui.model import CiliumConfig, NodeRecord, Snapshot
 from cilium_tui.remedy.context import PlanOptions
 from cilium_tui.remedy.journal import ClusterIdentity, Journal, JournalEntry, JournalError
+from cilium_tui.remedy.lock import ClusterLock, Locked
 from cilium_tui.remedy.plan import NodeStep, Plan
 from cilium_tui.remedy.planner import build_plan
 from cilium_tui.remedy.reconcile import Agents, Reconciliation, changed_nodes, reconcile, settle
 from cilium_tui.remedy.undo import undo_plan as build_undo_plan
 
 ApplyOutcome = Literal[
-    "verified", "mismatch", "stopped", "conflict", "denied", "failed", "refused", "interrupted"
+    "verified",
+    "mismatch",
+    "stopped",
+    "conflict",
+    "denied",
+    "failed",
+    "refused",
+    "interrupted",
+    "busy",
 ]
 Level = Literal["info", "ok", "warning", "error"]
 T = TypeVar("T")
@@ -73,6 +82,8 @@ only proof for what the agent's status does not print (1.13's routing mode)."""
 RETRY_BACKOFF = (0.2, 0.5, 1.0, 2.0, 4.0)
 """Waits before retrying a DELETE or PATCH the server answered 429/500 (busy)."""
 RECONCILE_TIMEOUT = 10.0
+LOCK_MARGIN = 300.0
+"""Seconds the cluster lock outlives the rollout's own budget (its waits for agents)."""
 
 
 class RemedySource(Protocol):
@@ -365,6 +376,39 @@ class RemedyEngine:
         if not preflight.ok:
             report("denied", "; ".join(preflight.problems), level="error")
             return ApplyResult("denied", "; ".join(preflight.problems), preflight=preflight)
+        kube = self.source.kube
+        if kube is None or not (plan.changes or plan.restart):
+            return await self._apply(plan, report, None)
+        ns, name = plan.cluster.namespace, plan.cluster.configmap
+        waits = len(restarts) * (
+            self.ready_timeout or (plan.restart.ready_timeout if plan.restart else 0)
+        )
+        lock = ClusterLock(kube, ns, name, ttl=LOCK_MARGIN + waits + 60 * len(plan.node_steps))
+        try:
+            locked_rv = await lock.acquire(plan.cluster.resource_version if plan.changes else None)
+        except Locked as e:
+            report("denied", str(e), level="error")
+            return ApplyResult("busy", f"{e}: nothing was changed")
+        except Conflict as e:
+            report("conflict", f"{e}; nothing was changed", level="warning")
+            return ApplyResult(
+                "conflict",
+                f"{ns}/{name} changed since the preview: nothing was overwritten; review the new "
+                "diff and confirm again",
+                replan=await self.replan(plan),
+            )
+        except KubeError as e:
+            report("stopped", f"{e}: nothing was changed", level="error")
+            return ApplyResult("failed", f"{e}: nothing was changed")
+        try:
+            return await self._apply(plan, report, locked_rv if plan.changes else None)
+        finally:
+            with contextlib.suppress(KubeError, TimeoutError):
+                await asyncio.wait_for(lock.release(), RECONCILE_TIMEOUT)
+
+    async def _apply(self, plan: Plan, report: _Reporter, locked_rv: str | None) -> ApplyResult:
+        """`apply` once the cluster is locked; `locked_rv`: cilium-config's resourceVersion after
+        the lock's own patch (the data is the previewed one)."""
         basis = plan.basis or await self.source.scan()
         cluster = await self.cluster_identity(plan.cluster.namespace, plan.cluster.configmap)
         try:
@@ -382,6 +426,7 @@ class RemedyEngine:
             return ApplyResult("failed", message)
         report("journal", f"journal entry {entry.id}")
         run = _Run(self, plan, basis, entry, report)
+        run.locked_rv = locked_rv
         try:
             return await run.go()
         except asyncio.CancelledError:
@@ -604,6 +649,7 @@ class _Run:
         self.checks: list[NodeCheck] = []
         self.config_obj: JSON | None = None
         self.doing = "starting"
+        self.locked_rv: str | None = None
         """The step under way, in words: what an interruption is recorded as."""
 
     @property
@@ -757,7 +803,7 @@ class _Run:
     async def patch(self) -> ApplyResult | None:
         plan, entry = self.plan, self.entry
         ns, name = plan.cluster.namespace, plan.cluster.configmap
-        rv = plan.cluster.resource_version
+        rv = self.locked_rv or plan.cluster.resource_version
         if rv is None:
             raise KubeError(f"configmap {ns}/{name}: no resourceVersion was read; scan again")
         changes = {c.key: c.new for c in plan.changes}

@@ -59,6 +59,8 @@ RESULT_CELLS: dict[str, Cell] = {
     "denied": Cell("DENIED", Tone.ERROR),
     "failed": Cell("FAILED", Tone.ERROR),
     "refused": Cell("REFUSED", Tone.ERROR),
+    "interrupted": Cell("INTERRUPTED", Tone.ERROR),
+    "busy": Cell("ANOTHER RUN IS CHANGING THE CLUSTER", Tone.OFF),
 }
 
 

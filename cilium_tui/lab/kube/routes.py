@@ -68,6 +68,8 @@ class Knobs:
     """Pod names whose exec upgrade request is never answered (a kubelet that hangs)."""
     unready_nodes: set[str] = field(default_factory=set)
     """Nodes whose agent container never becomes Ready (it crash-loops)."""
+    answer_late_after: dict[str, int] = field(default_factory=dict)
+    """How many more such requests are answered on time before `answer_late` applies."""
     answer_late: dict[str, float] = field(default_factory=dict)
     """"patch configmaps", "delete pods"...: such requests are carried out at once and answered
     this many seconds later (a server that applied a change but whose answer is lost or slow)."""
@@ -373,7 +375,11 @@ class KubeApi:
         return _json(result)
 
     async def _answer_late(self, verb: str, t: Target) -> None:
-        delay = self.knobs.answer_late.get(f"{verb} {t.rt.plural}", 0.0)
+        key = f"{verb} {t.rt.plural}"
+        delay = self.knobs.answer_late.get(key, 0.0)
+        if self.knobs.answer_late_after.get(key, 0) > 0:
+            self.knobs.answer_late_after[key] -= 1
+            return
         if delay > 0:
             await asyncio.sleep(delay)
 

@@ -33,6 +33,7 @@ STATUS_TONES = {
     "denied": Tone.ERROR,
     "failed": Tone.ERROR,
     "stopped": Tone.ERROR,
+    "interrupted": Tone.ERROR,
     "applied": Tone.ON,
     "verified": Tone.ON,
     "mismatch": Tone.OFF,

@@ -175,7 +175,7 @@ def test_an_interrupted_rollout_is_reconciled_and_undone(
     lab = training.lab
     config, agents, before = lab.cluster.config(), node_configs(lab), pods(lab)
     if point == "patch in flight":
-        lab.answer_late("patch", "configmaps", 15.0)
+        lab.answer_late("patch", "configmaps", 15.0, after=1)  # after the lock's own patch
     elif point == "second delete in flight":
         lab.answer_late("delete", "pods", 3.0)  # each DELETE is carried out, answered 3 s later
     run = training.start("apply", "native-routing", "--yes")

@@ -4,6 +4,7 @@ dies mid-rollout, an undo that leaves a node behind. Each is recorded and stated
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,7 +15,8 @@ from cilium_tui.collect.inventory import load_inventory
 from cilium_tui.collect.kube import KubeClient
 from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.lab.runner import start_lab
-from cilium_tui.remedy.engine import AGENT_CHECK, Progress
+from cilium_tui.remedy.engine import AGENT_CHECK, Progress, confirm
+from cilium_tui.remedy.engine import confirmation_word as word
 from cilium_tui.remedy.journal import JournalError
 from cilium_tui.remedy.planner import build_plan
 from tests.integration.lab.conftest import FAST
@@ -44,9 +46,13 @@ def tunnels(lab: Lab) -> dict[str, str | None]:
 
 async def test_a_patch_answered_late_is_recorded_as_made(training: Lab) -> None:
     config = training.config()
-    training.running.answer_late("patch", "configmaps", CLIENT_TIMEOUT + 1)
     plan = build_plan("native-routing", await training.source.scan())
-    result = await apply(training, plan)
+
+    def late(step: Progress) -> None:  # the cluster is locked: the change's own patch is next
+        if step.phase == "journal":
+            training.running.answer_late("patch", "configmaps", CLIENT_TIMEOUT + 1)
+
+    result = await apply(training, plan, late)
     assert result.outcome == "stopped", result.message
     assert "was changed, but the server's answer did not come" in result.message
     assert result.undo_offered and result.way_back == f"cilium-tui undo {result.entry_id}"
@@ -151,3 +157,40 @@ async def test_an_undo_that_leaves_a_node_behind_fails_its_verification(training
     finished = await apply(training, again)
     assert finished.outcome == "verified", finished.message
     assert tunnels(training) == before and training.config() == config
+
+
+async def test_two_runs_at_once_do_not_overlap(training: Lab, tmp_path: Path) -> None:
+    from cilium_tui.remedy.engine import RemedyEngine
+    from cilium_tui.remedy.lock import LOCK_ANNOTATION
+
+    files = training.running.files
+    assert files is not None
+    kube = await KubeClient.connect(str(files.kubeconfig))
+    other = ClusterSource("other laptop", kube=kube, ssh=None, inventory=training.source.inventory)
+    try:
+        second = Lab(other, tmp_path / "other-journal")
+        training.running.answer_late("delete", "pods", 0.3)  # a rollout that takes a while
+        plan = build_plan("native-routing", await training.source.scan())
+        started = asyncio.Event()
+
+        def progress(step: Progress) -> None:
+            if step.phase == "restart":
+                started.set()
+
+        first = asyncio.ensure_future(apply(training, plan, progress))
+        await asyncio.wait_for(started.wait(), 30)
+        theirs = build_plan("hubble", await other.scan())
+        refused = await second.engine.apply(theirs, confirm(theirs, typed=word(theirs)))
+        assert refused.outcome == "busy"
+        assert "another cilium-tui run" in refused.message and "pid" in refused.message
+        assert second.journal.entries() == []  # nothing was journalled, nothing changed
+        done = await first
+        assert done.outcome == "verified", done.message
+        annotations = training.running.api.store.find("configmaps", "kube-system", "cilium-config")
+        assert LOCK_ANNOTATION not in (annotations or {})["metadata"].get("annotations", {})
+        theirs = build_plan("hubble", await other.scan())  # the lock is gone: it may run now
+        assert isinstance(second.engine, RemedyEngine)
+        again = await second.engine.apply(theirs, confirm(theirs, typed=word(theirs)))
+        assert again.outcome == "verified", again.message
+    finally:
+        await other.close()
