@@ -33,7 +33,12 @@ async def training(tmp_path: Path) -> AsyncIterator[Lab]:
     assert files is not None
     kube = await KubeClient.connect(str(files.kubeconfig), timeout=CLIENT_TIMEOUT)
     source = ClusterSource(
-        "lab training", kube=kube, ssh=None, inventory=load_inventory(files.inventory), lab=lab
+        "lab training",
+        kube=kube,
+        ssh=None,
+        inventory=load_inventory(files.inventory),
+        owns=lab,
+        journal_dir=files.directory / "journal",
     )
     yield Lab(source, tmp_path / "journal")
     await source.close()
