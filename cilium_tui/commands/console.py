@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from cilium_tui.remedy.journal import journal_for
 from cilium_tui.settings import SettingsError
 
 EXIT_CANNOT_OPEN = 2
+ENDING = (signal.SIGTERM, signal.SIGHUP)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,9 +52,25 @@ async def _console(target: Target, since: Path | None = None) -> int:
     settings = target.settings
     if settings.demo:
         print(f"starting the lab ({settings.demo})...", file=sys.stderr, flush=True)
+    # Until the console takes over (it handles them itself), SIGTERM and SIGHUP stop the opening
+    # scan, which closes what it opened: the demo's lab and its directory with credentials.
+    loop, task = asyncio.get_running_loop(), asyncio.current_task()
+    received: list[signal.Signals] = []
+
+    def stop(signum: signal.Signals) -> None:
+        received.append(signum)
+        if task is not None:
+            task.cancel()
+
+    for signum in ENDING:
+        loop.add_signal_handler(signum, stop, signum)
     try:
         baseline = await open_offline(since) if since is not None else None
         source, snapshot = await open_target(target)
+    except asyncio.CancelledError:
+        if not received:
+            raise
+        return 128 + int(received[0])
     except NoCluster as e:
         return _fail(f"{e}; try `cilium-tui --demo` for the embedded lab")
     except (OpenError, OfflineError) as e:

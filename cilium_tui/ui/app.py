@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import signal
 import sys
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -555,5 +556,21 @@ async def run_console(
         print(f"cilium-tui: {e}", file=sys.stderr)
         await source.close()
         return 2
-    await app.run_async()
+    loop = asyncio.get_running_loop()
+    ending = (signal.SIGTERM, signal.SIGHUP)
+
+    def end(signum: signal.Signals) -> None:
+        """SIGTERM or a closed terminal (SIGHUP): quit as `q` would, so that the terminal is
+        restored, a running change records where it stopped, and the source (the demo's lab and
+        its temporary directory with credentials) is closed."""
+        app.report(f"stopped by {signum.name}", Level.ERROR)
+        app.exit(return_code=128 + int(signum))
+
+    for signum in ending:
+        loop.add_signal_handler(signum, end, signum)
+    try:
+        await app.run_async()
+    finally:
+        for signum in ending:
+            loop.remove_signal_handler(signum)
     return app.return_code or 0
