@@ -22,6 +22,10 @@ from cilium_tui.settings import Settings
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
 
 
+MAX_LATENCY = 60.0
+"""The lab's added latency: beyond a minute every call times out anyway."""
+
+
 class OpenError(Exception):
     """The cluster cannot be opened; the message is one line a user can act on."""
 
@@ -38,7 +42,10 @@ def parse_duration(text: str | None) -> float:
     if m is None:
         raise OpenError(f"not a duration (try 50ms or 0.5s): {text!r}")
     value = float(m.group(1))
-    return value / 1000 if m.group(2) == "ms" else value
+    seconds = value / 1000 if m.group(2) == "ms" else value
+    if seconds > MAX_LATENCY:
+        raise OpenError(f"a duration of at most {MAX_LATENCY:g} s, not {text!r}")
+    return seconds
 
 
 async def open_source(

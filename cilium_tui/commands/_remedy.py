@@ -36,6 +36,11 @@ from cilium_tui.settings import SettingsError
 EXIT_OK = 0
 EXIT_NOT_DONE = 1
 EXIT_ERROR = 2
+MAX_BATCH = 1000
+MAX_READY_TIMEOUT = 3600.0
+"""An agent that is not Ready within an hour is not coming back by waiting longer."""
+MAX_ANSWER = 256
+"""Characters read from a prompt's answer: a confirmation is a word, not a file."""
 
 
 class CommandError(Exception):
@@ -53,10 +58,13 @@ def target_of_args(args: argparse.Namespace) -> Target:
 def plan_options(args: argparse.Namespace) -> PlanOptions:
     batch = getattr(args, "batch_size", 1)
     timeout = getattr(args, "ready_timeout", 120.0)
-    if batch < 1:
-        raise CommandError("--batch-size must be at least 1")
-    if not timeout > 0:
-        raise CommandError("--ready-timeout must be a positive number of seconds")
+    if not 1 <= batch <= MAX_BATCH:
+        raise CommandError(f"--batch-size must be between 1 and {MAX_BATCH}, not {batch}")
+    if not 0 < timeout <= MAX_READY_TIMEOUT:  # also refuses nan and inf
+        raise CommandError(
+            f"--ready-timeout must be a number of seconds above 0 and at most "
+            f"{MAX_READY_TIMEOUT:g}, not {timeout:g}"
+        )
     return PlanOptions(batch, timeout, getattr(args, "native_cidr", None))
 
 
@@ -110,9 +118,10 @@ def engine_for(source: ClusterSource, *, read_only: bool) -> RemedyEngine:
 async def answer(question: str) -> str | None:
     """A line typed on stdin after `question`; None at end of input (no terminal, Ctrl-D)."""
     try:
-        return await asyncio.to_thread(input, question)
+        reply = await asyncio.to_thread(input, question)
     except EOFError:
         return None
+    return reply[:MAX_ANSWER]
 
 
 async def ask(question: str) -> bool:

@@ -54,6 +54,8 @@ IntentKind = Literal["patch", "delete"]
 
 _ID = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[a-z0-9-]{1,64}-[0-9a-f]{4}$")
 FORMAT = 1
+MAX_ENTRY_BYTES = 4 * 1024 * 1024
+"""An entry of the largest cluster's change is a few hundred kB; a bigger file is not one."""
 
 
 class JournalError(Exception):
@@ -329,18 +331,20 @@ class JournalEntry:
                 created=str(obj["created"]),
                 user=str(obj.get("user", "")),
                 source=str(obj.get("source", "")),
-                context=obj.get("context"),
+                context=_opt_text(obj.get("context"), "context"),
                 item_id=str(obj["item"]),
                 plan=dict(obj["plan"]),
                 cluster=None
                 if obj.get("cluster") is None
                 else ClusterIdentity.from_dict(dict(obj["cluster"])),
                 status=_status(obj.get("status", "started")),
-                undoes=obj.get("undoes"),
-                undone_by=obj.get("undoneBy"),
+                undoes=_opt_text(obj.get("undoes"), "undoes"),
+                undone_by=_opt_text(obj.get("undoneBy"), "undoneBy"),
                 previous={str(k): v for k, v in dict(obj.get("previous") or {}).items()},
-                resource_version=obj.get("resourceVersion"),
-                resource_version_after=obj.get("resourceVersionAfter"),
+                resource_version=_opt_text(obj.get("resourceVersion"), "resourceVersion"),
+                resource_version_after=_opt_text(
+                    obj.get("resourceVersionAfter"), "resourceVersionAfter"
+                ),
                 node_before={
                     str(k): [list(map(str, lines)) for lines in v]
                     for k, v in dict(obj.get("nodeBefore") or {}).items()
@@ -358,6 +362,12 @@ class JournalEntry:
             )
         except (KeyError, TypeError, ValueError) as e:
             raise JournalError(f"not a journal entry: {e}") from None
+
+
+def _opt_text(value: object, what: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(f"{what}: expected a string or null")
 
 
 def _status(value: object) -> EntryStatus:
@@ -440,9 +450,16 @@ class Journal:
     def load(self, entry_id: str) -> JournalEntry:
         path = self._path(entry_id)
         try:
+            if path.stat().st_size > MAX_ENTRY_BYTES:
+                raise JournalError(
+                    f"{path}: refused: larger than {MAX_ENTRY_BYTES} bytes (not an entry "
+                    "cilium-tui wrote)"
+                )
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise JournalError(f"no journal entry {entry_id} in {self.directory}") from None
+        except UnicodeDecodeError:
+            raise JournalError(f"{path}: refused: not UTF-8 text") from None
         except OSError as e:
             raise JournalError(f"cannot read {path}: {e}") from None
         try:

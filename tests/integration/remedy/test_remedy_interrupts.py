@@ -199,3 +199,18 @@ async def test_two_runs_at_once_do_not_overlap(training: Lab, tmp_path: Path) ->
         assert again.outcome == "verified", again.message
     finally:
         await other.close()
+
+
+async def test_undo_names_a_third_party_edit_of_the_same_keys(training: Lab) -> None:
+    plan = build_plan("native-routing", await training.source.scan())
+    done = await apply(training, plan)
+    assert done.outcome == "verified", done.message
+    kube = training.source.kube
+    assert kube is not None
+    current = await kube.get_configmap("kube-system", "cilium-config")
+    rv = current["metadata"]["resourceVersion"]
+    await kube.patch_configmap_data("kube-system", "cilium-config", {"tunnel": "geneve"}, rv)
+    undo = await training.engine.undo_plan()
+    [warning] = [w for w in undo.warnings if "someone else" in w]
+    assert "tunnel" in warning and "'geneve'" in warning and "'disabled'" in warning
+    assert "drops that edit" in warning

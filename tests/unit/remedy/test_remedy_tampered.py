@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cilium_tui.collect.node_commands import (
     NodeCommand,
@@ -15,7 +17,7 @@ from cilium_tui.collect.node_commands import (
     sysctl,
     tuned_profile,
 )
-from cilium_tui.remedy.journal import ClusterIdentity, Journal, JournalError
+from cilium_tui.remedy.journal import MAX_ENTRY_BYTES, ClusterIdentity, Journal, JournalError
 from cilium_tui.remedy.planner import build_plan
 from cilium_tui.remedy.undo import undo_plan
 from tests.unit.remedy.lab_snapshot import lab_snapshot
@@ -88,3 +90,67 @@ def test_altered_values_are_refused_by_the_patterns() -> None:
     )
     with pytest.raises(ValueError, match="refusing unit name"):
         rebuild(evil)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    key=st.sampled_from(
+        [
+            "id",
+            "created",
+            "item",
+            "status",
+            "plan",
+            "previous",
+            "nodeBefore",
+            "stepsDone",
+            "restarted",
+            "events",
+            "agentsBefore",
+            "intents",
+            "cluster",
+            "undoes",
+        ]
+    ),
+    value=JSON_VALUES,
+)
+def test_any_edited_field_is_refused_or_read_never_a_crash(
+    tmp_path: Path, key: str, value: object
+) -> None:
+    journal = Journal(tmp_path)
+    path = _governor_entry(journal)
+    doc = json.loads(path.read_text())
+    doc[key] = value
+    path.write_text(json.dumps(doc))
+    try:
+        journal.load(path.stem)
+    except JournalError as e:
+        assert str(path) in str(e)
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe not utf-8", b"[1, 2]", b"{" * 10])
+def test_unreadable_files_are_refused_with_their_path(tmp_path: Path, content: bytes) -> None:
+    journal = Journal(tmp_path)
+    path = _governor_entry(journal)
+    path.write_bytes(content)
+    with pytest.raises(JournalError, match="refused"):
+        journal.load(path.stem)
+
+
+def test_an_oversized_entry_is_refused_unread(tmp_path: Path) -> None:
+    journal = Journal(tmp_path)
+    path = _governor_entry(journal)
+    path.write_bytes(b" " * (MAX_ENTRY_BYTES + 1))
+    with pytest.raises(JournalError, match="larger than"):
+        journal.load(path.stem)
