@@ -20,6 +20,7 @@ from cilium_tui.collect.node_commands import (
 from cilium_tui.remedy.journal import MAX_ENTRY_BYTES, ClusterIdentity, Journal, JournalError
 from cilium_tui.remedy.planner import build_plan
 from cilium_tui.remedy.undo import undo_plan
+from tests.unit.kube.test_kube_patch import json_values
 from tests.unit.remedy.lab_snapshot import lab_snapshot
 
 SEED = ClusterIdentity("https://127.0.0.1:6443", "lab-seed", "uid-of-cilium-config")
@@ -92,15 +93,6 @@ def test_altered_values_are_refused_by_the_patterns() -> None:
         rebuild(evil)
 
 
-JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
-    ),
-    max_leaves=10,
-)
-
-
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -123,7 +115,7 @@ JSON_VALUES = st.recursive(
             "undoes",
         ]
     ),
-    value=JSON_VALUES,
+    value=json_values,
 )
 def test_any_edited_field_is_refused_or_read_never_a_crash(
     tmp_path: Path, key: str, value: object
