@@ -248,6 +248,14 @@ class ApplyResult:
         return f"cilium-tui undo {self.undoes or self.entry_id}"
 
 
+def _unchanged(report: _Reporter, error: Exception) -> ApplyResult:
+    """The run ends before its first change: the journal could not be written (or read what
+    it records first)."""
+    message = f"{error}: nothing was changed (the journal comes before any change)"
+    report("stopped", message, level="error")
+    return ApplyResult("failed", message)
+
+
 def _agent_check(node: str, ok: bool, reason: str) -> NodeCheck:
     return NodeCheck(node, AGENT_CHECK, (State.ON,), State.ON if ok else State.OFF, reason)
 
@@ -376,6 +384,10 @@ class RemedyEngine:
         if not preflight.ok:
             report("denied", "; ".join(preflight.problems), level="error")
             return ApplyResult("denied", "; ".join(preflight.problems), preflight=preflight)
+        try:
+            self.journal.check_writable()
+        except JournalError as e:
+            return _unchanged(report, e)
         kube = self.source.kube
         if kube is None or not (plan.changes or plan.restart):
             return await self._apply(plan, report, None)
@@ -421,9 +433,7 @@ class RemedyEngine:
                 plan, {c.key: c.old for c in plan.changes}, cluster, agents
             )
         except (JournalError, KubeError) as e:
-            message = f"{e}: nothing was changed (the journal comes before any change)"
-            report("stopped", message, level="error")
-            return ApplyResult("failed", message)
+            return _unchanged(report, e)
         report("journal", f"journal entry {entry.id}")
         run = _Run(self, plan, basis, entry, report)
         run.locked_rv = locked_rv

@@ -426,6 +426,17 @@ class Journal:
         except OSError as e:
             raise JournalError(f"cannot create the journal {self.directory}: {e}") from None
 
+    def check_writable(self) -> None:
+        """Raises JournalError when no entry could be written here (checked before anything,
+        even the cluster lock, is sent)."""
+        self._ensure_directory()
+        try:
+            fd, probe = tempfile.mkstemp(prefix=".probe-", dir=self.directory)
+            os.close(fd)
+            Path(probe).unlink()
+        except OSError as e:
+            raise JournalError(f"cannot write in the journal {self.directory}: {e}") from None
+
     def save(self, entry: JournalEntry) -> None:
         """Write atomically (temporary file + rename), mode 0600."""
         self._ensure_directory()
