@@ -145,14 +145,38 @@ def sysctl(key: str, value: str, previous: str) -> NodeChange:
     )
 
 
+UNDO_PREFIX = "undo: "
+
+
+def reverted(change: NodeChange, before: Sequence[str]) -> NodeChange:
+    """The change that puts back what `change` altered: its undo commands, expecting the check
+    to print `before` again."""
+    return NodeChange(
+        title=f"{UNDO_PREFIX}{change.title}",
+        apply=change.undo,
+        check=change.check,
+        expect=tuple(before),
+        undo=change.apply,
+    )
+
+
 def rebuild(change: NodeChange) -> NodeChange:
     """The same change made again by the constructors above from the values it carries (unit,
     profile, governors, sysctl): a change read back from a file (a journal entry) runs only if
     it is exactly one cilium-tui makes. Raises ValueError naming what does not match."""
+    undoing = change.title.startswith(UNDO_PREFIX)
+    # An undo runs a change's undo commands and expects what the node printed before (data).
+    forward = (
+        NodeChange(change.title[len(UNDO_PREFIX) :], change.undo, change.check, (), change.apply)
+        if undoing
+        else change
+    )
     try:
-        made = _remake(change)
+        made = _remake(forward)
     except (IndexError, ValueError, AttributeError) as e:
         raise ValueError(f"{change.title!r} is not a node change cilium-tui makes: {e}") from None
+    if undoing:
+        made = reverted(made, change.expect)
     if made != change:
         raise ValueError(
             f"{change.title!r} does not match what cilium-tui would send for it (its commands "

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from cilium_tui.checks.catalogue import item as catalogue_item
-from cilium_tui.collect.node_commands import NodeChange, rebuild
+from cilium_tui.collect.node_commands import rebuild, reverted
 from cilium_tui.model import Snapshot
 from cilium_tui.remedy.context import state_group
 from cilium_tui.remedy.journal import ClusterIdentity, JournalEntry, JournalError
@@ -48,14 +48,7 @@ def _reverted(step: NodeStep, before: list[str]) -> NodeStep:
         change = rebuild(step.change)
     except ValueError as e:
         raise JournalError(f"node step on {step.node}: {e}") from None
-    back = NodeChange(
-        title=f"undo: {change.title}",
-        apply=change.undo,
-        check=change.check,
-        expect=tuple(before),
-        undo=change.apply,
-    )
-    return NodeStep(step.node, back, change.expect, step.ssh_host)
+    return NodeStep(step.node, reverted(change, before), change.expect, step.ssh_host)
 
 
 def _touched(entry: JournalEntry) -> set[str]:

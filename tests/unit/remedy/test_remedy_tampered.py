@@ -146,3 +146,17 @@ def test_an_oversized_entry_is_refused_unread(tmp_path: Path) -> None:
     path.write_bytes(b" " * (MAX_ENTRY_BYTES + 1))
     with pytest.raises(JournalError, match="larger than"):
         journal.load(path.stem)
+
+
+def test_an_undo_entry_with_node_steps_reads_back_and_is_checked_too(tmp_path: Path) -> None:
+    journal = Journal(tmp_path)
+    original = journal.load(_governor_entry(journal).stem)
+    undo = undo_plan(original)
+    entry = journal.new_entry(undo, {}, SEED)
+    assert journal.load(entry.id).undoes == original.id  # an honest undo validates
+    path = journal.directory / f"{entry.id}.json"
+    doc = json.loads(path.read_text())
+    doc["plan"]["nodeSteps"][0]["change"]["apply"][0]["argv"] = ["tee", "/etc/shadow"]
+    path.write_text(json.dumps(doc))
+    with pytest.raises(JournalError, match="refused"):
+        journal.load(entry.id)
