@@ -11,6 +11,7 @@ import pytest
 from cilium_tui.cli import main
 from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.lab.runner import RunningLab, start_lab
+from cilium_tui.ui.rows import COLUMN_KEYS
 from cilium_tui.ui.widgets.node_table import NodeTable
 from tests.integration.lab.conftest import FAST, running
 from tests.ui.support import console_on_lab, settle
@@ -72,7 +73,7 @@ async def test_the_console_renders_no_raw_escape(tmp_path: Path) -> None:
     async with app.run_test(size=(200, 40)) as pilot:
         await settle(pilot)
         table = app.query_one(NodeTable)
-        row = [str(cell) for cell in table.get_row(NODE)]
+        row = [str(table.get_cell(NODE, column)) for column in COLUMN_KEYS]
         assert any("\\x1b]0;pwned" in cell for cell in row)
         assert not any(raw in cell for cell in row for raw in ("\x1b", "\x07", "\x9b"))
         svg = app.export_screenshot()
