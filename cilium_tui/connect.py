@@ -97,6 +97,16 @@ async def open_source(
     )
 
 
+def check_scenario(name: str) -> None:
+    """An unknown scenario is refused before the screen opens (it is only a name to look up)."""
+    from cilium_tui.lab.scenarios import scenario  # noqa: PLC0415 - loaded only for --demo
+
+    try:
+        scenario(name)
+    except ValueError as e:
+        raise OpenError(f"--demo: {e}") from e
+
+
 async def _open_lab(
     name: str,
     latency: float,

@@ -24,7 +24,7 @@ from pathlib import Path
 from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.collect.source import Source
 from cilium_tui.commands._scan import Target, open_target, target_of
-from cilium_tui.connect import NoCluster, OpenError, OpeningSource, open_source
+from cilium_tui.connect import NoCluster, OpenError, OpeningSource, check_scenario, open_source
 from cilium_tui.offline.source import OfflineError, SinceSource, open_offline
 from cilium_tui.remedy.engine import RemedyEngine
 from cilium_tui.remedy.journal import Journal, journal_for
@@ -46,16 +46,6 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(e))
     since = getattr(args, "since", None)
     return asyncio.run(_console(target, Path(since).expanduser() if since else None))
-
-
-def check_scenario(name: str) -> None:
-    """An unknown scenario is refused before the screen opens (it is only a name to look up)."""
-    from cilium_tui.lab.scenarios import scenario  # noqa: PLC0415 - loaded only for --demo
-
-    try:
-        scenario(name)
-    except ValueError as e:
-        raise OpenError(f"--demo: {e}") from e
 
 
 def _fail(message: str) -> int:
