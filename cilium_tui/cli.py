@@ -102,7 +102,8 @@ def _add_lab_knobs(g: argparse._ActionsContainer) -> None:
         "--fault",
         action="append",
         metavar="KIND:NODE",
-        help=f"{FAULT_KINDS} on a lab node (repeat for more)",
+        help=f"{FAULT_KINDS} on a lab node; or throttle (429) or late (applied, answered "
+        "15 s late) on a VERB/RESOURCE such as delete/pods (repeat for more)",
     )
 
 
@@ -412,17 +413,19 @@ cluster the change was made on, and newest first.""",
     p = _command(
         sub,
         "journal",
-        usage="[--format text|json]",
-        summary="list the journalled changes (no cluster needed)",
+        usage="[--format text|json] [--kubeconfig F] [--context C]",
+        summary="list the journalled changes (reconciling interrupted ones)",
         description="""\
 List the changes cilium-tui made, newest first, from the journal in
 $XDG_STATE_HOME/cilium-tui/journal/ (each entry is written before its first
-change).""",
+change). An entry whose run was interrupted is first reconciled from its cluster
+when that cluster can be opened: which nodes run which config.""",
         examples="""\
   cilium-tui journal
   cilium-tui journal --format json
 """,
     )
+    _add_cluster_options(p)
     _add_format(p, "json")
     return parser
 
@@ -435,11 +438,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     raise_open_files_limit()  # a scan of many hosts holds many sockets (see collect.fdlimit)
     module = importlib.import_module(f"cilium_tui.commands.{command}")
+    streams = sys.stdout, sys.stderr
+    if command != "console":  # the console owns the terminal; it renders through `safe.plain`
+        from cilium_tui.report.safe import SafeStream  # noqa: PLC0415 - see above
+
+        sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
     try:
         return int(module.run(args))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    finally:
+        sys.stdout, sys.stderr = streams
 
 
 if __name__ == "__main__":  # pragma: no cover

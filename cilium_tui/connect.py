@@ -30,6 +30,10 @@ from cilium_tui.settings import DEFAULT_CONCURRENCY, Settings
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
 
 
+MAX_LATENCY = 60.0
+"""The lab's added latency: beyond a minute every call times out anyway."""
+
+
 class OpenError(Exception):
     """The cluster cannot be opened; the message is one line a user can act on."""
 
@@ -46,7 +50,10 @@ def parse_duration(text: str | None) -> float:
     if m is None:
         raise OpenError(f"not a duration (try 50ms or 0.5s): {text!r}")
     value = float(m.group(1))
-    return value / 1000 if m.group(2) == "ms" else value
+    seconds = value / 1000 if m.group(2) == "ms" else value
+    if seconds > MAX_LATENCY:
+        raise OpenError(f"a duration of at most {MAX_LATENCY:g} s, not {text!r}")
+    return seconds
 
 
 async def open_source(
@@ -95,6 +102,16 @@ async def open_source(
     return ClusterSource(
         f"context {kube.context}", kube=kube, ssh=ssh, inventory=inventory, ssh_hosts=ssh_hosts
     )
+
+
+def check_scenario(name: str) -> None:
+    """An unknown scenario is refused before the screen opens (it is only a name to look up)."""
+    from cilium_tui.lab.scenarios import scenario  # noqa: PLC0415 - loaded only for --demo
+
+    try:
+        scenario(name)
+    except ValueError as e:
+        raise OpenError(f"--demo: {e}") from e
 
 
 async def _open_lab(

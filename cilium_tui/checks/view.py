@@ -193,6 +193,15 @@ class NodeView:
         via_pod = self.record.errors.get("host")
         return f"{problem}; {via_pod}" if via_pod else problem
 
+    @cached_property
+    def privilege_problem(self) -> str | None:
+        """Why the SSH probe ran without privileges (sudo wants a password, is disabled...), or
+        None: its privileged reads are then unknown, which the user should hear about."""
+        probe = self.probe
+        if probe is None or probe.source != "ssh" or probe.privilege != "no-sudo":
+            return None
+        return next((e for e in probe.errors if "sudo" in e), "privileged reads were skipped")
+
     @property
     def host_origin(self) -> Origin:
         """The origin of host facts: the SSH probe, or the read through the agent pod."""

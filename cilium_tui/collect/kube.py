@@ -52,6 +52,8 @@ T = TypeVar("T")
 AGENT_SELECTOR = "=".join(AGENT_LABEL)
 AGENT_CONTAINER = "cilium-agent"
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
+BEARER = "BearerToken"
+"""Where the kubernetes client keeps the `Authorization` header's value ("Bearer <token>")."""
 MERGE_PATCH = "application/merge-patch+json"
 
 # The client's untyped helpers, typed as we use them.
@@ -107,6 +109,10 @@ class Busy(KubeError):
 
 class Timeout(KubeError):
     """The server or the command did not answer in time."""
+
+
+class NotReady(Timeout):
+    """A pod the API server lists did not become Ready in time (the server itself answered)."""
 
 
 class ExecFailed(KubeError):
@@ -307,9 +313,36 @@ class _Translator:
         return KubeError(f"{what}: {code}: {text}")
 
 
+_CREDENTIAL = re.compile(r"(?i)\b(bearer|basic)(\s+|%20)[^\s'\"]+")
+
+
 def _short(e: Any) -> str:
-    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-    return text[:300]
+    """The first line of an error, credentials removed: an error names the call and the cause,
+    never a header's value."""
+    text = _CREDENTIAL.sub(r"\1 <redacted>", str(e)).strip()
+    return (text.splitlines()[0] if text else type(e).__name__)[:300]
+
+
+def _checked_token(configuration: client.Configuration, context: str) -> None:
+    """Strip the whitespace around a bearer token (a tokenFile ending in a newline, as client-go
+    does) on every use, and refuse one with a control character inside. Never prints it."""
+    hook = configuration.refresh_api_key_hook
+
+    def clean(config: client.Configuration) -> None:
+        if hook is not None:
+            hook(config)
+        token = config.api_key.get(BEARER)
+        if isinstance(token, str):
+            config.api_key[BEARER] = token.strip()
+
+    clean(configuration)
+    token = configuration.api_key.get(BEARER)
+    if isinstance(token, str) and any(not c.isprintable() for c in token):
+        raise ConfigError(
+            f"context {context}: the user's token contains a control character (a line break "
+            "inside it?): fix the kubeconfig or its tokenFile"
+        )
+    configuration.refresh_api_key_hook = clean  # type: ignore[assignment]
 
 
 # --------------------------------------------------------------------------------------------
@@ -787,14 +820,20 @@ class KubeClient:
         namespace: str,
         name: str,
         changes: Mapping[str, str | None],
-        resource_version: str,
+        resource_version: str | None,
+        *,
+        annotations: Mapping[str, str | None] | None = None,
     ) -> JSON:
-        """Set (or, with None, remove) keys of a ConfigMap's data, only if it is unchanged.
+        """Set (or, with None, remove) keys of a ConfigMap's data (and `annotations`), only if it
+        is unchanged (with no `resource_version`: whatever it is now).
 
         A merge patch carrying `metadata.resourceVersion`: if someone changed the object since
         it was read, the server refuses (409) and this raises Conflict with the current object.
         """
-        body = {"metadata": {"resourceVersion": resource_version}, "data": dict(changes)}
+        meta: dict[str, Any] = {"resourceVersion": resource_version} if resource_version else {}
+        if annotations:
+            meta["annotations"] = dict(annotations)
+        body = {"metadata": meta, "data": dict(changes)}
         try:
             return await self._get_json(
                 f"patch configmap {namespace}/{name}",
@@ -813,9 +852,15 @@ class KubeClient:
                 current,
             ) from e
 
-    async def delete_pod(self, namespace: str, name: str) -> JSON:
+    async def delete_pod(self, namespace: str, name: str, *, uid: str | None = None) -> JSON:
+        """Delete a pod; with `uid`, only that very pod (Conflict when it was replaced)."""
+        body = {"preconditions": {"uid": uid}} if uid is not None else None
         return await self._get_json(
-            f"delete pod {namespace}/{name}", self._core.delete_namespaced_pod, name, namespace
+            f"delete pod {namespace}/{name}",
+            self._core.delete_namespaced_pod,
+            name,
+            namespace,
+            body=body,
         )
 
     async def rollout_restart_daemonset(self, namespace: str, name: str) -> JSON:
@@ -864,7 +909,7 @@ class KubeClient:
                     if last is not None
                     else "no new agent pod"
                 )
-                raise Timeout(f"agent on node {node} not Ready after {timeout:g} s: {state}")
+                raise NotReady(f"agent on node {node} not Ready after {timeout:g} s: {state}")
             await asyncio.sleep(min(poll, left))
 
     async def can_i(
@@ -927,6 +972,7 @@ def _load_client(
         )
     except (ConfigException, OSError, ValueError, TypeError) as e:
         raise ConfigError(f"context {choice.context}: {_short(e)}") from None
+    _checked_token(configuration, choice.context)
     # Connection refused is retried twice at once, not thrice with back-off; requests that may
     # not be repeated (PATCH, POST) are never retried after they were sent.
     configuration.retries = urllib3.Retry(

@@ -70,15 +70,17 @@ def _valid(kind: str, pattern: re.Pattern[str], value: str) -> str:
     return value
 
 
-def stop_unit(unit: str = "irqbalance") -> NodeChange:
-    """`systemctl disable --now <unit>`; undo re-enables and starts it."""
+def stop_unit(unit: str = "irqbalance", *, enabled: bool = True) -> NodeChange:
+    """`systemctl disable --now <unit>`; undo starts it again, and re-enables it when it was
+    `enabled` (undo must not enable what was not enabled)."""
     unit = _valid("unit name", _UNIT, unit)
+    back = ("systemctl", "enable", "--now", unit) if enabled else ("systemctl", "start", unit)
     return NodeChange(
         title=f"stop and disable {unit}",
         apply=(NodeCommand(("systemctl", "disable", "--now", unit)),),
         check=NodeCommand(("systemctl", "is-active", unit), privileged=False),
         expect=("inactive",),
-        undo=(NodeCommand(("systemctl", "enable", "--now", unit)),),
+        undo=(NodeCommand(back),),
     )
 
 
@@ -141,3 +143,61 @@ def sysctl(key: str, value: str, previous: str) -> NodeChange:
         expect=(value,),
         undo=(NodeCommand(("sysctl", "-w", f"{key}={previous}")),),
     )
+
+
+UNDO_PREFIX = "undo: "
+
+
+def reverted(change: NodeChange, before: Sequence[str]) -> NodeChange:
+    """The change that puts back what `change` altered: its undo commands, expecting the check
+    to print `before` again."""
+    return NodeChange(
+        title=f"{UNDO_PREFIX}{change.title}",
+        apply=change.undo,
+        check=change.check,
+        expect=tuple(before),
+        undo=change.apply,
+    )
+
+
+def rebuild(change: NodeChange) -> NodeChange:
+    """The same change made again by the constructors above from the values it carries (unit,
+    profile, governors, sysctl): a change read back from a file (a journal entry) runs only if
+    it is exactly one cilium-tui makes. Raises ValueError naming what does not match."""
+    undoing = change.title.startswith(UNDO_PREFIX)
+    # An undo runs a change's undo commands and expects what the node printed before (data).
+    forward = (
+        NodeChange(change.title[len(UNDO_PREFIX) :], change.undo, change.check, (), change.apply)
+        if undoing
+        else change
+    )
+    try:
+        made = _remake(forward)
+    except (IndexError, ValueError, AttributeError) as e:
+        raise ValueError(f"{change.title!r} is not a node change cilium-tui makes: {e}") from None
+    if undoing:
+        made = reverted(made, change.expect)
+    if made != change:
+        raise ValueError(
+            f"{change.title!r} does not match what cilium-tui would send for it (its commands "
+            "were altered)"
+        )
+    return made
+
+
+def _remake(change: NodeChange) -> NodeChange:
+    first, undo = change.apply[0].argv, change.undo[0].argv
+    if first[:3] == ("systemctl", "disable", "--now") and len(first) == 4:
+        return stop_unit(first[3], enabled=undo[:3] == ("systemctl", "enable", "--now"))
+    if first[:2] == ("tuned-adm", "profile") and len(first) == 3:
+        profile = undo[2] if undo[:2] == ("tuned-adm", "profile") else None
+        return tuned_profile(first[2], profile)
+    if first[:1] == ("tee",):
+        governors = [(c.input or "").rstrip("\n") for c in change.apply]
+        if len(set(governors)) != 1:
+            raise ValueError("governors differ between CPUs")
+        return cpu_governor([(c.input or "").rstrip("\n") for c in change.undo], governors[0])
+    if first[:2] == ("sysctl", "-w") and len(first) == 3 and len(undo) == 3:
+        key, _, value = first[2].partition("=")
+        return sysctl(key, value, undo[2].partition("=")[2])
+    raise ValueError(f"unknown command {shlex.join(first)}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 
@@ -35,6 +36,11 @@ from cilium_tui.settings import SettingsError
 EXIT_OK = 0
 EXIT_NOT_DONE = 1
 EXIT_ERROR = 2
+MAX_BATCH = 1000
+MAX_READY_TIMEOUT = 3600.0
+"""An agent that is not Ready within an hour is not coming back by waiting longer."""
+MAX_ANSWER = 256
+"""Characters read from a prompt's answer: a confirmation is a word, not a file."""
 
 
 class CommandError(Exception):
@@ -52,29 +58,55 @@ def target_of_args(args: argparse.Namespace) -> Target:
 def plan_options(args: argparse.Namespace) -> PlanOptions:
     batch = getattr(args, "batch_size", 1)
     timeout = getattr(args, "ready_timeout", 120.0)
-    if batch < 1:
-        raise CommandError("--batch-size must be at least 1")
-    if not timeout > 0:
-        raise CommandError("--ready-timeout must be a positive number of seconds")
+    if not 1 <= batch <= MAX_BATCH:
+        raise CommandError(f"--batch-size must be between 1 and {MAX_BATCH}, not {batch}")
+    if not 0 < timeout <= MAX_READY_TIMEOUT:  # also refuses nan and inf
+        raise CommandError(
+            f"--ready-timeout must be a number of seconds above 0 and at most "
+            f"{MAX_READY_TIMEOUT:g}, not {timeout:g}"
+        )
     return PlanOptions(batch, timeout, getattr(args, "native_cidr", None))
 
 
 async def with_cluster(
     target: Target, work: Callable[[ClusterSource, Snapshot], Awaitable[int]]
 ) -> int:
-    """Open the cluster, scan it once, run `work`, close it."""
+    """Open the cluster, scan it once, run `work`, close it.
+
+    SIGTERM and SIGHUP end it like Ctrl-C does: the step under way is journalled with where the
+    cluster stands, then the command exits 128 + the signal's number."""
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    received: list[signal.Signals] = []
+
+    def stop(signum: signal.Signals) -> None:
+        received.append(signum)
+        if task is not None:
+            task.cancel()
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(signum, stop, signum)
     try:
-        source, snapshot = await open_and_scan(target)
-    except OpenError as e:
-        raise CommandError(str(e)) from None
-    try:
-        for error in snapshot.errors:
-            print(f"warning: {error}", file=sys.stderr)
-        if not snapshot.nodes:
-            raise CommandError("no nodes could be read")
-        return await work(source, snapshot)
+        try:
+            source, snapshot = await open_and_scan(target)
+        except OpenError as e:
+            raise CommandError(str(e)) from None
+        try:
+            for error in snapshot.errors:
+                print(f"warning: {error}", file=sys.stderr)
+            if not snapshot.nodes:
+                raise CommandError("no nodes could be read")
+            return await work(source, snapshot)
+        finally:
+            await source.close()
+    except asyncio.CancelledError:
+        if not received:
+            raise
+        print(f"stopped by {received[0].name}", file=sys.stderr)
+        return 128 + int(received[0])
     finally:
-        await source.close()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            loop.remove_signal_handler(signum)
 
 
 def engine_for(source: ClusterSource, *, read_only: bool) -> RemedyEngine:
@@ -86,9 +118,10 @@ def engine_for(source: ClusterSource, *, read_only: bool) -> RemedyEngine:
 async def answer(question: str) -> str | None:
     """A line typed on stdin after `question`; None at end of input (no terminal, Ctrl-D)."""
     try:
-        return await asyncio.to_thread(input, question)
+        reply = await asyncio.to_thread(input, question)
     except EOFError:
         return None
+    return reply[:MAX_ANSWER]
 
 
 async def ask(question: str) -> bool:
@@ -151,8 +184,13 @@ def report(result: ApplyResult, engine: RemedyEngine) -> int:
     if result.replan is not None:
         print("\nThe cluster as it is now:\n")
         show_plan(result.replan)
-    if result.undo_offered and result.outcome != "verified":
-        print(f"to undo: cilium-tui undo {result.entry_id}")
+    if result.state:
+        print("where the cluster stands:")
+        for line in result.state:
+            print(f"  {line}")
+    if result.way_back is not None:
+        what = "to finish the way back" if result.undoes else "to undo"
+        print(f"{what}: {result.way_back}")
     return EXIT_OK if result.outcome == "verified" else EXIT_NOT_DONE
 
 

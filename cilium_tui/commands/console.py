@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 import tempfile
 from functools import partial
@@ -23,13 +24,14 @@ from pathlib import Path
 from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.collect.source import Source
 from cilium_tui.commands._scan import Target, open_target, target_of
-from cilium_tui.connect import NoCluster, OpenError, OpeningSource, open_source
+from cilium_tui.connect import NoCluster, OpenError, OpeningSource, check_scenario, open_source
 from cilium_tui.offline.source import OfflineError, SinceSource, open_offline
 from cilium_tui.remedy.engine import RemedyEngine
 from cilium_tui.remedy.journal import Journal, journal_for
 from cilium_tui.settings import SettingsError
 
 EXIT_CANNOT_OPEN = 2
+ENDING = (signal.SIGTERM, signal.SIGHUP)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,16 +46,6 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(e))
     since = getattr(args, "since", None)
     return asyncio.run(_console(target, Path(since).expanduser() if since else None))
-
-
-def check_scenario(name: str) -> None:
-    """An unknown scenario is refused before the screen opens (it is only a name to look up)."""
-    from cilium_tui.lab.scenarios import scenario  # noqa: PLC0415 - loaded only for --demo
-
-    try:
-        scenario(name)
-    except ValueError as e:
-        raise OpenError(f"--demo: {e}") from e
 
 
 def _fail(message: str) -> int:
@@ -106,9 +98,25 @@ async def _compared(target: Target, since: Path | None) -> int:
     settings = target.settings
     if settings.demo:
         print(f"starting the lab ({settings.demo})...", file=sys.stderr, flush=True)
+    # Until the console takes over (it handles them itself), SIGTERM and SIGHUP stop the opening
+    # scan, which closes what it opened: the demo's lab and its directory with credentials.
+    loop, task = asyncio.get_running_loop(), asyncio.current_task()
+    received: list[signal.Signals] = []
+
+    def stop(signum: signal.Signals) -> None:
+        received.append(signum)
+        if task is not None:
+            task.cancel()
+
+    for signum in ENDING:
+        loop.add_signal_handler(signum, stop, signum)
     try:
         baseline = await open_offline(since) if since is not None else None
         source, snapshot = await open_target(target)
+    except asyncio.CancelledError:
+        if not received:
+            raise
+        return 128 + int(received[0])
     except NoCluster as e:
         return _fail(f"{e}; try `cilium-tui --demo` for the embedded lab")
     except (OpenError, OfflineError) as e:

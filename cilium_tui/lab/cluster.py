@@ -55,6 +55,8 @@ class LabCluster:
         self._nodes = {n.name: n for n in scenario.nodes}
         self.outcomes: dict[str, AgentOutcome] = {}
         """The running (or last crashed) agent of each node."""
+        self.started_with: dict[str, dict[str, str]] = {}
+        """The cilium-config each node's agent last started with (what it runs)."""
         self._rendered: dict[str, tuple[object, dict[tuple[str, bool], ExecResult]]] = {}
         """Per node: (what its output depends on, the outputs rendered for it)."""
 
@@ -168,6 +170,7 @@ class LabCluster:
             )
             apply_host_effects(outcome, node.host)
             self.outcomes[node.name] = outcome
+            self.started_with[node.name] = dict(config)
             return outcome
 
     # -- knobs -----------------------------------------------------------------------------------

@@ -30,6 +30,12 @@ _START_TIMEOUT = 60.0
 FAULTS = ("unreachable", "unready", "exec-fail", "exec-hang", "exec-stall")
 """Fault knobs: a board refusing SSH, an agent crash-looping, an exec failing, hanging after it
 started, or never answered (no websocket handshake)."""
+API_FAULTS = ("throttle", "late")
+"""API fault knobs on a `VERB/RESOURCE` (e.g. `delete/pods`): `throttle` answers the next 3 such
+requests 429 Too Many Requests; `late` carries each out at once but answers it 15 s later (past
+the client's 10 s timeout)."""
+THROTTLED = 3
+LATE = 15.0
 
 
 @dataclass(frozen=True)
@@ -69,9 +75,24 @@ class RunningLab:
             for name in self.boards.boards:
                 self.boards.set_latency(name, seconds)
 
+    def answer_late(self, verb: str, resource: str, seconds: float, *, after: int = 0) -> None:
+        """Carry out `verb` on `resource` at once but answer `seconds` later (0: on time), from
+        the request after the next `after` such requests on."""
+        self.api.knobs.answer_late[f"{verb} {resource}"] = seconds
+        self.api.knobs.answer_late_after[f"{verb} {resource}"] = after
+
     def inject(self, fault: str) -> None:
         """Apply a fault knob, `KIND:NODE` (see FAULTS). Raises ValueError for a bad one."""
         kind, _, node = fault.partition(":")
+        if kind in API_FAULTS:
+            verb, _, resource = node.partition("/")
+            if not verb.isalpha() or not resource.isalpha():
+                raise ValueError(f"not a fault ({kind}:VERB/RESOURCE, e.g. delete/pods): {fault!r}")
+            if kind == "throttle":
+                self.api.access.throttle(verb, resource, THROTTLED)
+            else:
+                self.answer_late(verb, resource, LATE)
+            return
         if kind not in FAULTS or not node:
             raise ValueError(f"not a fault (KIND:NODE, KIND one of {', '.join(FAULTS)}): {fault!r}")
         if node not in self.cluster.hosts:

@@ -27,15 +27,25 @@ What `apply` does, in order, stopping at the first thing that goes wrong:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from cilium_tui.checks.catalogue import item as catalogue_item
 from cilium_tui.checks.types import State
 from cilium_tui.collect.inventory import SshTarget
-from cilium_tui.collect.kube import AGENT_SELECTOR, JSON, Conflict, KubeClient, KubeError
+from cilium_tui.collect.kube import (
+    AGENT_SELECTOR,
+    JSON,
+    Busy,
+    Conflict,
+    KubeClient,
+    KubeError,
+    NotFound,
+    NotReady,
+)
 from cilium_tui.collect.source import ProgressCallback as ScanCallback
 from cilium_tui.collect.ssh import SshError, SshPool
 from cilium_tui.facts.config import parse_configmap
@@ -44,15 +54,36 @@ from cilium_tui.facts.status import parse_status
 from cilium_tui.model import CiliumConfig, NodeRecord, Snapshot
 from cilium_tui.remedy.context import PlanOptions
 from cilium_tui.remedy.journal import ClusterIdentity, Journal, JournalEntry, JournalError
+from cilium_tui.remedy.lock import ClusterLock, Locked
 from cilium_tui.remedy.plan import NodeStep, Plan
 from cilium_tui.remedy.planner import build_plan
+from cilium_tui.remedy.reconcile import Agents, Reconciliation, changed_nodes, reconcile, settle
 from cilium_tui.remedy.undo import undo_plan as build_undo_plan
 
-ApplyOutcome = Literal["verified", "mismatch", "stopped", "conflict", "denied", "failed", "refused"]
+ApplyOutcome = Literal[
+    "verified",
+    "mismatch",
+    "stopped",
+    "conflict",
+    "denied",
+    "failed",
+    "refused",
+    "interrupted",
+    "busy",
+]
 Level = Literal["info", "ok", "warning", "error"]
+T = TypeVar("T")
 
 
 NATIVE_CIDR_KEY = "ipv4-native-routing-cidr"
+AGENT_CHECK = "agent-restarted"
+"""The check, per node, that its agent started under the config the plan expects there: the
+only proof for what the agent's status does not print (1.13's routing mode)."""
+RETRY_BACKOFF = (0.2, 0.5, 1.0, 2.0, 4.0)
+"""Waits before retrying a DELETE or PATCH the server answered 429/500 (busy)."""
+RECONCILE_TIMEOUT = 10.0
+LOCK_MARGIN = 300.0
+"""Seconds the cluster lock outlives the rollout's own budget (its waits for agents)."""
 
 
 class RemedySource(Protocol):
@@ -199,10 +230,38 @@ class ApplyResult:
     """After a conflict: the plan against the cluster as it is now (preview it again)."""
     preflight: Preflight | None = None
     mutated: bool = False
+    undoes: str | None = None
+    """For an undo: the change it reverts (the way back from an unfinished undo is to undo that
+    change again, never to undo the undo)."""
+    state: tuple[str, ...] = ()
+    """After an interruption or failure: where the cluster stands, read from it."""
 
     @property
     def undo_offered(self) -> bool:
         return self.mutated and self.entry_id is not None
+
+    @property
+    def way_back(self) -> str | None:
+        """The command that undoes what this left behind, when something needs undoing."""
+        if self.outcome == "verified" or not self.undo_offered:
+            return None
+        return f"cilium-tui undo {self.undoes or self.entry_id}"
+
+
+def _unchanged(report: _Reporter, error: Exception) -> ApplyResult:
+    """The run ends before its first change: the journal could not be written (or read what
+    it records first)."""
+    message = f"{error}: nothing was changed (the journal comes before any change)"
+    report("stopped", message, level="error")
+    return ApplyResult("failed", message)
+
+
+def _agent_check(node: str, ok: bool, reason: str) -> NodeCheck:
+    return NodeCheck(node, AGENT_CHECK, (State.ON,), State.ON if ok else State.OFF, reason)
+
+
+def plan_namespace(entry: JournalEntry) -> str:
+    return str((entry.plan.get("cluster") or {}).get("namespace") or "kube-system")
 
 
 class _Stop(Exception):
@@ -325,32 +384,84 @@ class RemedyEngine:
         if not preflight.ok:
             report("denied", "; ".join(preflight.problems), level="error")
             return ApplyResult("denied", "; ".join(preflight.problems), preflight=preflight)
+        try:
+            self.journal.check_writable()
+        except JournalError as e:
+            return _unchanged(report, e)
+        kube = self.source.kube
+        if kube is None or not (plan.changes or plan.restart):
+            return await self._apply(plan, report, None)
+        ns, name = plan.cluster.namespace, plan.cluster.configmap
+        waits = len(restarts) * (
+            self.ready_timeout or (plan.restart.ready_timeout if plan.restart else 0)
+        )
+        lock = ClusterLock(kube, ns, name, ttl=LOCK_MARGIN + waits + 60 * len(plan.node_steps))
+        try:
+            locked_rv = await lock.acquire(plan.cluster.resource_version if plan.changes else None)
+        except Locked as e:
+            report("denied", str(e), level="error")
+            return ApplyResult("busy", f"{e}: nothing was changed")
+        except Conflict as e:
+            report("conflict", f"{e}; nothing was changed", level="warning")
+            return ApplyResult(
+                "conflict",
+                f"{ns}/{name} changed since the preview: nothing was overwritten; review the new "
+                "diff and confirm again",
+                replan=await self.replan(plan),
+            )
+        except KubeError as e:
+            report("stopped", f"{e}: nothing was changed", level="error")
+            return ApplyResult("failed", f"{e}: nothing was changed")
+        try:
+            return await self._apply(plan, report, locked_rv if plan.changes else None)
+        finally:
+            with contextlib.suppress(KubeError, TimeoutError):
+                await asyncio.wait_for(lock.release(), RECONCILE_TIMEOUT)
+
+    async def _apply(self, plan: Plan, report: _Reporter, locked_rv: str | None) -> ApplyResult:
+        """`apply` once the cluster is locked; `locked_rv`: cilium-config's resourceVersion after
+        the lock's own patch (the data is the previewed one)."""
         basis = plan.basis or await self.source.scan()
         cluster = await self.cluster_identity(plan.cluster.namespace, plan.cluster.configmap)
         try:
-            entry = self.journal.new_entry(plan, {c.key: c.old for c in plan.changes}, cluster)
-        except JournalError as e:
-            message = f"{e}: nothing was changed (the journal comes before any change)"
-            report("stopped", message, level="error")
-            return ApplyResult("failed", message)
+            for found in await self.reconcile_unsettled(cluster):
+                report(
+                    "reconciled", f"{found.entry_id}: " + "; ".join(found.lines()), level="warning"
+                )
+            agents = await self.agents_now(plan.cluster.namespace) if plan.restart else {}
+            entry = self.journal.new_entry(
+                plan, {c.key: c.old for c in plan.changes}, cluster, agents
+            )
+        except (JournalError, KubeError) as e:
+            return _unchanged(report, e)
         report("journal", f"journal entry {entry.id}")
         run = _Run(self, plan, basis, entry, report)
+        run.locked_rv = locked_rv
         try:
             return await run.go()
         except asyncio.CancelledError:
-            entry.status = "failed"
-            entry.note("failed", "interrupted" + (": undo offered" if entry.mutated else ""))
-            self._save(entry)
+            state = await run.settle_after("interrupted", f"interrupted while {run.doing}")
+            report("interrupted", f"interrupted while {run.doing}", level="error")
+            for line in state:
+                report("interrupted", line, level="warning")
             raise
         except (KubeError, SshError, JournalError) as e:
-            entry.status = "failed"
-            entry.note("failed", str(e))
-            self._save(entry)
-            report("stopped", str(e), level="error")
-            return ApplyResult("failed", str(e), entry.id, tuple(run.checks), mutated=entry.mutated)
-
-    def _save(self, entry: JournalEntry) -> None:
-        self.journal.save(entry)
+            why = str(e)
+            if isinstance(e, KubeError) and not isinstance(e, NotFound | Conflict):
+                why = f"the API server failed while {run.doing}: {e}"
+            state = await run.settle_after("failed", why)
+            report("stopped", why, level="error")
+            for line in state:
+                report("stopped", line, level="warning")
+            return ApplyResult(
+                "failed",
+                why,
+                entry.id,
+                tuple(run.checks),
+                mutated=entry.mutated,
+                undoes=plan.undoes,
+                state=tuple(state),
+            )
 
     # -- verify and undo -------------------------------------------------------------------------
 
@@ -384,6 +495,63 @@ class RemedyEngine:
             uid = None
         return ClusterIdentity(kube.server, kube.context, uid if isinstance(uid, str) else None)
 
+    async def agents_now(self, namespace: str) -> Agents:
+        """Node -> UID of its agent pod (the newest, not being deleted)."""
+        kube = self.source.kube
+        if kube is None:
+            return {}
+        pods = await kube.list_pods(namespace, label_selector=AGENT_SELECTOR)
+        live = [p for p in pods if not p.get("metadata", {}).get("deletionTimestamp")]
+        live.sort(key=lambda p: str(p.get("metadata", {}).get("creationTimestamp") or ""))
+        return {
+            str(p["spec"]["nodeName"]): str(p["metadata"]["uid"])
+            for p in live
+            if p.get("spec", {}).get("nodeName") and p.get("metadata", {}).get("uid")
+        }
+
+    async def reconcile(self, entry: JournalEntry, *, later: bool = True) -> Reconciliation:
+        """Where `entry` stands on the cluster (read now), recorded in the entry and saved;
+        `later`: by a later run (an entry left "started" was interrupted). Raises KubeError when
+        the agents cannot be listed, JournalError when it cannot be saved."""
+        found, rv = await self.where_it_stands(entry)
+        if later and entry.status == "started":
+            entry.status = "interrupted"
+        if settle(entry, found, rv):
+            self.journal.save(entry)
+        return found
+
+    async def where_it_stands(self, entry: JournalEntry) -> tuple[Reconciliation, str | None]:
+        """`entry` against cilium-config and the agent pods now, and cilium-config's
+        resourceVersion. Raises KubeError when the agents cannot be listed."""
+        cluster = entry.plan.get("cluster") or {}
+        ns = str(cluster.get("namespace") or "kube-system")
+        name = str(cluster.get("configmap") or "cilium-config")
+        data: dict[str, str] | None = None
+        rv: str | None = None
+        kube = self.source.kube
+        if kube is not None:
+            try:
+                obj = await kube.get_configmap(ns, name)
+                data = {str(k): str(v) for k, v in (obj.get("data") or {}).items()}
+                rv = obj.get("metadata", {}).get("resourceVersion")
+            except NotFound:
+                data = {}
+        agents = await self.agents_now(ns)
+        undos = [e for e in self.journal.entries() if e.undoes == entry.id]
+        return reconcile(entry, data, rv, agents, undos), rv
+
+    async def reconcile_unsettled(
+        self, cluster: ClusterIdentity | None = None
+    ) -> list[Reconciliation]:
+        """Reconcile every entry of this cluster whose outcome is not on record (a run killed,
+        interrupted or cut off mid-way)."""
+        cluster = cluster or await self.cluster_identity()
+        return [
+            await self.reconcile(entry)
+            for entry in self.journal.entries()
+            if entry.unsettled and entry.why_not_on(cluster) is None
+        ]
+
     async def latest_undoable(self) -> JournalEntry | None:
         """The newest change of the connected cluster that can be undone."""
         return self.journal.latest_undoable(await self.cluster_identity())
@@ -397,13 +565,55 @@ class RemedyEngine:
         cluster = await self.cluster_identity(
             *((config.namespace, config.name) if config is not None else ())
         )
+        reconciled: list[str] = []
+        if entry_id is None:  # what was interrupted is known before the latest is chosen
+            for found in await self.reconcile_unsettled(cluster):
+                reconciled += [
+                    f"{found.entry_id} was interrupted; the cluster shows: {line}"
+                    for line in found.lines()
+                ]
         if entry_id is not None:
             entry = self.journal.load(entry_id)
-        elif (latest := self.journal.latest_undoable(cluster)) is not None:
-            entry = latest
         else:
-            raise JournalError(self._nothing_to_undo(cluster))
-        return build_undo_plan(entry, snapshot, cluster=cluster, journal=self.journal.entries())
+            latest = self.journal.latest_undoable(cluster)
+            if self.journal.problems:  # a newer change may hide there: never guess past it
+                raise JournalError(
+                    "journal entries that do not validate: "
+                    + "; ".join(self.journal.problems)
+                    + ": undo a change by its id, or move those files away"
+                )
+            if latest is None:
+                raise JournalError(
+                    self._nothing_to_undo(cluster) + "".join(f"; {x}" for x in reconciled)
+                )
+            entry = latest
+        if entry.undoes is not None:
+            raise JournalError(
+                f"journal entry {entry.id} is the undo of {entry.undoes}: an undo is not undone; "
+                f"to finish the way back, `cilium-tui undo {entry.undoes}`; to make the change "
+                "again, apply it"
+            )
+        if entry.unsettled and entry.why_not_on(cluster) is None:
+            found = await self.reconcile(entry)
+            reconciled += [
+                f"{entry.id} was interrupted; the cluster shows: {line}" for line in found.lines()
+            ]
+            if not entry.mutated:
+                raise JournalError(
+                    f"journal entry {entry.id} changed nothing, as the cluster shows: "
+                    + "; ".join(found.lines())
+                )
+        restart: list[str] | None = None
+        if entry.agents_before and self.source.kube is not None:
+            undos = [e for e in self.journal.entries() if e.undoes == entry.id]
+            agents = await self.agents_now(plan_namespace(entry))
+            restart = changed_nodes(entry, agents, undos)
+        plan = build_undo_plan(
+            entry, snapshot, cluster=cluster, journal=self.journal.entries(), restart=restart
+        )
+        if reconciled:
+            plan = dataclasses.replace(plan, warnings=(*reconciled, *plan.warnings))
+        return plan
 
     def _nothing_to_undo(self, cluster: ClusterIdentity) -> str:
         others = [e for e in self.journal.entries() if e.undoable and e.undoes is None]
@@ -448,6 +658,9 @@ class _Run:
         self.report = report
         self.checks: list[NodeCheck] = []
         self.config_obj: JSON | None = None
+        self.doing = "starting"
+        self.locked_rv: str | None = None
+        """The step under way, in words: what an interruption is recorded as."""
 
     @property
     def kube(self) -> KubeClient:
@@ -466,6 +679,39 @@ class _Run:
     def save(self) -> None:
         self.engine.journal.save(self.entry)
 
+    async def settle_after(self, status: str, why: str) -> list[str]:
+        """After an interruption or a failure: record `why`, read where the cluster stands and
+        record that too. Never raises: returns what to tell the user (the state, or why the
+        journal or the cluster could not say)."""
+        entry = self.entry
+        entry.status = "interrupted" if status == "interrupted" else "failed"
+        entry.note(status, why)
+        lines: list[str] = []
+        try:
+            self.save()
+        except JournalError as e:
+            lines.append(
+                f"the journal could not be written ({e}); the next run reconciles from the cluster"
+            )
+        if not entry.intents:
+            return [*lines, "nothing was sent to the cluster"]
+        try:
+            found, rv = await asyncio.wait_for(
+                self.engine.where_it_stands(entry), RECONCILE_TIMEOUT
+            )
+        except (KubeError, TimeoutError) as e:
+            return [
+                *lines,
+                f"where the cluster stands is not known ({e}); the next `cilium-tui undo` or "
+                "`cilium-tui journal` reads it from the cluster",
+            ]
+        if settle(entry, found, rv) and not lines:
+            try:
+                self.save()
+            except JournalError as e:
+                lines.append(f"the journal could not be written ({e})")
+        return [*lines, *found.lines()]
+
     def note(
         self, status: str, message: str, node: str | None = None, level: Level = "info"
     ) -> None:
@@ -476,11 +722,9 @@ class _Run:
 
     async def go(self) -> ApplyResult:
         plan, entry = self.plan, self.entry
-        if plan.changes:
-            conflict = await self.patch()
-            if conflict is not None:
-                return conflict
         try:
+            if plan.changes and (conflict := await self.patch()) is not None:
+                return conflict
             for batch in self.batches():
                 await self.batch(batch)
         except _Stop as stop:
@@ -492,11 +736,14 @@ class _Run:
                 entry.id,
                 tuple(self.checks),
                 mutated=entry.mutated,
+                undoes=plan.undoes,
             )
         entry.status = "applied"
+        self.doing = "verifying"
         self.note("applied", "every step ran")
         self.report("verify", "re-scanning to verify")
-        verification = await self.engine.verify(plan)
+        scanned = await self.engine.verify(plan)
+        verification = Verification((*scanned.checks, *await self.agent_checks()))
         self.report.step()
         entry.status = "verified" if verification.ok else "mismatch"
         surprises = "; ".join(
@@ -509,7 +756,7 @@ class _Run:
         else:
             message = f"applied, but {surprises}"
         self.note(entry.status, message, level="ok" if verification.ok else "warning")
-        if plan.undoes is not None:
+        if plan.undoes is not None and verification.ok:
             self.mark_undone(plan.undoes)
         self.report("done", message, level="ok" if verification.ok else "warning")
         return ApplyResult(
@@ -519,7 +766,41 @@ class _Run:
             tuple(self.checks),
             verification,
             mutated=True,
+            undoes=plan.undoes,
         )
+
+    async def agent_checks(self) -> list[NodeCheck]:
+        """Per node, whether its agent started under the config the plan leaves: for an apply,
+        every restarted node's agent is newer than the change; for an undo, no agent started
+        under the undone change is left running."""
+        plan, journal = self.plan, self.engine.journal
+        if plan.restart is None or self.engine.source.kube is None:
+            return []
+        agents = await self.engine.agents_now(plan.restart.namespace)
+        if plan.undoes is not None:
+            original = journal.load(plan.undoes)
+            if not original.agents_before:
+                return []
+            undos = [e for e in journal.entries() if e.undoes == original.id]
+            still = set(changed_nodes(original, agents, undos))
+            left = f"its agent started under {original.id}'s change and still runs it"
+            return [
+                _agent_check(n, n not in still, left if n in still else "restarted since")
+                for n in agents
+                if n in still or n in plan.restart.nodes
+            ]
+        before = set(self.entry.agents_before.values())
+        checks = []
+        for node in plan.restart.nodes:
+            uid = agents.get(node)
+            if uid is None:
+                checks.append(_agent_check(node, False, "no agent pod"))
+            elif uid in before:
+                why = "its agent started before the change: it runs the previous config"
+                checks.append(_agent_check(node, False, why))
+            else:
+                checks.append(_agent_check(node, True, "its agent started after the change"))
+        return checks
 
     def mark_undone(self, original_id: str) -> None:
         original = self.engine.journal.load(original_id)
@@ -532,29 +813,78 @@ class _Run:
     async def patch(self) -> ApplyResult | None:
         plan, entry = self.plan, self.entry
         ns, name = plan.cluster.namespace, plan.cluster.configmap
-        rv = plan.cluster.resource_version
+        rv = self.locked_rv or plan.cluster.resource_version
         if rv is None:
             raise KubeError(f"configmap {ns}/{name}: no resourceVersion was read; scan again")
+        changes = {c.key: c.new for c in plan.changes}
+        intent = entry.intend("patch", resource_version=rv)
+        self.save()  # the intent is on disk before the patch is sent
+        self.doing = f"patching {ns}/{name}"
         self.report("patch", f"patching {ns}/{name} (resourceVersion {rv})")
         try:
-            self.config_obj = await self.kube.patch_configmap_data(
-                ns, name, {c.key: c.new for c in plan.changes}, rv
+            self.config_obj = await self.retrying(
+                lambda: self.kube.patch_configmap_data(ns, name, changes, rv)
             )
         except Conflict as e:
-            entry.status = "conflict"
-            self.note("conflict", f"{e}; nothing was changed", level="warning")
-            replan = await self.engine.replan(plan)
-            return ApplyResult(
-                "conflict",
-                f"{ns}/{name} changed since the preview: nothing was overwritten; review the new "
-                "diff and confirm again",
-                entry.id,
-                replan=replan,
-            )
-        entry.resource_version_after = self.config_obj.get("metadata", {}).get("resourceVersion")
-        self.report.step()
-        self.note("patched", f"{ns}/{name} now at resourceVersion {entry.resource_version_after}")
+            if (
+                e.current is not None
+                and all((e.current.get("data") or {}).get(k) == v for k, v in changes.items())
+                and self.retried
+            ):  # a retry after the first attempt landed: it is ours
+                self.config_obj = e.current
+            else:
+                intent.answered = True
+                return await self.conflict(e)
+        except KubeError as e:
+            # The server may have applied it and not answered (or answered too late).
+            found = await self.engine.reconcile(entry, later=False)
+            if not found.patched:
+                raise
+            self.report.step()
+            raise _Stop(
+                f"{ns}/{name} was changed, but the server's answer did not come ({e}): the "
+                "rollout stops before any agent restarts"
+            ) from None
+        intent.answered = True
+        self.patched()
         return None
+
+    async def conflict(self, e: Conflict) -> ApplyResult:
+        plan, entry = self.plan, self.entry
+        ns, name = plan.cluster.namespace, plan.cluster.configmap
+        entry.status = "conflict"
+        self.note("conflict", f"{e}; nothing was changed", level="warning")
+        replan = await self.engine.replan(plan)
+        return ApplyResult(
+            "conflict",
+            f"{ns}/{name} changed since the preview: nothing was overwritten; review the new "
+            "diff and confirm again",
+            entry.id,
+            replan=replan,
+        )
+
+    def patched(self) -> None:
+        assert self.config_obj is not None
+        ns, name = self.plan.cluster.namespace, self.plan.cluster.configmap
+        rv_after = self.config_obj.get("metadata", {}).get("resourceVersion")
+        self.entry.resource_version_after = str(rv_after)
+        self.report.step()
+        self.note("patched", f"{ns}/{name} now at resourceVersion {rv_after}")
+
+    retried = False
+
+    async def retrying(self, call: Callable[[], Awaitable[T]]) -> T:
+        """`call()`, retried with backoff while the server answers 429/500 (busy)."""
+        for wait in (*RETRY_BACKOFF, None):
+            try:
+                return await call()
+            except Busy as e:
+                if wait is None:
+                    raise
+                self.report("retry", f"{e}: retrying in {wait:g} s", level="warning")
+                self.retried = True
+                await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
 
     # -- the rollout -------------------------------------------------------------------------
 
@@ -638,8 +968,15 @@ class _Run:
             self.report.step()
             return None
         pod = pods[0]
-        self.report("restart", f"deleting agent pod {pod['metadata']['name']}", node)
-        await self.kube.delete_pod(ns, pod["metadata"]["name"])
+        name, uid = pod["metadata"]["name"], pod["metadata"]["uid"]
+        intent = self.entry.intend("delete", node=node, pod=name, uid=uid)
+        self.save()  # the intent is on disk before the DELETE is sent
+        self.doing = f"deleting agent pod {name} on {node}"
+        self.report("restart", f"deleting agent pod {name}", node)
+        # gone or replaced already: a retry after the first DELETE landed
+        with contextlib.suppress(NotFound, Conflict):
+            await self.retrying(lambda: self.kube.delete_pod(ns, name, uid=uid))
+        intent.answered = True
         self.entry.restarted.append(node)
         self.save()
         return pod
@@ -647,12 +984,13 @@ class _Run:
     async def wait_and_check(self, node: str, old: JSON) -> None:
         assert self.plan.restart is not None
         timeout = self.engine.ready_timeout or self.plan.restart.ready_timeout
+        self.doing = f"waiting for the new agent on {node}"
         self.report("ready", f"waiting up to {timeout:g} s for the new agent to be Ready", node)
         try:
             pod = await self.kube.wait_pod_ready(
                 self.plan.restart.namespace, node, timeout, replacing=old
             )
-        except KubeError as e:
+        except NotReady as e:
             raise _Stop(f"the agent on {node} did not come back: {e}", node) from None
         self.report.step()
         self.note("ready", f"agent pod {pod['metadata']['name']} is Ready", node, "ok")

@@ -28,20 +28,34 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
+from cilium_tui.collect.node_commands import rebuild
 from cilium_tui.remedy.plan import JSON, Plan, PlanFormatError, plan_from_dict
 
 if TYPE_CHECKING:
     from cilium_tui.collect.scan import ClusterSource
 
-EntryStatus = Literal["started", "conflict", "failed", "stopped", "applied", "verified", "mismatch"]
+EntryStatus = Literal[
+    "started",
+    "conflict",
+    "failed",
+    "stopped",
+    "interrupted",
+    "applied",
+    "verified",
+    "mismatch",
+]
 """Where a change stands: written as "started" before the first mutation; "conflict" when the
-patch was refused and nothing changed; "failed"/"stopped" part way; "applied" once every step
-ran; "verified" or "mismatch" after the re-scan."""
+patch was refused and nothing changed; "failed"/"stopped" part way; "interrupted" by Ctrl-C or
+SIGTERM; "applied" once every step ran; "verified" or "mismatch" after the re-scan."""
+
+IntentKind = Literal["patch", "delete"]
 
 _ID = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[a-z0-9-]{1,64}-[0-9a-f]{4}$")
 FORMAT = 1
+MAX_ENTRY_BYTES = 4 * 1024 * 1024
+"""An entry of the largest cluster's change is a few hundred kB; a bigger file is not one."""
 
 
 class JournalError(Exception):
@@ -128,6 +142,53 @@ class Event:
 
 
 @dataclass
+class Intent:
+    """A mutation about to be sent, journalled before it is: "patch" (cilium-config, expected at
+    `resource_version`) or "delete" (the agent pod `pod`, UID `uid`, of `node`). `answered` once
+    the server's answer is recorded; an unanswered intent means the outcome is unknown until it
+    is reconciled from the cluster (`remedy.reconcile`)."""
+
+    kind: IntentKind
+    time: str
+    node: str | None = None
+    pod: str | None = None
+    uid: str | None = None
+    resource_version: str | None = None
+    answered: bool = False
+
+    def to_dict(self) -> JSON:
+        return {
+            "kind": self.kind,
+            "time": self.time,
+            "node": self.node,
+            "pod": self.pod,
+            "uid": self.uid,
+            "resourceVersion": self.resource_version,
+            "answered": self.answered,
+        }
+
+    @classmethod
+    def from_dict(cls, obj: Mapping[str, Any]) -> Intent:
+        kind = obj["kind"]
+        if kind not in ("patch", "delete"):
+            raise ValueError(f"unknown intent {kind!r}")
+
+        def text(key: str) -> str | None:
+            value = obj.get(key)
+            return None if value is None else str(value)
+
+        return cls(
+            kind,
+            str(obj["time"]),
+            text("node"),
+            text("pod"),
+            text("uid"),
+            text("resourceVersion"),
+            obj.get("answered") is True,
+        )
+
+
+@dataclass
 class JournalEntry:
     """One change. Mutable: the engine records its progress in it and saves it again."""
 
@@ -155,10 +216,40 @@ class JournalEntry:
     restarted: list[str] = field(default_factory=list)
     """Nodes whose agent was restarted, in order."""
     events: list[Event] = field(default_factory=list)
+    agents_before: dict[str, str] = field(default_factory=dict)
+    """Node -> UID of its agent pod, read just before the first mutation: an agent whose UID is
+    not here started after the change began (see `remedy.reconcile`)."""
+    intents: list[Intent] = field(default_factory=list)
+    """Every mutation, journalled before it was sent."""
+
+    @property
+    def unsettled(self) -> bool:
+        """A mutation was sent (or about to be) and its outcome is not on record, or the run
+        ended without a word (killed): only the cluster can tell (`remedy.reconcile`)."""
+        if not self.intents:  # nothing was sent to the cluster
+            return False
+        return self.status == "started" or any(not i.answered for i in self.intents)
 
     @property
     def mutated(self) -> bool:
-        return bool(self.resource_version_after or self.steps_done or self.restarted)
+        """Changed something, or may have (an unsettled intent): never "nothing to undo"."""
+        return bool(
+            self.resource_version_after or self.steps_done or self.restarted or self.unsettled
+        )
+
+    def intend(
+        self,
+        kind: IntentKind,
+        *,
+        node: str | None = None,
+        pod: str | None = None,
+        uid: str | None = None,
+        resource_version: str | None = None,
+    ) -> Intent:
+        """Record a mutation about to be sent (the caller saves the entry before sending it)."""
+        intent = Intent(kind, now(), node, pod, uid, resource_version)
+        self.intents.append(intent)
+        return intent
 
     @property
     def undoable(self) -> bool:
@@ -182,6 +273,25 @@ class JournalEntry:
         except PlanFormatError as e:
             raise JournalError(f"journal entry {self.id}: {e}") from None
 
+    def validate(self) -> None:
+        """An entry is data, never a program: its plan must read back, and every node change in
+        it must be exactly one cilium-tui makes (rebuilt through the same allow-list as apply).
+        Raises JournalError naming what does not validate."""
+        plan = self.load_plan()
+        for step in plan.node_steps:
+            try:
+                rebuild(step.change)
+            except ValueError as e:
+                raise JournalError(f"node step on {step.node}: {e}") from None
+        for key, value in self.previous.items():
+            if value is not None and not isinstance(value, str):
+                raise JournalError(f"previous value of {key}: not a string")
+        if set(self.previous) - {c.key for c in plan.changes}:
+            raise JournalError("previous values name keys the plan does not change")
+        for other in (self.undoes, self.undone_by):
+            if other is not None and not _ID.match(other):
+                raise JournalError(f"not a journal entry id: {other!r}")
+
     def note(self, status: str, message: str, node: str | None = None) -> None:
         self.events.append(Event(now(), status, message, node))
 
@@ -204,6 +314,8 @@ class JournalEntry:
             "nodeBefore": self.node_before,
             "stepsDone": self.steps_done,
             "restarted": self.restarted,
+            "agentsBefore": self.agents_before,
+            "intents": [i.to_dict() for i in self.intents],
             "events": [
                 {"time": e.time, "status": e.status, "message": e.message, "node": e.node}
                 for e in self.events
@@ -219,24 +331,30 @@ class JournalEntry:
                 created=str(obj["created"]),
                 user=str(obj.get("user", "")),
                 source=str(obj.get("source", "")),
-                context=obj.get("context"),
+                context=_opt_text(obj.get("context"), "context"),
                 item_id=str(obj["item"]),
                 plan=dict(obj["plan"]),
                 cluster=None
                 if obj.get("cluster") is None
                 else ClusterIdentity.from_dict(dict(obj["cluster"])),
-                status=obj.get("status", "started"),
-                undoes=obj.get("undoes"),
-                undone_by=obj.get("undoneBy"),
+                status=_status(obj.get("status", "started")),
+                undoes=_opt_text(obj.get("undoes"), "undoes"),
+                undone_by=_opt_text(obj.get("undoneBy"), "undoneBy"),
                 previous={str(k): v for k, v in dict(obj.get("previous") or {}).items()},
-                resource_version=obj.get("resourceVersion"),
-                resource_version_after=obj.get("resourceVersionAfter"),
+                resource_version=_opt_text(obj.get("resourceVersion"), "resourceVersion"),
+                resource_version_after=_opt_text(
+                    obj.get("resourceVersionAfter"), "resourceVersionAfter"
+                ),
                 node_before={
                     str(k): [list(map(str, lines)) for lines in v]
                     for k, v in dict(obj.get("nodeBefore") or {}).items()
                 },
                 steps_done=[list(s) for s in obj.get("stepsDone") or []],
                 restarted=[str(n) for n in obj.get("restarted") or []],
+                agents_before={
+                    str(k): str(v) for k, v in dict(obj.get("agentsBefore") or {}).items()
+                },
+                intents=[Intent.from_dict(dict(i)) for i in obj.get("intents") or []],
                 events=[
                     Event(str(e["time"]), str(e["status"]), str(e["message"]), e.get("node"))
                     for e in obj.get("events") or []
@@ -246,6 +364,18 @@ class JournalEntry:
             raise JournalError(f"not a journal entry: {e}") from None
 
 
+def _opt_text(value: object, what: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(f"{what}: expected a string or null")
+
+
+def _status(value: object) -> EntryStatus:
+    if value not in get_args(EntryStatus):
+        raise ValueError(f"unknown status {value!r}")
+    return cast(EntryStatus, value)
+
+
 class Journal:
     """The journal directory (created 0700 on first write); `temporary` when it goes with the
     embedded lab that it journals."""
@@ -253,9 +383,15 @@ class Journal:
     def __init__(self, directory: Path | None = None, *, temporary: bool = False) -> None:
         self.directory = directory or default_directory()
         self.temporary = temporary
+        self.problems: list[str] = []
+        """Why entries were skipped by the last `entries()`, one line each naming the file."""
 
     def new_entry(
-        self, plan: Plan, previous: Mapping[str, str | None], cluster: ClusterIdentity
+        self,
+        plan: Plan,
+        previous: Mapping[str, str | None],
+        cluster: ClusterIdentity,
+        agents_before: Mapping[str, str] | None = None,
     ) -> JournalEntry:
         """A "started" entry for `plan` on `cluster`, saved at once (before anything is
         changed). Raises JournalError when it cannot be written."""
@@ -272,6 +408,7 @@ class Journal:
             undoes=plan.undoes,
             previous=dict(previous),
             resource_version=plan.cluster.resource_version,
+            agents_before=dict(agents_before or {}),
         )
         entry.note("started", f"{plan.item_id}: {plan.summary}")
         self.save(entry)
@@ -288,6 +425,17 @@ class Journal:
             os.chmod(self.directory, 0o700)  # noqa: PTH101 - also when it existed more open
         except OSError as e:
             raise JournalError(f"cannot create the journal {self.directory}: {e}") from None
+
+    def check_writable(self) -> None:
+        """Raises JournalError when no entry could be written here (checked before anything,
+        even the cluster lock, is sent)."""
+        self._ensure_directory()
+        try:
+            fd, probe = tempfile.mkstemp(prefix=".probe-", dir=self.directory)
+            os.close(fd)
+            Path(probe).unlink()
+        except OSError as e:
+            raise JournalError(f"cannot write in the journal {self.directory}: {e}") from None
 
     def save(self, entry: JournalEntry) -> None:
         """Write atomically (temporary file + rename), mode 0600."""
@@ -313,26 +461,39 @@ class Journal:
     def load(self, entry_id: str) -> JournalEntry:
         path = self._path(entry_id)
         try:
+            if path.stat().st_size > MAX_ENTRY_BYTES:
+                raise JournalError(
+                    f"{path}: refused: larger than {MAX_ENTRY_BYTES} bytes (not an entry "
+                    "cilium-tui wrote)"
+                )
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise JournalError(f"no journal entry {entry_id} in {self.directory}") from None
+        except UnicodeDecodeError:
+            raise JournalError(f"{path}: refused: not UTF-8 text") from None
         except OSError as e:
             raise JournalError(f"cannot read {path}: {e}") from None
         try:
-            return JournalEntry.from_dict(json.loads(text))
+            entry = JournalEntry.from_dict(json.loads(text))
+            entry.validate()
         except (ValueError, JournalError) as e:
-            raise JournalError(f"{path}: {e}") from None
+            raise JournalError(f"{path}: refused: {e}") from None
+        if entry.id != entry_id:
+            raise JournalError(f"{path}: refused: it names itself {entry.id!r}")
+        return entry
 
     def entries(self) -> list[JournalEntry]:
-        """Every readable entry, newest first (unreadable files are skipped)."""
+        """Every readable entry, newest first (those that do not validate are skipped, and
+        listed in `problems` with their path and why)."""
+        self.problems = []
         if not self.directory.is_dir():
             return []
         found = []
         for path in self.directory.glob("*.json"):
             try:
                 found.append(self.load(path.stem))
-            except JournalError:
-                continue
+            except JournalError as e:
+                self.problems.append(str(e))
         return sorted(found, key=lambda e: (e.created, e.id), reverse=True)
 
     def latest_undoable(self, cluster: ClusterIdentity) -> JournalEntry | None:

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from cilium_tui.checks.catalogue import item as catalogue_item
-from cilium_tui.collect.node_commands import NodeChange
+from cilium_tui.collect.node_commands import rebuild, reverted
 from cilium_tui.model import Snapshot
 from cilium_tui.remedy.context import state_group
 from cilium_tui.remedy.journal import ClusterIdentity, JournalEntry, JournalError
@@ -42,15 +42,13 @@ from cilium_tui.remedy.plan import (
 
 
 def _reverted(step: NodeStep, before: list[str]) -> NodeStep:
-    change = step.change
-    back = NodeChange(
-        title=f"undo: {change.title}",
-        apply=change.undo,
-        check=change.check,
-        expect=tuple(before),
-        undo=change.apply,
-    )
-    return NodeStep(step.node, back, change.expect, step.ssh_host)
+    """The step that reverts `step`: its commands rebuilt through the allow-list, never taken
+    as written (a journal entry is data, not a program)."""
+    try:
+        change = rebuild(step.change)
+    except ValueError as e:
+        raise JournalError(f"node step on {step.node}: {e}") from None
+    return NodeStep(step.node, reverted(change, before), change.expect, step.ssh_host)
 
 
 def _touched(entry: JournalEntry) -> set[str]:
@@ -121,15 +119,24 @@ def undo_plan(
     *,
     cluster: ClusterIdentity | None = None,
     journal: Sequence[JournalEntry] = (),
+    restart: Sequence[str] | None = None,
 ) -> Plan:
     """The plan that reverts `entry`, refused when `cluster` (the connected one, when known) is
     not where it was made or when a later change in `journal` must be undone first.
+
+    `restart`: the nodes whose agent runs the changed config now, as the cluster shows
+    (`reconcile.changed_nodes`); default: those the journal says were restarted.
 
     Raises JournalError when the entry cannot be undone at all (nothing changed, already undone,
     its plan unreadable).
     """
     if entry.undone_by is not None:
         raise JournalError(f"journal entry {entry.id} was already undone by {entry.undone_by}")
+    if entry.unsettled:
+        raise JournalError(
+            f"journal entry {entry.id} was interrupted and its outcome is not on record: "
+            "reconcile it from the cluster first (`cilium-tui undo` does)"
+        )
     if not entry.mutated:
         raise JournalError(f"journal entry {entry.id} changed nothing ({entry.status})")
     original = entry.load_plan()
@@ -177,6 +184,13 @@ def undo_plan(
         if entry.resource_version_after is not None
     )
     changes = tuple(c for c in changes if c.old != c.new)
+    theirs = tuple(
+        f"cilium-config {c.key} was changed by someone else after {entry.id} (it wrote "
+        f"{written.get(c.key)!r}, it is {c.old!r} now): the undo puts back {c.new!r} and drops "
+        "that edit"
+        for c in changes
+        if current is not None and c.key in written and c.old != written[c.key]
+    )
     steps_by_node: dict[str, list[NodeStep]] = {}
     for step in original.node_steps:
         steps_by_node.setdefault(step.node, []).append(step)
@@ -184,15 +198,17 @@ def undo_plan(
         _reverted(steps_by_node[node][index], entry.node_before[node][index])
         for node, index in reversed(entry.steps_done)
     )
-    restart = None
-    if entry.restarted and original.restart is not None:
-        restarted = set(entry.restarted)
+    restart_plan = None
+    restarted = list(entry.restarted if restart is None else restart)
+    if restarted and original.restart is not None:
         batches = tuple(
             kept
             for batch in original.restart.batches
             if (kept := tuple(n for n in batch if n in restarted))
         )
-        restart = replace(original.restart, batches=batches) if batches else None
+        planned = {n for b in batches for n in b}
+        batches += tuple((n,) for n in restarted if n not in planned)
+        restart_plan = replace(original.restart, batches=batches) if batches else None
     before = {a.node: a.state_before for a in original.assessments}
     expectations = tuple(
         Expectation(node, original.item_id, state_group(state), f"as before {entry.id}")
@@ -202,9 +218,10 @@ def undo_plan(
     return replace(
         undo,
         changes=changes,
-        restart=restart,
+        restart=restart_plan,
         node_steps=steps,
         assessments=_assessments(original, entry, snapshot),
         expectations=expectations,
         refusals=_later_changes(entry, journal),
+        warnings=theirs,
     )

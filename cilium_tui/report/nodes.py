@@ -38,7 +38,11 @@ def _summary(view: NodeView) -> NodeSummary:
     if routing is not None and host_routing.origin == "predicted":
         routing += " (predicted)"
     agent_problem = view.agent_problem if view.is_cilium_node else None
-    problems = [p for p in (agent_problem, view.probe_problem, view.rollout_problem) if p]
+    problems = [
+        p
+        for p in (agent_problem, view.probe_problem, view.privilege_problem, view.rollout_problem)
+        if p
+    ]
     return NodeSummary(
         name=view.name,
         kernel=view.kernel.text,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import signal
 import sys
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -39,6 +40,7 @@ from cilium_tui.model import NodeRecord, Snapshot
 from cilium_tui.remedy.context import PlanOptions
 from cilium_tui.remedy.engine import RemedyEngine
 from cilium_tui.remedy.journal import Journal
+from cilium_tui.report.safe import plain
 from cilium_tui.settings import (
     DEFAULT_REFRESH,
     DEFAULT_THEME,
@@ -272,7 +274,7 @@ class CiliumTuiApp(App[int]):
         self.activity.append(entry)
         self.activity_signal.publish(entry)
         if toast:
-            self.notify(text, severity=level.value, markup=False)
+            self.notify(plain(text), severity=level.value, markup=False)
 
     # ----------------------------------------------------------------------------------------
     # Scanning
@@ -655,7 +657,23 @@ async def run_console(
         print(f"cilium-tui: {e}", file=sys.stderr)
         await source.close()
         return 2
-    await app.run_async()
+    loop = asyncio.get_running_loop()
+    ending = (signal.SIGTERM, signal.SIGHUP)
+
+    def end(signum: signal.Signals) -> None:
+        """SIGTERM or a closed terminal (SIGHUP): quit as `q` would, so that the terminal is
+        restored, a running change records where it stopped, and the source (the demo's lab and
+        its temporary directory with credentials) is closed."""
+        app.report(f"stopped by {signum.name}", Level.ERROR)
+        app.exit(return_code=128 + int(signum))
+
+    for signum in ending:
+        loop.add_signal_handler(signum, end, signum)
+    try:
+        await app.run_async()
+    finally:
+        for signum in ending:
+            loop.remove_signal_handler(signum)
     if app.failure is not None:
         print(f"cilium-tui: {app.failure}", file=sys.stderr)
     return app.return_code or 0

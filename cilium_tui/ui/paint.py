@@ -13,6 +13,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.color import Color, ColorParseError
 
+from cilium_tui.report.safe import lines
 from cilium_tui.ui.cells import BOLD_TONES, Cell, Tone
 
 ToneStyles = Mapping[Tone, Style]
@@ -48,7 +49,7 @@ def _color(value: str | None) -> Color | None:
 def cell_text(cell: Cell, styles: ToneStyles) -> Text:
     """The cell as Rich text: never parsed as markup, whatever the node or cluster printed."""
     style = styles[cell.tone]
-    text = Text(cell.text, style=style, end="")
+    text = Text(lines(cell.text), style=style, end="")
     if cell.detail:
-        text.append(f" · {cell.detail}", style=style + Style(bold=False))
+        text.append(f" · {lines(cell.detail)}", style=style + Style(bold=False))
     return text

@@ -30,6 +30,7 @@ from cilium_tui.remedy.preview import (
     equivalent_commands,
 )
 from cilium_tui.remedy.shell_lines import fold
+from cilium_tui.report.safe import plain
 from cilium_tui.ui.cells import STATE_TONES, Cell, Tone
 from cilium_tui.ui.paint import ToneStyles, cell_text
 
@@ -61,6 +62,8 @@ RESULT_CELLS: dict[str, Cell] = {
     "denied": Cell("DENIED", Tone.ERROR),
     "failed": Cell("FAILED", Tone.ERROR),
     "refused": Cell("REFUSED", Tone.ERROR),
+    "interrupted": Cell("INTERRUPTED", Tone.ERROR),
+    "busy": Cell("ANOTHER RUN IS CHANGING THE CLUSTER", Tone.OFF),
 }
 
 
@@ -158,7 +161,8 @@ def _node_table(columns: Sequence[str], rows: NodeRows, styles: ToneStyles) -> T
     for cells, nodes in ordered:
         shown = cells if grouped else cells[1:]
         table.add_row(
-            Text(_sample(nodes) if grouped else nodes[0]), *(cell_text(c, styles) for c in shown)
+            Text(plain(_sample(nodes) if grouped else nodes[0])),
+            *(cell_text(c, styles) for c in shown),
         )
     return table
 
@@ -175,7 +179,7 @@ def plan_view(plan: Plan, look: Look) -> Group:
     title = Text(f"{plan.title} ", style=HEADING)
     title.append(f"({plan.item_id})  ", style=styles[Tone.NA])
     title.append_text(cell_text(STATUS_CELLS[plan.status], styles))
-    parts += [title, Text(plan.summary)]
+    parts += [title, Text(plain(plan.summary))]
     cluster = plan.cluster
     where = cluster.source + (f", context {cluster.context}" if cluster.context else "")
     if plan.kind == "config":
@@ -225,7 +229,7 @@ def plan_view(plan: Plan, look: Look) -> Group:
             order.append(line + "\n")
         parts.append(order)
     if plan.disruption:
-        parts += [_heading("May be disrupted"), Text(plan.disruption)]
+        parts += [_heading("May be disrupted"), Text(plain(plan.disruption))]
     if plan.node_steps:
         parts.append(_heading("Node commands (over SSH, each checked before and after)"))
         parts.append(_bullets(f"{s.node}: {s.change.title}" for s in plan.node_steps))
@@ -242,7 +246,7 @@ def plan_view(plan: Plan, look: Look) -> Group:
     if plan.guidance:
         parts.append(_heading("Steps"))
         for step in plan.guidance:
-            parts.append(Text(f"• {step.text}"))
+            parts.append(Text(f"• {plain(step.text)}"))
             if step.commands:
                 parts.append(ShellLines(step.commands, look))
     if plan.warnings:
@@ -400,7 +404,12 @@ def rollout_view(rollout: Rollout, styles: ToneStyles) -> Group:
         return Group(head, _node_table(("STATE",), rows, styles))
     table = _table("#", "NODE", "STATE", "LAST STEP")
     for n in rollout.nodes:
-        table.add_row(Text(str(n.batch)), Text(n.node), cell_text(n.state, styles), Text(n.message))
+        table.add_row(
+            Text(str(n.batch)),
+            Text(plain(n.node)),
+            cell_text(n.state, styles),
+            Text(plain(n.message)),
+        )
     return Group(head, table)
 
 
@@ -413,7 +422,7 @@ def result_view(result: ApplyResult, styles: ToneStyles, *, undo_key: str = "u")
     """What the apply did, each node next to the plan's expectation, and how to undo it."""
     head = Text("Result  ", style=HEADING)
     head.append_text(cell_text(RESULT_CELLS.get(result.outcome, Cell(result.outcome)), styles))
-    parts: list[RenderableType] = [head, Text(result.message)]
+    parts: list[RenderableType] = [head, Text(plain(result.message))]
     checks: Sequence[NodeCheck] = (
         result.verification.checks if result.verification is not None else result.checks
     )

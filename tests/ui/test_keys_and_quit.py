@@ -145,7 +145,8 @@ async def test_quit_while_a_change_rolls_out_asks_first(tmp_path: Path) -> None:
         await pilot.pause()
     await source.close()
     entries = Journal(tmp_path).entries()
-    assert [e.status for e in entries] == ["failed"]
+    assert [e.status for e in entries] == ["interrupted"]
+    assert any(e.message.startswith("interrupted while ") for e in entries[0].events)
     assert any(e.message.startswith("interrupted") for e in entries[0].events)
 
 

@@ -68,6 +68,11 @@ class Knobs:
     """Pod names whose exec upgrade request is never answered (a kubelet that hangs)."""
     unready_nodes: set[str] = field(default_factory=set)
     """Nodes whose agent container never becomes Ready (it crash-loops)."""
+    answer_late_after: dict[str, int] = field(default_factory=dict)
+    """How many more such requests are answered on time before `answer_late` applies."""
+    answer_late: dict[str, float] = field(default_factory=dict)
+    """"patch configmaps", "delete pods"...: such requests are carried out at once and answered
+    this many seconds later (a server that applied a change but whose answer is lost or slow)."""
 
 
 @dataclass(frozen=True)
@@ -366,7 +371,17 @@ class KubeApi:
             return patched
 
         result = self.store.update(t.rt.plural, t.namespace, t.name, change, dry_run=dry_run)
+        await self._answer_late("patch", t)
         return _json(result)
+
+    async def _answer_late(self, verb: str, t: Target) -> None:
+        key = f"{verb} {t.rt.plural}"
+        delay = self.knobs.answer_late.get(key, 0.0)
+        if self.knobs.answer_late_after.get(key, 0) > 0:
+            self.knobs.answer_late_after[key] -= 1
+            return
+        if delay > 0:
+            await asyncio.sleep(delay)
 
     async def _delete(self, request: web.Request, t: Target) -> web.Response:
         self._require_verb(t, "delete")
@@ -390,7 +405,9 @@ class KubeApi:
                 )
         if request.query.get("dryRun") == "All":
             return _json(current)
-        return _json(self.store.delete(t.rt.plural, t.namespace, t.name))
+        deleted = self.store.delete(t.rt.plural, t.namespace, t.name)
+        await self._answer_late("delete", t)
+        return _json(deleted)
 
     async def _exec(self, request: web.Request, t: Target) -> web.StreamResponse:
         self._authorize("create", t, t.name)

@@ -9,7 +9,6 @@ changes or recreated Pods, which cilium-tui does not do for you.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import shlex
 
@@ -19,7 +18,6 @@ from cilium_tui.checks.requirements import kernel_meets
 from cilium_tui.checks.types import State
 from cilium_tui.collect.node_commands import (
     TUNED_PROFILES,
-    NodeCommand,
     cpu_governor,
     stop_unit,
     tuned_profile,
@@ -130,10 +128,7 @@ def irqbalance(ctx: PlanContext) -> Plan:
         assert probe is not None
         if probe.irqbalance_active is None:
             return Verdict(Outcome.UNKNOWN, "irqbalance's state was not read"), None
-        change = stop_unit("irqbalance")
-        if probe.irqbalance_enabled != "enabled":  # undo must not enable what was not enabled
-            start = NodeCommand(("systemctl", "start", "irqbalance"))
-            change = dataclasses.replace(change, undo=(start,))
+        change = stop_unit("irqbalance", enabled=probe.irqbalance_enabled == "enabled")
         spread = [i for i in probe.nic_irqs if not _ONE_CPU.fullmatch(i.cpus)]
         expect = (State.OFF,) if spread else (State.ON,)  # as the checklist judges it
         why = (

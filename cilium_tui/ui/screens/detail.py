@@ -22,6 +22,7 @@ from cilium_tui.checks.why_legacy import host_routing_finding
 from cilium_tui.collect.kube import KubeError
 from cilium_tui.collect.source import AgentReports
 from cilium_tui.model import NodeRecord
+from cilium_tui.report.safe import lines, plain
 from cilium_tui.ui.cells import Cell, Tone
 from cilium_tui.ui.host_routing import host_routing_text
 from cilium_tui.ui.messages import ItemChosen
@@ -115,7 +116,7 @@ class NodeDetailScreen(Screen[None]):
         record = cluster.record(self.node) if cluster is not None else None
         gone = record is None and self._record is not None
         if cluster is None or (record is None and self._record is None):
-            self._title(Text(f"{self.node}: not in the latest scan"))
+            self._title(Text(f"{plain(self.node)}: not in the latest scan"))
             return
         if record is not None:
             self._record, self._findings = record, cluster.judgement.findings(self.node)
@@ -133,7 +134,7 @@ class NodeDetailScreen(Screen[None]):
         self.query_one("#findings", FactTable).show(finding_rows(findings, titles), self._styles)
         collected = fact_rows(record, cluster.snapshot.config)
         self.query_one("#collected-facts", FactTable).show(collected, self._styles)
-        self._raw = record.agent_raw or record.errors.get("agent") or NO_STATUS
+        self._raw = lines(record.agent_raw or record.errors.get("agent") or NO_STATUS)
         self._fetch = record.agent_raw is None and record.agent is not None
         if self.query_one("#detail-tabs", TabbedContent).active == "detail-raw":
             self._load_raw()
@@ -159,16 +160,16 @@ class NodeDetailScreen(Screen[None]):
     @work(group="agent-report", exclusive=True, exit_on_error=False)
     async def _fetch_raw(self, source: AgentReports, record: NodeRecord) -> None:
         try:
-            self._raw = await source.agent_report(record)
+            self._raw = lines(await source.agent_report(record))
         except KubeError as e:
-            self._raw = str(e)
+            self._raw = lines(str(e))
         self._load_raw()
 
     def _title(self, text: Text) -> None:
         self.query_one("#detail-title", Static).update(text)
 
     def _title_text(self, name: str, cells: Mapping[str, Cell], gone: bool) -> Text:
-        text = Text(name, style=Style(bold=True), end="")
+        text = Text(plain(name), style=Style(bold=True), end="")
         for column in ("host_routing", *TITLE_COLUMNS):
             text.append("  ")
             text.append_text(cell_text(cells[column], self._styles))

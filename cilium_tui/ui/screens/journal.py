@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from cilium_tui.remedy.journal import ClusterIdentity, Journal, JournalEntry
+from cilium_tui.report.safe import plain
 from cilium_tui.ui.cells import Cell, Tone
 from cilium_tui.ui.paint import ToneStyles, cell_text, tone_styles
 from cilium_tui.ui.widgets.key_hints import KeyHints
@@ -33,6 +34,7 @@ STATUS_TONES = {
     "denied": Tone.ERROR,
     "failed": Tone.ERROR,
     "stopped": Tone.ERROR,
+    "interrupted": Tone.ERROR,
     "applied": Tone.ON,
     "verified": Tone.ON,
     "mismatch": Tone.OFF,
@@ -85,10 +87,10 @@ class JournalScreen(Screen[None]):
             status = Cell(entry.status, STATUS_TONES.get(entry.status, Tone.PLAIN), undo)
             table.add_row(
                 Text(entry.created[5:16].replace("T", " ")),  # the id below has the year
-                Text(entry.item_id),
+                Text(plain(entry.item_id)),
                 cell_text(status, self._styles),
-                Text(entry.user),
-                Text(entry.context or entry.source),
+                Text(plain(entry.user)),
+                Text(plain(entry.context or entry.source)),
                 key=entry.id,
             )
         self._show(table.cursor_row)
@@ -116,10 +118,11 @@ class JournalScreen(Screen[None]):
                 text.append(f"undone by {entry.undone_by}\n")
             if entry.previous:
                 before = ", ".join(f"{k}={v!r}" for k, v in sorted(entry.previous.items()))
-                text.append(f"cilium-config before: {before}\n", style=self._styles[Tone.NA])
+                text.append(f"cilium-config before: {plain(before)}\n", style=self._styles[Tone.NA])
             for event in entry.events:
                 where = f"{event.node}: " if event.node else ""
-                text.append(f"{event.time[11:19]}  {event.status:<9} {where}{event.message}\n")
+                line = f"{event.time[11:19]}  {event.status:<9} {where}{event.message}"
+                text.append(plain(line) + "\n")
             console = cast("CiliumTuiApp", self.app)
             if entry.undoable and entry.undoes is None and console.check_action("undo", ()):
                 elsewhere = entry.why_not_on(self.cluster) if self.cluster is not None else None

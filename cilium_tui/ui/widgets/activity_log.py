@@ -8,6 +8,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import RichLog
 
+from cilium_tui.report.safe import plain
 from cilium_tui.ui.activity import Activity, Level
 from cilium_tui.ui.cells import Tone
 from cilium_tui.ui.paint import tone_styles
@@ -31,5 +32,5 @@ class ActivityLog(RichLog):
     def add(self, entry: Activity) -> None:
         style = tone_styles(self.app.theme_variables).get(_TONES[entry.level], Style())
         line = Text(entry.at.strftime("%H:%M:%S "), style=Style(dim=True), end="")
-        line.append(entry.text, style=style)
+        line.append(plain(entry.text), style=style)
         self.write(line)

@@ -63,8 +63,9 @@ async def test_a_change_since_the_preview_is_not_overwritten(lab: StartLab) -> N
     assert f"(resourceVersion {rv})" in config_diff(replan).splitlines()[0]
     assert replan.basis is not None and replan.basis.config is not None
     assert replan.basis.config.data["hubble-listen-address"] == ":4245"
-    entry = seed.journal.load(result.entry_id or "")
-    assert entry.status == "conflict" and not entry.mutated
+    # Refused by the cluster lock's own patch, which carries the previewed resourceVersion:
+    # before any entry, as nothing was changed.
+    assert result.entry_id is None and seed.journal.entries() == []
 
     again = await apply(seed, replan)
     assert again.outcome == "verified", again.message
@@ -183,7 +184,9 @@ async def test_an_interrupted_apply_is_journalled_and_undoable(lab: StartLab) ->
     with pytest.raises(asyncio.CancelledError):
         await task
     [entry] = seed.journal.entries()
-    assert entry.status == "failed" and entry.events[-1].message == "interrupted: undo offered"
+    assert entry.status == "interrupted" and entry.mutated
+    interrupted = [e for e in entry.events if e.status == "interrupted"]
+    assert interrupted and interrupted[0].message.startswith("interrupted while ")
     assert plan.restart is not None and entry.restarted[:1] == [plan.restart.nodes[0]]
     undo = await seed.engine.undo_plan()
     undone = await apply(seed, undo)
