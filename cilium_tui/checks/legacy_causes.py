@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cilium_tui.checks.requirements import kernel_meets, kernel_shortfall
+from cilium_tui.facts.config import config_value_in
 
 if TYPE_CHECKING:
     from cilium_tui.checks.view import NodeView
@@ -92,8 +93,7 @@ def _kube_proxy_replacement(view: NodeView) -> Cause | None:
     kpr = view.kpr
     if kpr.value is not False:
         return None
-    minor = view.cilium_minor()
-    wanted = "strict" if minor is not None and minor <= (1, 13) else "true"
+    wanted = config_value_in("kpr_full", True, view.cilium_window)
     return Cause(
         "kube-proxy-replacement",
         f"kube-proxy replacement is {kpr.shown}: BPF host routing requires "

@@ -23,6 +23,7 @@ from typing import Any, Literal
 import yaml
 
 from cilium_tui.facts.version import CiliumVersion, parse_cilium_version
+from cilium_tui.facts.version_window import VersionWindow, minor_of
 from cilium_tui.model import CiliumConfig, Setting
 
 Value = str | bool | int | float
@@ -406,6 +407,40 @@ def config_write_for(
         raise ValueError(f"{value!r} is not a valid value for {name}")
     remove = tuple(dict.fromkeys(k.name for k in readable if k.name != key))
     return ConfigWrite(key, text, remove)
+
+
+def _spelled_in(name: str, value: Value, window: VersionWindow) -> list[tuple[Spelling, str]]:
+    """The spellings (newest first) some release in `window` writes, each with its releases."""
+    found = []
+    newer: str | None = None  # the first release of the next newer spelling
+    for spelling in SPELLINGS[name]:
+        since = minor_of(spelling.since) if spelling.since is not None else None
+        until = minor_of(newer) if newer is not None else None
+        last = None if until is None else (until[0], until[1] - 1)
+        if value in spelling.values and window.overlaps(since, last):
+            releases = f"Cilium >= {spelling.since}" if since is not None else f"Cilium < {newer}"
+            found.append((spelling, releases))
+        newer = spelling.since
+    return found
+
+
+def config_setting_in(name: str, value: Value, window: VersionWindow) -> str:
+    """`key: value` as the releases in `window` spell it: one spelling when they agree, else each
+    with its releases ("tunnel: disabled (Cilium < 1.14) or routing-mode: native (Cilium >=
+    1.14)"). For advice on an output whose version is known only by its shape."""
+    found = _spelled_in(name, value, window)
+    keys = {s.key for s, _ in found}
+    if len(keys) == 1:  # one key: name it once ("kube-proxy-replacement: true (...) or strict")
+        return f"{keys.pop()}: {config_value_in(name, value, window)}"
+    return " or ".join(f"{s.key}: {s.values[value]} ({releases})" for s, releases in found)
+
+
+def config_value_in(name: str, value: Value, window: VersionWindow) -> str:
+    """The value alone, as `config_setting_in` spells it (for a key that did not change)."""
+    found = _spelled_in(name, value, window)
+    if len(found) == 1:
+        return found[0][0].values[value]
+    return " or ".join(f"{s.values[value]} ({releases})" for s, releases in found)
 
 
 def config_key_for(name: str, cilium_version: CiliumVersion | str | None) -> str:

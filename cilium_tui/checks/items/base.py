@@ -9,8 +9,6 @@ from typing import TypeVar
 
 from cilium_tui.checks.fact import Fact
 from cilium_tui.checks.requirements import (
-    cilium_meets,
-    cilium_shortfall,
     kernel_shortfall,
 )
 from cilium_tui.checks.types import Finding, Item, Requirement, Scope, State
@@ -123,6 +121,9 @@ class Blockers:
         self.unmet: list[str] = []
         self.evidence: list[str] = []
         self.unverified: list[str] = []
+        self.needs_cilium: str | None = None
+        """The Cilium release that introduced the item, when this node's is older: the item does
+        not exist here (n/a), which outranks every other unmet requirement."""
 
     def _unmet(self, text: str, evidence: Iterable[str]) -> None:
         self.unmet.append(text)
@@ -138,11 +139,9 @@ class Blockers:
         return self
 
     def cilium(self, minimum: str) -> Blockers:
-        fact = self.view.cilium
-        met = cilium_meets(fact.value, minimum)
+        met = self.view.cilium_at_least(minimum)
         if met is False:
-            assert fact.value is not None
-            self._unmet(cilium_shortfall(fact.value, minimum), fact.evidence)
+            self.needs_cilium = minimum
         elif met is None:
             self.unverified.append(f"Cilium >= {minimum}")
         return self
@@ -239,6 +238,18 @@ class Verdicts:
     def host_unknown(self, what: str, *facts: Fact[object]) -> Finding:
         return self.finding(State.UNKNOWN, self.view.host_unknown(what), *facts)
 
+    def too_old(self, minimum: str, *facts: Fact[object]) -> Finding:
+        """N/A: the option does not exist in this node's Cilium (an upgrade, not a setting)."""
+        window = self.view.cilium_window
+        running = self.view.cilium
+        shown = f"running {running.shown}" if running.known else f"the output's shape: {window}"
+        return self.finding(
+            State.NA,
+            f"n/a: needs Cilium >= {minimum} ({shown})",
+            *facts,
+            evidence=running.evidence or window.evidence,
+        )
+
     def not_understood(self, what: str, fact: Fact[object]) -> Finding:
         return self.finding(State.UNKNOWN, f"{what} {fact.shown!r} is not understood", fact)
 
@@ -256,7 +267,9 @@ class Verdicts:
         consequence: str = "",
     ) -> Finding:
         """OFF, or BLOCKED when `blockers` found unmet requirements (then `consequence`, if any,
-        says what turning the item on anyway would do)."""
+        says what turning the item on anyway would do), or N/A when this Cilium predates it."""
+        if blockers is not None and blockers.needs_cilium is not None:
+            return self.too_old(blockers.needs_cilium, *facts)
         if blockers is not None and blockers.unmet:
             text = f"{reason}; blocked by {', '.join(blockers.unmet)}"
             return self.finding(

@@ -7,6 +7,7 @@ from cilium_tui.checks.items.base import DOCS, Blockers, Verdicts, cilium_item, 
 from cilium_tui.checks.requirements import SOCKET_LB_KERNEL
 from cilium_tui.checks.types import Finding, Requirement
 from cilium_tui.checks.view import NodeView
+from cilium_tui.facts.config import config_setting_in
 
 THEME = "services"
 
@@ -48,8 +49,7 @@ def xdp_driver(name: str) -> tuple[str, str] | None:
 
 
 def _kpr_setting(view: NodeView) -> str:
-    minor = view.cilium_minor()
-    return "strict" if minor is not None and minor <= (1, 13) else "true"
+    return config_setting_in("kpr_full", True, view.cilium_window)
 
 
 @cilium_item("kube-proxy-replacement", "kube-proxy replacement", lambda view: view.kpr)
@@ -73,7 +73,7 @@ def _kube_proxy_replacement(v: Verdicts, fact: Fact[bool], full: bool) -> Findin
         evidence=["kube-proxy DaemonSet present"] if kube_proxy else [],
         blockers=Blockers(view).kernel(*SOCKET_LB_KERNEL),
         advice=(
-            f"Set kube-proxy-replacement: {_kpr_setting(view)} with k8sServiceHost/"
+            f"Set {_kpr_setting(view)} with k8sServiceHost/"
             "k8sServicePort, restart the agents, then remove kube-proxy and its iptables rules. "
             "Drain first: switching can break existing service connections; per-node rollout "
             "with CiliumNodeConfig is safer."

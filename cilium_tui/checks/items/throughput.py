@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from cilium_tui.checks.fact import Fact
 from cilium_tui.checks.items.base import Blockers, Verdicts, cilium_item, define, tuning
-from cilium_tui.checks.requirements import cilium_meets
 from cilium_tui.checks.types import Finding, Requirement, State
 from cilium_tui.checks.view import NodeView
 
@@ -27,7 +26,7 @@ def _big_tcp(view: NodeView, family: int) -> Finding:
         return v.finding(State.NA, "IPv6 is disabled (enable-ipv6: false)", view.ipv6)
     introduced, kernel = BIG_TCP[family]
     fact = view.big_tcp(family)
-    too_old = cilium_meets(view.cilium.value, introduced) is False
+    too_old = view.cilium_at_least(introduced) is False
     if fact.value is None and not too_old:
         return v.unknown(f"IPv{family} BIG TCP")
     note = view.source_note(fact)
