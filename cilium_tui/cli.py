@@ -12,7 +12,23 @@ import sys
 from collections.abc import Sequence
 
 from cilium_tui import __version__
-from cilium_tui.collect.fdlimit import raise_open_files_limit
+
+USAGE = """\
+%(prog)s [OPTIONS]                    open the console (no COMMAND)
+       %(prog)s [OPTIONS] COMMAND [ARGS]     run one command and exit"""
+
+DESCRIPTION = """\
+See which Cilium tuning options are really on, on every node, and why; preview,
+apply and undo the fixes. With no COMMAND it opens the console (a terminal UI)."""
+
+EXAMPLES = """\
+examples:
+  cilium-tui --demo                  the console on the embedded lab (no cluster)
+  cilium-tui --context prod          the console on a kubeconfig context
+  cilium-tui check --format markdown scan once, print the checklist (for CI)
+  cilium-tui plan bpf-masquerading   preview a remediation; nothing is changed
+  cilium-tui COMMAND --help          each command's options and examples
+"""
 
 PRECEDENCE = """\
 settings: command-line options override environment variables (KUBECONFIG), which override the
@@ -21,16 +37,19 @@ which overrides the built-in defaults. A cluster named on the command line (--ku
 --context) is used even if the file says demo = ...; --no-read-only undoes the file's read_only.
 """
 
+FAULT_KINDS = "unreachable, unready, exec-fail, exec-hang or exec-stall"
+"""The lab's fault kinds (cilium_tui.lab.runner.FAULTS; not imported: --help stays instant)."""
+
 
 def _add_cluster_options(p: argparse.ArgumentParser, *, sub: bool = True) -> None:
     """Cluster options are accepted before and after the subcommand.
 
     On subcommands their default is SUPPRESS, so that an option given before the subcommand is not
-    overwritten by the subcommand's default (an argparse quirk).
+    overwritten by the subcommand's default (an argparse quirk). The lab's knobs have a group of
+    their own: they mean something only with --demo.
     """
-    g = p.add_argument_group(
-        "cluster and nodes", argument_default=argparse.SUPPRESS if sub else None
-    )
+    default = argparse.SUPPRESS if sub else None
+    g = p.add_argument_group("cluster and nodes", argument_default=default)
     g.add_argument(
         "--kubeconfig",
         metavar="FILE",
@@ -54,24 +73,46 @@ def _add_cluster_options(p: argparse.ArgumentParser, *, sub: bool = True) -> Non
         help="SSH to a node at its InternalIP when neither the inventory nor an ssh_config Host "
         "maps it (off by default: whoever can write a Node would choose where we connect)",
     )
-    g.add_argument(
+    lab = p.add_argument_group("lab (with --demo)", argument_default=default)
+    lab.add_argument(
         "--demo",
         nargs="?",
         const="seed",
         metavar="SCENARIO",
         help="use the embedded lab instead of a cluster: seed (default), training, modern, scale:N",
     )
+    _add_lab_knobs(lab)
+
+
+def _add_lab_knobs(g: argparse._ActionsContainer) -> None:
     g.add_argument(
         "--latency",
         metavar="DURATION",
-        help="lab only: add latency to every API/SSH call (e.g. 50ms)",
+        help="add latency to every API/SSH call of the lab (e.g. 50ms)",
     )
     g.add_argument(
         "--fault",
         action="append",
         metavar="KIND:NODE",
-        help="lab only: unreachable, unready, exec-fail, exec-hang or exec-stall on a node "
-        "(repeatable)",
+        help=f"{FAULT_KINDS} on a lab node (repeat for more)",
+    )
+
+
+def _add_format(p: argparse.ArgumentParser, *choices: str) -> None:
+    p.add_argument(
+        "--format",
+        choices=("text", *choices),
+        default="text",
+        help=f"output format: text (default), {', '.join(choices)}",
+    )
+
+
+def _add_nodes(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--node",
+        action="append",
+        metavar="NODE",
+        help="limit to this node (repeat the option for more; default: every node)",
     )
 
 
@@ -98,11 +139,32 @@ def _add_plan_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    *,
+    usage: str,
+    summary: str,
+    description: str,
+    examples: str,
+) -> argparse.ArgumentParser:
+    """A subcommand with its one-line summary (in the root's list), what it does, and examples."""
+    return sub.add_parser(
+        name,
+        help=summary,
+        usage=f"%(prog)s {usage}",
+        description=description,
+        epilog=f"examples:\n{examples}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cilium-tui",
-        description="See which Cilium tuning options are really on, on every node, and why.",
-        epilog=PRECEDENCE,
+        usage=USAGE,
+        description=DESCRIPTION,
+        epilog=f"{EXAMPLES}\n{PRECEDENCE}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"cilium-tui {__version__}")
@@ -123,68 +185,162 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument(
         "--refresh", metavar="SECONDS", type=float, help="re-scan interval (default 30)"
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command",
+        metavar="COMMAND",
+        prog="cilium-tui",
+        title="commands (optional: without one, the console opens)",
+    )
 
-    p = sub.add_parser("explain", help="read saved agent status outputs and explain them")
+    p = _command(
+        sub,
+        "check",
+        usage="[OPTIONS]",
+        summary="scan once and print the tuning checklist (exit 0 all on, 1 some off, 2 no scan)",
+        description="""\
+Scan the cluster once and print the tuning checklist: the report on stdout,
+progress on stderr, so that it fits CI logs.
+
+exit codes:
+  0  every applicable item is on
+  1  some item is off or blocked, or could not be verified because a collector
+     failed (agent status, cilium-config, SSH probe; not host items with --no-ssh)
+  2  no scan: the cluster could not be opened, or the scan read no agent status
+     on any node and no cilium-config""",
+        examples="""\
+  cilium-tui check --demo                  the embedded lab, no cluster needed
+  cilium-tui check --context prod --no-ssh without the SSH probes of the nodes
+  cilium-tui check --format json           the cilium-tui.check/1 JSON document
+""",
+    )
+    _add_cluster_options(p)
+    _add_format(p, "json", "markdown")
+
+    p = _command(
+        sub,
+        "explain",
+        usage="[--format text|json] FILE...",
+        summary="read saved agent status outputs and explain them (no cluster needed)",
+        description="""\
+Read saved `cilium status` / `cilium-dbg status` outputs (text, verbose or JSON;
+Cilium 1.8 to 1.20; kubectl notices, CI log prefixes and prompts around them are
+fine) and print the facts as printed, what the checklist can judge from them, and
+why host routing is Legacy. Exit 1 when a file is not a status output, 2 when a
+file cannot be read.""",
+        examples="""\
+  cilium-tui explain status.txt
+  cilium-tui explain --format json node-a.txt node-b.json
+  kubectl -n kube-system exec ds/cilium -c cilium-agent -- cilium status \\
+    | cilium-tui explain -
+""",
+    )
     p.add_argument(
         "files",
         nargs="+",
         metavar="FILE",
         help="`cilium-dbg status` output, text or JSON; - for stdin",
     )
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    _add_format(p, "json")
 
-    p = sub.add_parser(
-        "check",
-        help="scan once and print the tuning checklist (exit 0 all on, 1 some off, 2 no scan)",
-        description="Scan once and print the tuning checklist. Exit codes: 0 every applicable "
-        "item is on; 1 some item is off or blocked, or could not be verified because a "
-        "collector failed (agent status, cilium-config, SSH probe; not host items with "
-        "--no-ssh); 2 no scan: the cluster could not be opened, or the scan read no agent "
-        "status on any node and no cilium-config.",
+    p = _command(
+        sub,
+        "lab",
+        usage="[--scenario NAME] [--dir DIR] [--latency DURATION] [--fault KIND:NODE]...",
+        summary="run the embedded lab in the foreground for kubectl, ssh and cilium-tui",
+        description="""\
+Run the embedded lab (a Kubernetes API over HTTPS and SSH boards, all on
+loopback) until interrupted, and print how to reach it with the real kubectl,
+ssh and cilium-tui. --dir keeps the files it writes (kubeconfig, ssh_config,
+known_hosts, inventory.toml) where you want them.""",
+        examples="""\
+  cilium-tui lab --dir /tmp/lab
+  cilium-tui lab --scenario training --fault unready:rock64-2
+""",
     )
-    _add_cluster_options(p)
-    p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
-
-    p = sub.add_parser("lab", help="run the embedded lab in the foreground for kubectl and ssh")
     p.add_argument("--scenario", default="seed", help="seed (default), training, modern, scale:N")
     p.add_argument(
         "--dir", metavar="DIR", help="where to write kubeconfig, ssh_config, known_hosts, inventory"
     )
-    p.add_argument(
-        "--latency", metavar="DURATION", help="add latency to every API/SSH call (e.g. 50ms)"
-    )
-    p.add_argument(
-        "--fault",
-        action="append",
-        metavar="KIND:NODE",
-        help="unreachable, unready, exec-fail, exec-hang or exec-stall on a node (repeatable)",
-    )
+    _add_lab_knobs(p)
 
-    p = sub.add_parser("plan", help="preview the remediation of a checklist item")
+    p = _command(
+        sub,
+        "plan",
+        usage="[OPTIONS] ITEM | --list",
+        summary="preview the remediation of a checklist item (nothing is changed)",
+        description="""\
+Scan the cluster and preview how an item would be remedied: which nodes can
+take it, the cilium-config diff, the agents restarted in order, the equivalent
+helm / cilium / kubectl / ssh commands, or why it is refused. Nothing is
+changed. Exit 0 when the plan can be applied (or has nothing to do, or is
+guidance), 1 when it is refused, 2 when the cluster cannot be read.""",
+        examples="""\
+  cilium-tui plan --list
+  cilium-tui plan --demo=training native-routing
+  cilium-tui plan bbr --node worker-1 --node worker-2 --format json
+""",
+    )
     _add_cluster_options(p)
     p.add_argument("item", nargs="?", help="item id (see --list)")
     p.add_argument("--list", action="store_true", help="list the item ids")
-    p.add_argument("--node", action="append", metavar="NODE", help="limit to these nodes")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    _add_nodes(p)
+    _add_format(p, "json")
     _add_plan_options(p)
 
-    p = sub.add_parser(
-        "apply", help="apply a remediation, with the same checks, journal and verification"
+    p = _command(
+        sub,
+        "apply",
+        usage="[OPTIONS] ITEM",
+        summary="apply a remediation, with the same checks, journal and verification",
+        description="""\
+Preview the plan, check the rights it needs, ask for confirmation (restarts ask
+for the context name), journal the intent, patch cilium-config, restart the
+agents one node at a time, and verify with a re-scan. Refused in read-only
+mode. Undo it with `cilium-tui undo`.""",
+        examples="""\
+  cilium-tui apply bypass-iptables-conntrack --demo
+  cilium-tui apply bpf-masquerading --context staging --node worker-1
+""",
     )
     _add_cluster_options(p)
-    p.add_argument("item")
-    p.add_argument("--node", action="append", metavar="NODE", help="limit to these nodes")
+    p.add_argument("item", help="item id (see `cilium-tui plan --list`)")
+    _add_nodes(p)
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     _add_plan_options(p)
 
-    p = sub.add_parser("undo", help="undo the latest (or the named) journalled change")
+    p = _command(
+        sub,
+        "undo",
+        usage="[OPTIONS] [ID]",
+        summary="undo the latest (or the named) journalled change",
+        description="""\
+Put back what a journalled change altered, previewed against a fresh scan,
+confirmed, applied one agent at a time and verified like any plan. Only on the
+cluster the change was made on, and newest first.""",
+        examples="""\
+  cilium-tui undo --context staging
+  cilium-tui undo 20261207T210455Z-bpf-masquerading-1f2e --yes
+""",
+    )
     _add_cluster_options(p)
     p.add_argument("id", nargs="?", help="journal entry id (default: the latest)")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
-    p = sub.add_parser("journal", help="list the journalled changes")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p = _command(
+        sub,
+        "journal",
+        usage="[--format text|json]",
+        summary="list the journalled changes (no cluster needed)",
+        description="""\
+List the changes cilium-tui made, newest first, from the journal in
+$XDG_STATE_HOME/cilium-tui/journal/ (each entry is written before its first
+change).""",
+        examples="""\
+  cilium-tui journal
+  cilium-tui journal --format json
+""",
+    )
+    _add_format(p, "json")
     return parser
 
 
@@ -192,6 +348,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "console"
+    from cilium_tui.collect.fdlimit import raise_open_files_limit  # noqa: PLC0415 - see above
+
     raise_open_files_limit()  # a scan of many hosts holds many sockets (see collect.fdlimit)
     module = importlib.import_module(f"cilium_tui.commands.{command}")
     try:

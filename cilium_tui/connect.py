@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from cilium_tui.collect.inventory import Inventory, InventoryError, load_inventory, ssh_config_hosts
-from cilium_tui.collect.kube import KubeClient, KubeError
+from cilium_tui.collect.kube import KubeClient, KubeError, NoKubeconfig
 from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.collect.ssh import SshPool
 from cilium_tui.settings import Settings
@@ -24,6 +24,10 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
 
 class OpenError(Exception):
     """The cluster cannot be opened; the message is one line a user can act on."""
+
+
+class NoCluster(OpenError):
+    """No cluster is configured at all (no kubeconfig): the command may suggest --demo."""
 
 
 def parse_duration(text: str | None) -> float:
@@ -50,6 +54,8 @@ async def open_source(
         raise OpenError("--latency and --fault are lab knobs: use them with --demo")
     try:
         kube = await KubeClient.connect(settings.kubeconfig, settings.context)
+    except NoKubeconfig as e:
+        raise NoCluster(str(e)) from e
     except KubeError as e:
         raise OpenError(str(e)) from e
     try:

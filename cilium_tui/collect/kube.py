@@ -34,7 +34,12 @@ from kubernetes.stream import stream
 from kubernetes.watch import watch as _watch
 
 from cilium_tui import __version__
-from cilium_tui.collect.kubeconfig import KubeconfigChoice, KubeconfigError, choose
+from cilium_tui.collect.kubeconfig import (
+    KubeconfigChoice,
+    KubeconfigError,
+    NoKubeconfigError,
+    choose,
+)
 
 JSON = dict[str, Any]
 T = TypeVar("T")
@@ -61,6 +66,10 @@ class KubeError(Exception):
 
 class ConfigError(KubeError):
     """The kubeconfig cannot be used (missing file, unknown context, bad credentials config)."""
+
+
+class NoKubeconfig(ConfigError):
+    """There is no kubeconfig at all (see `NoKubeconfigError`)."""
 
 
 class Unauthorized(KubeError):
@@ -876,6 +885,8 @@ def _load_client(
 ) -> tuple[KubeconfigChoice, client.ApiClient]:
     try:
         choice = choose(kubeconfig, context, env=env)
+    except NoKubeconfigError as e:
+        raise NoKubeconfig(str(e)) from None
     except KubeconfigError as e:
         raise ConfigError(str(e)) from None
     configuration = client.Configuration()  # our own: the global default is never touched

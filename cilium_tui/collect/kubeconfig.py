@@ -25,6 +25,11 @@ class KubeconfigError(Exception):
     """The kubeconfig cannot be used as asked (missing file, bad YAML, unknown context…)."""
 
 
+class NoKubeconfigError(KubeconfigError):
+    """No kubeconfig at all where one is looked for by default ($KUBECONFIG, ~/.kube/config):
+    nothing names a cluster, so the embedded lab may be what the user is after."""
+
+
 @dataclass(frozen=True)
 class KubeconfigChoice:
     paths: tuple[Path, ...]
@@ -47,13 +52,13 @@ def _candidate_paths(kubeconfig: str | None, env: Mapping[str, str]) -> tuple[Pa
         names = [p for p in listed.split(os.pathsep) if p]
         found = tuple(Path(p).expanduser() for p in names if Path(p).expanduser().is_file())
         if not found:
-            raise KubeconfigError(
+            raise NoKubeconfigError(
                 f"none of the files in $KUBECONFIG exist: {', '.join(names) or '(empty)'}"
             )
         return found
     default = Path(DEFAULT_PATH).expanduser()
     if not default.is_file():
-        raise KubeconfigError(
+        raise NoKubeconfigError(
             f"no kubeconfig: {default} does not exist (set $KUBECONFIG or pass --kubeconfig)"
         )
     return (default,)

@@ -14,7 +14,7 @@ import asyncio
 import sys
 
 from cilium_tui.commands._scan import Target, open_and_scan, target_of
-from cilium_tui.connect import OpenError
+from cilium_tui.connect import NoCluster, OpenError
 from cilium_tui.remedy.engine import RemedyEngine
 from cilium_tui.remedy.journal import journal_for
 from cilium_tui.settings import SettingsError
@@ -46,6 +46,8 @@ async def _console(target: Target) -> int:
         print(f"starting the lab ({settings.demo})...", file=sys.stderr, flush=True)
     try:
         source, snapshot = await open_and_scan(target)
+    except NoCluster as e:
+        return _fail(f"{e}; try `cilium-tui --demo` for the embedded lab")
     except OpenError as e:
         return _fail(str(e))
     if not snapshot.nodes:

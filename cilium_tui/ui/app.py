@@ -86,16 +86,18 @@ class CiliumTuiApp(App[int]):
     COMMANDS = App.COMMANDS | {ConsoleCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # In the order of their hints' priority: the footer leaves out the last ones that do
+        # not fit (help lists them all).
         Binding("question_mark", "help", "Help", id="help"),
-        Binding("colon,ctrl+p", "command_palette", "Commands", id="commands"),
-        Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("q", "quit_key", "Quit", id="quit"),
+        *MUTATING_BINDINGS,
+        Binding("j", "journal", "Journal", id="journal"),
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("colon,ctrl+p", "command_palette", "Commands", id="commands"),
         *(
             Binding(str(n), f"show_tab('{tab}')", tab.capitalize(), id=f"tab.{tab}", show=False)
             for n, tab in enumerate(TABS, 1)
         ),
-        Binding("j", "journal", "Journal", id="journal"),
-        *MUTATING_BINDINGS,
     ]
 
     MUTATING_ACTIONS: ClassVar[frozenset[str]] = frozenset({"apply", "undo"})

@@ -84,3 +84,19 @@ def shorten(text: str, limit: int) -> str:
     """Cut to `limit` characters with an ellipsis; the detail view shows the whole text."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def break_url(url: str, width: int) -> list[str]:
+    """`url` in lines of at most `width`, broken after a "/" or a "-" or before a "#" (a word
+    is split only when it alone is longer than a line): each line is part of one link."""
+    lines: list[str] = []
+    line = ""
+    for piece in re.split(r"(?<=[/-])|(?=#)", url):
+        if line and len(line) + len(piece) > width:
+            lines.append(line)
+            line = ""
+        line += piece
+        while len(line) > width > 0:
+            lines.append(line[:width])
+            line = line[width:]
+    return [*lines, line] if line else lines

@@ -2,11 +2,14 @@
 
     python -m cilium_tui.ui.screenshots [--out screenshots/] [--theme NAME ...] [--scene NAME ...]
 
-Each picture is the console on a freshly started lab of the seed scenario, exactly as
-`cilium-tui --demo` runs it (the lab in-process, read over HTTPS and SSH by the real collectors,
-with the remediation engine, its journal in a temporary directory): the first scan is dated at the
-lab's own clock and there is no interval scan, so the pictures are the same on every machine. The
-UI's snapshot tests drive the same scenes on that scan served unchanged (`screenshot_app`).
+Each picture is the console on a freshly started lab, exactly as `cilium-tui --demo` runs it (the
+lab in-process, read over HTTPS and SSH by the real collectors, with the remediation engine, its
+journal in a temporary directory): the first scan is dated at the lab's own clock and there is no
+interval scan, so the pictures are the same on every machine. Most scenes are on the `seed`; the
+node table is on a mixed cluster big enough to fill the picture, the training flip on `training`
+(`SCENARIOS`). Scenes that apply a change drive the console as a person would (select, `a`, the
+dialog, `u`), on the lab's own rollout pace. The UI's snapshot tests drive the same scenes on a
+scan of the seed served unchanged (`screenshot_app`).
 """
 
 from __future__ import annotations
@@ -26,18 +29,24 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from cilium_tui.collect.inventory import SshTarget
+from cilium_tui.collect.kube import KubeClient
 from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress, Source
+from cilium_tui.collect.ssh import SshPool
 from cilium_tui.connect import open_source
 from cilium_tui.lab.scenarios import LAB_NOW
-from cilium_tui.model import Snapshot
+from cilium_tui.model import NodeRecord, Snapshot
+from cilium_tui.remedy.context import PlanOptions
 from cilium_tui.remedy.engine import RemedyEngine
 from cilium_tui.remedy.journal import Journal
 from cilium_tui.settings import Settings
 from cilium_tui.ui.app import CiliumTuiApp
 from cilium_tui.ui.dialogs import ConfirmDialog
 from cilium_tui.ui.panes.checklist import ChecklistPane
+from cilium_tui.ui.panes.remediation import RemediationPane
 
-SIZE = (140, 40)
+SIZE = (120, 36)
+"""Most users' terminals are 120 or 80 columns wide: the pictures are the former."""
 BUNDLED_THEMES = ("cilium", "cilium-light", "high-contrast")
 
 Scene = Callable[[Pilot[Any]], Awaitable[None]]
@@ -61,23 +70,39 @@ async def _dated_scan(source: Source) -> Snapshot:
 
 
 @asynccontextmanager
-async def lab_console(theme: str, journal: Path) -> AsyncIterator[CiliumTuiApp]:
-    """The console on a freshly started seed lab, with its remediation engine (journal in
-    `journal`). The app owns the lab's source: it stops the lab when it ends."""
-    source = await open_source(Settings(demo="seed"))
+async def lab_console(
+    theme: str, journal: Path, scenario: str = "seed"
+) -> AsyncIterator[CiliumTuiApp]:
+    """The console on a freshly started lab of `scenario`, with its remediation engine (journal
+    in `journal`). The app owns the lab's source: it stops the lab when it ends."""
+    source = await open_source(Settings(demo=scenario))
     try:
         initial = await _dated_scan(source)
     except BaseException:
         await source.close()
         raise
     engine = RemedyEngine(source, journal=Journal(journal))
-    app = CiliumTuiApp(source, theme=theme, refresh=0, demo="seed", initial=initial, remedy=engine)
+    # Three agents at a time: the training walk restarts every agent three times.
+    options = PlanOptions(batch_size=3) if scenario == "training" else None
+    app = CiliumTuiApp(
+        source,
+        theme=theme,
+        refresh=0,
+        demo=scenario,
+        initial=initial,
+        remedy=engine,
+        plan_options=options,
+    )
     app.animation_level = "none"
     yield app
 
 
 class StaticSource:
-    """A `Source` that serves one fixed snapshot (every scan) and no node events."""
+    """A `Source` that serves one fixed snapshot (every scan) and no node events; for a
+    remediation engine, a cluster it cannot reach (nothing is applied to it)."""
+
+    kube: KubeClient | None = None
+    ssh: SshPool | None = None
 
     def __init__(self, snapshot: Snapshot, name: str = "lab seed") -> None:
         self._snapshot = snapshot
@@ -102,10 +127,18 @@ class StaticSource:
     async def close(self) -> None:
         return None
 
+    def ssh_target(self, record: NodeRecord) -> SshTarget | None:
+        return None
 
-def screenshot_app(snapshot: Snapshot, theme: str = "cilium") -> CiliumTuiApp:
-    """The console as the screenshots show it: `snapshot`, the demo badge, no interval scan."""
-    app = CiliumTuiApp(StaticSource(snapshot), theme=theme, refresh=0, demo="seed")
+
+def screenshot_app(
+    snapshot: Snapshot, theme: str = "cilium", journal: Path | None = None
+) -> CiliumTuiApp:
+    """The console as the screenshots show it: `snapshot`, the demo badge, no interval scan;
+    with `journal`, a remediation engine (journal there), so apply and undo are offered."""
+    source = StaticSource(snapshot)
+    remedy = None if journal is None else RemedyEngine(source, journal=Journal(journal))
+    app = CiliumTuiApp(source, theme=theme, refresh=0, demo="seed", remedy=remedy)
     app.animation_level = "none"
     return app
 
@@ -161,14 +194,109 @@ async def help_keys(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
+CHANGE_TIMEOUT = 120.0
+"""How long a scene waits for a change to roll out (the lab restarts an agent in ~1.5 s)."""
+
+
+async def _wait(pilot: Pilot[Any], ready: Callable[[], bool], what: str) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + CHANGE_TIMEOUT
+    while not ready():
+        if loop.time() > deadline:
+            raise TimeoutError(f"screenshot scene: no {what} in {CHANGE_TIMEOUT:g} s")
+        await pilot.pause(0.02)
+
+
+async def confirm_dialog(pilot: Pilot[Any]) -> ConfirmDialog:
+    """The confirmation dialog, once it is shown (an apply's preflight asks the cluster first)."""
+    app = pilot.app
+    await _wait(pilot, lambda: isinstance(app.screen, ConfirmDialog), "confirmation dialog")
+    dialog = app.screen
+    assert isinstance(dialog, ConfirmDialog)
+    return dialog
+
+
+async def _confirm(pilot: Pilot[Any]) -> None:
+    """Answer the confirmation dialog as a person would: the word typed if it asks for one."""
+    dialog = await confirm_dialog(pilot)
+    await pilot.press(*(dialog.require_word or "y"))
+    if dialog.require_word:
+        await pilot.press("enter")
+
+
+async def _start(pilot: Pilot[Any], key: str, item_id: str | None = None) -> RemediationPane:
+    """Press `key` (a: apply `item_id`, selected on the checklist; u: undo the latest change)
+    and confirm: the change starts rolling out."""
+    app = await _ready(pilot)
+    if item_id is not None:
+        await pilot.press("2")
+        app.main.query_one(ChecklistPane).select_item(item_id)
+        await pilot.pause()
+    await pilot.press(key)
+    await _confirm(pilot)
+    return app.main.query_one(RemediationPane)
+
+
+async def _change(pilot: Pilot[Any], key: str, item_id: str | None = None) -> None:
+    """`_start` the change, then wait until it has rolled out and the cluster was scanned."""
+    pane = await _start(pilot, key, item_id)
+    await _wait(pilot, lambda: pane.result is not None and not pane.busy, "result")
+    await _ready(pilot)
+
+
+async def rollout(pilot: Pilot[Any]) -> None:
+    """The conntrack bypass rolling out: two agents back and checked, the third restarting."""
+    pane = await _start(pilot, "a", "bypass-iptables-conntrack")
+
+    def third_restarting() -> bool:
+        states = [n.state.text for n in pane.rollout.nodes] if pane.rollout else []
+        return states[:3] == ["as expected", "as expected", "waiting for Ready"]
+
+    await _wait(pilot, third_restarting, "third agent restarting")
+
+
+async def verified(pilot: Pilot[Any]) -> None:
+    await _change(pilot, "a", "bypass-iptables-conntrack")
+
+
+async def undone(pilot: Pilot[Any]) -> None:
+    await _change(pilot, "a", "bypass-iptables-conntrack")
+    await _change(pilot, "u")
+
+
+async def journal(pilot: Pilot[Any]) -> None:
+    await undone(pilot)
+    await pilot.press("j")
+    await pilot.pause(0.5)  # the journal is read in a worker
+
+
+async def training_flip(pilot: Pilot[Any]) -> None:
+    """The training lab after native routing, kube-proxy replacement and BPF masquerading: the
+    VMs flip to BPF host routing, the boards stay Legacy with the kernel named."""
+    for item_id in ("native-routing", "kube-proxy-replacement", "bpf-masquerading"):
+        await _change(pilot, "a", item_id)
+    app = await _ready(pilot)
+    await pilot.press("2")
+    app.main.query_one(ChecklistPane).select_item("bpf-host-routing", expand=True)
+    await pilot.pause()
+
+
 SCENES: dict[str, Scene] = {
     "nodes": nodes,
     "node-detail": node_detail,
     "checklist": checklist,
     "remediation": remediation,
     "confirm": confirm,
+    "rollout": rollout,
+    "verified": verified,
+    "undo": undone,
+    "journal": journal,
+    "training-flip": training_flip,
     "help": help_keys,
 }
+
+SCENARIOS: dict[str, str] = {"nodes": "scale:30", "training-flip": "training"}
+"""The lab each scene runs on, when not the seed."""
 
 
 def pin_timezone() -> None:
@@ -180,8 +308,13 @@ def pin_timezone() -> None:
 async def render(theme: str, scene: str, out: Path) -> Path:
     (out / theme).mkdir(parents=True, exist_ok=True)
     with TemporaryDirectory(prefix="cilium-tui-journal-") as journal:
-        async with lab_console(theme, Path(journal)) as app, app.run_test(size=SIZE) as pilot:
+        scenario = SCENARIOS.get(scene, "seed")
+        async with (
+            lab_console(theme, Path(journal), scenario) as app,
+            app.run_test(size=SIZE) as pilot,
+        ):
             await SCENES[scene](pilot)
+            await pilot.pause()  # the footer is recomposed after the last focus change
             written = app.save_screenshot(f"{scene}.svg", str(out / theme))
     return Path(written)
 

@@ -29,10 +29,9 @@ from cilium_tui.model import Snapshot
 from cilium_tui.remedy.engine import RemedyEngine
 from cilium_tui.remedy.journal import Journal
 from cilium_tui.ui.app import CiliumTuiApp
-from cilium_tui.ui.dialogs import ConfirmDialog
 from cilium_tui.ui.panes.checklist import ChecklistPane
 from cilium_tui.ui.panes.remediation import RemediationPane
-from cilium_tui.ui.screenshots import scan_lab
+from cilium_tui.ui.screenshots import confirm_dialog, scan_lab
 from cilium_tui.ui.state import Judge, judge
 from cilium_tui.ui.widgets.node_table import NodeTable
 
@@ -178,14 +177,6 @@ async def until(pilot: Pilot[Any], done: Callable[[], bool], what: str) -> None:
     while not done():
         assert time.monotonic() < deadline, f"no {what} within {DEADLINE:.0f} s"
         await pilot.pause(0.05)
-
-
-async def confirm_dialog(pilot: Pilot[Any]) -> ConfirmDialog:
-    app = pilot.app
-    await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "confirmation dialog")
-    dialog = app.screen
-    assert isinstance(dialog, ConfirmDialog)
-    return dialog
 
 
 async def press_apply(pilot: Pilot[Any], item_id: str) -> None:

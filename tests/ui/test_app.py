@@ -188,7 +188,7 @@ async def test_read_only_removes_mutating_actions_everywhere() -> None:
 
 
 async def help_rows(pilot: Pilot[object]) -> list[list[str]]:
-    """Open help (?) and read its table: key, action, where, id."""
+    """Open help (?) and read its table: key, action, id (headings: a mark, the place, "")."""
     await pilot.press("question_mark")
     await pilot.pause()
     screen = pilot.app.screen

@@ -92,6 +92,7 @@ async def test_help_shows_every_keymap_id(size: tuple[int, int]) -> None:
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one("#help-table", DataTable)
         labels = [c.label.plain for c in table.ordered_columns]
+        assert labels[-1] == "ID", "the places are headings, not a column running off the edge"
         through_id = labels.index("ID") + 1
         id_right_edge = sum(c.get_render_width(table) for c in table.ordered_columns[:through_id])
         assert id_right_edge <= table.scrollable_content_region.width, "the ID column fits"

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from cilium_tui.checks.types import Finding, State
+from cilium_tui.checks.types import Finding, Rollup, State
 from cilium_tui.model import (
     AgentPod,
     AgentStatus,
@@ -19,9 +19,18 @@ from cilium_tui.model import (
     ProbeFacts,
     Snapshot,
 )
-from cilium_tui.ui.cells import UNKNOWN, Tone, natural_key
+from cilium_tui.ui.cells import UNKNOWN, Cell, Tone, break_url, natural_key
 from cilium_tui.ui.node_facts import fact_rows, format_value
-from cilium_tui.ui.rollups import count_cells, is_done, rollup_cells, summary
+from cilium_tui.ui.rollups import (
+    MIN_TITLE,
+    Columns,
+    columns,
+    count_cells,
+    header_line,
+    is_done,
+    rollup_cells,
+    summary,
+)
 from cilium_tui.ui.rows import CAUSE_WIDTH, COLUMN_KEYS, legacy_cause, node_row, short_os
 from cilium_tui.ui.screenshots import LAB_TIME
 from cilium_tui.ui.state import Judgement, judge
@@ -249,13 +258,18 @@ def test_checklist_lines_and_done_items(seed: Snapshot, judged: Judgement) -> No
     rollups = {r.item.id: r for r in judged.rollups}
     assert is_done(rollups["kube-proxy-replacement"])
     assert not is_done(rollups["bpf-host-routing"])
-    assert [c.plain for c in count_cells(rollups["bpf-host-routing"])] == ["3 on", "3 blocked"]
-    assert [c.plain for c in count_cells(rollups["bypass-iptables-conntrack"])] == [
-        "3 off",
-        "3 n/a",
-    ]
-    assert rollup_cells(rollups["kube-proxy-replacement"])[0].text == "✓"
-    assert rollup_cells(rollups["bpf-host-routing"])[0].text == " "
+    cols = columns(judged.rollups)
+    assert header_line(cols).split() == ["ITEM", "ON", "OFF", "BLK", "N/A", "UNK"]
+    assert counts(count_cells(rollups["bpf-host-routing"], cols)) == ["3", "·", "3", "·", "·"]
+    assert counts(count_cells(rollups["bypass-iptables-conntrack"], cols)) == [
+        "·",
+        "3",
+        "·",
+        "3",
+        "·",
+    ], "recommended on the boards (off), n/a on the VMs"
+    assert rollup_cells(rollups["kube-proxy-replacement"], cols)[0].text == "✓"
+    assert rollup_cells(rollups["bpf-host-routing"], cols)[0].text == " "
     done = [r.item.id for r in judged.rollups if is_done(r)]
     assert done == [
         "native-routing",
@@ -266,7 +280,7 @@ def test_checklist_lines_and_done_items(seed: Snapshot, judged: Judgement) -> No
         "bpf-map-sizing",
     ]
     # IPv4 BIG TCP and netkit need a newer Cilium than the seed's 1.13: n/a, nothing to act on.
-    assert [c.plain for c in count_cells(rollups["netkit"])] == ["6 n/a"]
+    assert counts(count_cells(rollups["netkit"], cols)) == ["·", "·", "·", "6", "·"]
     assert summary(judged.rollups) == f"{len(judged.rollups)} items · 6 done · 11 to act on"
 
 
@@ -301,3 +315,56 @@ def test_format_value() -> None:
     assert format_value(()).text == "(none)"
     assert format_value(("eth0", "eth1")).text == "eth0, eth1"
     assert format_value(Evidence("a", "b", "c")).text == "source=a, where=b, text=c"
+
+
+def counts(cells: list[Cell]) -> list[str]:
+    return [c.plain.strip() for c in cells]
+
+
+def line(cells: list[Cell]) -> str:
+    return " ".join(c.plain for c in cells)
+
+
+def test_checklist_columns_keep_every_count_whole_and_shorten_titles_instead(
+    judged: Judgement,
+) -> None:
+    """A big cluster's counts (up to 4 digits) on a list 40 columns wide: the counts stay whole
+    under their headers, the titles give way with an ellipsis."""
+    item = max((r.item for r in judged.rollups), key=lambda i: len(i.title))
+    big = Rollup(
+        item,
+        (),
+        {State.ON: 1200, State.OFF: 1300, State.BLOCKED: 1000, State.NA: 999, State.UNKNOWN: 1},
+        "",
+    )
+    natural = columns([big])
+    assert natural.counts == {
+        State.ON: 4,
+        State.OFF: 4,
+        State.BLOCKED: 4,
+        State.NA: 3,
+        State.UNKNOWN: 3,
+    }
+    assert natural.title == len(item.title)
+    narrow = columns([big], width=40)
+    assert narrow.width == 40 and narrow.counts == natural.counts
+    shown = line(rollup_cells(big, narrow))
+    assert len(shown) == narrow.width
+    assert shown.endswith("1200 1300 1000 999   1")
+    assert "…" in shown and not shown.startswith(f"  {item.title}")
+    assert header_line(narrow).endswith("  ON  OFF  BLK N/A UNK")
+    assert len(header_line(narrow)) == narrow.width
+    tiny = columns([big], width=1)
+    assert tiny.title == MIN_TITLE, "below this the terminal is too narrow for the list"
+    assert isinstance(tiny, Columns)
+
+
+def test_a_long_docs_link_breaks_between_its_parts() -> None:
+    url = "https://docs.cilium.io/en/stable/operations/performance/tuning/#stop-irqbalance-and-pin"
+    lines = break_url(url, 25)
+    assert "".join(lines) == url
+    assert all(len(part) <= 25 for part in lines)
+    assert lines[:2] == ["https://docs.cilium.io/", "en/stable/operations/"]
+    assert all(part[-1] in "/-" for part in lines[:-1]), "never in the middle of a word"
+    assert break_url(url, 200) == [url]
+    assert break_url("https://x/" + "a" * 30, 10)[1:] == ["aaaaaaaaaa"] * 3, "a word too long"

@@ -1,4 +1,5 @@
-"""The look of the nodes screen, the checklist and help, guarded by SVG snapshots.
+"""The look of the nodes screen, the checklist, the remediation preview and help, guarded by SVG
+snapshots at 80x24 and 120x36 (the screenshots' size).
 
 The scenes are the screenshot generator's (`cilium_tui.ui.screenshots`), on a scan of the lab's
 seed. Accept an intended change with `pytest tests/ui/test_snapshots.py --snapshot-update` and
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -28,10 +30,20 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     time.tzset()
 
 
-@pytest.mark.parametrize("scene", ["nodes", "checklist", "help"])
-def test_screen_looks_the_same(snap_compare: SnapCompare, seed: Snapshot, scene: str) -> None:
+@pytest.mark.parametrize("size", [(80, 24), SIZE], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("scene", ["nodes", "checklist", "remediation"])
+def test_screen_looks_the_same(
+    snap_compare: SnapCompare, seed: Snapshot, tmp_path: Path, scene: str, size: tuple[int, int]
+) -> None:
+    """At 80x24 and 120x36: the checklist's counts whole (BPF host routing: 3 on, 3 blocked),
+    the footer's hints whole, apply and undo among them."""
+    app = screenshot_app(seed, "cilium", journal=tmp_path)
+    assert snap_compare(app, terminal_size=size, run_before=SCENES[scene])
+
+
+def test_help_looks_the_same(snap_compare: SnapCompare, seed: Snapshot) -> None:
     app = screenshot_app(seed, "cilium")
-    assert snap_compare(app, terminal_size=SIZE, run_before=SCENES[scene])
+    assert snap_compare(app, terminal_size=SIZE, run_before=SCENES["help"])
 
 
 def test_light_theme_nodes_screen(snap_compare: SnapCompare, seed: Snapshot) -> None:

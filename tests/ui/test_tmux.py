@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import need
+from tests.conftest import need, need_tools
 
 pytestmark = pytest.mark.tmux
 
@@ -93,7 +93,7 @@ class Tmux:
 
 @pytest.fixture
 def tmux(tmp_path: Path) -> Iterator[Tmux]:
-    need(shutil.which("tmux") is not None, "tmux is not installed")
+    need_tools("tmux")
     session = Tmux(f"cilium-tui-test-{uuid.uuid4().hex[:12]}")
     try:
         yield session

@@ -1,4 +1,8 @@
-"""The checklist pane: each catalogue item with its roll-up, expandable per node, and its story."""
+"""The checklist pane: each catalogue item with its roll-up, expandable per node, and its story.
+
+The list is as wide as its lines (the counts always whole, see `ui.rollups`); the side panel takes
+the rest of the width, never less than `SIDE_MIN`, and titles give way when both do not fit.
+"""
 
 from __future__ import annotations
 
@@ -11,19 +15,26 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Resize
 from textual.reactive import reactive
 from textual.theme import Theme
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from cilium_tui.checks.types import Finding, Rollup, State
-from cilium_tui.ui.cells import Cell, Tone
+from cilium_tui.ui.cells import Cell, Tone, break_url
 from cilium_tui.ui.messages import ItemChosen
 from cilium_tui.ui.paint import ToneStyles, cell_text, tone_styles
 from cilium_tui.ui.rollups import (
+    GAP,
+    ITEM_GAP,
     STATE_FILTERS,
+    STATE_WIDTH,
+    Columns,
+    columns,
     finding_cells,
     findings_in,
+    header_line,
     matches_state,
     rollup_cells,
     summary,
@@ -32,11 +43,18 @@ from cilium_tui.ui.state import ClusterState
 
 Entry = Rollup | Finding | None
 
+SIDE_MIN = 28
+"""The side panel's narrowest width (its border and padding included)."""
+
+LIST_CHROME = 5
+"""Columns of the list that are not its lines: padding (2), the tree's guide (2), scrollbar (1)."""
+
 
 class ChecklistPane(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "cycle_state_filter", "Filter state", id="state-filter"),
         Binding("p", "preview", "Remediation", id="preview"),
+        Binding("c", "copy_docs", "Copy the item's docs link", id="copy-docs", show=False),
     ]
 
     state_filter: reactive[State | None] = reactive(None, init=False)
@@ -47,13 +65,16 @@ class ChecklistPane(Vertical):
         self._error: str | None = None
         self._judged = False
         self._styles: ToneStyles = tone_styles({})
+        self._columns = columns(())
 
     def compose(self) -> ComposeResult:
         with Horizontal():
-            tree: Tree[Entry] = Tree("checklist", id="checklist-tree")
-            tree.show_root = False
-            tree.guide_depth = 2
-            yield tree
+            with Vertical(id="checklist-list"):
+                yield Static(id="checklist-header")
+                tree: Tree[Entry] = Tree("checklist", id="checklist-tree")
+                tree.show_root = False
+                tree.guide_depth = 2
+                yield tree
             with VerticalScroll(id="item-info"):
                 yield Static(id="item-text")
         yield Static(id="checklist-summary")
@@ -83,6 +104,20 @@ class ChecklistPane(Vertical):
     def watch_state_filter(self) -> None:
         self._rebuild()
 
+    def on_resize(self, _: Resize) -> None:
+        if self._fit(self._shown()) != self._columns:
+            self._rebuild()
+        else:
+            self._describe(self._cursor_entry())
+
+    def _shown(self) -> list[Rollup]:
+        return [r for r in self._rollups if matches_state(r, self.state_filter)]
+
+    def _fit(self, shown: Sequence[Rollup]) -> Columns:
+        """The columns for the pane's width (none known yet: as wide as the lines need)."""
+        width = self.size.width - SIDE_MIN - LIST_CHROME if self.size.width else None
+        return columns(shown, width)
+
     # ----------------------------------------------------------------------------------------
     # Building the tree, keeping what was expanded and where the cursor was
     # ----------------------------------------------------------------------------------------
@@ -94,14 +129,16 @@ class ChecklistPane(Vertical):
             for node in tree.root.children
             if node.is_expanded and isinstance(node.data, Rollup)
         }
-        cursor = _identity(tree.cursor_node.data if tree.cursor_node else None)
+        cursor = _identity(self._cursor_entry())
         tree.clear()
-        shown = [r for r in self._rollups if matches_state(r, self.state_filter)]
-        width = max((len(r.item.title) for r in shown), default=0)
+        shown = self._shown()
+        self._columns = cols = self._fit(shown)
+        self.query_one("#checklist-list").styles.width = cols.width + LIST_CHROME
+        self.query_one("#checklist-header", Static).update(Text(header_line(cols), end=""))
         target: TreeNode[Entry] | None = None
         for rollup in shown:
             item_node = tree.root.add(
-                self._line(rollup_cells(rollup), pad={1: width}),
+                self._line(rollup_cells(rollup, cols), pad={}, gap=ITEM_GAP),
                 data=rollup,
                 expand=rollup.item.id in expanded,
             )
@@ -123,9 +160,13 @@ class ChecklistPane(Vertical):
             return []
         findings = findings_in(rollup, self.state_filter)
         node_width = max((len(f.node) for f in findings), default=0)
+        width = self._columns.width
         return [
             item_node.add_leaf(
-                self._line(finding_cells(finding), pad={0: node_width, 1: 7}), data=finding
+                self._line(
+                    finding_cells(finding, width, node_width), pad={0: node_width, 1: STATE_WIDTH}
+                ),
+                data=finding,
             )
             for finding in findings
         ]
@@ -140,11 +181,12 @@ class ChecklistPane(Vertical):
             tree.move_cursor(target, animate=False)
         self._describe(tree.cursor_node.data if tree.cursor_node else None)
 
-    def _line(self, cells: Sequence[Cell], pad: dict[int, int]) -> Text:
+    def _line(self, cells: Sequence[Cell], pad: dict[int, int], gap: str = GAP) -> Text:
+        """The cells as one line, `gap` apart, each padded to `pad[index]`."""
         line = Text(end="")
         for index, cell in enumerate(cells):
             if index:
-                line.append("  ")
+                line.append(gap)
             piece = cell_text(cell, self._styles)
             piece.pad_right(max(0, pad.get(index, 0) - len(piece)))
             line.append_text(piece)
@@ -172,8 +214,13 @@ class ChecklistPane(Vertical):
     def _highlighted(self, event: Tree.NodeHighlighted[Entry]) -> None:
         self._describe(event.node.data)
 
+    def _cursor_entry(self) -> Entry:
+        node = self.checklist_tree.cursor_node
+        return node.data if node is not None else None
+
     def _describe(self, entry: Entry) -> None:
-        self.query_one("#item-text", Static).update(describe(entry, self._styles))
+        text = self.query_one("#item-text", Static)
+        text.update(describe(entry, self._styles, text.content_region.width or None))
 
     # ----------------------------------------------------------------------------------------
     # Actions
@@ -182,6 +229,17 @@ class ChecklistPane(Vertical):
     def action_cycle_state_filter(self) -> None:
         index = STATE_FILTERS.index(self.state_filter)
         self.state_filter = STATE_FILTERS[(index + 1) % len(STATE_FILTERS)]
+
+    def action_copy_docs(self) -> None:
+        """Put the selected item's docs link on the clipboard (the terminal's, by OSC 52): a
+        link broken over lines in the side panel does not copy as one from the screen."""
+        item_id = self.selected_item_id
+        rollup = next((r for r in self._rollups if r.item.id == item_id), None)
+        if rollup is None:
+            self.notify("Select a checklist item first.", severity="warning")
+            return
+        self.app.copy_to_clipboard(rollup.item.docs)
+        self.notify(f"Copied {rollup.item.docs}", markup=False)
 
     def action_preview(self) -> None:
         item_id = self.selected_item_id
@@ -226,9 +284,10 @@ def _identity(entry: Entry) -> tuple[str, ...] | None:
     return None
 
 
-def describe(entry: Entry, styles: ToneStyles) -> Text:
+def describe(entry: Entry, styles: ToneStyles, width: int | None = None) -> Text:
     """The side panel's text for an item or a finding (plain Text: catalogue and node text may
-    contain brackets)."""
+    contain brackets). The docs link has lines of its own, broken only between the URL's parts
+    to fit `width`, and links the whole URL on every line."""
     heading = Style(bold=True)
     text = Text(end="")
     if isinstance(entry, Rollup):
@@ -247,8 +306,11 @@ def describe(entry: Entry, styles: ToneStyles) -> Text:
             text.append(f"Cilium {span}\n\n")
         text.append("How it is detected\n", style=heading)
         text.append(item.detection + "\n\n")
-        text.append("Docs: ", style=heading)
-        text.append(item.docs, style=Style(underline=True, link=item.docs))
+        text.append("Docs", style=heading)
+        text.append(" (c copies the link)\n")
+        link = Style(underline=True, link=item.docs)
+        lines = break_url(item.docs, width) if width else [item.docs]
+        text.append("\n".join(lines), style=link)
     elif isinstance(entry, Finding):
         text.append(f"{entry.node}  ", style=heading)
         text.append_text(cell_text(finding_cells(entry)[1], styles))

@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widgets import Footer, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Static, TabbedContent, TabPane, TextArea
 
 from cilium_tui.checks.types import Finding
 from cilium_tui.checks.view import NodeView
@@ -27,6 +27,7 @@ from cilium_tui.ui.paint import ToneStyles, cell_text, tone_styles
 from cilium_tui.ui.rows import host_routing_finding, node_row
 from cilium_tui.ui.state import ClusterState
 from cilium_tui.ui.widgets.fact_table import FactTable
+from cilium_tui.ui.widgets.key_hints import KeyHints
 from cilium_tui.ui.widgets.top_bar import TopBar
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class NodeDetailScreen(Screen[None]):
                 yield FactTable(id="collected-facts")
             with TabPane("Raw status", id="detail-raw"):
                 yield RawStatus(id="raw-status")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         self._styles = tone_styles(self.app.theme_variables)

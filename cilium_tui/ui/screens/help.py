@@ -1,7 +1,7 @@
-"""Help: every key binding of the console, its id for the [keymap] table, and where it applies.
+"""Help: every key binding of the console, its id for the [keymap] table, under where it applies.
 
-The id comes before the place, whose text is the longest: on a narrow terminal the place is what
-runs off the right edge, never the id a user needs to remap the key."""
+The places are headings (as in k9s's help), not a column: a place's name is the longest text, and
+as a column it ran off the right edge of an 80-column terminal."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,7 +19,10 @@ from textual.widgets import DataTable, Static
 
 BindingSection = tuple[str, Sequence[Binding]]
 
-COLUMNS = ("KEY", "ACTION", "ID", "WHERE")
+COLUMNS = ("KEY", "ACTION", "ID")
+
+HEADING_MARK = "▸"
+"""The key column of a heading row."""
 
 
 class HelpScreen(ModalScreen[None]):
@@ -47,13 +51,14 @@ class HelpScreen(ModalScreen[None]):
         table = self.query_one("#help-table", DataTable)
         for label in COLUMNS:
             table.add_column(label, key=label.lower())
+        heading = Style(bold=True, color=self.app.theme_variables.get("primary"))
         for where, bindings in self._sections:
+            table.add_row(Text(HEADING_MARK, style=heading), Text(where, style=heading), Text(""))
             for binding in bindings:
                 table.add_row(
                     Text(self.key_display(binding)),
                     Text(binding.description or binding.action),
                     Text(binding.id or "-"),
-                    Text(where),
                 )
         table.focus()
 

@@ -16,11 +16,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from cilium_tui.remedy.journal import ClusterIdentity, Journal, JournalEntry
 from cilium_tui.ui.cells import Cell, Tone
 from cilium_tui.ui.paint import ToneStyles, cell_text, tone_styles
+from cilium_tui.ui.widgets.key_hints import KeyHints
 from cilium_tui.ui.widgets.top_bar import TopBar
 
 if TYPE_CHECKING:
@@ -57,12 +58,14 @@ class JournalScreen(Screen[None]):
         yield Static(Text(f"Journal  {self.journal.directory}"), id="journal-title")
         yield DataTable[Text](cursor_type="row", id="journal-table")
         yield Static(id="journal-events")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         self._styles = tone_styles(self.app.theme_variables)
         table = self.query_one("#journal-table", DataTable)
-        for label in ("WHEN", "ITEM", "STATUS", "CONTEXT", "BY", "UNDONE BY"):
+        # Narrow columns first, the context (as long as a cluster's ARN) last: at 80 columns
+        # what runs off the edge is the context, not the status. Entry ids are in the panel.
+        for label in ("WHEN", "ITEM", "STATUS", "BY", "CONTEXT"):
             table.add_column(label, key=label.lower())
         table.focus()
         self.reload()
@@ -78,16 +81,14 @@ class JournalScreen(Screen[None]):
         table = self.query_one("#journal-table", DataTable)
         table.clear()
         for entry in entries:
-            status = Cell(entry.status, STATUS_TONES.get(entry.status, Tone.PLAIN))
-            if entry.undoes:
-                status = Cell(entry.status, status.tone, f"undo of {entry.undoes}")
+            undo = "undo" if entry.undoes else "undone" if entry.undone_by else ""
+            status = Cell(entry.status, STATUS_TONES.get(entry.status, Tone.PLAIN), undo)
             table.add_row(
-                Text(entry.created[:19].replace("T", " ")),
+                Text(entry.created[5:16].replace("T", " ")),  # the id below has the year
                 Text(entry.item_id),
                 cell_text(status, self._styles),
-                Text(entry.context or entry.source),
                 Text(entry.user),
-                Text(entry.undone_by or ""),
+                Text(entry.context or entry.source),
                 key=entry.id,
             )
         self._show(table.cursor_row)
@@ -109,6 +110,10 @@ class JournalScreen(Screen[None]):
         elif 0 <= index < len(self.entries):
             entry = self.entries[index]
             text.append(f"{entry.id}\n", style=Style(bold=True))
+            if entry.undoes:
+                text.append(f"undoes {entry.undoes}\n")
+            if entry.undone_by:
+                text.append(f"undone by {entry.undone_by}\n")
             if entry.previous:
                 before = ", ".join(f"{k}={v!r}" for k, v in sorted(entry.previous.items()))
                 text.append(f"cilium-config before: {before}\n", style=self._styles[Tone.NA])

@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from cilium_tui.ui.panes.checklist import ChecklistPane
 from cilium_tui.ui.panes.nodes import NodesPane
 from cilium_tui.ui.panes.remediation import RemediationPane
 from cilium_tui.ui.widgets.activity_log import ActivityLog
+from cilium_tui.ui.widgets.key_hints import KeyHints
 from cilium_tui.ui.widgets.top_bar import TopBar
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class MainScreen(Screen[None]):
                 yield RemediationPane(id="remediation-pane")
             with TabPane("4 Log", id="log"):
                 yield ActivityLog(id="activity-log")
-        yield Footer()
+        yield KeyHints()
 
     @property
     def tabs(self) -> TabbedContent:

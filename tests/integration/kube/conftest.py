@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -13,7 +12,7 @@ import pytest
 from kubernetes import client, config
 
 from cilium_tui.lab.kube import LabApiServer, Timing
-from tests.conftest import need
+from tests.conftest import need_tools
 from tests.integration.kube.builders import seed
 
 FAST = Timing(create_delay=0.05, start_delay=0.05, backoff=0.1, backoff_max=0.4)
@@ -76,7 +75,7 @@ def apps(api_client: client.ApiClient) -> client.AppsV1Api:
 
 @pytest.fixture
 def kubectl(kubeconfig: Path, tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
-    need(shutil.which(KUBECTL) is not None, "kubectl is not installed")
+    need_tools(KUBECTL)
 
     def run(*args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(

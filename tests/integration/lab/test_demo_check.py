@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import resource
 import stat
 import subprocess
@@ -104,6 +105,22 @@ def test_a_low_open_files_limit_bounds_the_ssh_pool_instead_of_failing_nodes() -
     nodes = json.loads(out.stdout)["nodes"]
     assert len(nodes) == 100
     assert [(n["name"], n["problems"]) for n in nodes if n["problems"]] == []
+
+
+def test_without_any_cluster_the_one_line_suggests_the_demo(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"} | {"HOME": str(tmp_path)}
+    for argv, hint in (
+        (("check",), "try `cilium-tui check --demo` for the embedded lab"),
+        ((), "try `cilium-tui --demo` for the embedded lab"),
+    ):
+        out = subprocess.run(
+            [*CLI, *argv], capture_output=True, text=True, env=env, timeout=60, check=False
+        )
+        assert out.returncode == 2
+        [line] = out.stderr.splitlines()
+        assert "no kubeconfig" in line and line.endswith(hint), line
+    named = _cli("check", "--kubeconfig", str(tmp_path / "missing"), "--no-ssh")
+    assert "--demo" not in named.stderr, "a file the user named is not a missing cluster"
 
 
 def test_a_lab_too_big_for_the_open_files_limit_is_refused_in_one_line(tmp_path: Path) -> None:

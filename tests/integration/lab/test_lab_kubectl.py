@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import need
+from tests.conftest import need_tools
 
 
 def _start(scenario: str, directory: Path) -> subprocess.Popen[str]:
@@ -51,7 +50,7 @@ def _start(scenario: str, directory: Path) -> subprocess.Popen[str]:
 
 @pytest.fixture(scope="module")
 def seed_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    need(shutil.which("kubectl") is not None, "kubectl is not installed")
+    need_tools("kubectl")
     directory = tmp_path_factory.mktemp("seed-lab")
     proc = _start("seed", directory)
     yield directory
@@ -113,7 +112,7 @@ def test_kubectl_patch_and_rollout_restart_are_seen_by_the_agents(seed_lab: Path
 
 
 def test_real_ssh_reaches_a_board_through_the_jump_host(seed_lab: Path) -> None:
-    need(shutil.which("ssh") is not None, "the OpenSSH client is not installed")
+    need_tools("ssh")
     config = seed_lab / "ssh" / "ssh_config"
     assert "ProxyJump lab-jump" in config.read_text()
     ssh = subprocess.run(
@@ -126,7 +125,7 @@ def test_real_ssh_reaches_a_board_through_the_jump_host(seed_lab: Path) -> None:
 
 
 def test_a_1_18_lab_answers_cilium_dbg(tmp_path: Path) -> None:
-    need(shutil.which("kubectl") is not None, "kubectl is not installed")
+    need_tools("kubectl")
     proc = _start("modern", tmp_path)
     try:
         status = kubectl(

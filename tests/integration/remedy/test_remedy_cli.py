@@ -18,7 +18,7 @@ from cilium_tui.lab.runner import RunningLab, start_lab
 from cilium_tui.remedy.journal import Journal
 from cilium_tui.remedy.planner import REMEDIES, build_plan
 from cilium_tui.remedy.preview import equivalent_commands
-from tests.conftest import need
+from tests.conftest import need_tools
 from tests.integration.lab.conftest import FAST
 from tests.integration.remedy.conftest import Lab
 
@@ -213,7 +213,7 @@ def test_refusals_and_mistakes(capsys: pytest.CaptureFixture[str], state_home: P
 
 
 async def test_the_printed_kubectl_commands_do_what_the_engine_does(lab: StartLab) -> None:
-    need(os.access(KUBECTL, os.X_OK), "needs kubectl at /usr/bin/kubectl")
+    need_tools(KUBECTL)
     seed = await lab("seed")
     files = seed.running.files
     assert files is not None

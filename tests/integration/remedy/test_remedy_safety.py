@@ -21,7 +21,7 @@ from cilium_tui.remedy.engine import (
 )
 from cilium_tui.remedy.planner import REMEDIES, build_plan
 from cilium_tui.remedy.preview import config_diff, render_json, render_text
-from tests.conftest import need
+from tests.conftest import need_tools
 from tests.integration.remedy.conftest import Lab, apply
 
 StartLab = Callable[[str], Awaitable[Lab]]
@@ -30,7 +30,7 @@ NS = "kube-system"
 
 
 def kubectl(seed: Lab, *args: str) -> str:
-    need(os.access(KUBECTL, os.X_OK), "needs kubectl at /usr/bin/kubectl")
+    need_tools(KUBECTL)
     files = seed.running.files
     assert files is not None
     env = {**os.environ, "KUBECONFIG": str(files.kubeconfig)}

@@ -17,7 +17,7 @@ from cilium_tui.collect.ssh import SshError, SshPool
 from tests.conftest import need
 from tests.integration.ssh.hosts import arm64_board, x86_vm
 from tests.integration.ssh.netns_bed import NetnsBed, need_root_tools
-from tests.integration.ssh.sshd import Sshd, have_sshd, keygen, public_key, start_sshd
+from tests.integration.ssh.sshd import Sshd, keygen, need_sshd, public_key, start_sshd
 
 
 @dataclass
@@ -59,7 +59,7 @@ async def failure(target: SshTarget, config: Path, **options: Any) -> SshError:
 
 @pytest.fixture(scope="session")
 def plain_sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlainSshd]:
-    need(have_sshd(), "needs OpenSSH's sshd (apt-get install openssh-server)")
+    need_sshd()
     if os.geteuid() == 0:
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege-separation dir
     directory = tmp_path_factory.mktemp("plain-sshd")
@@ -89,7 +89,6 @@ BED_STATES = {
 def bed() -> Iterator[NetnsBed]:
     why = need_root_tools()
     need(why is None, why or "")
-    need(have_sshd(), "needs OpenSSH's sshd (apt-get install openssh-server)")
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
     netns_bed = NetnsBed.build(copy.deepcopy(BED_STATES), behind_jump={"b3"})
     try:

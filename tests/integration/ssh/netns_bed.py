@@ -41,21 +41,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cilium_tui.lab.host import HostState
-from tests.integration.ssh.sshd import Sshd, keygen, public_key, start_sshd
+from tests.conftest import missing_tools, tools_reason
+from tests.integration.ssh.sshd import SSHD, Sshd, keygen, public_key, start_sshd
 
 SHIMS = Path(__file__).parent / "shims"
 LAB_USER = "lab"
 LAB_UID = 4242
 
 
+BED_TOOLS = ("ip", "unshare", "iptables", "gcc", "sudo", SSHD, "ssh-keygen")
+
+
 def need_root_tools() -> str | None:
-    """Why the bed cannot be built here, or None."""
+    """Why the bed cannot be built here (root, and every missing tool at once), or None."""
+    missing = missing_tools(*BED_TOOLS)
     if os.geteuid() != 0:
-        return "the network-namespace SSH bed needs root"
-    for tool in ("ip", "unshare", "iptables", "gcc", "sudo", "/usr/sbin/sshd"):
-        if shutil.which(tool) is None:
-            return f"the network-namespace SSH bed needs {tool}"
-    return None
+        return "the network-namespace SSH bed needs root" + (
+            f"; {tools_reason('it also', missing)}" if missing else ""
+        )
+    return tools_reason("the network-namespace SSH bed", missing) if missing else None
 
 
 def sh(*argv: str) -> None:

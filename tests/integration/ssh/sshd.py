@@ -8,7 +8,6 @@ is real. `StrictModes no` because the files live under a world-writable temp dir
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import time
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cilium_tui.collect.ssh import known_hosts_name
+from tests.conftest import need_tools
 
 SSHD = "/usr/sbin/sshd"  # sshd refuses to start from a relative path
 
@@ -38,8 +38,9 @@ LogLevel VERBOSE
 """
 
 
-def have_sshd() -> bool:
-    return Path(SSHD).is_file() and shutil.which("ssh-keygen") is not None
+def need_sshd() -> None:
+    """Skip (or fail in CI) unless OpenSSH's sshd and ssh-keygen are here."""
+    need_tools(SSHD, "ssh-keygen", what="a real sshd")
 
 
 def keygen(path: Path, comment: str = "cilium-tui-test") -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import AsyncIterator
 
 import asyncssh
@@ -13,7 +12,7 @@ from cilium_tui.collect.inventory import SshTarget, load_inventory
 from cilium_tui.collect.node_commands import cpu_governor, stop_unit, sysctl, tuned_profile
 from cilium_tui.collect.ssh import NeedsSudo, SshPool, Timeout, Unreachable
 from cilium_tui.lab.boards import LabBoards
-from tests.conftest import need
+from tests.conftest import need_tools
 from tests.integration.ssh.changes import apply_and_undo
 from tests.integration.ssh.hosts import ARM64_BOARD_FACTS, X86_VM_FACTS, arm64_board, x86_vm
 
@@ -199,7 +198,7 @@ async def test_inventory_written_by_the_lab_loads(lab: LabBoards) -> None:
 
 
 async def test_real_openssh_client_uses_the_lab_files(lab: LabBoards) -> None:
-    need(shutil.which("ssh") is not None, "needs the OpenSSH client")
+    need_tools("ssh")
     # The boards serve on this event loop: the client must run without blocking it.
     ssh = await asyncio.create_subprocess_exec(
         *["ssh", "-F", str(lab.ssh_config_path), "-o", "BatchMode=yes", "board-1", "uname", "-r"],

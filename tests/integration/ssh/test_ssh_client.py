@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import socket
 import subprocess
 import time
@@ -22,7 +21,7 @@ from cilium_tui.collect.ssh import (
     Timeout,
     Unreachable,
 )
-from tests.conftest import need
+from tests.conftest import need_tools
 from tests.integration.ssh.conftest import PlainSshd, failure
 from tests.integration.ssh.sshd import free_port, keygen, public_key
 
@@ -193,7 +192,7 @@ async def test_a_jump_host_loop_is_an_error_not_a_hang(plain_sshd: PlainSshd) ->
 @pytest.fixture
 def agent(plain_sshd: PlainSshd, tmp_path: Path) -> Iterator[str]:
     """A real ssh-agent holding the client key; yields its socket."""
-    need(shutil.which("ssh-agent") is not None, "needs OpenSSH's ssh-agent")
+    need_tools("ssh-agent")
     sock = tmp_path / "agent.sock"
     proc = subprocess.Popen(["ssh-agent", "-D", "-a", str(sock)], stdout=subprocess.DEVNULL)
     try:

@@ -20,14 +20,14 @@ from cilium_tui.collect.probe import (
     probe_command,
 )
 from cilium_tui.facts.probe import WHERE, parse_probe
-from tests.conftest import need
+from tests.conftest import need_tools
 
 SCRIPTS = [PROBE_SCRIPT, PROBE_SCRIPT_NO_SUDO, AGENT_POD_SCRIPT]
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=["sudo", "no-sudo", "agent-pod"])
 def test_script_is_valid_posix_sh(script: str) -> None:
-    need(shutil.which("dash") is not None, "needs dash, the strictest common /bin/sh")
+    need_tools("dash", what="checking with dash, the strictest common /bin/sh,")
     subprocess.run(["dash", "-n", "-c", script], check=True)
 
 
