@@ -83,6 +83,8 @@ def _spec(
 
 
 _KPR_MODES = ("strict", "partial", "probe", "disabled", "true", "false")
+_LB_MODES = ("snat", "dsr", "hybrid")
+_ACCELERATIONS = ("disabled", "native", "best-effort", "generic")
 _KPR_FULL: Mapping[str, Value | None] = {
     "strict": True,
     "true": True,
@@ -147,7 +149,7 @@ SETTINGS: Mapping[str, SettingSpec] = {
             "bpf-lb-mode",
             "node-port-mode",
             default="snat",
-            choices=("snat", "dsr", "hybrid"),
+            choices=_LB_MODES,
         ),
         _spec(
             "dsr_dispatch",
@@ -162,7 +164,7 @@ SETTINGS: Mapping[str, SettingSpec] = {
             "bpf-lb-acceleration",
             "node-port-acceleration",
             default="disabled",
-            choices=("disabled", "native", "best-effort", "generic"),
+            choices=_ACCELERATIONS,
         ),
         # The 1.13 chart writes enable-hubble only when Hubble is on; the agent's default is off.
         _spec("hubble", "bool", "enable-hubble", default=False),
@@ -342,6 +344,16 @@ SPELLINGS: Mapping[str, tuple[Spelling, ...]] = {
     "kpr_full": (
         Spelling("1.14", "kube-proxy-replacement", {True: "true", False: "false"}),
         Spelling(None, "kube-proxy-replacement", {True: "strict", False: "disabled"}),
+    ),
+    # 1.9 renamed the node-port-* load-balancer keys bpf-lb-* (Helm's nodePort.mode became
+    # loadBalancer.mode).
+    "lb_mode": (
+        Spelling("1.9", "bpf-lb-mode", {m: m for m in _LB_MODES}),
+        Spelling(None, "node-port-mode", {m: m for m in _LB_MODES}),
+    ),
+    "lb_acceleration": (
+        Spelling("1.9", "bpf-lb-acceleration", {m: m for m in _ACCELERATIONS}),
+        Spelling(None, "node-port-acceleration", {m: m for m in _ACCELERATIONS}),
     ),
 }
 """Settings whose key or spelling changed between releases; all others are written with the first

@@ -118,7 +118,8 @@ def _nodeport_dsr(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
         view.dsr_dispatch,
         blockers=blockers,
         advice=(
-            "Set bpf-lb-mode: dsr, or hybrid (DSR for TCP, SNAT for UDP: no MTU change). IP-option "
+            f"Set {config_setting_in('lb_mode', 'dsr', view.cilium_window)}, or hybrid (DSR for "
+            "TCP, SNAT for UDP: no MTU change). IP-option "
             "dispatch needs native routing and a fabric that passes IP options; on clouds turn "
             "source/destination checks off. In tunnel mode use geneve dispatch with a geneve "
             "tunnel (Cilium 1.14+)."
@@ -153,7 +154,8 @@ def _xdp_acceleration(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
         driver,
         blockers=blockers,
         advice=(
-            f"Set bpf-lb-acceleration: native ({nic} must have a native-XDP driver on every "
+            f"Set {config_setting_in('lb_acceleration', 'native', view.cilium_window)} ({nic} must "
+            "have a native-XDP driver on every "
             "device Cilium uses; best-effort skips those without), preferably per node with "
             "CiliumNodeConfig. XDP-forwarded packets are invisible to tcpdump."
         ),

@@ -96,6 +96,13 @@ def test_the_1_8_era_feature_list_bounds_the_release_too() -> None:
     assert (
         "kube-proxy-replacement: strict with" in _finding(doc, "kube-proxy-replacement")["advice"]
     )
+    # 1.9 renamed node-port-mode: a window that straddles it names both, each with its releases.
+    dsr = _finding(doc, "nodeport-dsr")["advice"]
+    assert dsr.startswith(
+        "Set bpf-lb-mode: dsr (Cilium >= 1.9) or node-port-mode: dsr (Cilium < 1.9)"
+    )
+    # IPv6 BIG TCP arrived in 1.13, after every release this output's shape allows.
+    assert _finding(doc, "ipv6-big-tcp")["reason"].startswith("n/a: needs Cilium >= 1.13")
 
 
 def test_a_paste_that_bounds_nothing_names_each_spelling_with_its_releases() -> None:
