@@ -27,6 +27,7 @@ examples:
   cilium-tui --context prod          the console on a kubeconfig context
   cilium-tui check --format markdown scan once, print the checklist (for CI)
   cilium-tui plan bpf-masquerading   preview a remediation; nothing is changed
+  cilium-tui --sysdump dump.zip      the console on a customer's `cilium sysdump`
   cilium-tui COMMAND --help          each command's options and examples
 """
 
@@ -95,6 +96,24 @@ def _add_lab_knobs(g: argparse._ActionsContainer) -> None:
         action="append",
         metavar="KIND:NODE",
         help=f"{FAULT_KINDS} on a lab node (repeat for more)",
+    )
+
+
+def _add_offline_options(p: argparse.ArgumentParser, *, sub: bool = True) -> None:
+    """A file read instead of a cluster; same SUPPRESS rule as `_add_cluster_options`."""
+    g = p.add_argument_group(
+        "offline (a file instead of a cluster; read-only)",
+        argument_default=argparse.SUPPRESS if sub else None,
+    )
+    g.add_argument(
+        "--sysdump",
+        metavar="FILE",
+        help="a `cilium sysdump` zip, or its unzipped folder",
+    )
+    g.add_argument(
+        "--snapshot",
+        metavar="FILE",
+        help="a scan saved by `cilium-tui snapshot save`",
     )
 
 
@@ -170,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"cilium-tui {__version__}")
     parser.add_argument("--config", metavar="FILE", help="config file (see below for precedence)")
     _add_cluster_options(parser, sub=False)
+    _add_offline_options(parser, sub=False)
     ui = parser.add_argument_group("console")
     ui.add_argument(
         "--read-only",
@@ -184,6 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ui.add_argument(
         "--refresh", metavar="SECONDS", type=float, help="re-scan interval (default 30)"
+    )
+    ui.add_argument(
+        "--since",
+        metavar="FILE",
+        help="mark in the node table what changed since this snapshot or sysdump",
     )
     sub = parser.add_subparsers(
         dest="command",
@@ -211,9 +236,60 @@ exit codes:
   cilium-tui check --demo                  the embedded lab, no cluster needed
   cilium-tui check --context prod --no-ssh without the SSH probes of the nodes
   cilium-tui check --format json           the cilium-tui.check/1 JSON document
+  cilium-tui check --sysdump cilium-sysdump-20240716-090436.zip
+                                           the same report from a `cilium sysdump`
 """,
     )
     _add_cluster_options(p)
+    _add_offline_options(p)
+    _add_format(p, "json", "markdown")
+
+    p = _command(
+        sub,
+        "snapshot",
+        usage="save FILE [OPTIONS]",
+        summary="save a scan as JSON, to replay (--snapshot) or compare (diff) later",
+        description="""\
+Scan once (a cluster, the lab, a sysdump or another snapshot) and write the scan
+to FILE as versioned JSON (schema cilium-tui.snapshot/1), mode 0600, without the
+kubeconfig, tokens or keys. Replay it with --snapshot FILE, compare it with
+`cilium-tui diff`.""",
+        examples="""\
+  cilium-tui snapshot save before.json --context prod
+  cilium-tui snapshot save lab.json --demo=training
+  cilium-tui snapshot save dump.json --sysdump cilium-sysdump-20240716-090436.zip
+""",
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    save = actions.add_parser(
+        "save",
+        help="scan once and write the snapshot to FILE",
+        usage="cilium-tui snapshot save FILE [OPTIONS]",
+        description="Scan once and write the snapshot to FILE (JSON, mode 0600).",
+        epilog="example:\n  cilium-tui snapshot save before.json --context prod",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    save.add_argument("file", metavar="FILE", help="where to write the snapshot (JSON)")
+    _add_cluster_options(save)
+    _add_offline_options(save)
+
+    p = _command(
+        sub,
+        "diff",
+        usage="[--format text|json|markdown] BEFORE AFTER",
+        summary="what changed between two snapshots or sysdumps, per node and item",
+        description="""\
+What changed from BEFORE to AFTER (snapshots or sysdumps, mixed): per node its
+facts, each item's state and the host-routing mode, after a one-line summary
+such as "3 nodes moved BPF -> Legacy: kube-proxy replacement Disabled".
+Exit 0 when nothing changed, 1 when something did, 2 when a file cannot be read.""",
+        examples="""\
+  cilium-tui diff before.json after.json
+  cilium-tui diff before.json cilium-sysdump-20240716-090436.zip --format markdown
+""",
+    )
+    p.add_argument("before", metavar="BEFORE", help="snapshot JSON, sysdump zip or folder")
+    p.add_argument("after", metavar="AFTER", help="snapshot JSON, sysdump zip or folder")
     _add_format(p, "json", "markdown")
 
     p = _command(

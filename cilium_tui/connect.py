@@ -96,5 +96,10 @@ async def _open_lab(
         await asyncio.to_thread(lab.stop)
         raise
     return ClusterSource(
-        f"lab {lab.scenario.name}", kube=kube, ssh=ssh, inventory=inventory, lab=lab
+        f"lab {lab.scenario.name}",
+        kube=kube,
+        ssh=ssh,
+        inventory=inventory,
+        owns=lab,
+        journal_dir=files.directory / "journal",
     )

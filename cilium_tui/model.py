@@ -339,6 +339,10 @@ class Snapshot:
     kube_proxy_present: bool | None = None
     """True when a kube-proxy DaemonSet exists in the cluster."""
     errors: tuple[str, ...] = ()
+    since: Mapping[str, Mapping[str, str]] = field(default_factory=dict, compare=False, hash=False)
+    """Per node, the facts that changed since an older snapshot the console compares with
+    (`--since`), each with its value then: {"k3s-vm-2": {"host routing": "BPF"}} ("?" where it
+    was unknown, {"": "new"} for a node that was not there). Empty otherwise; never saved."""
 
     def node(self, name: str) -> NodeRecord | None:
         for record in self.nodes:

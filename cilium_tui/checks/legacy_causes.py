@@ -12,6 +12,7 @@ import shlex
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cilium_tui.checks.ids import ItemId
 from cilium_tui.checks.requirements import kernel_meets, kernel_shortfall
 from cilium_tui.facts.config import config_value_in
 
@@ -100,7 +101,7 @@ def _kube_proxy_replacement(view: NodeView) -> Cause | None:
         f"kube-proxy-replacement={wanted}",
         f"kube-proxy replacement {kpr.shown}",
         f"turn on full kube-proxy replacement (kube-proxy-replacement: {wanted})",
-        "kube-proxy-replacement",
+        ItemId.KUBE_PROXY_REPLACEMENT,
         kpr.evidence,
     )
 
@@ -117,7 +118,7 @@ def _iptables_masquerading(view: NodeView) -> Cause | None:
         text,
         "iptables masquerading",
         'turn on BPF masquerading (enable-bpf-masquerade: "true")',
-        "bpf-masquerading",
+        ItemId.BPF_MASQUERADING,
         masq.evidence,
     )
 
@@ -161,7 +162,7 @@ def _explicit(view: NodeView) -> Cause | None:
         'enable-host-legacy-routing is set to "true" in cilium-config',
         "enable-host-legacy-routing: true",
         'set enable-host-legacy-routing: "false" (Helm bpf.hostLegacyRouting=false)',
-        "bpf-host-routing",
+        ItemId.BPF_HOST_ROUTING,
         view.legacy_forced.evidence,
     )
 

@@ -23,6 +23,8 @@ def gist(finding: Finding) -> str:
     "<what> unknown: <why>; <more>", where the why is what differs between nodes.
     """
     reason = finding.reason
+    if finding.unverified:  # "configured, not verified: agent CrashLoopBackOff; ..."
+        return reason.split(": ", 1)[-1].split("; ", 1)[0]
     if finding.state is State.UNKNOWN and " unknown: " in reason:
         return reason.split(" unknown: ", 1)[1].split("; ", 1)[0]
     return _CLAUSE_END.split(reason, 1)[0]
@@ -49,8 +51,12 @@ def summary(findings: tuple[Finding, ...]) -> str:
     if blocked:
         reasons = _groups((b for f in blocked for b in f.blocked_by), len(blocked))
         parts.append(f"{len(blocked)} blocked: {reasons}")
+    unverified = [f for f in findings if f.unverified]
+    if unverified:
+        groups = _groups(map(gist, unverified), len(unverified))
+        parts.append(f"{len(unverified)} unverified: {groups}")
     for state in (State.OFF, State.UNKNOWN):
-        chosen = [f for f in findings if f.state is state]
+        chosen = [f for f in findings if f.state is state and not f.unverified]
         if chosen:
             parts.append(f"{len(chosen)} {state}: {_groups(map(gist, chosen), len(chosen))}")
     if counts[State.NA]:

@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
+from cilium_tui.checks.requirements import Requirement
 from cilium_tui.model import NodeRecord, Snapshot
+
+__all__ = ["Finding", "Item", "Requirement", "Rollup", "Scope", "State"]
 
 Scope = Literal["cilium", "host"]
 """What an item judges: the Cilium agent's datapath, or the host (kernel, CPU, NIC, services)."""
@@ -46,19 +49,13 @@ class Finding:
     drift: str | None = None
     """Configured and running disagree, e.g. "configured native, agent still reports Tunnel:
     restart pending". Shown next to the state: it is one of the things users most want to see."""
+    configured: State | None = None
+    """When the state is UNKNOWN because no running agent confirmed it: what cilium-config alone
+    says ("configured, not verified"). Roll-ups count these nodes as unverified."""
 
-
-@dataclass(frozen=True)
-class Requirement:
-    """A requirement of a catalogue item, for display and for remediation preflight."""
-
-    text: str
-    kernel_min: str | None = None
-    item: str | None = None
-    """Another catalogue item that must be on."""
-    cilium_min: str | None = None
-    drivers: tuple[str, ...] = ()
-    """NIC drivers the item works with (empty: any)."""
+    @property
+    def unverified(self) -> bool:
+        return self.state is State.UNKNOWN and self.configured is not None
 
 
 @dataclass(frozen=True)

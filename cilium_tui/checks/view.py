@@ -163,6 +163,25 @@ class NodeView:
         return "no agent status was collected"
 
     @cached_property
+    def agent_state(self) -> str | None:
+        """Why the running agent confirms nothing, in a few words ("agent CrashLoopBackOff",
+        "agent status unreadable"); None when its status was read."""
+        if self.agent is not None:
+            return None
+        pod = self.record.pod
+        if pod is None:
+            return "no Cilium agent pod"
+        if pod.waiting_reason:
+            return f"agent {pod.waiting_reason}"
+        if pod.phase not in (None, "Running"):
+            return f"agent pod {pod.phase}"
+        if pod.ready is False:
+            return "agent not ready"
+        if self.record.errors.get("agent"):
+            return "agent status unreadable"
+        return "no agent status collected"
+
+    @cached_property
     def probe_problem(self) -> str | None:
         """Why there are no host facts over SSH; None when the SSH probe ran."""
         if self.probe is not None and self.probe.source == "ssh":
@@ -513,6 +532,20 @@ class NodeView:
         shown = self.agent.cni_chaining if self.agent else None
         running = self._running("cni_chaining", _as_str(shown), shown)
         return self._combine(running, self._configured("cni_chaining", _as_str))
+
+    @cached_property
+    def bbr_hostns_only(self) -> Fact[bool]:
+        """`enable-bbr-hostns-only` (1.18+): BBR for host sockets only, never for Pods."""
+        return self._configured("bbr_hostns_only", _as_bool)
+
+    @cached_property
+    def egress_masquerade_interfaces(self) -> Fact[str]:
+        """`egress-masquerade-interfaces`, which BPF masquerading refuses; "" when unset."""
+        if self.config is None:
+            return Fact(None)
+        value = self._raw("egress-masquerade-interfaces") or ""
+        evidence = (f"cilium-config egress-masquerade-interfaces: {value!r}",) if value else ()
+        return Fact(value, value or "unset", "config", evidence)
 
     @cached_property
     def legacy_forced(self) -> Fact[bool]:

@@ -8,13 +8,29 @@ unnecessary.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from cilium_tui.checks.ids import ItemId
 from cilium_tui.checks.items.base import Blockers
 from cilium_tui.checks.legacy_causes import Cause, legacy_causes, no_cause_found
-from cilium_tui.checks.requirements import SOCKET_LB_KERNEL
+from cilium_tui.checks.requirements import (
+    SOCKET_LB_KERNEL,
+    Check,
+    Failure,
+    Requirement,
+    assess,
+    bpf_or_no_masquerading,
+    full_kube_proxy_replacement,
+    kernel,
+    native_routing,
+)
+from cilium_tui.checks.types import Finding, State
 from cilium_tui.checks.view import NodeView
 from cilium_tui.model import Snapshot
+
+HOST_ROUTING_ITEM = ItemId.BPF_HOST_ROUTING
+"""The catalogue item whose finding explains Legacy host routing (see `legacy_cause`)."""
 
 CONNTRACK_UNNECESSARY = "unnecessary: BPF host routing already bypasses iptables conntrack"
 CONNTRACK_SETTING = 'install-no-conntrack-iptables-rules: "true"'
@@ -38,34 +54,46 @@ class LegacyExplanation:
 
 
 def bypass_prerequisites_off(view: NodeView) -> list[str]:
-    """What the conntrack bypass needs that is known to be off on this node."""
-    missing = []
-    if view.routing.value == "tunnel":
-        missing.append("native routing")
-    if view.kpr.value is False:
-        missing.append("full kube-proxy replacement")
-    if view.masquerading.value == "IPTables":
-        missing.append("BPF masquerading")
-    return missing
+    """What the conntrack bypass needs that is known to be off here and a remediation provides."""
+    found = assess(BYPASS_REQUIREMENTS, view)
+    return [u.requirement.text for u in found.unmet if u.requirement.fix is not None]
+
+
+def _ipv4(view: NodeView) -> Check:
+    fact = view.ipv4
+    if fact.value is None:
+        return Check(None, unknown="IPv4")
+    unmet = "IPv4 disabled (enable-ipv4: false; the agent requires IPv4 for the bypass)"
+    return Check(fact.value, "" if fact.value else unmet, "IPv4", fact.evidence)
+
+
+def _no_chaining(view: NodeView) -> Check:
+    fact = view.cni_chaining
+    if fact.value is None:
+        return Check(None, unknown="CNI chaining")
+    unmet = f"CNI chaining {fact.shown} (the Helm chart forces the bypass off)"
+    return Check(fact.value == "none", "" if fact.value == "none" else unmet, "", fact.evidence)
+
+
+BYPASS_ALWAYS = (Requirement("IPv4 enabled (the agent refuses the bypass without it)", _ipv4),)
+"""What every agent checks at start when the bypass is set, whatever its host routing."""
+BYPASS_REQUIREMENTS = (
+    kernel(*SOCKET_LB_KERNEL),
+    native_routing(Failure.FATAL),
+    full_kube_proxy_replacement(Failure.FATAL),
+    bpf_or_no_masquerading(Failure.FATAL),
+    Requirement("no CNI chaining (the chart forces the bypass off)", _no_chaining,
+                Failure.NO_EFFECT),
+    Requirement("only useful with Legacy host routing"),
+)  # fmt: skip
+"""The conntrack bypass's requirements where host routing is Legacy."""
 
 
 def bypass_blockers(view: NodeView, *, fixable: bool = True) -> Blockers:
     """What the conntrack bypass needs and this node lacks: the bypass item's blockers. With
     `fixable=False`, only what no remediation here can change (kernel, CNI chaining, IPv4 off)."""
-    blockers = Blockers(view).kernel(*SOCKET_LB_KERNEL)
-    if fixable:
-        blockers.native_routing().kube_proxy_replacement().bpf_or_no_masquerading()
-    return blockers.needs(
-        view.cni_chaining,
-        lambda c: c == "none",
-        f"CNI chaining {view.cni_chaining.shown} (the Helm chart forces the bypass off)",
-        "CNI chaining",
-    ).needs(
-        view.ipv4,
-        bool,
-        "IPv4 disabled (enable-ipv4: false; the agent requires IPv4 for the bypass)",
-        "IPv4",
-    )
+    wanted = [r for r in (*BYPASS_REQUIREMENTS, *BYPASS_ALWAYS) if fixable or r.fix is None]
+    return Blockers(view, wanted)
 
 
 def advice_for(view: NodeView, causes: tuple[Cause, ...]) -> str:
@@ -121,3 +149,16 @@ def why_legacy(snapshot: Snapshot) -> tuple[LegacyExplanation, ...]:
     """Explanations for every Legacy node of the snapshot, in node order."""
     found = (explain(NodeView(snapshot, record)) for record in snapshot.nodes)
     return tuple(e for e in found if e is not None)
+
+
+def host_routing_finding(findings: Iterable[Finding]) -> Finding | None:
+    return next((f for f in findings if f.item_id == HOST_ROUTING_ITEM), None)
+
+
+def legacy_cause(findings: Iterable[Finding]) -> str | None:
+    """The first reason a node is not on BPF host routing, as the catalogue judged it: its first
+    unmet requirement, else its reason. None when the catalogue has no verdict (yet)."""
+    finding = host_routing_finding(findings)
+    if finding is None or finding.state in (State.ON, State.UNKNOWN):
+        return None
+    return finding.blocked_by[0] if finding.blocked_by else finding.reason

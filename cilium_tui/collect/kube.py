@@ -40,11 +40,12 @@ from cilium_tui.collect.kubeconfig import (
     NoKubeconfigError,
     choose,
 )
+from cilium_tui.facts.pod import AGENT_LABEL, KUBE_PROXY_LABELS, agent_namespace, kube_proxy_hidden
 
 JSON = dict[str, Any]
 T = TypeVar("T")
 
-AGENT_SELECTOR = "k8s-app=cilium"
+AGENT_SELECTOR = "=".join(AGENT_LABEL)
 AGENT_CONTAINER = "cilium-agent"
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 MERGE_PATCH = "application/merge-patch+json"
@@ -448,14 +449,7 @@ class KubeClient:
     async def find_agent_pods(self) -> AgentPods:
         """The Cilium agent pods (label k8s-app=cilium) in whatever namespace they run."""
         pods = await self.list_pods(label_selector=AGENT_SELECTOR)
-        counts: dict[str, int] = {}
-        for pod in pods:
-            ns = pod["metadata"]["namespace"]
-            counts[ns] = counts.get(ns, 0) + 1
-        if not counts:
-            return AgentPods(None, [])
-        # Most agents win; on a tie kube-system (the default install) comes first.
-        namespace = max(sorted(counts), key=lambda ns: (counts[ns], ns == "kube-system"))
+        namespace = agent_namespace(pods)
         return AgentPods(namespace, [p for p in pods if p["metadata"]["namespace"] == namespace])
 
     async def get_configmap(self, namespace: str, name: str) -> JSON:
@@ -488,15 +482,15 @@ class KubeClient:
         except Forbidden:
             return None
         try:
-            for selector in ("k8s-app=kube-proxy", "component=kube-proxy"):
-                if await self.list_pods("kube-system", label_selector=selector):
+            for key, value in KUBE_PROXY_LABELS:
+                if await self.list_pods("kube-system", label_selector=f"{key}={value}"):
                     return True
             body = await self._get_json("list nodes", self._core.list_node, limit=1)
         except Forbidden:
             return None
         for node in body.get("items") or []:
             kubelet = node.get("status", {}).get("nodeInfo", {}).get("kubeletVersion", "")
-            if "+k3s" in kubelet:
+            if kube_proxy_hidden(kubelet):
                 return None
         return False
 

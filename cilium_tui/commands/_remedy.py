@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import sys
 from collections.abc import Awaitable, Callable
 
@@ -96,6 +97,13 @@ async def ask(question: str) -> bool:
     return reply is not None and reply.strip().lower() in ("y", "yes")
 
 
+def show_plan(plan: Plan) -> None:
+    """The plan's text on stdout; on a terminal, its commands folded to the terminal's width
+    (a terminal would soft-wrap them mid-argument, and the copy would not run)."""
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    sys.stdout.write(render_text(plan, width))
+
+
 def print_progress(step: Progress) -> None:
     where = f"{step.node}: " if step.node else ""
     count = f"[{step.done}/{step.total}] " if step.total else ""
@@ -104,7 +112,7 @@ def print_progress(step: Progress) -> None:
 
 async def confirm_and_apply(engine: RemedyEngine, plan: Plan, *, yes: bool) -> int:
     """Show the plan, check it can run, ask (unless --yes), apply, report."""
-    sys.stdout.write(render_text(plan))
+    show_plan(plan)
     sys.stdout.flush()
     if plan.status == "nothing":
         return EXIT_OK
@@ -142,7 +150,7 @@ def report(result: ApplyResult, engine: RemedyEngine) -> int:
             print("(the lab's own journal: it goes when the lab stops)")
     if result.replan is not None:
         print("\nThe cluster as it is now:\n")
-        sys.stdout.write(render_text(result.replan))
+        show_plan(result.replan)
     if result.undo_offered and result.outcome != "verified":
         print(f"to undo: cilium-tui undo {result.entry_id}")
     return EXIT_OK if result.outcome == "verified" else EXIT_NOT_DONE

@@ -6,15 +6,18 @@ Progress goes to stderr: one updating line on a terminal, a start and an end lin
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.collect.source import ScanProgress
-from cilium_tui.connect import open_source, parse_duration
+from cilium_tui.connect import OpenError, open_source, parse_duration
 from cilium_tui.model import Snapshot
+from cilium_tui.offline.source import Kind, OfflineError, OfflineSource, open_offline
 from cilium_tui.settings import Settings, resolve
 
 
@@ -25,14 +28,47 @@ class Target:
     settings: Settings
     latency: float = 0.0
     faults: tuple[str, ...] = ()
+    offline: tuple[Kind, Path] | None = None
+    """A sysdump or a saved snapshot read instead of a cluster (`--sysdump`, `--snapshot`)."""
+
+
+def offline_of(args: argparse.Namespace) -> tuple[Kind, Path] | None:
+    """`--sysdump FILE` or `--snapshot FILE`, which replace the cluster; raises OpenError when
+    combined with each other or with a cluster option."""
+    given: list[tuple[Kind, Path]] = [
+        (kind, Path(value).expanduser())
+        for kind in ("sysdump", "snapshot")
+        if (value := getattr(args, kind, None))
+    ]
+    if not given:
+        return None
+    kind = given[0][0]
+    if len(given) > 1:
+        raise OpenError("--sysdump and --snapshot: give one of them")
+    clashing = [
+        f"--{name.replace('_', '-')}"
+        for name in ("demo", "kubeconfig", "context", "latency", "fault")
+        if getattr(args, name, None)
+    ]
+    if clashing:
+        raise OpenError(f"--{kind} reads a file instead of a cluster: drop {', '.join(clashing)}")
+    return given[0]
 
 
 def target_of(args: argparse.Namespace) -> Target:
-    """Raises `SettingsError` or `OpenError` with a one-line message."""
+    """Raises `SettingsError` or `OpenError` with a one-line message.
+
+    With `--sysdump`/`--snapshot` the settings are read-only and never refresh: a file does not
+    change, and cannot be changed."""
+    offline = offline_of(args)
+    settings = resolve(args)
+    if offline is not None:
+        settings = dataclasses.replace(settings, demo=None, read_only=True, refresh=0.0)
     return Target(
-        resolve(args),
+        settings,
         parse_duration(getattr(args, "latency", None)),
         tuple(getattr(args, "fault", None) or ()),
+        offline,
     )
 
 
@@ -73,3 +109,23 @@ async def open_and_scan(target: Target) -> tuple[ClusterSource, Snapshot]:
         await source.close()
         raise
     return source, snapshot
+
+
+async def open_target(target: Target) -> tuple[ClusterSource | OfflineSource, Snapshot]:
+    """`open_and_scan`, or the sysdump or snapshot file the target names. Raises `OpenError`."""
+    if target.offline is None:
+        return await open_and_scan(target)
+    kind, path = target.offline
+    try:
+        source = await open_offline(path, kind)
+    except OfflineError as e:
+        raise OpenError(str(e)) from None
+    print(f"read {source.name}: {len(source.snapshot.nodes)} nodes", file=sys.stderr)
+    return source, source.snapshot
+
+
+async def scan_once(target: Target) -> tuple[str, Snapshot]:
+    """`open_target`, then close: the source's name and its one snapshot. Raises `OpenError`."""
+    source, snapshot = await open_target(target)
+    await source.close()
+    return source.name, snapshot

@@ -13,7 +13,7 @@ import sys
 
 from cilium_tui.checks.catalogue import evaluate
 from cilium_tui.checks.why_legacy import why_legacy
-from cilium_tui.commands._scan import Target, open_and_scan, target_of
+from cilium_tui.commands._scan import Target, scan_once, target_of
 from cilium_tui.connect import NoCluster, OpenError
 from cilium_tui.report import EXIT_NO_SCAN, Format, check_exit_code, render_check
 from cilium_tui.report.outcome import NOTHING_READ
@@ -38,12 +38,11 @@ def _fail(message: str) -> int:
 
 async def _check(target: Target, fmt: Format) -> int:
     try:
-        source, snapshot = await open_and_scan(target)
+        _, snapshot = await scan_once(target)
     except NoCluster as e:
         return _fail(f"{e}; try `cilium-tui check --demo` for the embedded lab")
     except OpenError as e:
         return _fail(str(e))
-    await source.close()
     for error in dict.fromkeys(snapshot.errors):  # each distinct message once
         print(f"cilium-tui check: {error}", file=sys.stderr)
     if not snapshot.nodes:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 
 from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.commands._remedy import (
@@ -19,12 +18,13 @@ from cilium_tui.commands._remedy import (
     CommandError,
     fail,
     plan_options,
+    show_plan,
     target_of_args,
     with_cluster,
 )
 from cilium_tui.model import Snapshot
 from cilium_tui.remedy.planner import REMEDIES, build_plan
-from cilium_tui.remedy.preview import render_json, render_text
+from cilium_tui.remedy.preview import render_json
 
 HOW = {"config": "cilium-config", "node": "ssh", "guidance": "guidance (not automated)"}
 
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
             if args.format == "json":
                 print(json.dumps(render_json(plan), indent=2))
             else:
-                sys.stdout.write(render_text(plan))
+                show_plan(plan)
             return EXIT_NOT_DONE if plan.status == "refused" else EXIT_OK
 
         return asyncio.run(with_cluster(target, show))

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
-from cilium_tui.model import AgentPod
+from cilium_tui.model import AgentPod, NodeInfo
 
 AGENT_CONTAINER = "cilium-agent"
+Pod = TypeVar("Pod", bound=Mapping[str, Any])
+AGENT_LABEL = ("k8s-app", "cilium")
+"""The label every Cilium agent pod carries (the live scan selects `k8s-app=cilium`)."""
+KUBE_PROXY_LABELS = (("k8s-app", "kube-proxy"), ("component", "kube-proxy"))
+"""kube-proxy pods: the DaemonSet's (kubeadm and most distributions) or static pods (RKE2)."""
 
 
 def _dict(value: Any) -> Mapping[str, Any]:
@@ -58,3 +64,49 @@ def image_version(image: str | None) -> str | None:
     name = image.split("@", 1)[0]
     last = name.rsplit("/", 1)[-1]
     return last.split(":", 1)[1] if ":" in last else None
+
+
+def _labels(obj: Mapping[str, Any]) -> Mapping[str, Any]:
+    return _dict(_dict(obj.get("metadata")).get("labels"))
+
+
+def _namespace(obj: Mapping[str, Any]) -> str:
+    return str(_dict(obj.get("metadata")).get("namespace") or "")
+
+
+def agent_namespace(pods: Sequence[Mapping[str, Any]]) -> str | None:
+    """Where the agents run (and so `cilium-config`): most agents win; on a tie kube-system, the
+    default install, comes first. None when there is no agent."""
+    counts = Counter(_namespace(p) for p in pods)
+    if not counts:
+        return None
+    return max(sorted(counts), key=lambda ns: (counts[ns], ns == "kube-system"))
+
+
+def agent_pods(pods: Sequence[Pod]) -> tuple[str | None, list[Pod]]:
+    """The Cilium agent pods among any pods (a sysdump's PodList), in their namespace."""
+    key, value = AGENT_LABEL
+    agents = [p for p in pods if _labels(p).get(key) == value]
+    namespace = agent_namespace(agents)
+    return namespace, [p for p in agents if _namespace(p) == namespace]
+
+
+def is_kube_proxy(pod: Mapping[str, Any]) -> bool:
+    labels = _labels(pod)
+    return _namespace(pod) == "kube-system" and any(
+        labels.get(k) == v for k, v in KUBE_PROXY_LABELS
+    )
+
+
+def kube_proxy_hidden(kubelet_version: str | None) -> bool:
+    """K3s runs kube-proxy inside the k3s process, invisible to the API."""
+    return "+k3s" in (kubelet_version or "")
+
+
+def kube_proxy_runs(pods: Sequence[Mapping[str, Any]], nodes: Sequence[NodeInfo]) -> bool | None:
+    """Whether kube-proxy runs, from every pod of the cluster; None when it cannot be seen."""
+    if any(is_kube_proxy(p) for p in pods):
+        return True
+    if any(kube_proxy_hidden(n.kubelet_version) for n in nodes):
+        return None
+    return False

@@ -27,8 +27,9 @@ from functools import cached_property
 from typing import Any
 
 from cilium_tui.checks.catalogue import item as catalogue_item
-from cilium_tui.checks.items.base import Blockers
+from cilium_tui.checks.ids import ItemId
 from cilium_tui.checks.legacy_causes import legacy_causes
+from cilium_tui.checks.requirements import Requirement, assess
 from cilium_tui.checks.types import Finding, Item, State
 from cilium_tui.checks.view import NodeView
 from cilium_tui.facts.config import Value, config_write_for, parse_configmap
@@ -52,14 +53,8 @@ from cilium_tui.remedy.plan import (
 )
 from cilium_tui.remedy.preview import apply_manifest, restart_command
 
-HOST_ROUTING = "bpf-host-routing"
+HOST_ROUTING = ItemId.BPF_HOST_ROUTING
 CONTROL_PLANE_ROLES = frozenset({"control-plane", "master"})
-_RANK = {Outcome.FATAL: 3, Outcome.NO_EFFECT: 2, Outcome.UNKNOWN: 1}
-_SAYS = {
-    Outcome.FATAL: "the agent would fail to start",
-    Outcome.NO_EFFECT: "the change would silently do nothing",
-    Outcome.UNKNOWN: "what the change would do cannot be verified",
-}
 OFF_STATES = (State.OFF, State.BLOCKED)
 
 
@@ -132,26 +127,24 @@ class Gates:
             self.problems.append((Outcome.UNKNOWN, unknown or f"cannot verify: {text}"))
         return self
 
-    def kernel(self, *minimums: str, outcome: Outcome, purpose: str = "") -> Gates:
-        blockers = Blockers(self.case.now).kernel(*minimums)
-        for unmet in blockers.unmet:
-            self.problems.append((outcome, unmet + purpose))
-        for unverified in blockers.unverified:
-            self.problems.append((Outcome.UNKNOWN, f"cannot verify {unverified}"))
+    def require(self, requirements: Iterable[Requirement]) -> Gates:
+        """The item's requirements, evaluated on the node as the checklist evaluates them: the
+        unmet ones the agent reaches refuse the node as their `Failure` says."""
+        found = assess(requirements, self.case.now)
+        for unmet in found.reached:
+            self.problems.append((Outcome.of(unmet.failure), unmet.text))
+        for unknown in found.unknown:
+            self.problems.append((Outcome.UNKNOWN, f"cannot verify {unknown}"))
         return self
-
-    def host_routing_bpf(self, outcome: Outcome, purpose: str) -> Gates:
-        mode, why = self.case.host_routing_after()
-        return self.need(mode == "BPF", outcome, f"host routing stays Legacy ({why}){purpose}")
 
     def verdict(self, takes: str, expect: tuple[State, ...] | None = None) -> Verdict:
         if not self.problems:
             return Verdict(Outcome.TAKES, takes, expect)
-        worst = max(self.problems, key=lambda p: _RANK[p[0]])[0]
+        worst = max(self.problems, key=lambda p: p[0].severity)[0]
         # The refusal says what the worst outcome is; a lesser one says its own with its reason.
-        ranked = sorted(self.problems, key=lambda p: -_RANK[p[0]])
+        ranked = sorted(self.problems, key=lambda p: -p[0].severity)
         texts = (
-            text if outcome == worst else f"{_SAYS[outcome]}: {text}" for outcome, text in ranked
+            text if outcome == worst else f"{outcome.says}: {text}" for outcome, text in ranked
         )
         return Verdict(worst, "; ".join(dict.fromkeys(texts)))
 
@@ -381,6 +374,18 @@ class PlanContext:
         )
         takers = [name for name, (_, v) in verdicts.items() if v.outcome == Outcome.TAKES]
         refusals = _group_refusals(verdicts.values())
+        idle = _group_refusals(verdicts.values(), {Outcome.NO_EFFECT})
+        if takers and len(idle) == len(refusals):
+            # Nodes where it would do nothing keep running as they are: that stops no one from
+            # giving the change to the nodes that take it. The preview names them.
+            warnings = (
+                *warnings,
+                *(
+                    f"does nothing on {', '.join(r.nodes)}: {r.reason.split(': ', 1)[1]}"
+                    for r in idle
+                ),
+            )
+            refusals = ()
         expectations = self._expectations(verdicts.values(), target_state)
         defaults = tuple((c.key, c.new) for c in changes if c.new is not None)
         common: dict[str, Any] = {
@@ -576,14 +581,17 @@ def _host_routing_side_effect(case: NodeCase) -> list[Expectation]:
     return [Expectation(case.name, HOST_ROUTING, states, f"host routing {after}: {why}", False)]
 
 
-def _group_refusals(verdicts: Iterable[tuple[NodeCase, Verdict]]) -> tuple[Refusal, ...]:
+def _group_refusals(
+    verdicts: Iterable[tuple[NodeCase, Verdict]], outcomes: Iterable[Outcome] = REFUSING
+) -> tuple[Refusal, ...]:
     """One refusal per distinct reason, naming its nodes."""
     grouped: dict[tuple[Outcome, str], list[str]] = {}
+    wanted = frozenset(outcomes)
     for case, v in verdicts:
-        if v.outcome in REFUSING:
+        if v.outcome in wanted:
             grouped.setdefault((v.outcome, v.reason), []).append(case.name)
     return tuple(
-        Refusal(f"{_SAYS[outcome]}: {reason}", tuple(nodes))
+        Refusal(f"{outcome.says}: {reason}", tuple(nodes))
         for (outcome, reason), nodes in grouped.items()
     )
 

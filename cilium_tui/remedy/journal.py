@@ -59,8 +59,9 @@ def journal_for(source: ClusterSource) -> Journal:
     """The journal of changes made through `source`: the user's, except for the embedded lab
     (`--demo`), whose changes are journalled with the lab and go with it. A demo's entries never
     land among the user's real ones, where an undo could later be tried on a real cluster."""
-    files = source.lab.files if source.lab is not None else None
-    return Journal(files.directory / "journal", temporary=True) if files is not None else Journal()
+    if source.journal_dir is None:
+        return Journal()
+    return Journal(source.journal_dir, temporary=True)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from typing import Any, Literal
 
 import yaml
 
+from cilium_tui.checks.requirements import Failure
 from cilium_tui.checks.types import State
 from cilium_tui.collect.node_commands import NodeChange, NodeCommand
 from cilium_tui.model import Snapshot
@@ -58,6 +59,41 @@ class Outcome(StrEnum):
     UNKNOWN = "unknown"
     """What the change would do cannot be told from the facts: not guessed, refused."""
 
+    @property
+    def label(self) -> str:
+        """The word of a plan's node table: "takes it", "WOULD FAIL", ..."""
+        return _LABELS[self]
+
+    @property
+    def says(self) -> str:
+        """What a refusing outcome means, for a refusal's reason; "" for the others."""
+        return _SAYS.get(self, "")
+
+    @property
+    def severity(self) -> int:
+        """How bad a refusing outcome is: the worst of a node's decides its verdict."""
+        return _SEVERITY.get(self, 0)
+
+    @classmethod
+    def of(cls, failure: Failure) -> Outcome:
+        """The outcome an unmet requirement's `Failure` means for a node."""
+        return cls.FATAL if failure is Failure.FATAL else cls.NO_EFFECT
+
+
+_LABELS = {
+    Outcome.TAKES: "takes it",
+    Outcome.ALREADY: "already",
+    Outcome.NOT_APPLICABLE: "n/a",
+    Outcome.NO_EFFECT: "NO EFFECT",
+    Outcome.FATAL: "WOULD FAIL",
+    Outcome.UNKNOWN: "unknown",
+}
+_SAYS = {
+    Outcome.FATAL: "the agent would fail to start",
+    Outcome.NO_EFFECT: "the change would silently do nothing",
+    Outcome.UNKNOWN: "what the change would do cannot be verified",
+}
+_SEVERITY = {Outcome.FATAL: 3, Outcome.NO_EFFECT: 2, Outcome.UNKNOWN: 1}
 
 REFUSING = frozenset({Outcome.NO_EFFECT, Outcome.FATAL, Outcome.UNKNOWN})
 """Outcomes that make a cluster-wide change unsafe to offer."""

@@ -18,6 +18,7 @@ from functools import partial
 
 from cilium_tui.checks.catalogue import CATALOGUE
 from cilium_tui.checks.catalogue import item as catalogue_item
+from cilium_tui.checks.ids import ItemId
 from cilium_tui.model import Snapshot
 from cilium_tui.remedy.context import PlanContext, PlanOptions
 from cilium_tui.remedy.plan import Plan, PlanKind
@@ -31,6 +32,8 @@ class Remedy:
     item_id: str
     title: str
     kind: PlanKind
+    why_manual: str = ""
+    """For a guidance-only remedy: why cilium-tui does not make the change itself."""
 
     @property
     def automatable(self) -> bool:
@@ -38,30 +41,40 @@ class Remedy:
 
 
 _RECIPES: dict[str, tuple[PlanKind, Recipe]] = {
-    "native-routing": ("config", cilium.native_routing),
-    "kube-proxy-replacement": ("config", cilium.kube_proxy_replacement),
-    "bpf-masquerading": ("config", cilium.bpf_masquerading),
-    "nodeport-dsr": ("config", cilium.nodeport_dsr),
-    "bypass-iptables-conntrack": ("config", cilium.bypass_conntrack),
-    "bpf-host-routing": ("config", cilium.bpf_host_routing),
-    "ipv6-big-tcp": ("config", partial(cilium.big_tcp, family=6)),
-    "ipv4-big-tcp": ("config", partial(cilium.big_tcp, family=4)),
-    "hubble": ("config", cilium.hubble),
-    "jumbo-mtu": ("guidance", host.jumbo_mtu),
-    "bandwidth-manager": ("config", cilium.bandwidth_manager),
-    "bbr": ("config", cilium.bbr),
-    "xdp-acceleration": ("config", cilium.xdp_acceleration),
-    "bpf-map-sizing": ("config", cilium.bpf_map_sizing),
-    "netkit": ("guidance", host.netkit),
-    "kernel": ("guidance", host.kernel),
-    "preempt-none": ("guidance", host.preempt_none),
-    "tuned-profile": ("node", host.tuned),
-    "cpu-governor": ("node", host.governor),
-    "irqbalance": ("node", host.irqbalance),
+    ItemId.NATIVE_ROUTING: ("config", cilium.native_routing),
+    ItemId.KUBE_PROXY_REPLACEMENT: ("config", cilium.kube_proxy_replacement),
+    ItemId.BPF_MASQUERADING: ("config", cilium.bpf_masquerading),
+    ItemId.NODEPORT_DSR: ("config", cilium.nodeport_dsr),
+    ItemId.CONNTRACK_BYPASS: ("config", cilium.bypass_conntrack),
+    ItemId.BPF_HOST_ROUTING: ("config", cilium.bpf_host_routing),
+    ItemId.IPV6_BIG_TCP: ("config", partial(cilium.big_tcp, family=6)),
+    ItemId.IPV4_BIG_TCP: ("config", partial(cilium.big_tcp, family=4)),
+    ItemId.HUBBLE: ("config", cilium.hubble),
+    ItemId.JUMBO_MTU: ("guidance", host.jumbo_mtu),
+    ItemId.BANDWIDTH_MANAGER: ("config", cilium.bandwidth_manager),
+    ItemId.BBR: ("config", cilium.bbr),
+    ItemId.XDP_ACCELERATION: ("config", cilium.xdp_acceleration),
+    ItemId.BPF_MAP_SIZING: ("config", cilium.bpf_map_sizing),
+    ItemId.NETKIT: ("guidance", host.netkit),
+    ItemId.KERNEL: ("guidance", host.kernel),
+    ItemId.PREEMPT_NONE: ("guidance", host.preempt_none),
+    ItemId.TUNED_PROFILE: ("node", host.tuned),
+    ItemId.CPU_GOVERNOR: ("node", host.governor),
+    ItemId.IRQBALANCE: ("node", host.irqbalance),
 }
 
+_WHY_MANUAL: dict[str, str] = {
+    ItemId.JUMBO_MTU: "a network change: every NIC, switch and cloud network on the path must "
+    "allow jumbo frames, which no scan can verify",
+    ItemId.NETKIT: "veth cannot be replaced in place: Pods or whole nodes must be recreated",
+    ItemId.KERNEL: "a package upgrade and a reboot of the node, with a drain first",
+    ItemId.PREEMPT_NONE: "a kernel built otherwise, or a boot parameter and a reboot",
+}
+"""Why each guidance-only item is left to a person."""
+
 REMEDIES: tuple[Remedy, ...] = tuple(
-    Remedy(entry.id, entry.title, _RECIPES[entry.id][0]) for entry in CATALOGUE
+    Remedy(entry.id, entry.title, _RECIPES[entry.id][0], _WHY_MANUAL.get(entry.id, ""))
+    for entry in CATALOGUE
 )
 """Every catalogue item, in catalogue order, with how it is remedied."""
 

@@ -4,10 +4,13 @@
   ready for syntax highlighting;
 - `equivalent_commands(plan)`: the same change by hand, every argument `shlex.quote`d: `helm upgrade
   ... --reuse-values --set ...` (first, with a warning, when Helm manages the ConfigMap: a direct
-  patch is overwritten by the next `helm upgrade`), `cilium config set KEY VALUE` (which restarts
-  every Cilium pod at once), `kubectl patch` carrying the previewed resourceVersion, then one
-  `kubectl delete pod` per node in the plan's order, and the SSH commands of node steps;
-- `render_text(plan)` and `render_json(plan)` for `cilium-tui plan` (and the console).
+  patch is overwritten by the next `helm upgrade`), `cilium config set --restart=false KEY VALUE`
+  (without it, each one restarts every Cilium pod at once) and one rolling restart of the agents'
+  DaemonSet, or `kubectl patch` carrying the previewed resourceVersion, then one
+  `kubectl delete pod` per node in the plan's order; and the SSH commands of node steps;
+- `render_text(plan, width)` and `render_json(plan)` for `cilium-tui plan` (and the console);
+  commands are folded to the width between arguments (`cilium_tui.remedy.shell_lines`), never
+  inside one.
 
 Pure: no I/O. Outside text (node names, values) is never interpreted as markup: plain strings.
 """
@@ -18,10 +21,12 @@ import difflib
 import json
 import re
 import shlex
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from cilium_tui.remedy.plan import JSON, NodeStep, Outcome, Plan
+from cilium_tui.remedy.plan import JSON, NodeStep, Plan
+from cilium_tui.remedy.shell_lines import fold
 
 HELM_VALUES: Mapping[str, str] = {
     "tunnel": "tunnel",
@@ -52,13 +57,22 @@ CHART_VERSION = re.compile(r"\d+\.\d+\.\d+(?:-(?:pre|rc)\.\d+)?")
 """A release of the cilium/cilium chart (1.16.1, 1.17.0-rc.2); vendor builds (1.17.6-cee.1) are
 not, and `--version` must not name them."""
 
+AGENT_DAEMONSET = "cilium"
+"""The agents' DaemonSet, as the Cilium chart (and the lab) names it."""
+
 CONFIG_SET_WARNING = (
-    "`cilium config set` restarts every Cilium pod at once (agents, operator, Envoy): not a "
-    "rolling restart. Add --restart=false and restart node by node as below."
+    "With the cilium CLI: --restart=false keeps each `cilium config set` from deleting every "
+    "Cilium pod at once (agents, operator, Envoy); one rolling restart of the agents follows."
+)
+KUBECTL_NOTE = (
+    "Or with kubectl, as cilium-tui applies it: the patch carries the previewed "
+    "resourceVersion, then the agents restart one node at a time in the order above."
 )
 HELM_WARNING = (
     "Helm manages cilium-config (release {release}): a direct patch (what cilium-tui applies) "
-    "is overwritten by the next `helm upgrade` unless the Helm values say the same."
+    "is overwritten by the next `helm upgrade` unless the Helm values say the same. The upgrade "
+    "restarts no agent (the chart's rollOutCiliumPods is off by default): one rolling restart "
+    "follows."
 )
 
 
@@ -96,6 +110,7 @@ class EquivalentCommands:
     helm_unmapped: tuple[str, ...]
     """Keys no Helm value writes."""
     cilium_cli: tuple[str, ...]
+    """`cilium config set --restart=false` (or `delete`) per key; `rollout_restart` follows."""
     kubectl_patch: str | None
     restarts: tuple[str, ...]
     """One `kubectl delete pod` per node, in the plan's order."""
@@ -103,6 +118,9 @@ class EquivalentCommands:
     """`ssh <host> ...` per command of every node step."""
     helm_notes: tuple[str, ...] = ()
     """What a person must know about the helm command (keys it cannot write, no command)."""
+    rollout_restart: str | None = None
+    """The one rolling restart of the agents after the `cilium config` commands, and after
+    `helm upgrade` (the chart restarts no agent by default)."""
 
     def to_dict(self) -> JSON:
         return {
@@ -110,6 +128,7 @@ class EquivalentCommands:
             "helmUnmapped": list(self.helm_unmapped),
             "helmNotes": list(self.helm_notes),
             "ciliumCli": list(self.cilium_cli),
+            "rolloutRestart": self.rollout_restart,
             "kubectlPatch": self.kubectl_patch,
             "restarts": list(self.restarts),
             "nodeCommands": list(self.node_commands),
@@ -135,6 +154,13 @@ def restart_command(namespace: str, node: str) -> str:
             "--field-selector",
             f"spec.nodeName={node}",
         ]
+    )
+
+
+def rollout_restart_command(namespace: str) -> str:
+    """A rolling restart of every agent, paced by the DaemonSet's update strategy."""
+    return shlex.join(
+        ["kubectl", "-n", namespace, "rollout", "restart", f"daemonset/{AGENT_DAEMONSET}"]
     )
 
 
@@ -187,11 +213,12 @@ def equivalent_commands(plan: Plan) -> EquivalentCommands:
         if version:
             argv += ["--version", version]
         helm = shlex.join(argv + helm_sets)
-    namespace = [] if ns == "kube-system" else ["--namespace", ns]
+    # --restart=false: by default each command deletes every Cilium pod at once.
+    flags = [*([] if ns == "kube-system" else ["--namespace", ns]), "--restart=false"]
     cilium_cli = tuple(
-        shlex.join(["cilium", "config", "set", *namespace, key, value]) for key, value in sets
+        shlex.join(["cilium", "config", "set", *flags, key, value]) for key, value in sets
     ) + tuple(
-        shlex.join(["cilium", "config", "delete", *namespace, c.key])
+        shlex.join(["cilium", "config", "delete", *flags, c.key])
         for c in plan.changes
         if c.new is None
     )
@@ -215,8 +242,12 @@ def equivalent_commands(plan: Plan) -> EquivalentCommands:
             ]
         )
     restarts: tuple[str, ...] = ()
+    rollout = None
     if plan.restart is not None:
         restarts = tuple(restart_command(plan.restart.namespace, n) for n in plan.restart.nodes)
+        # Neither `cilium config --restart=false` nor `helm upgrade` restarts the agents (the
+        # chart's rollOutCiliumPods is off by default): each is followed by one rolling restart.
+        rollout = rollout_restart_command(plan.restart.namespace)
     return EquivalentCommands(
         helm=helm,
         helm_unmapped=unmapped,
@@ -225,6 +256,7 @@ def equivalent_commands(plan: Plan) -> EquivalentCommands:
         restarts=restarts,
         node_commands=tuple(line for s in plan.node_steps for line in node_command_lines(s)),
         helm_notes=tuple(notes),
+        rollout_restart=rollout,
     )
 
 
@@ -237,14 +269,6 @@ _STATUS = {
     "refused": "REFUSED",
     "nothing": "NOTHING TO DO",
     "guidance": "GUIDANCE ONLY (nothing is applied)",
-}
-_OUTCOME = {
-    Outcome.TAKES: "takes it",
-    Outcome.ALREADY: "already",
-    Outcome.NOT_APPLICABLE: "n/a",
-    Outcome.NO_EFFECT: "NO EFFECT",
-    Outcome.FATAL: "WOULD FAIL",
-    Outcome.UNKNOWN: "unknown",
 }
 
 
@@ -261,7 +285,8 @@ def _table(rows: Sequence[tuple[str, ...]]) -> list[str]:
     ]
 
 
-def render_text(plan: Plan) -> str:
+def render_text(plan: Plan, width: int | None = None) -> str:
+    """What `cilium-tui plan` prints; commands are folded to `width` (None: one line each)."""
     c = plan.cluster
     out = [f"{plan.title} ({plan.item_id}): {plan.summary}", f"Status: {_STATUS[plan.status]}"]
     where = f"{c.source}" + (f", context {c.context}" if c.context else "")
@@ -287,7 +312,7 @@ def render_text(plan: Plan) -> str:
             (
                 a.node,
                 a.state_before.value if a.state_before else "?",
-                _OUTCOME[a.outcome],
+                a.outcome.label,
                 a.reason,
             )
             for a in plan.assessments
@@ -314,20 +339,26 @@ def render_text(plan: Plan) -> str:
     commands = equivalent_commands(plan)
     if plan.status != "ready":  # never hand out commands for what was refused
         commands = EquivalentCommands(None, (), (), None, (), ())
+
+    def shell(lines: Sequence[str], indent: str = "    ") -> list[str]:
+        """Commands indented, each folded to the width (none: each on one line)."""
+        room = (width or sys.maxsize) - len(indent)
+        return [indent + line for command in lines for line in fold(command, room)]
+
     if plan.kind == "config" and commands.kubectl_patch:
+        # Notes at two spaces, the commands they are about at four, under them.
         out += ["", "Equivalent commands:"]
-        helm = [f"  {commands.helm}"] if commands.helm else []
-        helm += [f"  ({note})" for note in commands.helm_notes]
+        rollout = [commands.rollout_restart] if commands.rollout_restart else []
+        helm = [f"  ({note})" for note in commands.helm_notes]
+        helm += shell([commands.helm, *rollout] if commands.helm else [])
         if c.helm_managed:
             out += [f"  {HELM_WARNING.format(release=c.helm_release or 'unknown')}", *helm]
-        out += [f"  {CONFIG_SET_WARNING}", *(f"  {line}" for line in commands.cilium_cli)]
-        if commands.kubectl_patch:
-            out.append(f"  {commands.kubectl_patch}")
-        out += [f"  {line}" for line in commands.restarts]
+        out += [f"  {CONFIG_SET_WARNING}", *shell([*commands.cilium_cli, *rollout])]
+        out += [f"  {KUBECTL_NOTE}", *shell([commands.kubectl_patch, *commands.restarts])]
         if not c.helm_managed:
             out += helm
     if commands.node_commands:
-        out += ["", "Node commands by hand:", *(f"  {line}" for line in commands.node_commands)]
+        out += ["", "Node commands by hand:", *shell(commands.node_commands, "  ")]
     if plan.per_node_config is not None:
         out += [
             "",
@@ -340,8 +371,7 @@ def render_text(plan: Plan) -> str:
         out += ["", "Steps:"]
         for g in plan.guidance:
             out.append(f"  - {g.text}")
-            for command in g.commands:
-                out += _indent(command, "      ")
+            out += shell(g.commands, "      ")
     if plan.warnings:
         out += ["", "Warnings:", *(f"  - {w}" for w in plan.warnings)]
     expected = plan.expectations if plan.status == "ready" else ()

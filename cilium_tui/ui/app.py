@@ -29,6 +29,7 @@ from textual.signal import Signal
 from textual.timer import Timer
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
+from cilium_tui.checks.judgement import Judge, judge
 from cilium_tui.collect.source import ProgressCallback, ScanProgress, Source
 from cilium_tui.model import Snapshot
 from cilium_tui.remedy.context import PlanOptions
@@ -48,11 +49,9 @@ from cilium_tui.ui.screens.journal import JournalScreen
 from cilium_tui.ui.screens.main import TABS, MainScreen
 from cilium_tui.ui.state import (
     ClusterState,
-    Judge,
     ScanStatus,
     apply_node_event,
     error_changes,
-    judge,
     reassess,
     same_node,
 )

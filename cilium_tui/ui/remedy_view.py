@@ -3,7 +3,8 @@ and the result of an apply. Pure: built without a running app, from `cilium_tui.
 
 Every piece of outside text (node names, config values, commands, reasons) goes into `Text` or
 `Syntax`, never through markup: a Rich `Table` parses plain `str` cells as markup, so none is given
-one.
+one. Commands are never soft-wrapped: `ShellLines` folds them between arguments to the width they
+are drawn at, so that a copy runs.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.style import Style
 from rich.syntax import Syntax
 from rich.table import Table
@@ -24,9 +25,11 @@ from cilium_tui.remedy.plan import Outcome, Plan, PlanStatus
 from cilium_tui.remedy.preview import (
     CONFIG_SET_WARNING,
     HELM_WARNING,
+    KUBECTL_NOTE,
     config_diff,
     equivalent_commands,
 )
+from cilium_tui.remedy.shell_lines import fold
 from cilium_tui.ui.cells import STATE_TONES, Cell, Tone
 from cilium_tui.ui.paint import ToneStyles, cell_text
 
@@ -82,14 +85,32 @@ class Look:
     background: str | None = None
 
 
-def _syntax(code: str, lexer: str, look: Look) -> Syntax:
+def _syntax(code: str, lexer: str, look: Look, *, wrap: bool = True) -> Syntax:
     return Syntax(
         code.rstrip("\n"),
         lexer,
         theme="ansi_dark" if look.dark else "ansi_light",
         background_color=look.background,
-        word_wrap=True,
+        word_wrap=wrap,
     )
+
+
+@dataclass(frozen=True)
+class ShellLines:
+    r"""Shell commands, highlighted, each folded between its arguments to the width it is drawn
+    at (` \` continuations; see `cilium_tui.remedy.shell_lines`), never soft-wrapped inside one.
+    An argument longer than the whole width is cut with "…" (`cilium-tui plan` prints it whole)
+    rather than wrapped into a command that would run differently."""
+
+    commands: tuple[str, ...]
+    look: Look
+
+    def lines(self, width: int) -> list[str]:
+        folded = [line for command in self.commands for line in fold(command, width)]
+        return [line if len(line) <= width else line[: width - 1] + "…" for line in folded]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield _syntax("\n".join(self.lines(options.max_width)), "bash", self.look, wrap=False)
 
 
 def _bullets(lines: Iterable[str], style: Style | None = None) -> Text:
@@ -223,7 +244,7 @@ def plan_view(plan: Plan, look: Look) -> Group:
         for step in plan.guidance:
             parts.append(Text(f"• {step.text}"))
             if step.commands:
-                parts.append(_syntax("\n".join(step.commands), "bash", look))
+                parts.append(ShellLines(step.commands, look))
     if plan.warnings:
         parts += [_heading("Warnings"), _bullets(plan.warnings, styles[Tone.OFF])]
     if plan.status == "ready" and plan.expectations:
@@ -251,23 +272,26 @@ def _commands(plan: Plan, look: Look) -> list[RenderableType]:
         if notes:
             parts.append(_bullets(notes, look.styles[Tone.NA]))
         if lines:
-            parts.append(_syntax("\n".join(lines), "bash", look))
+            parts.append(ShellLines(tuple(lines), look))
 
     if plan.kind == "config" and plan.changes:
         cluster = plan.cluster
         helm_notes = commands.helm_notes
-        helm = [commands.helm] if commands.helm else []
+        rollout = [commands.rollout_restart] if commands.rollout_restart else []
+        helm = [commands.helm, *rollout] if commands.helm else []
         if cluster.helm_managed:
             release = cluster.helm_release or "unknown"
             block([HELM_WARNING.format(release=release), *helm_notes], helm)
-        block(
-            [CONFIG_SET_WARNING] if commands.cilium_cli else [],
-            [
-                *commands.cilium_cli,
-                *([commands.kubectl_patch] if commands.kubectl_patch else []),
-                *_first(commands.restarts, "one per node, in the restart order above"),
-            ],
-        )
+        if commands.cilium_cli:
+            block([CONFIG_SET_WARNING], [*commands.cilium_cli, *rollout])
+        if commands.kubectl_patch:
+            block(
+                [KUBECTL_NOTE],
+                [
+                    commands.kubectl_patch,
+                    *_first(commands.restarts, "one per node, in the restart order above"),
+                ],
+            )
         if not cluster.helm_managed:
             block(helm_notes, helm)
     block([], _first(commands.node_commands, "the same on every node of the plan"))

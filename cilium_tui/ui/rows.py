@@ -7,12 +7,13 @@ Pure, so every column can be tested without Textual. Unknown facts render as a d
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 
 from cilium_tui.checks.fact import Fact
-from cilium_tui.checks.types import Finding, State
+from cilium_tui.checks.types import Finding
 from cilium_tui.checks.view import NodeView
+from cilium_tui.checks.why_legacy import host_routing_finding, legacy_cause
 from cilium_tui.facts.kernel import parse_kernel
 from cilium_tui.model import NodeRecord, Snapshot
 from cilium_tui.ui.cells import Cell, Tone, shorten, text_cell, unknown_cell
@@ -23,9 +24,6 @@ REASON_WIDTH = 32
 CAUSE_WIDTH = 34
 """Longest first cause of Legacy host routing shown, with its "+N" more: the column that matters
 most gets the room for the catalogue's longest blockers ("kube-proxy replacement Disabled")."""
-
-HOST_ROUTING_ITEM = "bpf-host-routing"
-"""The catalogue item whose finding explains Legacy host routing (see `legacy_cause`)."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +56,45 @@ def node_row(snapshot: Snapshot, record: NodeRecord, findings: tuple[Finding, ..
     """One row. Effective facts (agent first, else cilium-config) come from the checklist's
     NodeView, so the table and the checklist never interpret a node differently."""
     view = NodeView(snapshot, record)
-    return NodeRow(record.name, {c.key: c.render(view, findings) for c in COLUMNS})
+    cells = {c.key: c.render(view, findings) for c in COLUMNS}
+    changed = snapshot.since.get(record.name)
+    return NodeRow(record.name, since_marked(cells, changed) if changed else cells)
+
+
+SINCE_MARK = "Δ"
+"""Marks a value that changed since the snapshot the console compares with (`--since FILE`)."""
+
+SINCE_COLUMNS = {
+    "kernel": "kernel",
+    "cilium": "cilium",
+    "host routing": "host_routing",
+    "routing": "routing",
+    "kube-proxy replacement": "kpr",
+    "masquerading": "masquerading",
+    "bandwidth manager": "bandwidth",
+    "BBR": "bandwidth",
+    "IPv4 BIG TCP": "big_tcp",
+    "IPv6 BIG TCP": "big_tcp",
+    "XDP": "xdp",
+    "": "agent",
+}
+"""The column that shows each fact `offline.diff` compares ("" marks a node that is new)."""
+
+
+def since_marked(cells: Mapping[str, Cell], changed: Mapping[str, str]) -> dict[str, Cell]:
+    """The cells with "Δ was BPF" after each value that changed since then (the name is left
+    alone: it is the row's identity)."""
+    marked = dict(cells)
+    done: set[str] = set()
+    for what, before in changed.items():
+        key = SINCE_COLUMNS.get(what)
+        if key is None or key in done:
+            continue
+        done.add(key)
+        cell = marked[key]
+        mark = f"{SINCE_MARK} {before}" if not what else f"{SINCE_MARK} was {before}"
+        marked[key] = replace(cell, detail=f"{cell.detail} {mark}".strip())
+    return marked
 
 
 # --------------------------------------------------------------------------------------------
@@ -137,19 +173,6 @@ def _host_routing(view: NodeView, findings: tuple[Finding, ...]) -> Cell:
     suffix = f" +{more}" if more else ""
     detail = shorten(cause, CAUSE_WIDTH - len(suffix)) + suffix if cause else ""
     return Cell(mode, Tone.LEGACY, detail, sort_key=(0, 1, mode + detail))
-
-
-def host_routing_finding(findings: Iterable[Finding]) -> Finding | None:
-    return next((f for f in findings if f.item_id == HOST_ROUTING_ITEM), None)
-
-
-def legacy_cause(findings: Iterable[Finding]) -> str | None:
-    """The first reason this node is not on BPF host routing, as the catalogue judged it: its first
-    unmet requirement, else its reason. None when the catalogue has no verdict (yet)."""
-    finding = host_routing_finding(findings)
-    if finding is None or finding.state in (State.ON, State.UNKNOWN):
-        return None
-    return finding.blocked_by[0] if finding.blocked_by else finding.reason
 
 
 def _drifting(fact: Fact[object], shown: str) -> Cell:
@@ -260,7 +283,7 @@ def _agent_state(view: NodeView, _: object) -> Cell:
 def _ssh_state(view: NodeView, _: object) -> Cell:
     record = view.record
     error = record.errors.get("ssh")
-    if record.probe is not None:
+    if record.probe is not None and record.probe.source == "ssh":  # not facts via the agent pod
         privilege = record.probe.privilege
         detail = privilege if privilege == "no-sudo" else ""
         health = _DEGRADED if detail else _HEALTHY

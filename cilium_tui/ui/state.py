@@ -7,56 +7,16 @@ event, and every screen renders from it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cilium_tui.checks import catalogue
-from cilium_tui.checks import rollup as roll
-from cilium_tui.checks.types import Finding, Rollup
+from cilium_tui.checks.judgement import Judge, Judgement, judge, rejudge
 from cilium_tui.collect.source import NodeEvent, ScanProgress
 from cilium_tui.model import NodeInfo, NodeRecord, Snapshot
 from cilium_tui.ui.rows import NodeRow, node_row, node_rows
 
-
-@dataclass(frozen=True)
-class Judgement:
-    """The catalogue's verdict on a snapshot, indexed for the screens."""
-
-    rollups: tuple[Rollup, ...] = ()
-    by_node: Mapping[str, tuple[Finding, ...]] = field(default_factory=dict)
-    error: str | None = None
-    """Set when the catalogue itself failed: the console still shows the facts."""
-
-    def findings(self, node: str) -> tuple[Finding, ...]:
-        return self.by_node.get(node, ())
-
-    def rollup(self, item_id: str) -> Rollup | None:
-        return next((r for r in self.rollups if r.item.id == item_id), None)
-
-
-Judge = Callable[[Snapshot], Judgement]
-
-
-def judge(snapshot: Snapshot) -> Judgement:
-    """Run the catalogue. A bug in one item must not take the console down with it."""
-    try:
-        rollups = catalogue.evaluate(snapshot)
-    except Exception as e:  # the catalogue is pure code; any failure is a bug to show, not crash on
-        return Judgement(error=f"the checklist failed: {type(e).__name__}: {e}")
-    return judgement_of(rollups)
-
-
 CATALOGUE_JUDGE: Judge = judge
 """The catalogue's own judge (`reassess` knows how it works, so it can judge node by node)."""
-
-
-def judgement_of(rollups: tuple[Rollup, ...]) -> Judgement:
-    by_node: dict[str, list[Finding]] = {}
-    for rollup in rollups:
-        for finding in rollup.findings:
-            by_node.setdefault(finding.node, []).append(finding)
-    return Judgement(rollups, {node: tuple(found) for node, found in by_node.items()})
 
 
 @dataclass(frozen=True)
@@ -80,50 +40,27 @@ def assess(snapshot: Snapshot, judge: Judge = judge) -> ClusterState:
 def reassess(
     previous: ClusterState | None, snapshot: Snapshot, judge: Judge = judge
 ) -> ClusterState:
-    """`assess(snapshot)`, re-judging only the nodes that changed since `previous`.
-
-    A node watch event changes one record and leaves the others (the very same objects) and the
-    cluster-wide facts as they were; every finding of a node depends only on that node's record
-    and those facts, so the other nodes' findings and rows are reused and only the roll-ups are
-    recounted. On a thousand nodes that is milliseconds instead of a second. Anything else (a new
-    scan, a changed ConfigMap, a judge other than the catalogue's) is assessed whole."""
-    if previous is None or judge is not CATALOGUE_JUDGE or not _same_cluster(previous, snapshot):
+    """`assess(snapshot)`, re-judging (`checks.judgement.rejudge`) and re-rendering only the
+    nodes that changed since `previous`. Anything else (a new scan, a changed ConfigMap, a judge
+    other than the catalogue's) is assessed whole."""
+    if (
+        previous is None
+        or judge is not CATALOGUE_JUDGE
+        or len(previous.rows) != len(previous.snapshot.nodes)
+    ):
         return assess(snapshot, judge)
-    before = {r.name: r for r in previous.snapshot.nodes}
+    again = rejudge(previous.judgement, previous.snapshot, snapshot)
+    if again is None:
+        return assess(snapshot, judge)
+    judgement, changed = again
     rows = {row.key: row for row in previous.rows}
-    per_node: list[tuple[Finding, ...]] = []
-    new_rows: list[NodeRow] = []
-    try:
-        for record in snapshot.nodes:
-            findings = previous.judgement.by_node.get(record.name)
-            if before.get(record.name) is not record or findings is None:
-                findings = catalogue.evaluate_node(snapshot, record)
-                new_rows.append(node_row(snapshot, record, findings))
-            else:
-                new_rows.append(rows[record.name])
-            per_node.append(findings)
-        rollups = tuple(
-            roll.rollup(item, tuple(findings[index] for findings in per_node))
-            for index, item in enumerate(catalogue.CATALOGUE)
-        )
-    except Exception:  # the same bug a whole judgement would meet: let `judge` report it
-        return assess(snapshot, judge)
-    return ClusterState(snapshot, judgement_of(rollups), tuple(new_rows))
-
-
-def _same_cluster(previous: ClusterState, snapshot: Snapshot) -> bool:
-    """Whether only node records may differ, and `previous` holds a whole judgement to reuse."""
-    judged = previous.judgement
-    if judged.error is not None or len(judged.rollups) != len(catalogue.CATALOGUE):
-        return False
-    if len(previous.rows) != len(previous.snapshot.nodes):
-        return False
-    old = previous.snapshot
-    return all(
-        getattr(old, f.name) == getattr(snapshot, f.name)
-        for f in dataclasses.fields(Snapshot)
-        if f.name != "nodes"
+    new_rows = tuple(
+        node_row(snapshot, record, judgement.findings(record.name))
+        if record.name in changed or record.name not in rows
+        else rows[record.name]
+        for record in snapshot.nodes
     )
+    return ClusterState(snapshot, judgement, new_rows)
 
 
 def same_node(before: NodeInfo, after: NodeInfo) -> bool:

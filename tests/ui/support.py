@@ -23,6 +23,7 @@ from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
+from cilium_tui.checks.judgement import Judge, judge
 from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress
 from cilium_tui.model import Snapshot
@@ -32,7 +33,6 @@ from cilium_tui.ui.app import CiliumTuiApp
 from cilium_tui.ui.panes.checklist import ChecklistPane
 from cilium_tui.ui.panes.remediation import RemediationPane
 from cilium_tui.ui.screenshots import confirm_dialog, scan_lab
-from cilium_tui.ui.state import Judge, judge
 from cilium_tui.ui.widgets.node_table import NodeTable
 
 

@@ -9,11 +9,11 @@ from typing import Any
 from textual.widgets import Static, Tree
 
 from cilium_tui.checks.catalogue import CATALOGUE
+from cilium_tui.checks.judgement import Judgement, judge, judgement_of
 from cilium_tui.checks.types import Finding, Item, Requirement, Rollup, State
 from cilium_tui.model import NodeRecord, Snapshot
 from cilium_tui.ui.app import CiliumTuiApp
 from cilium_tui.ui.panes.checklist import ChecklistPane
-from cilium_tui.ui.state import Judgement, judge, judgement_of
 from tests.ui.factories import with_kernel, with_node
 from tests.ui.support import ScriptedSource, make_app, plain, settle
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 
+from cilium_tui.checks.judgement import judge
 from cilium_tui.checks.view import NodeView
+from cilium_tui.checks.why_legacy import host_routing_finding
 from cilium_tui.facts.config import parse_configmap
 from cilium_tui.model import NodeRecord, Snapshot
 from cilium_tui.ui.cells import UNKNOWN, Tone
 from cilium_tui.ui.host_routing import host_routing_text
 from cilium_tui.ui.node_facts import effective_rows
 from cilium_tui.ui.paint import tone_styles
-from cilium_tui.ui.rows import host_routing_finding, node_row
-from cilium_tui.ui.state import judge
+from cilium_tui.ui.rows import node_row
 from tests.ui.support import lab_scan
 
 STYLES = tone_styles({})

@@ -111,7 +111,14 @@ async def lab_at_its_own_pace() -> ClusterSource:
     kube = await KubeClient.connect(str(files.kubeconfig))
     ssh = SshPool(files.ssh_config, known_hosts=files.known_hosts)
     inventory = load_inventory(files.inventory)
-    return ClusterSource("lab seed", kube=kube, ssh=ssh, inventory=inventory, lab=lab)
+    return ClusterSource(
+        "lab seed",
+        kube=kube,
+        ssh=ssh,
+        inventory=inventory,
+        owns=lab,
+        journal_dir=files.directory / "journal",
+    )
 
 
 async def test_quit_while_a_change_rolls_out_asks_first(tmp_path: Path) -> None:

@@ -135,7 +135,9 @@ async def test_an_unreachable_board_says_why_and_the_rest_renders(
         assert record.errors["ssh"].endswith(f": {ssh.detail}"), "the reason, without the host"
         assert table.cell("rock64-3", "agent").text == "Ready", "the agent is read over the API"
         assert table.cell("rock64-3", "host_routing").plain == "Legacy · kernel 4.19 < 5.10"
-        assert table.cell("rock64-3", "mtu").text == "?", "a probe fact: unknown, not off"
+        # Without SSH the host facts the agent pod can show come through it, marked as such.
+        assert record.probe is not None and record.probe.source == "agent pod"
+        assert table.cell("rock64-3", "mtu").text == "1500"
         assert all(table.cell(n, "ssh").text == "ok" for n in (*VMS, "rock64-1", "rock64-2"))
         log = [entry.text for entry in app.activity]
         assert any(line.startswith("rock64-3: ssh: ") for line in log)

@@ -8,12 +8,12 @@ import dataclasses
 import threading
 from pathlib import Path
 
+from cilium_tui.checks.judgement import Judgement, judge
 from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.collect.source import NodeEvent
 from cilium_tui.model import Snapshot
 from cilium_tui.ui.app import CiliumTuiApp
 from cilium_tui.ui.cells import Tone
-from cilium_tui.ui.state import Judgement, judge
 from cilium_tui.ui.widgets.node_table import NodeTable
 from tests.integration.lab.conftest import running
 from tests.ui.factories import node_info, renamed_record

@@ -18,6 +18,7 @@ from cilium_tui.ui.paint import tone_styles
 from cilium_tui.ui.remedy_view import (
     LIST_LIMIT,
     Look,
+    ShellLines,
     plan_view,
     result_view,
     rollout_start,
@@ -53,7 +54,7 @@ def test_the_preview_of_the_seeds_conntrack_bypass(seed: Snapshot) -> None:
 
 
 def test_a_refused_plan_hands_out_no_commands(seed: Snapshot) -> None:
-    plan = build_plan("bbr", seed)
+    plan = build_plan("xdp-acceleration", seed)
     assert plan.status == "refused" and plan.changes  # there is a change it would have made
     shown = text(plan_view(plan, LOOK))
     assert "REFUSED · nothing will be applied" in shown
@@ -66,8 +67,12 @@ def test_cilium_config_set_comes_with_its_restart_warning(seed: Snapshot) -> Non
     shown = " ".join(text(plan_view(bypass(seed), LOOK)).split())  # wrapped lines joined
     commands = shown[shown.index("Equivalent commands") :]
     helm, warning = commands.index("helm upgrade"), commands.index(CONFIG_SET_WARNING)
-    config_set = commands.index("cilium config set install-no-conntrack-iptables-rules true")
-    assert helm < warning < config_set < commands.index("kubectl -n kube-system patch")
+    config_set = commands.index(
+        "cilium config set --restart=false install-no-conntrack-iptables-rules true"
+    )
+    rollout = commands.index("kubectl -n kube-system rollout restart daemonset/cilium", config_set)
+    assert commands.index("kubectl -n kube-system rollout restart daemonset/cilium") < warning
+    assert helm < warning < config_set < rollout < commands.index("kubectl -n kube-system patch")
     assert config_set - warning == len(CONFIG_SET_WARNING) + 1, "the warning is right above it"
 
 
@@ -136,3 +141,15 @@ def test_outside_text_is_never_markup(seed: Snapshot) -> None:
     odd = NodeAssessment(hostile, Outcome.FATAL, f"agent says {hostile}", State.OFF)
     shown = text(plan_view(dataclasses.replace(plan, assessments=(odd,)), LOOK))
     assert f"{hostile}  off  WOULD FAIL  agent says {hostile}" in shown
+
+
+def test_commands_fold_to_the_width_and_an_argument_wider_than_it_is_cut_not_wrapped() -> None:
+    commands = ("kubectl -n kube-system delete pod -l k8s-app=cilium", "kubectl get " + "x" * 60)
+    shell = ShellLines(commands, LOOK)
+    assert shell.lines(40) == [
+        "kubectl -n kube-system delete pod \\",
+        "    -l k8s-app=cilium",
+        "kubectl get \\",
+        "    " + "x" * 35 + "…",
+    ]
+    assert text(shell).splitlines()[0] == "kubectl -n kube-system delete pod -l k8s-app=cilium"

@@ -6,7 +6,9 @@ import dataclasses
 
 import pytest
 
+from cilium_tui.checks.judgement import Judgement, judge
 from cilium_tui.checks.types import Finding, Rollup, State
+from cilium_tui.checks.why_legacy import legacy_cause
 from cilium_tui.model import (
     AgentPod,
     AgentStatus,
@@ -31,9 +33,8 @@ from cilium_tui.ui.rollups import (
     rollup_cells,
     summary,
 )
-from cilium_tui.ui.rows import CAUSE_WIDTH, COLUMN_KEYS, legacy_cause, node_row, short_os
+from cilium_tui.ui.rows import CAUSE_WIDTH, COLUMN_KEYS, node_row, short_os
 from cilium_tui.ui.screenshots import LAB_TIME
-from cilium_tui.ui.state import Judgement, judge
 
 NOTHING = Snapshot(taken_at=LAB_TIME, source="test")
 """A snapshot with no cilium-config: a record's cells say only what the record itself says."""

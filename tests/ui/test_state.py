@@ -7,9 +7,10 @@ import dataclasses
 import pytest
 
 from cilium_tui.checks import catalogue
+from cilium_tui.checks.judgement import judge
 from cilium_tui.collect.source import NodeEvent
 from cilium_tui.model import Snapshot
-from cilium_tui.ui.state import apply_node_event, error_changes, judge
+from cilium_tui.ui.state import apply_node_event, error_changes
 from tests.ui.factories import dead, node_info, with_node
 
 

@@ -12,7 +12,7 @@ import pytest
 from cilium_tui.cli import FAULT_KINDS, build_parser
 from cilium_tui.lab.runner import FAULTS
 
-COMMANDS = ("check", "explain", "lab", "plan", "apply", "undo", "journal")
+COMMANDS = ("check", "explain", "lab", "plan", "apply", "undo", "journal", "snapshot", "diff")
 HEAVY = ("textual", "rich", "kubernetes", "asyncssh", "aiohttp", "cryptography", "yaml")
 """What `--help` must not load: the console, the clients, the lab."""
 
@@ -49,7 +49,7 @@ def test_every_command_has_a_description_and_examples(command: str) -> None:
     assert any(line.strip().startswith(f"cilium-tui {command}") for line in examples)
 
 
-@pytest.mark.parametrize("command", ("check", "explain", "plan", "journal"))
+@pytest.mark.parametrize("command", ("check", "explain", "plan", "journal", "diff"))
 def test_format_says_what_it_takes(command: str) -> None:
     [action] = [a for a in parser_of(command)._actions if "--format" in a.option_strings]
     assert action.help is not None and action.help.startswith("output format: text (default)")
@@ -77,7 +77,16 @@ def test_the_fault_kinds_in_help_are_the_labs() -> None:
     assert f"{', '.join(FAULTS[:-1])} or {FAULTS[-1]}" == FAULT_KINDS
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["check", "--help"], ["plan", "--help"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["check", "--help"],
+        ["plan", "--help"],
+        ["diff", "--help"],
+        ["snapshot", "--help"],
+    ],
+)
 def test_help_loads_no_heavy_module(argv: list[str]) -> None:
     code = (
         "import sys\n"

@@ -8,17 +8,12 @@ from functools import wraps
 from typing import TypeVar
 
 from cilium_tui.checks.fact import Fact
-from cilium_tui.checks.requirements import (
-    kernel_shortfall,
-)
-from cilium_tui.checks.types import Finding, Item, Requirement, Scope, State
+from cilium_tui.checks.requirements import Failure, Requirement, assess
+from cilium_tui.checks.types import Finding, Item, Scope, State
 from cilium_tui.checks.view import NodeView
 from cilium_tui.model import NodeRecord, Snapshot
 
 T = TypeVar("T")
-
-MASQUERADING_MODES = ("BPF", "IPTables", "Disabled")
-"""The masquerading modes Cilium prints; any other value is not understood."""
 
 DOCS = "https://docs.cilium.io/en/stable"
 TUNING = f"{DOCS}/operations/performance/tuning/"
@@ -85,13 +80,18 @@ def judge_item(item: Item, view: NodeView) -> Finding:
 
 
 def cilium_item(
-    item_id: str, what: str, fact: Callable[[NodeView], Fact[T]]
+    item_id: str,
+    what: str,
+    fact: Callable[[NodeView], Fact[T]],
+    requirements: Iterable[Requirement] = (),
 ) -> Callable[[FactJudge[T]], Judge]:
     """Turns a judge of one known Cilium fact into a judge of a node.
 
     The wrapper answers what every such item answers alike: n/a on SSH-only boards, unknown when
-    neither the agent nor the config tells `what`; the judge sees the fact and its value.
+    neither the agent nor the config tells `what` (blocked when the item's `requirements` say
+    turning it on would make the agent fail to start); the judge sees the fact and its value.
     """
+    needs = tuple(requirements)
 
     def decorate(judge: FactJudge[T]) -> Judge:
         @wraps(judge)
@@ -101,6 +101,9 @@ def cilium_item(
                 return na
             found = fact(view)
             if found.value is None:
+                blockers = Blockers(view, needs if view.config is not None else ())
+                if blockers.failure is Failure.FATAL:
+                    return v.off(view.cilium_unknown(what), blockers=blockers)
                 return v.unknown(what)
             return judge(v, found, found.value)
 
@@ -110,79 +113,36 @@ def cilium_item(
 
 
 class Blockers:
-    """The unmet requirements of an item that is off, collected while its judge checks them.
+    """The unmet requirements of an item that is off: its `Requirement`s evaluated on the node.
 
     A requirement that cannot be checked (unknown kernel, no probe) is not a blocker: it is
-    listed as unverified, and the item stays OFF rather than BLOCKED.
+    listed as unverified, and the item stays OFF rather than BLOCKED. `failure` is what turning
+    the item on anyway would do, as the planner judges it from the same evaluation.
     """
 
-    def __init__(self, view: NodeView) -> None:
+    def __init__(self, view: NodeView, requirements: Iterable[Requirement] = ()) -> None:
         self.view = view
         self.unmet: list[str] = []
         self.evidence: list[str] = []
         self.unverified: list[str] = []
+        self.failure: Failure | None = None
         self.needs_cilium: str | None = None
         """The Cilium release that introduced the item, when this node's is older: the item does
         not exist here (n/a), which outranks every other unmet requirement."""
+        self.require(requirements)
 
-    def _unmet(self, text: str, evidence: Iterable[str]) -> None:
-        self.unmet.append(text)
-        self.evidence.extend(evidence)
-
-    def kernel(self, *minimums: str, purpose: str = "") -> Blockers:
-        met, fact = self.view.kernel_meets(*minimums)
-        if met is False:
-            assert fact.value is not None
-            self._unmet(kernel_shortfall(fact.value, *minimums) + purpose, fact.evidence)
-        elif met is None:
-            self.unverified.append(f"kernel >= {'/'.join(minimums)} ({fact.shown})")
-        return self
-
-    def cilium(self, minimum: str) -> Blockers:
-        met = self.view.cilium_at_least(minimum)
-        if met is False:
-            self.needs_cilium = minimum
-        elif met is None:
-            self.unverified.append(f"Cilium >= {minimum}")
-        return self
-
-    def needs(self, fact: Fact[T], ok: Callable[[T], bool], unmet: str, what: str) -> Blockers:
-        """A requirement on another fact: `unmet` names it when `ok` fails; `what` when unknown."""
-        if fact.value is None:
-            self.unverified.append(what)
-        elif not ok(fact.value):
-            self._unmet(unmet, fact.evidence)
-        return self
-
-    # The requirements several items share, worded alike so that roll-ups group them.
-
-    def native_routing(self, why: str = "") -> Blockers:
-        routing = self.view.routing
-        return self.needs(routing, lambda r: r == "native", f"tunnel routing{why}", "routing mode")
-
-    def kube_proxy_replacement(self) -> Blockers:
-        kpr = self.view.kpr
-        return self.needs(kpr, bool, f"kube-proxy replacement {kpr.shown}", "kube-proxy mode")
-
-    def bpf_nodeport(self, why: str = "") -> Blockers:
-        kpr = self.view.kpr
-        cause = f"kube-proxy replacement {kpr.shown}" if kpr.known else "BPF NodePort off"
-        unmet = f"{cause}{why}"
-        return self.needs(self.view.bpf_nodeport, bool, unmet, "BPF NodePort")
-
-    def bpf_or_no_masquerading(self) -> Blockers:
-        masq = self.view.masquerading
-        if masq.value not in MASQUERADING_MODES:  # a mode we cannot read is no verdict
-            masq = Fact(None)
-        ok = ("BPF", "Disabled")
-        return self.needs(masq, lambda m: m in ok, "iptables masquerading", "masquerading mode")
-
-    def bpf_host_routing(self) -> Blockers:
-        hr = self.view.host_routing
-        return self.needs(hr, lambda h: h == "BPF", f"BPF host routing {hr.shown}", "host routing")
-
-    def add(self, unmet: str, evidence: Iterable[str] = ()) -> Blockers:
-        self._unmet(unmet, evidence)
+    def require(self, requirements: Iterable[Requirement]) -> Blockers:
+        found = assess(requirements, self.view)
+        for unmet in found.unmet:
+            if unmet.requirement.cilium_min is not None:
+                self.needs_cilium = self.needs_cilium or unmet.requirement.cilium_min
+                continue
+            if unmet.text not in self.unmet:
+                self.unmet.append(unmet.text)
+        self.evidence.extend(found.evidence)
+        self.unverified.extend(u for u in found.unknown if u not in self.unverified)
+        if found.failure is Failure.FATAL or self.failure is None:
+            self.failure = found.failure or self.failure
         return self
 
 
@@ -210,6 +170,7 @@ class Verdicts:
         blocked_by: Iterable[str] = (),
         recommended: bool | None = None,
         advice: str | None = None,
+        configured: State | None = None,
     ) -> Finding:
         drifts = _unique(f.drift for f in facts if f.drift)
         return Finding(
@@ -222,6 +183,7 @@ class Verdicts:
             recommended=recommended,
             advice=advice,
             drift="; ".join(drifts) or None,
+            configured=configured,
         )
 
     def not_cilium(self) -> Finding | None:
@@ -254,7 +216,21 @@ class Verdicts:
         return self.finding(State.UNKNOWN, f"{what} {fact.shown!r} is not understood", fact)
 
     def on(self, reason: str, *facts: Fact[object], advice: str | None = None) -> Finding:
-        return self.finding(State.ON, reason, *facts, advice=advice)
+        """ON, when the running agent shows it (`facts[0]` is the item's own fact). Where only
+        cilium-config says so and no agent status was read (crash loop, unreadable status), the
+        item is UNKNOWN: "configured, not verified"."""
+        state = self.view.agent_state
+        fact = facts[0] if facts else None
+        if fact is None or fact.origin != "config" or state is None:
+            return self.finding(State.ON, reason, *facts, advice=advice)
+        configured = reason.replace(self.note(fact), "")
+        return self.finding(
+            State.UNKNOWN,
+            f"configured, not verified: {state}; cilium-config asks for {configured}",
+            *facts,
+            evidence=[self.view.agent_problem or state],
+            configured=State.ON,
+        )
 
     def off(
         self,
@@ -264,17 +240,19 @@ class Verdicts:
         evidence: Iterable[str] = (),
         advice: str | None = None,
         recommended: bool | None = True,
-        consequence: str = "",
     ) -> Finding:
-        """OFF, or BLOCKED when `blockers` found unmet requirements (then `consequence`, if any,
-        says what turning the item on anyway would do), or N/A when this Cilium predates it."""
+        """OFF, or BLOCKED when `blockers` found unmet requirements (then it says what turning
+        the item on anyway would do: fail to start, or silently nothing), or N/A when this Cilium
+        predates the item (an upgrade, not a setting)."""
         if blockers is not None and blockers.needs_cilium is not None:
             return self.too_old(blockers.needs_cilium, *facts)
         if blockers is not None and blockers.unmet:
             text = f"{reason}; blocked by {', '.join(blockers.unmet)}"
+            if blockers.failure is not None:
+                text += f": enabling it now {blockers.failure.consequence}"
             return self.finding(
                 State.BLOCKED,
-                text + (f": {consequence}" if consequence else ""),
+                text,
                 *facts,
                 evidence=[*evidence, *blockers.evidence],
                 blocked_by=blockers.unmet,

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from cilium_tui.checks.ids import ItemId
 from cilium_tui.checks.items.base import Verdicts, define, tuning
-from cilium_tui.checks.requirements import at_least
-from cilium_tui.checks.types import Finding, Requirement, State
+from cilium_tui.checks.requirements import Requirement, at_least
+from cilium_tui.checks.types import Finding, State
 from cilium_tui.checks.view import NodeView
 
 THEME = "host"
@@ -29,7 +30,7 @@ _IRQBALANCE_STOPPED = {"not-found": "not installed", "inactive": "stopped"}
 
 
 def _kernel(view: NodeView) -> Finding:
-    v = Verdicts(view, "kernel")
+    v = Verdicts(view, ItemId.KERNEL)
     fact = view.kernel
     kernel = fact.value
     if kernel is None:
@@ -61,7 +62,7 @@ def _kernel(view: NodeView) -> Finding:
 
 
 def _preempt_none(view: NodeView) -> Finding:
-    v = Verdicts(view, "preempt-none")
+    v = Verdicts(view, ItemId.PREEMPT_NONE)
     probe = view.probe
     if probe is None or probe.preempt is None:
         return v.host_unknown("preemption model")
@@ -85,7 +86,7 @@ def _preempt_none(view: NodeView) -> Finding:
 
 
 def _tuned_profile(view: NodeView) -> Finding:
-    v = Verdicts(view, "tuned-profile")
+    v = Verdicts(view, ItemId.TUNED_PROFILE)
     probe = view.probe
     if probe is None:
         return v.host_unknown("tuned profile")
@@ -110,7 +111,7 @@ def _tuned_profile(view: NodeView) -> Finding:
 
 
 def _cpu_governor(view: NodeView) -> Finding:
-    v = Verdicts(view, "cpu-governor")
+    v = Verdicts(view, ItemId.CPU_GOVERNOR)
     probe = view.probe
     if probe is None:
         return v.host_unknown("CPU governor")
@@ -140,7 +141,7 @@ def _cpu_governor(view: NodeView) -> Finding:
 
 
 def _irqbalance(view: NodeView) -> Finding:
-    v = Verdicts(view, "irqbalance")
+    v = Verdicts(view, ItemId.IRQBALANCE)
     probe = view.probe
     if probe is None or probe.irqbalance_active is None:
         return v.host_unknown("irqbalance state")
@@ -189,11 +190,11 @@ def _irqbalance(view: NodeView) -> Finding:
 
 
 KERNEL = define(
-    "kernel",
+    ItemId.KERNEL,
     "Linux kernel",
     why="The newer the kernel, the more of Cilium's datapath optimisations can be used: 5.10 for "
     "BPF host routing, 5.18 BBR, 5.19/6.3 BIG TCP, 6.8 netkit.",
-    requirements=(Requirement("newest LTS (>= 5.10; >= 6.8 for everything)", kernel_min="5.10"),),
+    requirements=(Requirement("newest LTS (>= 5.10; >= 6.8 for everything)"),),
     detection="node `uname -r`, else Node .status.nodeInfo.kernelVersion",
     docs=tuning("linux-kernel"),
     judge=_kernel,
@@ -202,7 +203,7 @@ KERNEL = define(
 )
 
 PREEMPT_NONE = define(
-    "preempt-none",
+    ItemId.PREEMPT_NONE,
     "CONFIG_PREEMPT_NONE",
     why="A non-preemptible kernel is the recommended server setting: fewer context switches in "
     "the middle of packet processing.",
@@ -215,7 +216,7 @@ PREEMPT_NONE = define(
 )
 
 TUNED_PROFILE = define(
-    "tuned-profile",
+    ItemId.TUNED_PROFILE,
     "tuned network profile",
     why="tuned's network-latency and network-throughput profiles trade power for deterministic "
     "network performance.",
@@ -228,7 +229,7 @@ TUNED_PROFILE = define(
 )
 
 CPU_GOVERNOR = define(
-    "cpu-governor",
+    ItemId.CPU_GOVERNOR,
     "CPU governor performance",
     why="Frequency scaling up and down adds latency and jitter; the performance governor holds "
     "the clock.",
@@ -241,7 +242,7 @@ CPU_GOVERNOR = define(
 )
 
 IRQBALANCE = define(
-    "irqbalance",
+    ItemId.IRQBALANCE,
     "irqbalance off, NIC IRQs pinned",
     why="irqbalance migrates NIC interrupts between CPUs, which makes performance "
     "non-deterministic; pinned IRQs isolate the workload.",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from cilium_tui.checks.fact import Fact
+from cilium_tui.checks.ids import ItemId
 from cilium_tui.checks.items.base import Verdicts, cilium_item, define, tuning
-from cilium_tui.checks.types import Finding, Requirement
+from cilium_tui.checks.requirements import Requirement
+from cilium_tui.checks.types import Finding
 
 CHEAPER = (
     "If the agent's CPU is the bottleneck, try the cheaper knobs first: a larger "
@@ -14,7 +16,7 @@ CHEAPER = (
 )
 
 
-@cilium_item("hubble", "Hubble", lambda view: view.hubble)
+@cilium_item(ItemId.HUBBLE, "Hubble", lambda view: view.hubble)
 def _hubble(v: Verdicts, fact: Fact[bool], on: bool) -> Finding:
     note = v.note(fact)
     if on:
@@ -30,7 +32,7 @@ def _hubble(v: Verdicts, fact: Fact[bool], on: bool) -> Finding:
 
 
 HUBBLE = define(
-    "hubble",
+    ItemId.HUBBLE,
     "Hubble",
     why="Hubble's flow visibility costs 1-15 % depending on traffic; its event rates can be tuned "
     "down long before it needs to be disabled.",

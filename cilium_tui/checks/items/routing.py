@@ -4,12 +4,23 @@ and netkit devices."""
 from __future__ import annotations
 
 from cilium_tui.checks.fact import Fact
+from cilium_tui.checks.ids import ItemId
 from cilium_tui.checks.items.base import DOCS, Blockers, Verdicts, cilium_item, define, tuning
 from cilium_tui.checks.legacy_causes import HOST_ROUTING_KERNEL
-from cilium_tui.checks.requirements import SOCKET_LB_KERNEL
-from cilium_tui.checks.types import Finding, Requirement, State
+from cilium_tui.checks.requirements import (
+    Check,
+    Failure,
+    Requirement,
+    bpf_host_routing,
+    bpf_nodeport,
+    cilium,
+    kernel,
+)
+from cilium_tui.checks.types import Finding, State
 from cilium_tui.checks.view import NodeView
 from cilium_tui.checks.why_legacy import (
+    BYPASS_ALWAYS,
+    BYPASS_REQUIREMENTS,
     CONNTRACK_SETTING,
     CONNTRACK_UNNECESSARY,
     bypass_blockers,
@@ -18,9 +29,37 @@ from cilium_tui.checks.why_legacy import (
 from cilium_tui.facts.config import config_setting_in
 
 THEME = "routing"
+NEEDS_NODEPORT = " (BPF masquerading needs BPF NodePort)"
 
 
-@cilium_item("native-routing", "routing mode", lambda view: view.routing)
+def _no_egress_interfaces(view: NodeView) -> Check:
+    fact = view.egress_masquerade_interfaces
+    if fact.value is None:
+        return Check(None, unknown="egress-masquerade-interfaces")
+    unmet = "egress-masquerade-interfaces is set (BPF masquerading refuses it)"
+    return Check(not fact.value, unmet if fact.value else "", "", fact.evidence)
+
+
+MASQUERADING_REQUIREMENTS = (
+    # Up to 1.15 the agent falls back to iptables masquerading; from 1.16 it refuses to start.
+    bpf_nodeport(Failure.NO_EFFECT, NEEDS_NODEPORT, until="1.15"),
+    bpf_nodeport(Failure.FATAL, NEEDS_NODEPORT, since="1.16"),
+    Requirement("no egress-masquerade-interfaces", _no_egress_interfaces, Failure.NO_EFFECT,
+                until="1.15"),
+    Requirement("no egress-masquerade-interfaces", _no_egress_interfaces, Failure.FATAL,
+                since="1.16"),
+)  # fmt: skip
+
+NETKIT_REQUIREMENTS = (
+    cilium("1.16"),
+    kernel("6.8"),
+    # From 1.20 netkit without BPF host routing is a start-up error; before, it falls back.
+    bpf_host_routing(Failure.NO_EFFECT, until="1.19"),
+    bpf_host_routing(Failure.FATAL, since="1.20"),
+)
+
+
+@cilium_item(ItemId.NATIVE_ROUTING, "routing mode", lambda view: view.routing)
 def _native_routing(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
     note = v.note(fact)
     if mode == "native":
@@ -41,7 +80,10 @@ def _native_routing(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
     )
 
 
-@cilium_item("bpf-masquerading", "masquerading mode", lambda view: view.masquerading)
+@cilium_item(
+    ItemId.BPF_MASQUERADING, "masquerading mode", lambda view: view.masquerading,
+    MASQUERADING_REQUIREMENTS,
+)  # fmt: skip
 def _bpf_masquerading(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
     view, note = v.view, v.note(fact)
     if mode == "BPF":
@@ -50,7 +92,7 @@ def _bpf_masquerading(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
         return v.finding(State.NA, f"masquerading is disabled{note}: nothing to move to BPF", fact)
     if mode != "IPTables":
         return v.not_understood("masquerading mode", fact)
-    blockers = Blockers(view).bpf_nodeport(" (BPF masquerading needs BPF NodePort)")
+    blockers = Blockers(view, MASQUERADING_REQUIREMENTS)
     return v.off(
         f"iptables masquerading{note}: pod egress SNAT goes through netfilter",
         fact,
@@ -63,7 +105,7 @@ def _bpf_masquerading(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
     )
 
 
-@cilium_item("bpf-host-routing", "host routing", lambda view: view.host_routing)
+@cilium_item(ItemId.BPF_HOST_ROUTING, "host routing", lambda view: view.host_routing)
 def _bpf_host_routing(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
     note = v.note(fact)
     if mode == "BPF":
@@ -76,7 +118,7 @@ def _bpf_host_routing(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
     causes = explanation.causes
     reason = f"Legacy host routing{note}: " + "; ".join(c.text for c in causes)
     evidence = [e for c in causes for e in c.evidence]
-    blocking = [c for c in causes if c.fix_item != "bpf-host-routing" and c.id != "none-found"]
+    blocking = [c for c in causes if c.fix_item != ItemId.BPF_HOST_ROUTING and c.id != "none-found"]
     if blocking:
         return v.finding(
             State.BLOCKED,
@@ -93,33 +135,38 @@ def _bpf_host_routing(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
 
 
 def _conntrack_bypass(view: NodeView) -> Finding:
-    v = Verdicts(view, "bypass-iptables-conntrack")
+    v = Verdicts(view, ItemId.CONNTRACK_BYPASS)
     if (na := v.not_cilium()) is not None:
         return na
     host_routing = view.host_routing
+    fact = view.no_conntrack
+    always = Blockers(view, BYPASS_ALWAYS)  # checked at every agent's start, BPF or Legacy
+    if always.unmet and not fact.value:
+        return v.off("the conntrack bypass cannot be turned on here", fact, blockers=always)
     if host_routing.value == "BPF":
         return v.finding(State.NA, CONNTRACK_UNNECESSARY, host_routing, recommended=False)
-    fact = view.no_conntrack
+    blockers = bypass_blockers(view)
     if fact.value is None:
+        if blockers.failure is Failure.FATAL and view.config is not None:
+            return v.off(view.cilium_unknown("conntrack bypass"), blockers=blockers)
         return v.unknown("conntrack bypass")
     note = view.source_note(fact)
     if fact.value:
         return v.on(f"iptables connection tracking bypassed for pod traffic{note}", fact)
-    if host_routing.value is None:
+    if host_routing.value is None and blockers.failure is not Failure.FATAL:
         return v.finding(
             State.UNKNOWN,
             "conntrack bypass is off, but whether it is needed depends on host routing: "
             + view.cilium_unknown("host routing"),
             fact,
         )
-    blockers = bypass_blockers(view)
     explanation = explain(view)
     better = ""
     if explanation is not None and not explanation.impossible:
         better = " Better still, fix what keeps host routing Legacy (see why Legacy)."
     return v.off(
-        f"host routing is Legacy{view.source_note(host_routing)} and pod traffic still goes "
-        f"through iptables connection tracking{note}",
+        f"host routing is {host_routing.shown}{view.source_note(host_routing)} and pod traffic "
+        f"still goes through iptables connection tracking{note}",
         fact,
         host_routing,
         blockers=blockers,
@@ -132,7 +179,7 @@ def _conntrack_bypass(view: NodeView) -> Finding:
 
 
 def _netkit(view: NodeView) -> Finding:
-    v = Verdicts(view, "netkit")
+    v = Verdicts(view, ItemId.NETKIT)
     if (na := v.not_cilium()) is not None:
         return na
     fact = view.device_mode
@@ -142,7 +189,7 @@ def _netkit(view: NodeView) -> Finding:
     note = view.source_note(fact)
     if fact.value is not None and fact.value.startswith("netkit"):
         return v.on(f"{fact.shown} device mode{note}: Pods attach without a veth pair", fact)
-    blockers = Blockers(view).cilium("1.16").kernel("6.8").bpf_host_routing()
+    blockers = Blockers(view, NETKIT_REQUIREMENTS)
     current = "veth device mode" if too_old else f"{fact.shown} device mode{note}"
     return v.off(
         f"{current}: pod traffic crosses a veth pair",
@@ -157,7 +204,7 @@ def _netkit(view: NodeView) -> Finding:
 
 
 NATIVE_ROUTING = define(
-    "native-routing",
+    ItemId.NATIVE_ROUTING,
     "Native routing",
     why="Tunnelling (VXLAN/Geneve) encapsulates every pod packet between nodes: extra headers, "
     "a smaller MTU and more CPU per packet. Native routing hands pod traffic to the network.",
@@ -172,12 +219,10 @@ NATIVE_ROUTING = define(
 )
 
 BPF_MASQUERADING = define(
-    "bpf-masquerading",
+    ItemId.BPF_MASQUERADING,
     "BPF masquerading",
     why="Masquerading in BPF avoids netfilter for pod egress SNAT, and BPF host routing needs it.",
-    requirements=(
-        Requirement("BPF NodePort (kube-proxy replacement)", item="kube-proxy-replacement"),
-    ),
+    requirements=MASQUERADING_REQUIREMENTS,
     detection="status `Masquerading: BPF|IPTables|Disabled`; cilium-config `enable-bpf-masquerade`",
     docs=f"{DOCS}/network/concepts/masquerading/#ebpf-based",
     judge=_bpf_masquerading,
@@ -185,14 +230,15 @@ BPF_MASQUERADING = define(
 )
 
 BPF_HOST_ROUTING = define(
-    "bpf-host-routing",
+    ItemId.BPF_HOST_ROUTING,
     "BPF host routing",
     why="Legacy host routing sends pod traffic through iptables and the upper host stack; BPF "
     "host routing skips both and switches network namespaces faster.",
+    # Judged through why-Legacy's causes (checks/legacy_causes.py), which are per version.
     requirements=(
-        Requirement(f"kernel >= {HOST_ROUTING_KERNEL}", kernel_min=HOST_ROUTING_KERNEL),
-        Requirement("full kube-proxy replacement", item="kube-proxy-replacement"),
-        Requirement("BPF masquerading (or none)", item="bpf-masquerading"),
+        Requirement(f"kernel >= {HOST_ROUTING_KERNEL}"),
+        Requirement("full kube-proxy replacement"),
+        Requirement("BPF masquerading (or none)"),
         Requirement("no IPsec up to Cilium 1.18"),
     ),
     detection="status `Host Routing: BPF|Legacy` (<= 1.15) or `Routing: ... Host: BPF|Legacy` "
@@ -203,18 +249,11 @@ BPF_HOST_ROUTING = define(
 )
 
 CONNTRACK_BYPASS = define(
-    "bypass-iptables-conntrack",
+    ItemId.CONNTRACK_BYPASS,
     "Bypass iptables conntrack",
     why="Where BPF host routing is impossible, pod traffic still traverses iptables; skipping its "
     "connection tracker cuts most of that cost.",
-    requirements=(
-        Requirement("kernel >= 4.19.57, >= 5.1.16, >= 5.2", kernel_min=SOCKET_LB_KERNEL[0]),
-        Requirement("native routing", item="native-routing"),
-        Requirement("full kube-proxy replacement", item="kube-proxy-replacement"),
-        Requirement("BPF masquerading or none", item="bpf-masquerading"),
-        Requirement("IPv4 enabled (the agent refuses the bypass without it)"),
-        Requirement("only useful with Legacy host routing"),
-    ),
+    requirements=(*BYPASS_ALWAYS, *BYPASS_REQUIREMENTS),
     detection="cilium-config `install-no-conntrack-iptables-rules` (not in cilium-dbg status); "
     "node `iptables -t raw -S` NOTRACK rules",
     docs=tuning("bypass-iptables-connection-tracking"),
@@ -223,15 +262,11 @@ CONNTRACK_BYPASS = define(
 )
 
 NETKIT = define(
-    "netkit",
+    ItemId.NETKIT,
     "netkit device mode",
     why="netkit devices replace the veth pair of each Pod, bringing a Pod's networking close to "
     "the host namespace's speed.",
-    requirements=(
-        Requirement("Cilium >= 1.16", cilium_min="1.16"),
-        Requirement("kernel >= 6.8 with CONFIG_NETKIT", kernel_min="6.8"),
-        Requirement("BPF host routing", item="bpf-host-routing"),
-    ),
+    requirements=NETKIT_REQUIREMENTS,
     detection="status `Device Mode: veth|netkit|netkit-l2` (1.16+); cilium-config `datapath-mode`",
     docs=tuning("netkit-device-mode"),
     judge=_netkit,

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from cilium_tui.checks.fact import Fact
+from cilium_tui.checks.ids import ItemId
 from cilium_tui.checks.items.base import DOCS, Blockers, Verdicts, cilium_item, define, tuning
-from cilium_tui.checks.requirements import SOCKET_LB_KERNEL
-from cilium_tui.checks.types import Finding, Requirement
+from cilium_tui.checks.requirements import (
+    SOCKET_LB_KERNEL,
+    Check,
+    Failure,
+    Requirement,
+    bpf_nodeport,
+    kernel,
+    kernel_shortfall,
+    native_routing,
+)
+from cilium_tui.checks.types import Finding
 from cilium_tui.checks.view import NodeView
 from cilium_tui.facts.config import config_setting_in
 
@@ -48,11 +58,74 @@ def xdp_driver(name: str) -> tuple[str, str] | None:
     return None if minimum is None else (listed, minimum)
 
 
+def _dispatch(view: NodeView) -> str:
+    return view.dsr_dispatch.value or "opt"
+
+
+def _geneve(view: NodeView) -> Check:
+    protocol = view.tunnel_protocol
+    met = protocol.value == "geneve" or view.routing.value == "native"
+    unmet = f"tunnel protocol {protocol.shown} (geneve dispatch needs geneve)"
+    return Check(met, "" if met else unmet, "tunnel protocol", protocol.evidence)
+
+
+def _lb_only(view: NodeView) -> Check:
+    return Check(False, "IPIP dispatch only works in the lb-only datapath", "", ())
+
+
+def _native_xdp_driver(view: NodeView) -> Check:
+    probe = view.probe
+    driver = view.probed("nic_driver", probe.nic_driver if probe is not None else None)
+    if not driver.value:
+        return Check(None, unknown=f"native XDP in the NIC driver ({view.host_unknown('driver')})")
+    if xdp_driver(driver.value) is None:
+        return Check(False, f"NIC driver {driver.value} has no native XDP", "", driver.evidence)
+    return Check(True)
+
+
+def _xdp_driver_kernel(view: NodeView) -> Check:
+    probe = view.probe
+    listed = xdp_driver(probe.nic_driver) if probe is not None and probe.nic_driver else None
+    if listed is None:
+        return Check(True)  # judged by the requirement above
+    met, fact = view.kernel_meets(listed[1])
+    unmet = ""
+    if met is False:
+        assert fact.value is not None
+        unmet = kernel_shortfall(fact.value, listed[1]) + f" (native XDP in {listed[0]})"
+    return Check(met, unmet, f"kernel >= {listed[1]} ({fact.shown})", fact.evidence)
+
+
+KPR_REQUIREMENTS = (
+    kernel(*SOCKET_LB_KERNEL),
+    Requirement("k8sServiceHost/k8sServicePort set (no kube-proxy to reach the API)"),
+)
+DSR_REQUIREMENTS = (
+    bpf_nodeport(Failure.NO_EFFECT),
+    native_routing(
+        Failure.FATAL,
+        " (DSR's IP-option dispatch needs native routing)",
+        when=lambda view: _dispatch(view) == "opt",
+    ),
+    Requirement("geneve dispatch: a geneve tunnel (never VXLAN)", _geneve,
+                when=lambda view: _dispatch(view) == "geneve"),
+    Requirement("IPIP dispatch: the lb-only datapath", _lb_only,
+                when=lambda view: _dispatch(view) == "ipip"),
+)  # fmt: skip
+XDP_REQUIREMENTS = (
+    bpf_nodeport(Failure.NO_EFFECT),
+    Requirement("a NIC driver with native XDP", _native_xdp_driver),
+    Requirement("the driver's minimum kernel for native XDP", _xdp_driver_kernel),
+)
+
+
 def _kpr_setting(view: NodeView) -> str:
     return config_setting_in("kpr_full", True, view.cilium_window)
 
 
-@cilium_item("kube-proxy-replacement", "kube-proxy replacement", lambda view: view.kpr)
+@cilium_item(
+    ItemId.KUBE_PROXY_REPLACEMENT, "kube-proxy replacement", lambda view: view.kpr, KPR_REQUIREMENTS
+)
 def _kube_proxy_replacement(v: Verdicts, fact: Fact[bool], full: bool) -> Finding:
     view, note = v.view, v.note(fact)
     kube_proxy = view.snapshot.kube_proxy_present
@@ -71,7 +144,7 @@ def _kube_proxy_replacement(v: Verdicts, fact: Fact[bool], full: bool) -> Findin
         + ("kube-proxy's iptables rules" if kube_proxy else "more than BPF alone"),
         fact,
         evidence=["kube-proxy DaemonSet present"] if kube_proxy else [],
-        blockers=Blockers(view).kernel(*SOCKET_LB_KERNEL),
+        blockers=Blockers(view, KPR_REQUIREMENTS),
         advice=(
             f"Set {_kpr_setting(view)} with k8sServiceHost/"
             "k8sServicePort, restart the agents, then remove kube-proxy and its iptables rules. "
@@ -82,9 +155,10 @@ def _kube_proxy_replacement(v: Verdicts, fact: Fact[bool], full: bool) -> Findin
 
 
 @cilium_item(
-    "nodeport-dsr",
+    ItemId.NODEPORT_DSR,
     "load-balancer mode",
     lambda view: view.lb_mode,
+    DSR_REQUIREMENTS,
 )
 def _nodeport_dsr(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
     view, note = v.view, v.note(fact)
@@ -94,24 +168,7 @@ def _nodeport_dsr(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
         return v.on(f"NodePort hybrid{note}: DSR for TCP, SNAT for UDP", fact)
     if mode != "snat":
         return v.not_understood("load-balancer mode", fact)
-    dispatch = view.dsr_dispatch.value or "opt"
-    blockers = Blockers(view).bpf_nodeport()
-    if dispatch == "opt":
-        blockers.native_routing(" (DSR's IP-option dispatch needs native routing)")
-    elif dispatch == "geneve":
-        blockers.needs(
-            view.tunnel_protocol,
-            lambda p: p == "geneve",
-            f"tunnel protocol {view.tunnel_protocol.shown} (geneve dispatch needs geneve)",
-            "tunnel protocol",
-        )
-    elif dispatch == "ipip":
-        blockers.needs(
-            view.xdp,
-            lambda x: x in XDP_ON,
-            "XDP acceleration off (IPIP dispatch needs it)",
-            "XDP acceleration",
-        )
+    blockers = Blockers(view, DSR_REQUIREMENTS)
     return v.off(
         f"NodePort in SNAT mode{note}: replies detour through the node that took the request",
         fact,
@@ -128,9 +185,10 @@ def _nodeport_dsr(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
 
 
 @cilium_item(
-    "xdp-acceleration",
+    ItemId.XDP_ACCELERATION,
     "XDP acceleration",
     lambda view: view.xdp,
+    XDP_REQUIREMENTS,
 )
 def _xdp_acceleration(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
     view, note = v.view, v.note(fact)
@@ -139,13 +197,7 @@ def _xdp_acceleration(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
     probe = view.probe
     nic = probe.default_nic if probe is not None and probe.default_nic else "the NIC"
     driver = view.probed("nic_driver", probe.nic_driver if probe is not None else None)
-    blockers = Blockers(view).bpf_nodeport()
-    if driver.value is None:
-        blockers.unverified.append(f"native XDP in the NIC driver ({view.host_unknown('driver')})")
-    elif (listed := xdp_driver(driver.value)) is None:
-        blockers.add(f"NIC driver {driver.value} has no native XDP", driver.evidence)
-    else:
-        blockers.kernel(listed[1], purpose=f" (native XDP in {listed[0]})")
+    blockers = Blockers(view, XDP_REQUIREMENTS)
     generic = " (generic XDP is no acceleration)" if mode == "generic" else ""
     return v.off(
         f"XDP acceleration {fact.shown}{generic}{note}: NodePort and LoadBalancer requests are "
@@ -163,14 +215,11 @@ def _xdp_acceleration(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
 
 
 KUBE_PROXY_REPLACEMENT = define(
-    "kube-proxy-replacement",
+    ItemId.KUBE_PROXY_REPLACEMENT,
     "Kube-proxy replacement",
     why="Services load-balanced in BPF instead of kube-proxy's iptables chains: fewer rules per "
     "packet, socket-level load balancing, and a prerequisite of BPF host routing.",
-    requirements=(
-        Requirement("kernel >= 4.19.57, >= 5.1.16, >= 5.2 (socket LB)", kernel_min="4.19.57"),
-        Requirement("k8sServiceHost/k8sServicePort set (no kube-proxy to reach the API)"),
-    ),
+    requirements=KPR_REQUIREMENTS,
     detection="status `KubeProxyReplacement: Strict|True|...`; cilium-config "
     "`kube-proxy-replacement`",
     docs=f"{DOCS}/network/kubernetes/kubeproxy-free/",
@@ -179,15 +228,11 @@ KUBE_PROXY_REPLACEMENT = define(
 )
 
 NODEPORT_DSR = define(
-    "nodeport-dsr",
+    ItemId.NODEPORT_DSR,
     "NodePort DSR",
     why="With Direct Server Return the backend answers the client itself: no extra hop and no "
     "SNAT for NodePort and LoadBalancer traffic.",
-    requirements=(
-        Requirement("BPF NodePort (kube-proxy replacement)", item="kube-proxy-replacement"),
-        Requirement("IP-option dispatch: native routing", item="native-routing"),
-        Requirement("geneve dispatch: a geneve tunnel (never VXLAN)"),
-    ),
+    requirements=DSR_REQUIREMENTS,
     detection="verbose status `Mode: SNAT|DSR|Hybrid` or JSON "
     "`.kube-proxy-replacement.features.nodePort.mode`; cilium-config `bpf-lb-mode`",
     docs=f"{DOCS}/network/kubernetes/kubeproxy-free/#direct-server-return-dsr",
@@ -196,17 +241,11 @@ NODEPORT_DSR = define(
 )
 
 XDP_ACCELERATION = define(
-    "xdp-acceleration",
+    ItemId.XDP_ACCELERATION,
     "XDP acceleration",
     why="NodePort and LoadBalancer requests served from the NIC driver, before the kernel stack: "
     "much more forwarding capacity per node.",
-    requirements=(
-        Requirement("BPF NodePort (kube-proxy replacement)", item="kube-proxy-replacement"),
-        Requirement(
-            "a NIC driver with native XDP, at its minimum kernel",
-            drivers=tuple(XDP_DRIVERS),
-        ),
-    ),
+    requirements=XDP_REQUIREMENTS,
     detection="verbose status `XDP Acceleration: Disabled|Native|Best-Effort`; cilium-config "
     "`bpf-lb-acceleration`; node `ethtool -i <nic>`",
     docs=tuning("xdp-acceleration"),

@@ -4,8 +4,21 @@ jumbo frames."""
 from __future__ import annotations
 
 from cilium_tui.checks.fact import Fact
+from cilium_tui.checks.ids import ItemId
 from cilium_tui.checks.items.base import Blockers, Verdicts, cilium_item, define, tuning
-from cilium_tui.checks.types import Finding, Requirement, State
+from cilium_tui.checks.requirements import (
+    Check,
+    Failure,
+    Requirement,
+    bpf_host_routing,
+    cilium,
+    cilium_meets,
+    kernel,
+    native_routing,
+    no_encryption,
+    no_ipsec,
+)
+from cilium_tui.checks.types import Finding, State
 from cilium_tui.checks.view import NodeView
 
 THEME = "throughput"
@@ -13,9 +26,52 @@ THEME = "throughput"
 BIG_TCP = {6: ("1.13", "5.19"), 4: ("1.14", "6.3")}
 """Per IP family: the Cilium release that introduced BIG TCP and the kernel it needs."""
 BIG_TCP_NICS = ("mlx4", "mlx5", "ice")
-FATAL_FOR_BIG_TCP = ("BPF host routing", "tunnel routing", "encryption")
-"""Conflicts that make the agent fail to start when BIG TCP is enabled anyway (reference 3.7)."""
 JUMBO_MTU = 9000
+
+
+def big_tcp_requirements(family: int) -> tuple[Requirement, ...]:
+    """BIG TCP's requirements (reference 3.7): too old a kernel leaves it off; tunnelling,
+    encryption and Legacy host routing make the agent fail to start."""
+    introduced, minimum = BIG_TCP[family]
+    return (
+        cilium(introduced),
+        kernel(minimum, failure=Failure.NO_EFFECT),
+        bpf_host_routing(Failure.FATAL),
+        native_routing(Failure.FATAL),
+        no_encryption(Failure.FATAL),
+        Requirement("full kube-proxy replacement and BPF masquerading (for BPF host routing)"),
+        Requirement(f"a documented NIC ({', '.join(BIG_TCP_NICS)})"),
+    )
+
+
+BIG_TCP_REQUIREMENTS = {family: big_tcp_requirements(family) for family in BIG_TCP}
+
+
+def _bbr_for_pods(view: NodeView) -> Check:
+    fact = view.bbr_hostns_only
+    unmet = "enable-bbr-hostns-only (BBR for host sockets only)"
+    return Check(not fact.value, unmet if fact.value else "", "", fact.evidence)
+
+
+def _hostns_only(view: NodeView) -> bool:
+    return bool(cilium_meets(view.cilium.value, "1.18") and view.bbr_hostns_only.value)
+
+
+BWM_REQUIREMENTS = (
+    kernel("5.1", failure=Failure.NO_EFFECT),
+    no_ipsec(Failure.NO_EFFECT, " (the agent turns the Bandwidth Manager off)"),
+)
+BBR_REQUIREMENTS = (
+    cilium("1.12"),
+    # Below 5.1, or with IPsec, the Bandwidth Manager turns itself off before BBR is checked.
+    kernel("5.1", failure=Failure.NO_EFFECT, purpose=" (Bandwidth Manager)", gate=True),
+    no_ipsec(Failure.NO_EFFECT, " (the Bandwidth Manager stays off)", gate=True),
+    Requirement("BBR for Pods, not host sockets only", _bbr_for_pods, Failure.NO_EFFECT,
+                since="1.18"),
+    kernel("5.18"),
+    bpf_host_routing(Failure.FATAL, when=lambda view: not _hostns_only(view)),
+    Requirement("the Bandwidth Manager (its plan turns it on with BBR)"),
+)  # fmt: skip
 
 
 def _big_tcp(view: NodeView, family: int) -> Finding:
@@ -24,30 +80,18 @@ def _big_tcp(view: NodeView, family: int) -> Finding:
         return na
     if family == 6 and view.ipv6.value is False:
         return v.finding(State.NA, "IPv6 is disabled (enable-ipv6: false)", view.ipv6)
-    introduced, kernel = BIG_TCP[family]
+    introduced, _ = BIG_TCP[family]
     fact = view.big_tcp(family)
     too_old = view.cilium_at_least(introduced) is False
     if fact.value is None and not too_old:
+        blockers = Blockers(view, BIG_TCP_REQUIREMENTS[family] if view.config else ())
+        if blockers.failure is Failure.FATAL:
+            return v.off(view.cilium_unknown(f"IPv{family} BIG TCP"), blockers=blockers)
         return v.unknown(f"IPv{family} BIG TCP")
     note = view.source_note(fact)
     if fact.value:
         return v.on(f"IPv{family} BIG TCP{note}: GSO/GRO up to 192k", fact)
-    blockers = (
-        Blockers(view)
-        .cilium(introduced)
-        .kernel(kernel)
-        .bpf_host_routing()
-        .kube_proxy_replacement()
-        .bpf_or_no_masquerading()
-        .native_routing()
-        .needs(
-            view.encryption,
-            lambda e: e == "Disabled",
-            f"encryption {view.encryption.shown}",
-            "encryption",
-        )
-    )
-    fatal = any(b.startswith(FATAL_FOR_BIG_TCP) for b in blockers.unmet)
+    blockers = Blockers(view, BIG_TCP_REQUIREMENTS[family])
     probe = view.probe
     driver = probe.nic_driver if probe is not None else None
     nics = f" Documented NICs: {', '.join(BIG_TCP_NICS)}" + (
@@ -57,7 +101,6 @@ def _big_tcp(view: NodeView, family: int) -> Finding:
         f"IPv{family} BIG TCP off{note}: GSO/GRO stay at 64k",
         fact,
         blockers=blockers,
-        consequence="enabling it now would make the agent fail to start" if fatal else "",
         advice=(
             f'Set enable-ipv{family}-big-tcp: "true", restart the agents, then recreate the Pods '
             "(their GSO/GRO sizes are set at creation)." + nics
@@ -73,21 +116,17 @@ def _ipv4_big_tcp(view: NodeView) -> Finding:
     return _big_tcp(view, 4)
 
 
-@cilium_item("bandwidth-manager", "Bandwidth Manager", lambda view: view.bandwidth_manager)
+@cilium_item(
+    ItemId.BANDWIDTH_MANAGER,
+    "Bandwidth Manager",
+    lambda view: view.bandwidth_manager,
+    BWM_REQUIREMENTS,
+)
 def _bandwidth_manager(v: Verdicts, fact: Fact[bool], on: bool) -> Finding:
     view, note = v.view, v.note(fact)
     if on:
         return v.on(f"Bandwidth Manager on{note}: EDT rate limiting and fq pacing", fact)
-    blockers = (
-        Blockers(view)
-        .kernel("5.1")
-        .needs(
-            view.encryption,
-            lambda e: e != "IPsec",
-            "IPsec encryption (the agent turns the Bandwidth Manager off)",
-            "encryption",
-        )
-    )
+    blockers = Blockers(view, BWM_REQUIREMENTS)
     return v.off(
         f"Bandwidth Manager off{note}: no EDT rate limiting, no fq pacing on the NIC",
         fact,
@@ -100,24 +139,12 @@ def _bandwidth_manager(v: Verdicts, fact: Fact[bool], on: bool) -> Finding:
     )
 
 
-@cilium_item("bbr", "Pods' congestion control", lambda view: view.bbr)
+@cilium_item(ItemId.BBR, "Pods' congestion control", lambda view: view.bbr, BBR_REQUIREMENTS)
 def _bbr(v: Verdicts, fact: Fact[bool], on: bool) -> Finding:
     view, note = v.view, v.note(fact)
     if on:
         return v.on(f"Pods use BBR{note}", fact)
-    blockers = (
-        Blockers(view)
-        .cilium("1.12")
-        .kernel("5.18")
-        .needs(
-            view.bandwidth_manager,
-            bool,
-            "Bandwidth Manager off",
-            "Bandwidth Manager",
-        )
-        .bpf_host_routing()
-    )
-    fatal = any(b.startswith(("kernel", "BPF host routing")) for b in blockers.unmet)
+    blockers = Blockers(view, BBR_REQUIREMENTS)
     minor = view.cilium_minor()
     escape = (
         " On Cilium 1.18+ enable-bbr-hostns-only limits BBR to host sockets."
@@ -128,16 +155,15 @@ def _bbr(v: Verdicts, fact: Fact[bool], on: bool) -> Finding:
         f"Pods use CUBIC{note}",
         fact,
         blockers=blockers,
-        consequence="enable-bbr here would make the agent fail to start" if fatal else "",
         advice=(
             'Set enable-bbr: "true" with the Bandwidth Manager and restart the agents; only new '
-            "Pods get BBR. BBR can raise retransmissions and crowd out CUBIC flows: enable it "
-            "cluster-wide." + escape
+            "Pods get BBR. BBR can raise retransmissions and crowd out CUBIC flows sharing a "
+            "link with it." + escape
         ),
     )
 
 
-@cilium_item("bpf-map-sizing", "BPF map sizing", lambda v: v.map_ratio)
+@cilium_item(ItemId.BPF_MAP_SIZING, "BPF map sizing", lambda v: v.map_ratio)
 def _bpf_map_sizing(v: Verdicts, fact: Fact[float], ratio: float) -> Finding:
     note = v.note(fact)
     minor = v.view.cilium_minor()
@@ -166,7 +192,7 @@ def _bpf_map_sizing(v: Verdicts, fact: Fact[float], ratio: float) -> Finding:
 
 
 def _jumbo_mtu(view: NodeView) -> Finding:
-    v = Verdicts(view, "jumbo-mtu")
+    v = Verdicts(view, ItemId.JUMBO_MTU)
     probe = view.probe
     nic = probe.default_nic if probe is not None and probe.default_nic else "NIC"
     mtu = view.probed("mtu", probe.mtu if probe is not None else None, None)
@@ -194,19 +220,11 @@ def _jumbo_mtu(view: NodeView) -> Finding:
 
 
 IPV6_BIG_TCP = define(
-    "ipv6-big-tcp",
+    ItemId.IPV6_BIG_TCP,
     "IPv6 BIG TCP",
     why="Bigger GSO/GRO packets (192k) mean fewer trips through the stack: less CPU per byte and "
     "100 Gbit/s and beyond.",
-    requirements=(
-        Requirement("Cilium >= 1.13", cilium_min="1.13"),
-        Requirement("kernel >= 5.19", kernel_min="5.19"),
-        Requirement("BPF host routing", item="bpf-host-routing"),
-        Requirement("full kube-proxy replacement", item="kube-proxy-replacement"),
-        Requirement("BPF masquerading", item="bpf-masquerading"),
-        Requirement("native routing, no encryption", item="native-routing"),
-        Requirement("a documented NIC", drivers=BIG_TCP_NICS),
-    ),
+    requirements=BIG_TCP_REQUIREMENTS[6],
     detection="status `IPv6 BIG TCP: Enabled|Disabled`; cilium-config `enable-ipv6-big-tcp`",
     docs=tuning("ipv6-big-tcp"),
     judge=_ipv6_big_tcp,
@@ -215,18 +233,10 @@ IPV6_BIG_TCP = define(
 )
 
 IPV4_BIG_TCP = define(
-    "ipv4-big-tcp",
+    ItemId.IPV4_BIG_TCP,
     "IPv4 BIG TCP",
     why="The IPv4 counterpart of BIG TCP: 192k GSO/GRO packets for IPv4 traffic.",
-    requirements=(
-        Requirement("Cilium >= 1.14", cilium_min="1.14"),
-        Requirement("kernel >= 6.3", kernel_min="6.3"),
-        Requirement("BPF host routing", item="bpf-host-routing"),
-        Requirement("full kube-proxy replacement", item="kube-proxy-replacement"),
-        Requirement("BPF masquerading", item="bpf-masquerading"),
-        Requirement("native routing, no encryption", item="native-routing"),
-        Requirement("a documented NIC", drivers=BIG_TCP_NICS),
-    ),
+    requirements=BIG_TCP_REQUIREMENTS[4],
     detection="status `IPv4 BIG TCP: Enabled|Disabled` (1.14+); cilium-config "
     "`enable-ipv4-big-tcp`",
     docs=tuning("ipv4-big-tcp"),
@@ -236,11 +246,11 @@ IPV4_BIG_TCP = define(
 )
 
 BANDWIDTH_MANAGER = define(
-    "bandwidth-manager",
+    ItemId.BANDWIDTH_MANAGER,
     "Bandwidth Manager",
     why="EDT-based rate limiting and fq pacing on the NIC, with server-grade network sysctls; "
     "the base for BBR.",
-    requirements=(Requirement("kernel >= 5.1", kernel_min="5.1"), Requirement("no IPsec")),
+    requirements=BWM_REQUIREMENTS,
     detection="status `BandwidthManager: EDT with BPF [CUBIC|BBR] [devices]|Disabled`; "
     "cilium-config `enable-bandwidth-manager`",
     docs=tuning("bandwidth-manager"),
@@ -249,15 +259,11 @@ BANDWIDTH_MANAGER = define(
 )
 
 BBR = define(
-    "bbr",
+    ItemId.BBR,
     "BBR for Pods",
     why="BBR congestion control gives Pods serving Internet clients much higher throughput and "
     "lower queueing delay than CUBIC.",
-    requirements=(
-        Requirement("kernel >= 5.18", kernel_min="5.18"),
-        Requirement("Bandwidth Manager", item="bandwidth-manager"),
-        Requirement("BPF host routing", item="bpf-host-routing"),
-    ),
+    requirements=BBR_REQUIREMENTS,
     detection="status `BandwidthManager: EDT with BPF [BBR]`; cilium-config `enable-bbr`",
     docs=tuning("bbr-congestion-control-for-pods"),
     judge=_bbr,
@@ -265,7 +271,7 @@ BBR = define(
 )
 
 BPF_MAP_SIZING = define(
-    "bpf-map-sizing",
+    ItemId.BPF_MAP_SIZING,
     "BPF map sizing",
     why="Connection-tracking and NAT maps sized from the node's memory do not fill up under load; "
     "full maps drop new connections.",
@@ -278,7 +284,7 @@ BPF_MAP_SIZING = define(
 )
 
 JUMBO_MTU_ITEM = define(
-    "jumbo-mtu",
+    ItemId.JUMBO_MTU,
     "Jumbo MTU",
     why="Cilium uses the NIC's MTU: jumbo frames (9000) carry six times the payload per packet "
     "where the whole network allows them.",

@@ -11,11 +11,25 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 
-from cilium_tui.checks.items.services import XDP_ON, xdp_driver
-from cilium_tui.checks.items.throughput import BIG_TCP, BIG_TCP_NICS
+from cilium_tui.checks.ids import ItemId
+from cilium_tui.checks.items.routing import MASQUERADING_REQUIREMENTS
+from cilium_tui.checks.items.services import (
+    DSR_REQUIREMENTS,
+    KPR_REQUIREMENTS,
+    XDP_ON,
+    XDP_REQUIREMENTS,
+)
+from cilium_tui.checks.items.throughput import (
+    BBR_REQUIREMENTS,
+    BIG_TCP,
+    BIG_TCP_NICS,
+    BIG_TCP_REQUIREMENTS,
+    BWM_REQUIREMENTS,
+)
 from cilium_tui.checks.legacy_causes import legacy_causes
-from cilium_tui.checks.requirements import SOCKET_LB_KERNEL
+from cilium_tui.checks.requirements import assess as assess_requirements
 from cilium_tui.checks.types import State
+from cilium_tui.checks.why_legacy import BYPASS_ALWAYS, BYPASS_REQUIREMENTS
 from cilium_tui.collect.node_commands import sysctl
 from cilium_tui.remedy.context import NodeCase, PlanContext, Verdict, Write
 from cilium_tui.remedy.plan import Guidance, NodeStep, Outcome, Plan
@@ -23,9 +37,9 @@ from cilium_tui.remedy.plan import Guidance, NodeStep, Outcome, Plan
 AGENTS = "every agent restarts (one node at a time); established connections normally survive"
 DEFAULT_MAP_RATIO = 0.0025
 K3S_CLUSTER_CIDR = "10.42.0.0/16"
-NO_IPV4_BYPASS = (
-    "enable-ipv4 false: the bypass requires IPv4 support (its rules match the IPv4 native-routing "
-    "CIDR)"
+BWM_SYSCTLS = (
+    "The agent sets net.core.default_qdisc=fq and raises host network sysctls for the Bandwidth "
+    "Manager; undo restores cilium-config, not those sysctls."
 )
 
 
@@ -37,7 +51,7 @@ def _recreate_pods(what: str) -> Guidance:
     return Guidance(
         f"Existing Pods keep their old settings; {what} reaches Pods created after the restart. "
         "Recreate workloads when convenient:",
-        ("kubectl rollout restart deployment -n <namespace> <name>",),
+        ("kubectl rollout restart deployment -n NAMESPACE NAME",),
     )
 
 
@@ -130,31 +144,14 @@ def native_routing(ctx: PlanContext) -> Plan:
 
 
 def bpf_masquerading(ctx: PlanContext) -> Plan:
-    minor = ctx.version.minor if ctx.version else None
-    fails = Outcome.FATAL if minor is not None and minor >= (1, 16) else Outcome.NO_EFFECT
-
     def assess(case: NodeCase) -> Verdict:
         now, after = case.now, case.after
         if now.masquerading.value == "BPF":
             return _already("BPF masquerading")
         if after.masquerading.value == "Disabled":
             return Verdict(Outcome.NOT_APPLICABLE, "masquerading is disabled")
-        egress = (ctx.config.data.get("egress-masquerade-interfaces") if ctx.config else "") or ""
-        return (
-            case.gates()
-            .need(
-                after.bpf_nodeport.value,
-                fails,
-                "BPF masquerading needs BPF NodePort (kube-proxy replacement): the agent falls "
-                "back to iptables masquerading",
-            )
-            .need(
-                not egress,
-                fails,
-                "egress-masquerade-interfaces is set: BPF masquerading refuses it",
-            )
-            .verdict("pod egress SNAT moves from iptables to BPF")
-        )
+        gates = case.gates().require(MASQUERADING_REQUIREMENTS)
+        return gates.verdict("pod egress SNAT moves from iptables to BPF")
 
     return ctx.config_plan(
         [Write("bpf_masquerade", True, "the item's setting")],
@@ -166,45 +163,19 @@ def bpf_masquerading(ctx: PlanContext) -> Plan:
 
 
 def bypass_conntrack(ctx: PlanContext) -> Plan:
-    ipv4 = ctx.config.value("ipv4") if ctx.config is not None else None
-
     def assess(case: NodeCase) -> Verdict:
-        now, after = case.now, case.after
-        if now.no_conntrack.value:
+        if case.now.no_conntrack.value:
             return _already("NOTRACK rules for pod traffic")
-        if ipv4 is False:  # every agent checks it at start, whatever its host routing
-            return Verdict(Outcome.FATAL, NO_IPV4_BYPASS)
-        mode, _ = case.host_routing_after()
-        if mode == "BPF":
+        if assess_requirements(BYPASS_ALWAYS, case.now).unmet:  # every agent checks these at start
+            return case.gates().require(BYPASS_ALWAYS).verdict("")
+        if case.now.host_routing.value == "BPF":
             return Verdict(
                 Outcome.NOT_APPLICABLE,
                 "unnecessary: BPF host routing already bypasses iptables conntrack",
             )
-        masq = after.masquerading.value
-        return (
-            case.gates()
-            .need(
-                after.routing.value == "native" if after.routing.known else None,
-                Outcome.FATAL,
-                "tunnel routing (the bypass requires native routing)",
-            )
-            .need(
-                after.kpr.value,
-                Outcome.FATAL,
-                "no full kube-proxy replacement (the bypass requires it)",
-            )
-            .need(
-                masq in ("BPF", "Disabled") if masq is not None else None,
-                Outcome.FATAL,
-                "iptables masquerading (the bypass requires BPF masquerading or none)",
-            )
-            .need(
-                after.cni_chaining.value in (None, "none"),
-                Outcome.NO_EFFECT,
-                f"CNI chaining {after.cni_chaining.shown}: the Helm chart forces the bypass off",
-            )
-            .kernel(*SOCKET_LB_KERNEL, outcome=Outcome.FATAL)
-            .verdict("pod traffic skips iptables connection tracking (host routing stays Legacy)")
+        gates = case.gates().require((*BYPASS_ALWAYS, *BYPASS_REQUIREMENTS))
+        return gates.verdict(
+            "pod traffic skips iptables connection tracking (host routing stays Legacy)"
         )
 
     return ctx.config_plan(
@@ -267,7 +238,7 @@ def _fix_items(ctx: PlanContext) -> list[str]:
         cause.fix_item
         for record in ctx.cilium_nodes
         for cause in legacy_causes(ctx.view(record))
-        if cause.fix_item is not None and cause.fix_item != "bpf-host-routing"
+        if cause.fix_item is not None and cause.fix_item != ItemId.BPF_HOST_ROUTING
     ]
 
 
@@ -280,11 +251,7 @@ def kube_proxy_replacement(ctx: PlanContext) -> Plan:
     def assess(case: NodeCase) -> Verdict:
         if case.now.kpr.value:
             return _already("full kube-proxy replacement")
-        return (
-            case.gates()
-            .kernel(*SOCKET_LB_KERNEL, outcome=Outcome.FATAL, purpose=" (socket LB)")
-            .verdict("services are load-balanced in BPF")
-        )
+        return case.gates().require(KPR_REQUIREMENTS).verdict("services are load-balanced in BPF")
 
     present = ctx.snapshot.kube_proxy_present
     after = []
@@ -316,30 +283,10 @@ def kube_proxy_replacement(ctx: PlanContext) -> Plan:
 
 def nodeport_dsr(ctx: PlanContext) -> Plan:
     def assess(case: NodeCase) -> Verdict:
-        now, after = case.now, case.after
+        now = case.now
         if now.lb_mode.value in ("dsr", "hybrid"):
             return _already(f"NodePort {now.lb_mode.shown}")
-        dispatch = after.dsr_dispatch.value or "opt"
-        routing = after.routing.value
-        gates = case.gates().need(
-            after.bpf_nodeport.value,
-            Outcome.NO_EFFECT,
-            "no BPF NodePort (kube-proxy replacement off): the mode is ignored",
-        )
-        if dispatch == "ipip":
-            gates.need(False, Outcome.FATAL, "IPIP dispatch only works in the lb-only datapath")
-        elif dispatch == "opt":
-            gates.need(
-                routing == "native" if routing else None,
-                Outcome.FATAL,
-                "tunnel routing: DSR's IP-option dispatch needs native routing",
-            )
-        else:
-            gates.need(
-                after.tunnel_protocol.value == "geneve" or routing == "native",
-                Outcome.FATAL,
-                "geneve dispatch needs a geneve tunnel",
-            )
+        gates = case.gates().require(DSR_REQUIREMENTS)
         return gates.verdict("backends reply to clients directly")
 
     return ctx.config_plan(
@@ -356,25 +303,11 @@ def nodeport_dsr(ctx: PlanContext) -> Plan:
 
 def xdp_acceleration(ctx: PlanContext) -> Plan:
     def assess(case: NodeCase) -> Verdict:
-        now, after = case.now, case.after
+        now = case.now
         if now.xdp.value in XDP_ON:
             return _already(f"XDP acceleration {now.xdp.shown}")
-        probe = now.probe
-        driver = probe.nic_driver if probe is not None else None
-        listed = xdp_driver(driver) if driver else None
-        gates = case.gates().need(
-            after.bpf_nodeport.value,
-            Outcome.NO_EFFECT,
-            "no BPF NodePort (kube-proxy replacement off): acceleration is ignored",
-        )
-        gates.need(
-            None if driver is None else listed is not None,
-            Outcome.FATAL,
-            f"NIC driver {driver} has no native XDP: attaching fails",
-            f"cannot verify that the NIC driver has native XDP ({now.host_unknown('driver')})",
-        )
-        if listed is not None:
-            gates.kernel(listed[1], outcome=Outcome.FATAL, purpose=f" (native XDP in {listed[0]})")
+        driver = now.probe.nic_driver if now.probe is not None else None
+        gates = case.gates().require(XDP_REQUIREMENTS)
         return gates.verdict(f"NodePort requests handled in the {driver} driver")
 
     return ctx.config_plan(
@@ -391,33 +324,17 @@ def xdp_acceleration(ctx: PlanContext) -> Plan:
 
 
 def big_tcp(ctx: PlanContext, family: int) -> Plan:
-    introduced, kernel = BIG_TCP[family]
+    introduced, _ = BIG_TCP[family]
     if ctx.version is not None and not ctx.version.at_least(introduced):
         return ctx.refused(f"Cilium {ctx.version} has no IPv{family} BIG TCP (since {introduced})")
     if family == 6 and ctx.config is not None and ctx.config.value("ipv6") is False:
         return ctx.refused("IPv6 is disabled (enable-ipv6: false)")
 
     def assess(case: NodeCase) -> Verdict:
-        now, after = case.now, case.after
-        if now.big_tcp(family).value:
+        if case.now.big_tcp(family).value:
             return _already(f"IPv{family} BIG TCP")
-        encryption = after.encryption.value
-        return (
-            case.gates()
-            .kernel(kernel, outcome=Outcome.NO_EFFECT, purpose=": the agent leaves it off")
-            .need(
-                after.routing.value == "native" if after.routing.known else None,
-                Outcome.FATAL,
-                "tunnel routing (BIG TCP is not supported with tunnelling)",
-            )
-            .need(
-                encryption == "Disabled" if encryption else None,
-                Outcome.FATAL,
-                f"encryption {after.encryption.shown} (BIG TCP is not supported with it)",
-            )
-            .host_routing_bpf(Outcome.FATAL, ": BIG TCP needs BPF host routing")
-            .verdict("GSO/GRO up to 192k")
-        )
+        gates = case.gates().require(BIG_TCP_REQUIREMENTS[family])
+        return gates.verdict("GSO/GRO up to 192k")
 
     return ctx.config_plan(
         [Write(f"ipv{family}_big_tcp", True, "the item's setting")],
@@ -434,56 +351,28 @@ def bandwidth_manager(ctx: PlanContext) -> Plan:
         now = case.now
         if now.bandwidth_manager.value:
             return _already("Bandwidth Manager on")
-        return (
-            case.gates()
-            .kernel("5.1", outcome=Outcome.NO_EFFECT, purpose=": the agent turns it off")
-            .need(
-                case.after.encryption.value != "IPsec",
-                Outcome.NO_EFFECT,
-                "IPsec: the agent turns the Bandwidth Manager off",
-            )
-            .verdict("EDT rate limiting and fq pacing")
-        )
+        return case.gates().require(BWM_REQUIREMENTS).verdict("EDT rate limiting and fq pacing")
 
     return ctx.config_plan(
         [Write("bandwidth_manager", True, "the item's setting")],
         assess,
         summary="turn on the Bandwidth Manager (EDT rate limiting, fq pacing)",
         disruption=f"{AGENTS}; the NIC's root qdisc is replaced with mq/fq",
-        warnings=[
-            "The agent sets net.core.default_qdisc=fq and raises host network sysctls; undo "
-            "restores cilium-config, not those sysctls."
-        ],
+        warnings=[BWM_SYSCTLS],
     )
 
 
 def bbr(ctx: PlanContext) -> Plan:
-    hostns_escape = ctx.at_least("1.18") and bool(
-        ctx.config is not None and ctx.config.value("bbr_hostns_only")
-    )
-
     def assess(case: NodeCase) -> Verdict:
-        now, after = case.now, case.after
-        if now.bbr.value:
+        if case.now.bbr.value:
             return _already("Pods use BBR")
-        # Below 5.1 the agent turns the Bandwidth Manager off before BBR is even checked.
-        no_bwm = case.gates().kernel("5.1", outcome=Outcome.NO_EFFECT).verdict("")
-        if no_bwm.outcome != Outcome.TAKES:
-            reason = f"{no_bwm.reason}: the Bandwidth Manager is off, BBR silently ignored"
-            return Verdict(no_bwm.outcome, reason)
-        gates = case.gates().kernel("5.18", outcome=Outcome.FATAL)
-        gates.need(
-            after.encryption.value != "IPsec",
-            Outcome.NO_EFFECT,
-            "IPsec: the Bandwidth Manager (and with it BBR) stays off",
-        )
-        if not hostns_escape:
-            gates.host_routing_bpf(Outcome.FATAL, ": BBR needs BPF host routing")
-        return gates.verdict("new Pods use BBR")
+        return case.gates().require(BBR_REQUIREMENTS).verdict("new Pods use BBR")
 
     writes = [Write("bbr", True, "the item's setting")]
+    warnings = ["BBR can raise retransmissions and crowd out CUBIC flows sharing a link with it."]
     if not (ctx.config is not None and ctx.config.value("bandwidth_manager") is True):
         writes.insert(0, Write("bandwidth_manager", True, "BBR needs the Bandwidth Manager"))
+        warnings.append(BWM_SYSCTLS)
 
     def step_for(case: NodeCase) -> NodeStep | None:
         probe = case.record.probe
@@ -499,7 +388,7 @@ def bbr(ctx: PlanContext) -> Plan:
         summary="use BBR congestion control for Pods (with the Bandwidth Manager)",
         disruption=f"{AGENTS}; only Pods created afterwards use BBR",
         warnings=[
-            "BBR can raise retransmissions and crowd out CUBIC flows: enable it cluster-wide.",
+            *warnings,
             "The agent sets the host's net.ipv4.tcp_congestion_control to bbr; the plan sets it "
             "over SSH too, so that undo restores the previous value.",
         ],

@@ -13,6 +13,7 @@ import dataclasses
 import re
 import shlex
 
+from cilium_tui.checks.items.routing import NETKIT_REQUIREMENTS
 from cilium_tui.checks.items.throughput import JUMBO_MTU
 from cilium_tui.checks.requirements import kernel_meets
 from cilium_tui.checks.types import State
@@ -26,10 +27,9 @@ from cilium_tui.collect.node_commands import (
 from cilium_tui.model import NodeRecord
 from cilium_tui.remedy.context import NodeCase, PlanContext, Verdict, Write
 from cilium_tui.remedy.plan import Guidance, NodeStep, Outcome, Plan
-from cilium_tui.remedy.preview import apply_manifest, ssh_line
+from cilium_tui.remedy.preview import apply_manifest, rollout_restart_command, ssh_line
 
 _ONE_CPU = re.compile(r"\s*\d+\s*")
-NETKIT_KERNEL = "6.8"
 LTS_KERNEL = "5.10"
 
 Assessed = tuple[Verdict, NodeStep | None]
@@ -243,7 +243,7 @@ def jumbo_mtu(ctx: PlanContext) -> Plan:
         Guidance(
             "Then restart the agents so that Cilium detects the new MTU, and recreate Pods (they "
             "keep the MTU they were created with):",
-            ("kubectl -n kube-system rollout restart daemonset cilium",),
+            (rollout_restart_command(ctx.config.namespace if ctx.config else "kube-system"),),
         ),
     ]
     return ctx.guidance_plan(
@@ -257,12 +257,8 @@ def netkit(ctx: PlanContext) -> Plan:
     def assess(case: NodeCase) -> Verdict:
         if (case.now.device_mode.value or "").startswith("netkit"):
             return Verdict(Outcome.ALREADY, f"{case.now.device_mode.shown} device mode")
-        return (
-            case.gates()
-            .kernel(NETKIT_KERNEL, outcome=Outcome.FATAL, purpose=" (netkit)")
-            .host_routing_bpf(Outcome.FATAL, ": netkit needs BPF host routing")
-            .verdict("new Pods would get netkit devices")
-        )
+        gates = case.gates().require(NETKIT_REQUIREMENTS)
+        return gates.verdict("new Pods would get netkit devices")
 
     if ctx.version is not None and not ctx.version.at_least("1.16"):
         return ctx.refused(f"Cilium {ctx.version} has no netkit (since 1.16)", kind="guidance")

@@ -18,13 +18,14 @@ from textual.widgets import Static, TabbedContent, TabPane, TextArea
 
 from cilium_tui.checks.types import Finding
 from cilium_tui.checks.view import NodeView
+from cilium_tui.checks.why_legacy import host_routing_finding
 from cilium_tui.model import NodeRecord
 from cilium_tui.ui.cells import Cell, Tone
 from cilium_tui.ui.host_routing import host_routing_text
 from cilium_tui.ui.messages import ItemChosen
 from cilium_tui.ui.node_facts import FINDING_COLUMNS, effective_rows, fact_rows, finding_rows
 from cilium_tui.ui.paint import ToneStyles, cell_text, tone_styles
-from cilium_tui.ui.rows import host_routing_finding, node_row
+from cilium_tui.ui.rows import node_row
 from cilium_tui.ui.state import ClusterState
 from cilium_tui.ui.widgets.fact_table import FactTable
 from cilium_tui.ui.widgets.key_hints import KeyHints

@@ -18,14 +18,19 @@ FAST = Timing(create_delay=0.05, start_delay=0.1, backoff=0.2, backoff_max=1.0)
 
 
 async def lab_source(name: str = "seed") -> ClusterSource:
-    """A started lab (in `source.lab`) read exactly as `--demo` reads it."""
+    """A started lab (`running(source)`) read exactly as `--demo` reads it."""
     lab = start_lab(name, timing=FAST)
     files = lab.files
     assert files is not None
     kube = await KubeClient.connect(str(files.kubeconfig))
     ssh = SshPool(files.ssh_config, known_hosts=files.known_hosts)
     return ClusterSource(
-        f"lab {name}", kube=kube, ssh=ssh, inventory=load_inventory(files.inventory), lab=lab
+        f"lab {name}",
+        kube=kube,
+        ssh=ssh,
+        inventory=load_inventory(files.inventory),
+        owns=lab,
+        journal_dir=files.directory / "journal",
     )
 
 
@@ -37,8 +42,8 @@ async def seed() -> AsyncIterator[ClusterSource]:
 
 
 def running(source: ClusterSource) -> RunningLab:
-    assert source.lab is not None
-    return source.lab
+    assert isinstance(source.owns, RunningLab)
+    return source.owns
 
 
 LabFactory = Callable[[str], ClusterSource]

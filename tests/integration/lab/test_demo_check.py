@@ -158,3 +158,30 @@ def test_lab_leaves_an_existing_directory_s_mode_alone(tmp_path: Path) -> None:
     assert stat.S_IMODE(mine.stat().st_mode) == 0o755
     assert stat.S_IMODE(new.stat().st_mode) == 0o700
     assert stat.S_IMODE((mine / "kubeconfig").stat().st_mode) == 0o600
+
+
+RUNNING_STATE = ("native-routing", "kube-proxy-replacement", "bpf-masquerading", "nodeport-dsr")
+
+
+def test_an_agent_not_running_or_unreadable_shows_nothing_on() -> None:
+    """ "On" means the running agent shows it: a crash-looping agent's node, or one whose status
+    cannot be read, has its running-state items unknown, and the roll-ups count it unverified."""
+    out = _cli(
+        "check", "--demo", "--format", "json",
+        "--fault", "unready:k3s-vm-2", "--fault", "exec-fail:rock64-1",
+    )  # fmt: skip
+    assert out.returncode == 1, out.stderr
+    doc = json.loads(out.stdout)
+    nodes = {n["name"]: n for n in doc["nodes"]}
+    items = {i["id"]: i for i in doc["cluster"]["items"]}
+    for item_id in RUNNING_STATE:
+        crashed = nodes["k3s-vm-2"]["items"][item_id]
+        assert crashed["state"] == "unknown", crashed
+        assert crashed["reason"].startswith("configured, not verified: agent CrashLoopBackOff")
+        unreadable = nodes["rock64-1"]["items"][item_id]
+        assert unreadable["state"] == "unknown", unreadable
+        assert unreadable["reason"].startswith("configured, not verified: agent status unreadable")
+        assert nodes["k3s-vm-1"]["items"][item_id]["state"] == "on"
+        headline = items[item_id]["headline"]
+        assert "on 4/6 nodes" in headline, headline
+        assert "2 unverified: agent CrashLoopBackOff (1), agent status unreadable (1)" in headline

@@ -17,10 +17,11 @@ from cilium_tui.cli import main
 from cilium_tui.lab.runner import RunningLab, start_lab
 from cilium_tui.remedy.journal import Journal
 from cilium_tui.remedy.planner import REMEDIES, build_plan
-from cilium_tui.remedy.preview import equivalent_commands
+from cilium_tui.remedy.preview import equivalent_commands, render_text
 from tests.conftest import need_tools
 from tests.integration.lab.conftest import FAST
 from tests.integration.remedy.conftest import Lab
+from tests.unit.remedy.pasted import pasted
 
 StartLab = Callable[[str], Awaitable[Lab]]
 StartLabNow = Callable[[str], RunningLab]
@@ -73,7 +74,7 @@ def test_plan_json_and_refusals(capsys: pytest.CaptureFixture[str]) -> None:
     doc = json.loads(out)
     assert doc["status"] == "ready" and doc["cluster"]["context"] == "lab-seed"
     assert "scanned 6 nodes" in err  # progress on stderr, the plan alone on stdout
-    code, out, _ = run(capsys, "plan", "bbr", "--demo")
+    code, out, _ = run(capsys, "plan", "xdp-acceleration", "--demo")
     assert code == 1
     assert "Status: REFUSED" in out
 
@@ -205,19 +206,24 @@ def test_refusals_and_mistakes(capsys: pytest.CaptureFixture[str], state_home: P
     assert code == 2 and "read-only mode" in err
     code, _, err = run(capsys, "apply", "warp-drive", "--demo", "--yes")
     assert code == 2 and "no item 'warp-drive'" in err
-    code, _, err = run(capsys, "apply", "bbr", "--demo", "--yes")
+    code, _, err = run(capsys, "apply", "xdp-acceleration", "--demo", "--yes")
     assert code == 1 and "not applied: the plan is refused" in err
     code, _, err = run(capsys, "undo", "--demo", "--yes")
     assert code == 1 and "nothing to undo" in err
     assert Journal(state_home).entries() == []
 
 
-async def test_the_printed_kubectl_commands_do_what_the_engine_does(lab: StartLab) -> None:
+async def seed_for_kubectl(lab: StartLab) -> tuple[Lab, dict[str, str]]:
+    """The seed lab, and the environment in which the real kubectl talks to it."""
     need_tools(KUBECTL)
     seed = await lab("seed")
     files = seed.running.files
     assert files is not None
-    env = {**os.environ, "KUBECONFIG": str(files.kubeconfig)}
+    return seed, {**os.environ, "KUBECONFIG": str(files.kubeconfig)}
+
+
+async def test_the_printed_kubectl_commands_do_what_the_engine_does(lab: StartLab) -> None:
+    seed, env = await seed_for_kubectl(lab)
     before = seed.config()
     plan = build_plan("hubble", await seed.source.scan())
     commands = equivalent_commands(plan)
@@ -233,3 +239,30 @@ async def test_the_printed_kubectl_commands_do_what_the_engine_does(lab: StartLa
     subprocess.run(shlex.split(first), env=env, check=True, capture_output=True)
     node = first.rsplit("=", 1)[1]
     assert seed.agent_pods().get(node) != pods[node]
+
+
+async def test_the_folded_commands_pasted_as_shown_work_with_the_real_kubectl(
+    lab: StartLab,
+) -> None:
+    """What `cilium-tui plan` prints at 80 columns, run by sh as a person pastes it: the patch
+    whose JSON spans lines inside its quotes, and the one rolling restart."""
+    seed, env = await seed_for_kubectl(lab)
+    before = seed.config()
+    text = render_text(plan := build_plan("hubble", await seed.source.scan()), 80)
+    shown = [line[4:] if line.startswith("    ") else "" for line in text.splitlines()]
+    commands = pasted(shown, join=False)
+    [patch] = [c for c in commands if " patch " in c]
+    rollout, *same = [c for c in commands if " rollout restart " in c]  # after helm, after cilium
+    assert same == [rollout]
+    assert "\n" in patch and max(map(len, patch.splitlines())) <= 76, patch
+    subprocess.run(["sh", "-c", patch], env=env, check=True, capture_output=True)
+    assert seed.config() == plan.data_after(before)
+
+    def restarted_at() -> str | None:
+        daemonset = seed.running.api.store.list("daemonsets")[0][0]
+        annotations = daemonset["spec"]["template"]["metadata"].get("annotations") or {}
+        return annotations.get("kubectl.kubernetes.io/restartedAt")
+
+    assert restarted_at() is None
+    subprocess.run(["sh", "-c", rollout], env=env, check=True, capture_output=True)
+    assert restarted_at() is not None

@@ -121,9 +121,50 @@ def test_native_routing_drift_configured_native_agent_still_tunnel() -> None:
     assert finding.drift == f"configured native, agent still reports Tunnel: {RESTART_PENDING}"
 
 
-def test_native_routing_from_config_when_agent_unreachable() -> None:
+def test_native_routing_from_config_alone_is_configured_not_verified() -> None:
+    """On means the running agent shows it: an unreadable status leaves it unknown."""
     finding = judge("native-routing", dark(), SEED)
-    check(finding, State.ON, "from cilium-config", AGENT_ERROR)
+    check(finding, State.UNKNOWN, "configured, not verified: agent status unreadable", AGENT_ERROR)
+    assert finding.configured is State.ON and finding.unverified
+
+
+def crash_looping(name: str = "vm-9") -> NodeRecord:
+    rec = record(name, errors={"agent": "agent pod cilium-vm-9 is CrashLoopBackOff (3 restarts)"})
+    assert rec.pod is not None
+    pod = replace(rec.pod, ready=False, waiting_reason="CrashLoopBackOff", restarts=3)
+    return replace(rec, pod=pod)
+
+
+RUNNING_STATE_ITEMS = tuple(i for i in CILIUM_ITEMS if judge(i, vm(), SEED).state is State.ON)
+"""What the seed's config turns on and its agents show: without a running agent, configured only."""
+
+
+@pytest.mark.parametrize("item_id", RUNNING_STATE_ITEMS)
+@pytest.mark.parametrize(
+    ("rec", "why"),
+    [(crash_looping(), "agent CrashLoopBackOff"), (dark(), "agent status unreadable")],
+    ids=["crash-loop", "unreadable"],
+)
+def test_an_agent_that_is_not_running_shows_nothing_on(
+    item_id: str, rec: NodeRecord, why: str
+) -> None:
+    finding = judge(item_id, rec, SEED)
+    assert len(RUNNING_STATE_ITEMS) >= 7
+    if item_id == "bpf-host-routing":  # the agent probes it: the config alone does not say
+        check(finding, State.UNKNOWN, "host routing unknown: agent status unavailable")
+        return
+    check(finding, State.UNKNOWN, f"configured, not verified: {why}")
+    assert finding.configured is State.ON
+    assert judge(item_id, vm(), SEED).state is State.ON  # the same config, agent running
+
+
+def test_configured_features_of_a_dead_agent_that_bbr_and_bwm_need_are_not_on() -> None:
+    config_on = config(
+        bandwidth_manager=setting(True, "enable-bandwidth-manager", "true"),
+        bbr=setting(True, "enable-bbr", "true"),
+    )
+    for item_id in ("bandwidth-manager", "bbr"):
+        check(judge(item_id, crash_looping(), config_on), State.UNKNOWN, "configured, not verified")
 
 
 def test_kube_proxy_replacement() -> None:
@@ -328,12 +369,36 @@ def test_bbr() -> None:
     check(judge("bbr", modern(bandwidth_manager=bbr_on), MODERN), State.ON)
     cubic = BandwidthManager(True, "CUBIC")
     check(judge("bbr", modern(bandwidth_manager=cubic), MODERN), State.OFF, "only new Pods")
-    no_bwm = judge("bbr", vm(), SEED)
-    assert no_bwm.state is State.BLOCKED and no_bwm.blocked_by == ("Bandwidth Manager off",)
-    legacy = judge("bbr", board(bandwidth_manager=cubic), SEED)
-    check(legacy, State.BLOCKED, "fail to start")
-    assert legacy.blocked_by == ("kernel 4.19 < 5.18", "BPF host routing Legacy")
+    # The Bandwidth Manager is not a blocker: BBR's plan turns it on with BBR.
+    check(judge("bbr", vm(), SEED), State.OFF, 'enable-bbr: "true" with the Bandwidth Manager')
+    # Below 5.1 the Bandwidth Manager turns itself off before BBR is checked: no crash.
+    old_kernel = judge("bbr", board(bandwidth_manager=cubic), SEED)
+    check(old_kernel, State.BLOCKED, "enabling it now would silently do nothing")
+    assert "fail to start" not in old_kernel.reason
+    assert old_kernel.blocked_by == (
+        "kernel 4.19 < 5.1 (Bandwidth Manager)",
+        "kernel 4.19 < 5.18",
+        "BPF host routing Legacy",
+    )
+    legacy = judge("bbr", with_probe(board(bandwidth_manager=cubic), kernel_release="5.4.0"), SEED)
+    check(legacy, State.BLOCKED, "enabling it now would make the agent fail to start")
+    assert legacy.blocked_by == ("kernel 5.4 < 5.18", "BPF host routing Legacy")
     check(judge("bbr", dark(), None), State.UNKNOWN)
+
+
+def test_bbr_hostns_only_on_a_legacy_1_18_node_starts_but_gives_pods_nothing() -> None:
+    """enable-bbr-hostns-only lifts BBR's need for BPF host routing (no crash) and keeps BBR
+    off Pods' sockets: the checklist and the planner both say "silently nothing"."""
+    hostns = config(bbr_hostns_only=setting(True, "enable-bbr-hostns-only", "true"))
+    rec = modern(
+        cilium_version="1.18.2",
+        host_routing="Legacy",
+        bandwidth_manager=BandwidthManager(True, "CUBIC"),
+    )
+    finding = judge("bbr", replace(rec, pod=None), hostns)
+    check(finding, State.BLOCKED, "enable-bbr-hostns-only", "would silently do nothing")
+    assert "fail to start" not in finding.reason
+    assert all("host routing" not in b for b in finding.blocked_by)
 
 
 def test_bpf_map_sizing() -> None:

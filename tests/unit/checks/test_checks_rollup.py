@@ -67,3 +67,18 @@ def test_counts_cover_every_state() -> None:
     r = rollup(HOST_ROUTING, (f("a", State.ON), f("b", State.OFF)))
     assert r.counts == {State.ON: 1, State.OFF: 1, State.BLOCKED: 0, State.NA: 0, State.UNKNOWN: 0}
     assert [x.node for x in r.failing] == ["b"]
+
+
+def test_configured_but_not_verified_is_counted_apart_with_the_agent_s_state() -> None:
+    unverified = Finding(
+        "bpf-host-routing",
+        "vm-2",
+        State.UNKNOWN,
+        "configured, not verified: agent CrashLoopBackOff; cilium-config asks for native routing",
+        configured=State.ON,
+    )
+    findings = (*(f(f"n{i}", State.ON) for i in range(5)), unverified)
+    assert gist(unverified) == "agent CrashLoopBackOff"
+    assert headline(HOST_ROUTING, findings) == (
+        "BPF host routing: on 5/6 nodes; 1 unverified: agent CrashLoopBackOff"
+    )

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cilium_tui.facts.pod import image_version, parse_agent_pod
+from cilium_tui.facts.pod import agent_pods, image_version, kube_proxy_runs, parse_agent_pod
+from cilium_tui.model import NodeInfo
 
 
 def _pod(**status: Any) -> dict[str, Any]:
@@ -91,3 +92,33 @@ def test_never_raises_on_arbitrary_objects(obj: dict[str, Any]) -> None:
 )
 def test_image_version(image: str | None, tag: str | None) -> None:
     assert image_version(image) == tag
+
+
+def _labelled(name: str, namespace: str, **labels: str) -> dict[str, Any]:
+    return {"metadata": {"name": name, "namespace": namespace, "labels": labels}}
+
+
+def test_agent_pods_among_all_pods_take_the_namespace_most_agents_run_in() -> None:
+    pods = [
+        _labelled("cilium-a", "cilium", **{"k8s-app": "cilium"}),
+        _labelled("cilium-b", "cilium", **{"k8s-app": "cilium"}),
+        _labelled("cilium-old", "kube-system", **{"k8s-app": "cilium"}),
+        _labelled("cilium-operator-1", "cilium", **{"io.cilium/app": "operator"}),
+        _labelled("coredns-1", "kube-system", **{"k8s-app": "kube-dns"}),
+    ]
+    namespace, agents = agent_pods(pods)
+    assert namespace == "cilium"
+    assert [p["metadata"]["name"] for p in agents] == ["cilium-a", "cilium-b"]
+    assert agent_pods([]) == (None, [])
+
+
+def test_kube_proxy_from_the_pods_of_a_sysdump() -> None:
+    daemonset_pod = _labelled("kube-proxy-x", "kube-system", **{"k8s-app": "kube-proxy"})
+    static_pod = _labelled("kube-proxy-node-1", "kube-system", component="kube-proxy")
+    elsewhere = _labelled("kube-proxy-y", "default", **{"k8s-app": "kube-proxy"})
+    k3s = NodeInfo("n", kubelet_version="v1.26.6+k3s1")
+    kubeadm = NodeInfo("n", kubelet_version="v1.33.3")
+    assert kube_proxy_runs([daemonset_pod], [kubeadm]) is True
+    assert kube_proxy_runs([static_pod], [kubeadm]) is True
+    assert kube_proxy_runs([elsewhere], [kubeadm]) is False
+    assert kube_proxy_runs([], [k3s]) is None  # inside the k3s process: invisible

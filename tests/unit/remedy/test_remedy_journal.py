@@ -80,7 +80,7 @@ def test_confirmation_is_for_one_plan_and_needs_the_context_for_restarts() -> No
     assert confirmation_word(governor) is None  # no agent restarts: y/N is enough
     assert confirm(governor).digest == governor.digest
     with pytest.raises(ConfirmationError, match="refused"):
-        confirm(build_plan("bbr", lab_snapshot("seed")))
+        confirm(build_plan("xdp-acceleration", lab_snapshot("seed")))
 
 
 def test_journal_files_are_private(tmp_path: Path) -> None:

@@ -36,7 +36,14 @@ def test_every_catalogue_item_has_a_plan_on_the_seed() -> None:
     seed = lab_snapshot("seed")
     statuses = {r.item_id: build_plan(r.item_id, seed).status for r in REMEDIES}
     ready = {i for i, s in statuses.items() if s == "ready"}
-    assert ready == {"bypass-iptables-conntrack", "hubble", "cpu-governor", "irqbalance"}
+    assert ready == {
+        "bypass-iptables-conntrack",
+        "bandwidth-manager",  # the VMs take it; on the boards it does nothing, harmlessly
+        "bbr",
+        "hubble",
+        "cpu-governor",
+        "irqbalance",
+    }
     assert {i for i, s in statuses.items() if s == "nothing"} == {
         "native-routing",
         "kube-proxy-replacement",
@@ -137,9 +144,11 @@ def test_kube_proxy_replacement_spelling(version: str, spelled: str) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def test_bbr_refused_on_the_boards_with_a_node_config_for_the_vms() -> None:
+def test_bbr_goes_to_the_vms_and_names_the_boards_where_it_does_nothing() -> None:
+    """Below kernel 5.1 the Bandwidth Manager turns itself off and BBR is ignored: the boards'
+    agents start as before, so the VMs' last step is not refused because of them."""
     plan = build_plan("bbr", lab_snapshot("seed"))
-    assert plan.status == "refused"
+    assert plan.status == "ready" and plan.refusals == ()
     assert changes(plan) == {
         "enable-bandwidth-manager": (None, "true"),
         "enable-bbr": (None, "true"),
@@ -148,13 +157,24 @@ def test_bbr_refused_on_the_boards_with_a_node_config_for_the_vms() -> None:
         **dict.fromkeys(VMS, Outcome.TAKES),
         **dict.fromkeys(BOARDS, Outcome.NO_EFFECT),  # kernel < 5.1: no Bandwidth Manager at all
     }
-    assert plan.per_node_config is not None
-    assert plan.per_node_config.nodes == VMS
-    assert dict(plan.per_node_config.defaults) == {
+    assert (
+        "does nothing on rock64-1, rock64-2, rock64-3: kernel 4.19 < 5.1 (Bandwidth Manager)"
+    ) in plan.warnings
+    assert not any("cluster-wide" in w for w in plan.warnings)
+    scoped = build_plan("bbr", lab_snapshot("seed"), VMS)
+    assert scoped.per_node_config is not None and scoped.per_node_config.nodes == VMS
+    assert dict(scoped.per_node_config.defaults) == {
         "enable-bandwidth-manager": "true",
         "enable-bbr": "true",
     }
-    assert plan.per_node_config.api_version == "cilium.io/v2alpha1"  # Cilium 1.13
+    assert scoped.per_node_config.api_version == "cilium.io/v2alpha1"  # Cilium 1.13
+
+
+def test_bandwidth_manager_is_not_refused_for_the_nodes_that_cannot_take_it() -> None:
+    plan = build_plan("bandwidth-manager", lab_snapshot("seed"))
+    assert plan.status == "ready"
+    assert plan.restart is not None and plan.restart.batches[0] in {(vm,) for vm in VMS}
+    assert any(w.startswith("does nothing on rock64-1, rock64-2, rock64-3") for w in plan.warnings)
 
 
 def test_bbr_on_a_5_10_board_would_crash_its_agent() -> None:
@@ -169,14 +189,14 @@ def test_bbr_with_legacy_host_routing_would_crash_the_agents() -> None:
     plan = build_plan("bbr", lab_snapshot("training"))
     assert {outcomes(plan)[n] for n in VMS} == {Outcome.FATAL}
     [vm_reason] = [r.reason for r in plan.refusals if r.nodes == VMS]
-    assert "BBR needs BPF host routing" in vm_reason
+    assert "BPF host routing Legacy" in vm_reason
 
 
 @pytest.mark.parametrize(
     ("config", "missing"),
     [
         ({"tunnel": "vxlan"}, "tunnel routing"),
-        ({"kube-proxy-replacement": "partial"}, "no full kube-proxy replacement"),
+        ({"kube-proxy-replacement": "partial"}, "kube-proxy replacement"),
         ({"enable-bpf-masquerade": None}, "iptables masquerading"),
     ],
 )
@@ -193,8 +213,8 @@ def test_conntrack_bypass_without_ipv4_would_stop_every_agent() -> None:
     plan = build_plan("bypass-iptables-conntrack", ipv6_only)
     assert plan.status == "refused" and plan.per_node_config is None
     assert refused_nodes(plan) == {
-        "the agent would fail to start: enable-ipv4 false: the bypass requires IPv4 support (its "
-        "rules match the IPv4 native-routing CIDR)": (*VMS, *BOARDS)
+        "the agent would fail to start: IPv4 disabled (enable-ipv4: false; the agent requires IPv4 "
+        "for the bypass)": (*VMS, *BOARDS)
     }
 
 
@@ -204,9 +224,8 @@ def test_each_reason_of_a_refusal_says_its_own_outcome() -> None:
     plan = build_plan("nodeport-dsr", lab_snapshot("training"))
     [refusal] = plan.refusals
     assert refusal.reason == (
-        "the agent would fail to start: tunnel routing: DSR's IP-option dispatch needs native "
-        "routing; the change would silently do nothing: no BPF NodePort (kube-proxy replacement "
-        "off): the mode is ignored"
+        "the agent would fail to start: tunnel routing (DSR's IP-option dispatch needs native "
+        "routing); the change would silently do nothing: kube-proxy replacement Disabled"
     )
 
 
@@ -234,8 +253,8 @@ def test_forced_legacy_routing_is_unset_where_the_kernel_allows() -> None:
     forced = lab_snapshot("seed", {"enable-host-legacy-routing": "true"})
     plan = build_plan("bpf-host-routing", forced)
     assert changes(plan) == {"enable-host-legacy-routing": ("true", "false")}
-    assert plan.status == "refused"  # the boards stay Legacy: kernel 4.19
-    assert plan.per_node_config is not None and plan.per_node_config.nodes == VMS
+    assert plan.status == "ready"  # the boards stay Legacy (kernel 4.19), harmlessly
+    assert any(w.startswith("does nothing on rock64-1, rock64-2, rock64-3") for w in plan.warnings)
 
 
 def test_netkit_needs_kernel_6_8() -> None:
@@ -243,9 +262,7 @@ def test_netkit_needs_kernel_6_8() -> None:
     modern = lab_snapshot("modern", {"datapath-mode": "veth"}, hosts=old)
     plan = build_plan("netkit", modern)
     assert plan.kind == "guidance" and plan.status == "refused"
-    assert refused_nodes(plan) == {
-        "the agent would fail to start: kernel 6.2 < 6.8 (netkit)": ("worker-2",)
-    }
+    assert refused_nodes(plan) == {"the agent would fail to start: kernel 6.2 < 6.8": ("worker-2",)}
     assert plan.per_node_config is not None
     assert plan.per_node_config.nodes == ("cp-1", "worker-1")
     assert plan.per_node_config.api_version == "cilium.io/v2"
@@ -258,9 +275,7 @@ def test_xdp_on_a_driver_without_native_xdp_is_refused() -> None:
         **dict.fromkeys(BOARDS, Outcome.FATAL),
     }
     assert refused_nodes(plan) == {
-        "the agent would fail to start: NIC driver st_gmac has no native XDP: attaching fails": (
-            BOARDS
-        )
+        "the agent would fail to start: NIC driver st_gmac has no native XDP": BOARDS
     }
 
 

@@ -63,7 +63,10 @@ def test_equivalent_commands_are_exact_and_quoted() -> None:
         "--set",
         "installNoConntrackIptablesRules=true",
     ]
-    assert commands.cilium_cli == ("cilium config set install-no-conntrack-iptables-rules true",)
+    assert commands.cilium_cli == (
+        "cilium config set --restart=false install-no-conntrack-iptables-rules true",
+    )
+    assert commands.rollout_restart == "kubectl -n kube-system rollout restart daemonset/cilium"
     assert commands.kubectl_patch is not None
     argv = shlex.split(commands.kubectl_patch)
     assert argv[:8] == ["kubectl", "-n", "kube-system", "patch", "configmap", "cilium-config",
@@ -81,7 +84,7 @@ def test_removals_are_null_in_the_patch_and_deletes_for_the_cli() -> None:
     chosen = lab_scenario("training", version="1.14.6", values=ChartValues(ipam="kubernetes"))
     plan = build_plan("native-routing", lab_snapshot(chosen, {"tunnel": "vxlan"}))
     commands = equivalent_commands(plan)
-    assert "cilium config delete tunnel" in commands.cilium_cli
+    assert "cilium config delete --restart=false tunnel" in commands.cilium_cli
     assert commands.kubectl_patch is not None
     assert json.loads(shlex.split(commands.kubectl_patch)[-1])["data"]["tunnel"] is None
     assert commands.helm is not None and "tunnel=null" in shlex.split(commands.helm)
@@ -111,13 +114,13 @@ def test_text_leads_with_helm_when_helm_manages_the_configmap() -> None:
 
 
 def test_text_of_a_refused_plan_names_nodes_and_node_config() -> None:
-    text = render_text(build_plan("bbr", lab_snapshot("seed")))
+    text = render_text(build_plan("xdp-acceleration", lab_snapshot("seed")))
     assert "Status: REFUSED" in text
     assert "[rock64-1, rock64-2, rock64-3]" in text
     assert "kind: CiliumNodeConfig" in text
     assert "Agent restarts" not in text  # nothing will restart
     assert "cilium config set" not in text and "kubectl -n kube-system patch" not in text
-    assert render_json(build_plan("bbr", lab_snapshot("seed")))["commands"] is None
+    assert render_json(build_plan("xdp-acceleration", lab_snapshot("seed")))["commands"] is None
 
 
 def test_json_rendering_is_the_plan_plus_diff_and_commands() -> None:
