@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cilium_tui.collect.source import NodeEvent, ProgressCallback
+from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanStream
 from cilium_tui.model import NodeRecord, Snapshot
 from cilium_tui.ui.app import CiliumTuiApp
 from cilium_tui.ui.screenshots import scan_lab
@@ -63,7 +63,9 @@ class Source:
     def name(self) -> str:
         return "benchmark"
 
-    async def scan(self, progress: ProgressCallback | None = None) -> Snapshot:
+    async def scan(
+        self, progress: ProgressCallback | None = None, stream: ScanStream | None = None
+    ) -> Snapshot:
         self.scans += 1
         return self.snapshots[min(self.scans, len(self.snapshots)) - 1]
 

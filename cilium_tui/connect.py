@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from cilium_tui.collect.inventory import Inventory, InventoryError, load_inventory, ssh_config_hosts
+from cilium_tui.collect.inventory import (
+    Inventory,
+    InventoryError,
+    SshTarget,
+    load_inventory,
+    ssh_config_hosts,
+)
 from cilium_tui.collect.kube import KubeClient, KubeError, NoKubeconfig
 from cilium_tui.collect.scan import ClusterSource
+from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress, ScanStream
 from cilium_tui.collect.ssh import SshPool
+from cilium_tui.model import NodeRecord, Snapshot
 from cilium_tui.settings import Settings
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
@@ -42,14 +50,21 @@ def parse_duration(text: str | None) -> float:
 
 
 async def open_source(
-    settings: Settings, *, latency: float = 0.0, faults: Sequence[str] = ()
+    settings: Settings,
+    *,
+    latency: float = 0.0,
+    faults: Sequence[str] = (),
+    lab_directory: Path | None = None,
 ) -> ClusterSource:
     """The Source the settings name. Raises OpenError with a clear message.
 
-    `latency` and `faults` are the lab's knobs (see `cilium_tui.lab.runner.FAULTS`).
+    `latency` and `faults` are the lab's knobs (see `cilium_tui.lab.runner.FAULTS`);
+    `lab_directory` is where the lab writes its files (default: its own, removed with it).
     """
     if settings.demo:
-        return await _open_lab(settings.demo, latency, faults, no_ssh=settings.no_ssh)
+        return await _open_lab(
+            settings.demo, latency, faults, lab_directory, no_ssh=settings.no_ssh
+        )
     if latency or faults:
         raise OpenError("--latency and --fault are lab knobs: use them with --demo")
     try:
@@ -76,12 +91,17 @@ async def open_source(
 
 
 async def _open_lab(
-    name: str, latency: float, faults: Sequence[str], *, no_ssh: bool = False
+    name: str,
+    latency: float,
+    faults: Sequence[str],
+    directory: Path | None,
+    *,
+    no_ssh: bool = False,
 ) -> ClusterSource:
     from cilium_tui.lab.runner import start_lab  # noqa: PLC0415 - loaded only for --demo
 
     try:
-        lab = await asyncio.to_thread(start_lab, name, latency=latency, faults=faults)
+        lab = await asyncio.to_thread(start_lab, name, directory, latency=latency, faults=faults)
     except ValueError as e:
         raise OpenError(f"--demo: {e}") from e
     except (OSError, RuntimeError) as e:
@@ -103,3 +123,47 @@ async def _open_lab(
         owns=lab,
         journal_dir=files.directory / "journal",
     )
+
+
+class OpeningSource:
+    """A ClusterSource opened by its first scan, so that the console paints before anything is
+    opened or read (the lab starting, the kubeconfig's clients). A failure to open is that
+    scan's error; the next scan tries again. It is also what the remediation engine changes
+    through (`kube` and `ssh` are the opened source's, None before)."""
+
+    def __init__(self, name: str, opener: Callable[[], Awaitable[ClusterSource]]) -> None:
+        self._name = name
+        self._opener = opener
+        self._source: ClusterSource | None = None
+        self._lock = asyncio.Lock()
+        self.kube: KubeClient | None = None
+        self.ssh: SshPool | None = None
+
+    @property
+    def name(self) -> str:
+        return self._source.name if self._source is not None else self._name
+
+    async def opened(self, progress: ProgressCallback | None = None) -> ClusterSource:
+        async with self._lock:
+            if self._source is None:
+                if progress is not None:
+                    progress(ScanProgress(0, 1, f"opening {self._name}"))
+                self._source = await self._opener()
+                self.kube, self.ssh = self._source.kube, self._source.ssh
+        return self._source
+
+    async def scan(
+        self, progress: ProgressCallback | None = None, stream: ScanStream | None = None
+    ) -> Snapshot:
+        return await (await self.opened(progress)).scan(progress, stream)
+
+    async def node_events(self) -> AsyncIterator[NodeEvent]:
+        async for event in (await self.opened()).node_events():
+            yield event
+
+    def ssh_target(self, record: NodeRecord) -> SshTarget | None:
+        return self._source.ssh_target(record) if self._source is not None else None
+
+    async def close(self) -> None:
+        if self._source is not None:
+            await self._source.close()

@@ -206,6 +206,10 @@ class CiliumConfig:
     helm_managed: bool = False
     helm_release: str | None = None
     settings: Mapping[str, Setting] = field(default_factory=dict, compare=False, hash=False)
+    labels: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """The ConfigMap's labels: who manages it (Helm, an IaC tool, a platform)."""
+    changed_at: datetime | None = None
+    """The last write to the ConfigMap (its managedFields' latest time), when the API says."""
     """Normalised settings by name (see `cilium_tui.facts.config.SETTINGS` for the names)."""
 
     def setting(self, name: str) -> Setting | None:
@@ -291,6 +295,8 @@ class AgentPod:
     waiting_reason: str | None = None
     """e.g. "CrashLoopBackOff"."""
     image: str | None = None
+    started_at: datetime | None = None
+    """When the running agent container started: it read cilium-config then."""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ The config file is TOML, by default ``$XDG_CONFIG_HOME/cilium-tui/config.toml``
     read_only = true
     theme = "cilium"
     refresh = 30
+    columns = ["name", "kernel", "host_routing", "agent"]   # node table; the console's c writes it
 
     [keymap]              # binding id = key(s); see the console's help (?) for the ids
     refresh = "f5"
@@ -26,6 +27,7 @@ import argparse
 import difflib
 import math
 import os
+import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -60,6 +62,8 @@ class Settings:
     """Dial nodes nothing else maps at their InternalIP (see `collect.inventory`)."""
     keymap: Mapping[str, str] = field(default_factory=dict)
     """Binding id -> key(s), applied with `App.set_keymap`."""
+    columns: tuple[str, ...] | None = None
+    """The node table's columns, in order (None: the default set); the console checks the names."""
     config_file: Path | None = None
     """The config file that was read, if any."""
 
@@ -78,6 +82,7 @@ def user_themes_dir(env: Mapping[str, str] | None = None) -> Path:
 
 # Config file keys and their kinds. Paths are expanded (~) and made relative to the file's dir.
 _STRING, _PATH, _BOOL, _NUMBER, _DEMO, _TABLE = "string", "path", "bool", "number", "demo", "table"
+_NAMES = "names"
 _KEYS: dict[str, str] = {
     "kubeconfig": _STRING,
     "context": _STRING,
@@ -91,6 +96,7 @@ _KEYS: dict[str, str] = {
     "no_ssh": _BOOL,
     "ssh_to_internal_ip": _BOOL,
     "keymap": _TABLE,
+    "columns": _NAMES,
 }
 
 
@@ -135,6 +141,10 @@ def _check(path: Path, key: str, value: object) -> object:
         if not isinstance(value, str) or not value:
             raise bad('true, false or a scenario name such as "seed"')
         return value
+    if kind == _NAMES:
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise bad('a list of names such as ["name", "kernel"]')
+        return tuple(value)
     if kind == _TABLE:
         if not isinstance(value, dict) or not all(isinstance(v, str) and v for v in value.values()):
             raise bad('a table of binding id = "key"')
@@ -195,6 +205,7 @@ def resolve(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> S
         no_ssh=bool(pick("no_ssh", False)),
         ssh_to_internal_ip=bool(pick("ssh_to_internal_ip", False)),
         keymap=dict(file_values.get("keymap", {})),
+        columns=file_values.get("columns"),
         config_file=config_path if read_file else None,
     )
 
@@ -205,3 +216,34 @@ def _names_a_cluster(args: argparse.Namespace) -> bool:
 
 def _path(value: str | Path | None) -> Path | None:
     return None if value is None else Path(value).expanduser()
+
+
+def save_setting(path: Path, key: str, value: list[str]) -> None:
+    """Set one top-level key of the config file at `path`, keeping every other key, comment and
+    blank line as written (the file is created if missing). Written to a temporary file beside it
+    and renamed over it, so a crash never leaves half a config; the file keeps its mode.
+    Raises `SettingsError` when the file cannot be read, parsed or written."""
+    import tomlkit  # noqa: PLC0415 - only the console writes settings
+    from tomlkit.exceptions import TOMLKitError  # noqa: PLC0415
+
+    if key not in _KEYS:
+        raise ValueError(f"unknown setting {key!r}")
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        document = tomlkit.parse(text)
+        document[key] = value
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        fd, temporary = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(tomlkit.dumps(document))
+            Path(temporary).chmod(mode)
+            Path(temporary).replace(path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as e:
+        raise SettingsError(f"{path}: cannot write: {e.strerror or e}") from None
+    except (TOMLKitError, UnicodeDecodeError) as e:
+        raise SettingsError(f"{path}: not valid TOML, left as it is: {e}") from None

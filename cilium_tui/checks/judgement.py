@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from cilium_tui.checks import catalogue
 from cilium_tui.checks import rollup as roll
 from cilium_tui.checks.types import Finding, Rollup
-from cilium_tui.model import Snapshot
+from cilium_tui.model import NodeRecord, Snapshot
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def rejudge(
     try:
         for record in after.nodes:
             findings = previous.by_node.get(record.name)
-            if records.get(record.name) is not record or findings is None:
+            if findings is None or not _unchanged(records.get(record.name), record):
                 findings = catalogue.evaluate_node(after, record)
                 changed.add(record.name)
             per_node.append(findings)
@@ -81,6 +81,14 @@ def rejudge(
     return judgement_of(rollups), frozenset(changed)
 
 
+def _unchanged(before: NodeRecord | None, after: NodeRecord) -> bool:
+    """The very record (a node event left it alone), or an equal one a new scan read (errors do
+    not take part in a record's `==`)."""
+    return before is after or (
+        before is not None and before == after and before.errors == after.errors
+    )
+
+
 def _same_cluster(previous: Judgement, before: Snapshot, after: Snapshot) -> bool:
     """Whether only node records may differ, and `previous` is a whole judgement to reuse."""
     if previous.error is not None or len(previous.rollups) != len(catalogue.CATALOGUE):
@@ -90,5 +98,10 @@ def _same_cluster(previous: Judgement, before: Snapshot, after: Snapshot) -> boo
     return all(
         getattr(before, f.name) == getattr(after, f.name)
         for f in dataclasses.fields(Snapshot)
-        if f.name != "nodes"
+        if f.name not in _PER_SCAN
     )
+
+
+_PER_SCAN = frozenset({"nodes", "taken_at"})
+"""Snapshot fields a new scan changes without changing any node's findings: when it was taken
+judges nothing, so a refresh judges again only the nodes whose records differ."""

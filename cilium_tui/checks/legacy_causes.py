@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cilium_tui.checks.ids import ItemId
-from cilium_tui.checks.requirements import kernel_meets, kernel_shortfall
+from cilium_tui.checks.legacy_origin import describe, set_by
+from cilium_tui.checks.requirements import (
+    cilium_minimum_kernel,
+    kernel_meets,
+    kernel_shortfall,
+    meets_cilium_minimum,
+)
 from cilium_tui.facts.config import config_value_in
 
 if TYPE_CHECKING:
@@ -21,6 +27,12 @@ if TYPE_CHECKING:
 
 HOST_ROUTING_KERNEL = "5.10"
 """`bpf_redirect_neigh` / `bpf_redirect_peer`: what BPF host routing needs from the kernel."""
+
+IPSEC_KERNEL_FIX = "c43272299488"
+"""The kernel commit BPF host routing with IPsec needs from Cilium 1.19 (not probed by Cilium)."""
+DEFAULT_LEGACY_SINCE = (1, 21)
+"""From Cilium 1.21 BPF host routing is off by default (enable-host-legacy-routing defaults to
+true): existing installs that relied on the default quietly go Legacy on upgrade."""
 
 LOG_PATTERN = "legacy host routing|BPF host routing|Falling back"
 
@@ -43,6 +55,9 @@ class Cause:
     evidence: tuple[str, ...] = ()
     certain: bool = True
     """False where the reference marks the fallback UNVERIFIED for this Cilium version."""
+    verify: bool = False
+    """Possible, not certain, and only a person can tell (a kernel fix Cilium does not probe):
+    a check to make, not a blocker."""
 
 
 def _cilium_version(view: NodeView) -> Cause | None:
@@ -61,11 +76,25 @@ def _cilium_version(view: NodeView) -> Cause | None:
 
 def _kernel(view: NodeView) -> Cause | None:
     kernel = view.kernel.value
-    if kernel is None or kernel_meets(kernel, HOST_ROUTING_KERNEL) is not False:
+    if kernel is None:
         return None
     minor = view.cilium_minor()
-    if minor is not None and minor >= (1, 18):
-        return None  # 1.18 requires 5.10 altogether: no fallback to explain
+    minimum = cilium_minimum_kernel(view.cilium.value)
+    if minimum == HOST_ROUTING_KERNEL:  # 1.18+: 5.10 is the minimum of Cilium itself
+        met, _ = view.kernel_meets(minimum)
+        if met or meets_cilium_minimum(kernel, minimum):
+            return None  # RHEL 8.6's 4.18 counts as 5.10
+        return Cause(
+            "kernel",
+            f"kernel {kernel.release} < {minimum}, Cilium {view.cilium.shown}'s minimum kernel "
+            "(RHEL 8.6's 4.18 counts as equivalent): the agent is not supported on this node",
+            kernel_shortfall(kernel, minimum),
+            f"upgrade the kernel to >= {minimum} (or RHEL 8.6+); no Cilium setting can fix this",
+            None,
+            view.kernel.evidence,
+        )
+    if kernel_meets(kernel, HOST_ROUTING_KERNEL) is not False:
+        return None
     text = (
         f"kernel {kernel.release} < {HOST_ROUTING_KERNEL}: BPF host routing needs "
         "bpf_redirect_neigh/bpf_redirect_peer"
@@ -126,8 +155,22 @@ def _iptables_masquerading(view: NodeView) -> Cause | None:
 def _ipsec(view: NodeView) -> Cause | None:
     enc = view.encryption
     minor = view.cilium_minor()
-    if enc.value != "IPsec" or (minor is not None and minor >= (1, 19)):
+    if enc.value != "IPsec":
         return None
+    if minor is not None and minor >= (1, 19):
+        return Cause(
+            "ipsec",
+            "IPsec encryption: from Cilium 1.19 BPF host routing works with IPsec, but only on "
+            f"kernels with the fix {IPSEC_KERNEL_FIX}, which Cilium does not probe: possible, "
+            "verify the kernel",
+            "IPsec encryption (possible, verify the kernel)",
+            f"check that the node's kernel carries commit {IPSEC_KERNEL_FIX} (its changelog, or "
+            "the distribution's advisory), then see the agent log for why it chose Legacy",
+            None,
+            enc.evidence,
+            certain=False,
+            verify=True,
+        )
     return Cause(
         "ipsec",
         "IPsec encryption: BPF host routing is incompatible with enable-ipsec up to Cilium 1.18",
@@ -154,16 +197,35 @@ def _endpoint_routes_ipv6(view: NodeView) -> Cause | None:
     )
 
 
+def _default_legacy(view: NodeView) -> Cause | None:
+    minor = view.cilium_minor()
+    setting = view.config.setting("host_legacy_routing") if view.config else None
+    if minor is None or minor < DEFAULT_LEGACY_SINCE or setting is None or not setting.defaulted:
+        return None
+    return Cause(
+        "default-legacy",
+        f"Cilium {view.cilium.shown} turns BPF host routing off by default "
+        "(enable-host-legacy-routing is unset, and defaults to true from 1.21)",
+        "BPF host routing off by default (1.21+)",
+        'set enable-host-legacy-routing: "false" (Helm bpf.hostLegacyRouting=false)',
+        ItemId.BPF_HOST_ROUTING,
+        (f"Cilium {view.cilium.shown}: enable-host-legacy-routing unset",),
+    )
+
+
 def _explicit(view: NodeView) -> Cause | None:
     if not view.legacy_forced.value:
         return None
+    origins = set_by(view.config, view.record)
     return Cause(
         "explicit",
-        'enable-host-legacy-routing is set to "true" in cilium-config',
+        'enable-host-legacy-routing is set to "true" in cilium-config'
+        + describe(origins)
+        + " (configured on purpose, not forced by the agent)",
         "enable-host-legacy-routing: true",
         'set enable-host-legacy-routing: "false" (Helm bpf.hostLegacyRouting=false)',
         ItemId.BPF_HOST_ROUTING,
-        view.legacy_forced.evidence,
+        view.legacy_forced.evidence + tuple(e for o in origins for e in o.evidence),
     )
 
 
@@ -189,6 +251,7 @@ _CHECKS = (
     _iptables_masquerading,
     _ipsec,
     _endpoint_routes_ipv6,
+    _default_legacy,
     _explicit,
     _cni_chaining,
 )

@@ -94,6 +94,23 @@ def kernel_meets(kernel: KernelVersion | None, *minimums: str) -> bool | None:
     return False
 
 
+CILIUM_MINIMUM_KERNEL = (("1.18", "5.10"), ("1.16", "5.4"))
+"""Cilium's minimum kernel, newest release first; RHEL 8.6's 4.18 counts as equivalent to it
+(the system requirements of those releases)."""
+
+
+def cilium_minimum_kernel(cilium: CiliumVersion | None) -> str | None:
+    """The minimum kernel of this Cilium release, where one is tabled."""
+    if cilium is None:
+        return None
+    return next((kernel for since, kernel in CILIUM_MINIMUM_KERNEL if cilium.at_least(since)), None)
+
+
+def meets_cilium_minimum(kernel: KernelVersion, minimum: str) -> bool:
+    """The kernel meets a Cilium release's minimum: upstream, or RHEL 8.6+ in its place."""
+    return kernel.is_rhel86_or_newer or at_least(kernel, minimum)
+
+
 def kernel_shortfall(kernel: KernelVersion, *minimums: str) -> str:
     """An unmet kernel requirement, short enough to group nodes by: "kernel 4.19 < 5.10"."""
     with_patch = any(len(version(m).release) > 2 for m in minimums)

@@ -16,6 +16,7 @@ question once, from the best source, with evidence:
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cached_property
@@ -275,14 +276,48 @@ class NodeView:
             return Fact(None)
         return Fact(value, _show(setting.value), "config", (str(setting.evidence),))
 
-    @staticmethod
+    @cached_property
+    def agent_stale(self) -> bool | None:
+        """Whether the agent started before cilium-config's last change (so it runs an older
+        config); None when either time is unknown."""
+        pod, config = self.record.pod, self.config
+        if pod is None or pod.started_at is None or config is None or config.changed_at is None:
+            return None
+        return pod.started_at < config.changed_at
+
+    @cached_property
+    def rollout_problem(self) -> str | None:
+        """Configuration not rolled out to this node: its fix, "restart this agent"."""
+        if not self.agent_stale:
+            return None
+        assert self.record.pod is not None and self.config is not None
+        pod, changed = self.record.pod, self.config.changed_at
+        restart = shlex.join(["kubectl", "-n", pod.namespace, "delete", "pod", pod.name])
+        return (
+            f"configuration not rolled out: the agent started before cilium-config's last "
+            f"change ({changed:%Y-%m-%d %H:%M} UTC): restart it ({restart})"
+        )
+
+    def _rollout_hint(self, hint: str) -> str:
+        """A drift's hint, sharpened by when the agent started."""
+        if hint != RESTART_PENDING or self.agent_stale is None:
+            return hint
+        if self.agent_stale:
+            return "the agent started before cilium-config's last change: restart this agent"
+        return f"not a pending restart (the agent started after the last change): {OVERRIDE}"
+
     def _combine(
-        running: Fact[T], configured: Fact[T], hint: str = RESTART_PENDING, subject: str = "agent"
+        self,
+        running: Fact[T],
+        configured: Fact[T],
+        hint: str = RESTART_PENDING,
+        subject: str = "agent",
     ) -> Fact[T]:
         """Running wins; a configured value that disagrees becomes a drift note."""
         if not running.known:
             return configured
         if configured.known and configured.value != running.value:
+            hint = self._rollout_hint(hint)
             drift = (
                 f"configured {configured.shown}, {subject} still reports {running.shown}: {hint}"
             )

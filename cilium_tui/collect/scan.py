@@ -8,6 +8,7 @@ bounded twice: by the number of node tasks in flight here, and by each client's 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import Any, Protocol, TypeVar
 from cilium_tui.collect.inventory import Inventory, SshTarget
 from cilium_tui.collect.kube import AgentPods, KubeClient, KubeError, agent_container
 from cilium_tui.collect.probe import agent_pod_argv
-from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress
+from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress, ScanStream
 from cilium_tui.collect.ssh import SshError, SshPool
 from cilium_tui.facts.config import parse_configmap
 from cilium_tui.facts.node import parse_node
@@ -148,7 +149,9 @@ class ClusterSource:
 
     # -- the scan --------------------------------------------------------------------------------
 
-    async def scan(self, progress: ProgressCallback | None = None) -> Snapshot:
+    async def scan(
+        self, progress: ProgressCallback | None = None, stream: ScanStream | None = None
+    ) -> Snapshot:
         started = datetime.now(UTC)
         steps = _Progress(progress)
         errors: list[str] = []
@@ -165,54 +168,70 @@ class ClusterSource:
         pods = agent_pods_by_node(agents.pods)
         limit = asyncio.Semaphore(self.limits.node_concurrency)
 
-        async def one_node(info: NodeInfo) -> NodeRecord:
-            async with limit:
-                pod = pods.get(info.name)
-                target = self._target(info)
-                found = _NodeFacts()
-                await asyncio.gather(
-                    self._agent(info.name, pod, found, steps),
-                    self._host(info, pod, target, found, steps),
-                )
+        def snapshot(records: Sequence[NodeRecord]) -> Snapshot:
+            config = None
+            if config_obj is not None:
+                version = cluster_version(records)
+                config = parse_configmap(config_obj, cilium_version=version)
+            return Snapshot(
+                taken_at=started,
+                source=self._name,
+                nodes=tuple(sorted(records, key=lambda r: r.name)),
+                config=config,
+                context=self.context,
+                kube_proxy_present=kube_proxy,
+                errors=tuple(errors),
+            )
+
+        def listed(info: NodeInfo) -> NodeRecord:
+            """A node's record before its agent and probe are asked."""
+            pod, target = pods.get(info.name), self._target(info)
             return NodeRecord(
                 name=info.name,
                 node=info,
                 pod=pod[0] if pod else None,
-                agent=found.agent,
-                agent_raw=found.raw,
-                probe=found.probe,
                 ssh_host=str(target) if target is not None else None,
-                errors=found.errors,
             )
 
-        async def one_board(name: str, target: SshTarget) -> NodeRecord:
+        async def one_node(record: NodeRecord) -> NodeRecord:
+            assert record.node is not None
+            async with limit:
+                pod, target = pods.get(record.name), self._target(record.node)
+                found = _NodeFacts()
+                await asyncio.gather(
+                    self._agent(record.name, pod, found, steps),
+                    self._host(record.node, pod, target, found, steps),
+                )
+            return read(
+                dataclasses.replace(
+                    record,
+                    agent=found.agent,
+                    agent_raw=found.raw,
+                    probe=found.probe,
+                    errors=found.errors,
+                )
+            )
+
+        async def one_board(record: NodeRecord, target: SshTarget) -> NodeRecord:
             async with limit:
                 found = _NodeFacts()
                 await self._probe(target, found, steps)
-            return NodeRecord(
-                name=name,
-                probe=found.probe,
-                ssh_host=str(target),
-                errors=found.errors,
-            )
+            return read(dataclasses.replace(record, probe=found.probe, errors=found.errors))
 
+        def read(record: NodeRecord) -> NodeRecord:
+            if stream is not None:
+                stream.node_read(record)
+            return record
+
+        node_records = [listed(n) for n in nodes]
+        board_records = [NodeRecord(name=b.name, ssh_host=str(b.target)) for b in boards]
+        if stream is not None:
+            stream.listed(snapshot([*node_records, *board_records]))
         records = await asyncio.gather(
-            *(one_node(n) for n in nodes),
-            *(one_board(b.name, b.target) for b in boards),
+            *(one_node(r) for r in node_records),
+            *(one_board(r, b.target) for r, b in zip(board_records, boards, strict=True)),
         )
-        config = None
-        if config_obj is not None:
-            version = cluster_version(records)
-            config = parse_configmap(config_obj, cilium_version=version)
-        return Snapshot(
-            taken_at=started,
-            source=self._name,
-            nodes=tuple(sorted(records, key=lambda r: r.name)),
-            config=config,
-            context=self.context,
-            kube_proxy_present=kube_proxy,
-            errors=tuple(errors),
-        )
+        return snapshot(records)
 
     async def _cluster(
         self, errors: list[str]

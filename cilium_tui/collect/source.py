@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from cilium_tui.model import NodeInfo, Snapshot
+from cilium_tui.model import NodeInfo, NodeRecord, Snapshot
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,20 @@ class NodeEvent:
     node: NodeInfo
 
 
+class ScanStream(Protocol):
+    """What a scan tells as it goes, so that a console can paint a big cluster before the scan
+    ends. Called on the scan's event loop, in this order: `listed` once, then `node_read` once per
+    node or board, in whatever order they answer (a hung one delays only itself)."""
+
+    def listed(self, snapshot: Snapshot) -> None:
+        """The cluster as listed: every node with its Node object and agent pod, no facts read."""
+        ...
+
+    def node_read(self, record: NodeRecord) -> None:
+        """One node's record, complete: its agent and its probe have answered (or failed)."""
+        ...
+
+
 class Source(Protocol):
     """A cluster as cilium-tui sees it."""
 
@@ -42,8 +56,11 @@ class Source(Protocol):
         """Human name for the title bar: "context prod-eu", "lab seed"."""
         ...
 
-    async def scan(self, progress: ProgressCallback | None = None) -> Snapshot:
-        """One full, bounded, concurrent scan; a per-node failure is a fact, not an exception."""
+    async def scan(
+        self, progress: ProgressCallback | None = None, stream: ScanStream | None = None
+    ) -> Snapshot:
+        """One full, bounded, concurrent scan; a per-node failure is a fact, not an exception.
+        `stream` hears the list, then each node as it is read."""
         ...
 
     def node_events(self) -> AsyncIterator[NodeEvent]:

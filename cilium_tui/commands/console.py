@@ -1,11 +1,14 @@
-"""The console (the default command): settings -> a cluster or the embedded lab -> the Textual app.
+"""The console (the default command): settings -> a cluster, the embedded lab or a file -> the app.
 
-The cluster is opened, and scanned once, before the screen takes over the terminal: a kubeconfig
-that cannot be used, a cluster that cannot be reached or a lab that cannot start is a one-line
-message and exit status 2, not a console full of errors. `--demo[=SCENARIO]` starts the lab in this
-process and reads it through the real collectors, as `check` does (see `cilium_tui.connect`).
-Unless read-only, the console gets the remediation engine (`cilium_tui.remedy`). `--sysdump` and
-`--snapshot` open a file instead, read-only; `--since FILE` compares every scan with one.
+The console paints before anything is dialled: settings, themes and the kubeconfig are checked
+before the screen takes over the terminal (a one-line message and exit status 2), then the first
+scan, on screen, reads the cluster (or starts the lab) and streams nodes into the table as they
+are read. A cluster of which nothing can be read still ends in one line and exit status 2, once
+the screen is given back. `--demo[=SCENARIO]` starts the lab in this process, in a directory
+that goes with the console, and reads it through the real collectors, as `check` does (see
+`cilium_tui.connect`). Unless read-only, the console gets the remediation engine
+(`cilium_tui.remedy`). `--sysdump` and `--snapshot` open a file instead, read-only, and `--since
+FILE` compares every scan with one: those are read before the screen opens, as files are quick.
 """
 
 from __future__ import annotations
@@ -13,15 +16,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import tempfile
+from functools import partial
 from pathlib import Path
 
 from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.collect.source import Source
 from cilium_tui.commands._scan import Target, open_target, target_of
-from cilium_tui.connect import NoCluster, OpenError
+from cilium_tui.connect import NoCluster, OpenError, OpeningSource, open_source
 from cilium_tui.offline.source import OfflineError, SinceSource, open_offline
 from cilium_tui.remedy.engine import RemedyEngine
-from cilium_tui.remedy.journal import journal_for
+from cilium_tui.remedy.journal import Journal, journal_for
 from cilium_tui.settings import SettingsError
 
 EXIT_CANNOT_OPEN = 2
@@ -33,10 +38,22 @@ def run(args: argparse.Namespace) -> int:
     try:
         target = target_of(args)
         load_themes().check(target.settings.theme)  # before the lab spends seconds starting
+        if target.settings.demo and target.offline is None:
+            check_scenario(target.settings.demo)
     except (SettingsError, OpenError, ThemeError) as e:
         return _fail(str(e))
     since = getattr(args, "since", None)
     return asyncio.run(_console(target, Path(since).expanduser() if since else None))
+
+
+def check_scenario(name: str) -> None:
+    """An unknown scenario is refused before the screen opens (it is only a name to look up)."""
+    from cilium_tui.lab.scenarios import scenario  # noqa: PLC0415 - loaded only for --demo
+
+    try:
+        scenario(name)
+    except ValueError as e:
+        raise OpenError(f"--demo: {e}") from e
 
 
 def _fail(message: str) -> int:
@@ -45,6 +62,45 @@ def _fail(message: str) -> int:
 
 
 async def _console(target: Target, since: Path | None = None) -> int:
+    if target.offline is None and since is None:
+        return await _live(target)
+    return await _compared(target, since)
+
+
+async def _live(target: Target) -> int:
+    """A cluster or the lab, read on screen."""
+    from cilium_tui.ui.app import run_console  # noqa: PLC0415 - Textual loads only for the console
+
+    settings = target.settings
+    if not settings.demo:
+        if target.latency or target.faults:
+            return _fail("--latency and --fault are lab knobs: use them with --demo")
+        try:  # the kubeconfig, read here: nothing is dialled before the console paints
+            source = await open_source(settings)
+        except NoCluster as e:
+            return _fail(f"{e}; try `cilium-tui --demo` for the embedded lab")
+        except OpenError as e:
+            return _fail(str(e))
+        remedy = None if settings.read_only else RemedyEngine(source, journal=journal_for(source))
+        return await run_console(settings, source, remedy=remedy)
+    with tempfile.TemporaryDirectory(prefix="cilium-tui-lab-") as files:
+        directory = Path(files)
+        opener = partial(
+            open_source,
+            settings,
+            latency=target.latency,
+            faults=target.faults,
+            lab_directory=directory,
+        )
+        lab = OpeningSource(f"lab {settings.demo}", opener)  # the lab starts on screen
+        # A demo's changes are journalled with the lab and go with it (see `journal_for`).
+        journal = Journal(directory / "journal", temporary=True)
+        remedy = None if settings.read_only else RemedyEngine(lab, journal=journal)
+        return await run_console(settings, lab, remedy=remedy)
+
+
+async def _compared(target: Target, since: Path | None) -> int:
+    """A sysdump or snapshot file, or anything compared with one (`--since`): read first."""
     from cilium_tui.ui.app import run_console  # noqa: PLC0415 - Textual loads only for the console
 
     settings = target.settings
@@ -68,4 +124,4 @@ async def _console(target: Target, since: Path | None = None) -> int:
     if baseline is not None:
         compared = SinceSource(source, baseline)
         shown, snapshot = compared, compared.compared(snapshot)
-    return await run_console(settings, shown, snapshot, remedy)
+    return await run_console(settings, shown, snapshot, remedy=remedy)

@@ -18,10 +18,12 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 import yaml
 
+from cilium_tui.facts.timestamps import parse_time
 from cilium_tui.facts.version import CiliumVersion, parse_cilium_version
 from cilium_tui.facts.version_window import VersionWindow, minor_of
 from cilium_tui.model import CiliumConfig, Setting
@@ -286,7 +288,16 @@ def parse_configmap(
         or (isinstance(managed_by, str) and managed_by.lower() == "helm"),
         helm_release=release,
         settings=settings,
+        labels={k: v for k, v in labels.items() if isinstance(k, str) and isinstance(v, str)},
+        changed_at=max(
+            (t for f in meta.get("managedFields") or [] if (t := _field_time(f)) is not None),
+            default=None,
+        ),
     )
+
+
+def _field_time(entry: object) -> datetime | None:
+    return parse_time(entry.get("time")) if isinstance(entry, Mapping) else None
 
 
 def _text(value: object) -> str | None:

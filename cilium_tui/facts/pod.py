@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
+from cilium_tui.facts.timestamps import parse_time
 from cilium_tui.model import AgentPod, NodeInfo
 
 AGENT_CONTAINER = "cilium-agent"
@@ -54,6 +55,7 @@ def parse_agent_pod(obj: Mapping[str, Any]) -> AgentPod:
         restarts=restarts if isinstance(restarts, int) else 0,
         waiting_reason=waiting.get("reason") if isinstance(waiting.get("reason"), str) else None,
         image=images[0] if images and isinstance(images[0], str) else None,
+        started_at=parse_time(_dict(state.get("running")).get("startedAt")),
     )
 
 

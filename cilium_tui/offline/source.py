@@ -12,7 +12,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Literal
 
-from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress, Source
+from cilium_tui.collect.source import (
+    NodeEvent,
+    ProgressCallback,
+    ScanProgress,
+    ScanStream,
+    Source,
+)
 from cilium_tui.model import Snapshot
 from cilium_tui.offline.archive import ArchiveError, read_archive
 from cilium_tui.offline.diff import Baseline, since_marks
@@ -43,7 +49,10 @@ class OfflineSource:
     def context(self) -> str | None:
         return self.snapshot.context
 
-    async def scan(self, progress: ProgressCallback | None = None) -> Snapshot:
+    async def scan(
+        self, progress: ProgressCallback | None = None, stream: ScanStream | None = None
+    ) -> Snapshot:
+        """The file, read at once: nothing to stream."""
         if progress is not None:
             progress(ScanProgress(1, 1, f"read {self.path.name}"))
         return self.snapshot
@@ -97,7 +106,10 @@ class SinceSource:
     def compared(self, snapshot: Snapshot) -> Snapshot:
         return dataclasses.replace(snapshot, since=since_marks(self.baseline.diff(snapshot)))
 
-    async def scan(self, progress: ProgressCallback | None = None) -> Snapshot:
+    async def scan(
+        self, progress: ProgressCallback | None = None, stream: ScanStream | None = None
+    ) -> Snapshot:
+        """Not streamed: each scan is compared with the baseline whole."""
         snapshot = await self.inner.scan(progress)
         return await asyncio.to_thread(self.compared, snapshot)
 

@@ -20,7 +20,8 @@ class NodeSummary:
     kubernetes: bool
     """False for a board that is only in the SSH inventory."""
     problems: tuple[str, ...]
-    """Why facts are missing: the agent's or the probe's error."""
+    """Why facts are missing (the agent's or the probe's error), or are stale (an agent that
+    started before cilium-config's last change)."""
 
 
 def summarize(snapshot: Snapshot) -> tuple[NodeSummary, ...]:
@@ -37,7 +38,7 @@ def _summary(view: NodeView) -> NodeSummary:
     if routing is not None and host_routing.origin == "predicted":
         routing += " (predicted)"
     agent_problem = view.agent_problem if view.is_cilium_node else None
-    problems = [p for p in (agent_problem, view.probe_problem) if p]
+    problems = [p for p in (agent_problem, view.probe_problem, view.rollout_problem) if p]
     return NodeSummary(
         name=view.name,
         kernel=view.kernel.text,

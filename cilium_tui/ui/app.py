@@ -1,6 +1,9 @@
 """The console application: scanning in workers, live node events, screens, keys and themes.
 
-The app owns one `ClusterState` (the `cluster` reactive); screens watch it and render. Scans run
+The app owns one `ClusterState` (the `cluster` reactive); screens watch it and render. The
+console paints before it has read anything: the first scan runs on screen, and what a scan has
+read so far (the list of nodes, then each node as its agent and probe answer) is published every
+STREAM_GAP, so a big cluster fills in and a hung node delays only its own row. Scans run
 in a worker and never pile up: a refresh asked for while a scan runs is coalesced into one scan
 after it, and the interval timer is re-armed only when a scan ends, so a slow cluster slows the
 cadence instead of queueing work. Node watch events patch the state between scans; judgements are
@@ -18,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
@@ -31,11 +35,18 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from cilium_tui.checks.judgement import Judge, judge
 from cilium_tui.collect.source import ProgressCallback, ScanProgress, Source
-from cilium_tui.model import Snapshot
+from cilium_tui.model import NodeRecord, Snapshot
 from cilium_tui.remedy.context import PlanOptions
 from cilium_tui.remedy.engine import RemedyEngine
 from cilium_tui.remedy.journal import Journal
-from cilium_tui.settings import DEFAULT_REFRESH, DEFAULT_THEME, Settings
+from cilium_tui.settings import (
+    DEFAULT_REFRESH,
+    DEFAULT_THEME,
+    Settings,
+    SettingsError,
+    default_config_path,
+    save_setting,
+)
 from cilium_tui.ui.activity import Activity, Level, describe
 from cilium_tui.ui.commands import ConsoleCommands, PaletteCommand
 from cilium_tui.ui.dialogs import ConfirmDialog
@@ -43,6 +54,8 @@ from cilium_tui.ui.messages import ItemChosen, NodeChanged, ScanProgressed
 from cilium_tui.ui.panes.checklist import ChecklistPane
 from cilium_tui.ui.panes.nodes import NodesPane
 from cilium_tui.ui.panes.remediation import PLAN, RemediationPane
+from cilium_tui.ui.rows import DEFAULT_COLUMNS, known_columns
+from cilium_tui.ui.screens.columns import ColumnPicker
 from cilium_tui.ui.screens.detail import NodeDetailScreen
 from cilium_tui.ui.screens.help import BindingSection, HelpScreen
 from cilium_tui.ui.screens.journal import JournalScreen
@@ -68,8 +81,14 @@ PUBLISH_GAP = 0.5
 """Seconds between two judgements published while node events keep coming: each one repaints
 the visible table, which on a big cluster costs a good part of that time on the event loop."""
 
+STREAM_GAP = 0.25
+"""Seconds between two publications of what a running scan has read so far."""
+
 CLOSE_TIMEOUT = 30.0
 """Closing the lab's source stops the lab (API server, SSH boards): allow it the time."""
+
+EXIT_UNREADABLE = 2
+"""The exit status when the first scan read no node (see `CiliumTuiApp.failure`)."""
 
 MUTATING_BINDINGS = (
     Binding("a", "apply", "Apply", id="apply"),
@@ -77,6 +96,32 @@ MUTATING_BINDINGS = (
 )
 """Keys that change a cluster or a host (checklist and remediation tabs, undo also in the journal;
 absent in read-only)."""
+
+
+class ScanFeed:
+    """What the running scan has read that the screen does not show yet (a `ScanStream`). The
+    scan calls it on the app's loop; the app takes what it holds every STREAM_GAP."""
+
+    def __init__(self) -> None:
+        self._listed: Snapshot | None = None
+        self._read: dict[str, NodeRecord] = {}
+
+    def listed(self, snapshot: Snapshot) -> None:
+        self._listed = snapshot
+
+    def node_read(self, record: NodeRecord) -> None:
+        self._read[record.name] = record
+
+    def take(self, shown: Snapshot | None) -> Snapshot | None:
+        """`shown` with the nodes read since, else the list when nothing is shown yet (a refresh
+        never blanks the rows on screen with a bare list); None when there is nothing new."""
+        base = shown if shown is not None else self._listed
+        self._listed = None
+        if base is None or (base is shown and not self._read):
+            return None
+        read, self._read = self._read, {}
+        nodes = [read.pop(record.name, record) for record in base.nodes]
+        return dataclasses.replace(base, nodes=(*nodes, *read.values()))
 
 
 class CiliumTuiApp(App[int]):
@@ -127,13 +172,17 @@ class CiliumTuiApp(App[int]):
         remedy: RemedyEngine | None = None,
         journal: Journal | None = None,
         plan_options: PlanOptions | None = None,
+        columns: Sequence[str] | None = None,
+        config_path: Path | None = None,
     ) -> None:
         """`source` is owned by the app for its lifetime and closed on exit (on the app's loop,
         where asyncssh connections live). `initial` is a scan already made (the console command
         scans once before the screen opens): shown at once, the next scan follows the interval.
         `remedy` is the engine that applies and undoes changes (None in read-only mode, or for a
         source it cannot change); `journal` the one the journal view lists (default: the
-        engine's). Raises `ThemeError` for an unknown or broken theme."""
+        engine's). `columns` are the node table's (default: `DEFAULT_COLUMNS`); a choice made in
+        the console is written to `config_path` (default: the user's config file). Raises
+        `ThemeError` for an unknown or broken theme."""
         super().__init__()
         self.source = source
         self.read_only = read_only
@@ -148,6 +197,8 @@ class CiliumTuiApp(App[int]):
             self.register_theme(loaded)
         self.themes.check(theme)
         self.theme = theme
+        self.node_columns, self._unknown_columns = known_columns(columns or DEFAULT_COLUMNS)
+        self.config_path = config_path or default_config_path()
         self.user_keymap = dict(keymap or {})
         self.set_keymap(self.user_keymap)
         self.activity: deque[Activity] = deque(maxlen=5000)
@@ -162,6 +213,10 @@ class CiliumTuiApp(App[int]):
         self._published_at = float("-inf")
         self._watching = False
         self._asking_to_quit = False
+        self._starting = False
+        """The first scan is asked for, after the first frame (`settled` waits for it)."""
+        self.failure: str | None = None
+        """Why the console quit on its own: its first scan read no node (exit status 2)."""
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen()
@@ -187,9 +242,14 @@ class CiliumTuiApp(App[int]):
         unknown = sorted(set(self.user_keymap) - set(binding_ids()))
         if unknown:
             self.report(f"keymap: no binding with id {', '.join(unknown)}", Level.WARNING, True)
-        self.report(f"connected to {self.source.name}")
+        if self._unknown_columns:
+            names = ", ".join(self._unknown_columns)
+            self.report(f"columns: no node-table column {names}", Level.WARNING, True)
+        self.report(f"reading {self.source.name}")
         if self._initial is None:
-            self.request_scan("start")
+            # After the first frame: opening a lab or a cluster must not compete with it.
+            self._starting = True
+            self.call_after_refresh(self.request_scan, "start")
         else:
             initial, self._initial = self._initial, None
             self.report(f"scanned {len(initial.nodes)} nodes before the console opened")
@@ -228,6 +288,7 @@ class CiliumTuiApp(App[int]):
         if self._refresh_timer is not None:
             self._refresh_timer.stop()
             self._refresh_timer = None
+        self._starting = False
         self.scan = dataclasses.replace(self.scan, running=True, progress=None)
         self._scan()
 
@@ -235,10 +296,20 @@ class CiliumTuiApp(App[int]):
     async def _scan(self) -> Snapshot:
         progress: ProgressCallback = self._progress
         started = asyncio.get_running_loop().time()
-        snapshot = await self.source.scan(progress)
+        feed = ScanFeed()
+        publishing = self.set_interval(STREAM_GAP, partial(self._publish_feed, feed))
+        try:
+            snapshot = await self.source.scan(progress, feed)
+        finally:
+            publishing.stop()
         elapsed = asyncio.get_running_loop().time() - started
         self.report(f"scanned {len(snapshot.nodes)} nodes in {elapsed:.1f} s")
         return snapshot
+
+    def _publish_feed(self, feed: ScanFeed) -> None:
+        snapshot = feed.take(self._latest)
+        if snapshot is not None:
+            self.set_snapshot(snapshot)
 
     def _progress(self, step: ScanProgress) -> None:
         # May be called from a Source's own threads: post_message is thread-safe.
@@ -274,11 +345,25 @@ class CiliumTuiApp(App[int]):
             self.report(f"scan failed: {error}", Level.ERROR, toast=True)
             taken_at = self.scan.taken_at
         self.scan = ScanStatus(running=False, taken_at=taken_at, error=error)
+        if self._latest is None or not self._latest.nodes:
+            self._give_up(str(worker.error or "") or error)
+            return
         if self._scan_queued:
             self._scan_queued = False
             self.request_scan("queued refresh")
         else:
             self._arm_refresh()
+
+    def _give_up(self, error: str | None) -> None:
+        """Nothing could be read at all (a cluster that cannot be reached, a kubeconfig that
+        cannot be used, a lab that cannot start): quit with one line rather than show a console
+        full of errors."""
+        latest = self._latest
+        errors = latest.errors if latest is not None else ()
+        why = error or (errors[0] if errors else "the cluster has no nodes")
+        self.failure = f"no nodes could be read from {self.source.name}: {why}"
+        # After the screens have taken this scan's end in: they must not be torn down under it.
+        self.call_after_refresh(self.exit, EXIT_UNREADABLE, EXIT_UNREADABLE)
 
     def _arm_refresh(self) -> None:
         """The next interval scan counts from the end of the last one."""
@@ -330,7 +415,7 @@ class CiliumTuiApp(App[int]):
         scripted runs; an apply is not waited for: it may be waiting for its confirmation)."""
         while True:
             busy = [w for w in self.workers if w.group in SETTLING and not w.is_finished]
-            if not busy and not self.scan.running:
+            if not busy and not self.scan.running and not self._starting:
                 return
             with suppress(WorkerCancelled, WorkerFailed):  # failures are reported where they occur
                 await self.workers.wait_for_complete(busy)
@@ -408,6 +493,16 @@ class CiliumTuiApp(App[int]):
         if answer:
             self.report("quit while a change was rolling out: it was interrupted", Level.WARNING)
             self.exit()
+
+    def choose_columns(self, columns: Sequence[str]) -> None:
+        """Show these node-table columns from now on, and keep the choice in the config file."""
+        self.node_columns, _ = known_columns(columns)
+        try:
+            save_setting(self.config_path, "columns", list(self.node_columns))
+        except SettingsError as e:
+            self.report(f"columns not saved: {e}", Level.ERROR, toast=True)
+            return
+        self.report(f"columns saved in {self.config_path}")
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(binding_sections(read_only=self.read_only), self.user_keymap))
@@ -519,6 +614,7 @@ def binding_sections(*, read_only: bool = False) -> list[BindingSection]:
         ("node detail", NodeDetailScreen.BINDINGS),
         ("journal", JournalScreen.BINDINGS),
         ("checklist", [*ChecklistPane.BINDINGS, *tree]),
+        ("column picker (c)", ColumnPicker.BINDINGS),
         ("dialogs", ConfirmDialog.BINDINGS),
         ("help", HelpScreen.BINDINGS),
     ]
@@ -535,10 +631,13 @@ async def run_console(
     settings: Settings,
     source: Source,
     initial: Snapshot | None = None,
+    *,
     remedy: RemedyEngine | None = None,
 ) -> int:
     """Run the console on the running loop until the user quits (the source's connections live on
-    this loop; the app closes the source). A bad theme is a message, not a traceback."""
+    this loop; the app closes the source). `initial` is a snapshot read before (a file); without
+    it the console scans on screen. A bad theme, or a cluster of which nothing could be read, is
+    one line on stderr and exit status 2, not a traceback."""
     try:
         app = CiliumTuiApp(
             source,
@@ -549,10 +648,14 @@ async def run_console(
             keymap=settings.keymap,
             initial=initial,
             remedy=remedy,
+            columns=settings.columns,
+            config_path=settings.config_file,
         )
     except ThemeError as e:
         print(f"cilium-tui: {e}", file=sys.stderr)
         await source.close()
         return 2
     await app.run_async()
+    if app.failure is not None:
+        print(f"cilium-tui: {app.failure}", file=sys.stderr)
     return app.return_code or 0

@@ -7,7 +7,7 @@ Pure, so every column can be tested without Textual. Unknown facts render as a d
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from cilium_tui.checks.fact import Fact
@@ -333,3 +333,31 @@ COLUMNS: tuple[Column, ...] = (
 role comes last, so on a narrow terminal it is the role that scrolls out of view, never a dead
 node. At 140 columns the seed shows every column but ROLE."""
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
+
+DEFAULT_COLUMNS = (
+    "name",
+    "arch",
+    "kernel",
+    "cilium",
+    "host_routing",
+    "agent",
+    "ssh",
+    "routing",
+    "kpr",
+    "masquerading",
+    "bandwidth",
+)
+"""What the node table shows until the user picks (`columns` in the config file, or `c`): it
+fits 120 terminal columns on the seed. The rest (OS, BIG TCP, MTU, XDP, ROLE) comes with the
+wide toggle (`w`), as k9s shows its extra node columns."""
+
+
+def wide_columns(chosen: Sequence[str]) -> tuple[str, ...]:
+    """The chosen columns, then every other one in the table's own order."""
+    return (*chosen, *(key for key in COLUMN_KEYS if key not in chosen))
+
+
+def known_columns(keys: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the known column keys in `keys`, in order, NAME first; the unknown ones)."""
+    known = tuple(dict.fromkeys(k for k in ("name", *keys) if k in COLUMN_KEYS))
+    return known, tuple(k for k in keys if k not in COLUMN_KEYS)

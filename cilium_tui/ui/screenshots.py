@@ -32,7 +32,13 @@ from textual.pilot import Pilot
 from cilium_tui.checks.ids import ItemId
 from cilium_tui.collect.inventory import SshTarget
 from cilium_tui.collect.kube import KubeClient
-from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress, Source
+from cilium_tui.collect.source import (
+    NodeEvent,
+    ProgressCallback,
+    ScanProgress,
+    ScanStream,
+    Source,
+)
 from cilium_tui.collect.ssh import SshPool
 from cilium_tui.connect import open_source
 from cilium_tui.model import NodeRecord, Snapshot
@@ -113,7 +119,9 @@ class StaticSource:
     def name(self) -> str:
         return self._name
 
-    async def scan(self, progress: ProgressCallback | None = None) -> Snapshot:
+    async def scan(
+        self, progress: ProgressCallback | None = None, stream: ScanStream | None = None
+    ) -> Snapshot:
         total = len(self._snapshot.nodes)
         for done, record in enumerate(self._snapshot.nodes, 1):
             if progress is not None:
@@ -177,15 +185,7 @@ async def remediation(pilot: Pilot[Any]) -> None:
 
 
 async def confirm(pilot: Pilot[Any]) -> None:
-    app = await _ready(pilot)
-    await pilot.press("2")
-    app.main.query_one(ChecklistPane).select_item(ItemId.CONNTRACK_BYPASS)
-    await pilot.pause()
-    await pilot.press("a")
-    for _ in range(200):  # the preflight asks the API server first
-        if isinstance(app.screen, ConfirmDialog):
-            break
-        await pilot.pause(0.05)
+    await _ask(pilot, "a", ItemId.CONNTRACK_BYPASS)
     await pilot.pause()
 
 
@@ -217,24 +217,27 @@ async def confirm_dialog(pilot: Pilot[Any]) -> ConfirmDialog:
     return dialog
 
 
-async def _confirm(pilot: Pilot[Any]) -> None:
-    """Answer the confirmation dialog as a person would: the word typed if it asks for one."""
-    dialog = await confirm_dialog(pilot)
-    await pilot.press(*(dialog.require_word or "y"))
-    if dialog.require_word:
-        await pilot.press("enter")
-
-
-async def _start(pilot: Pilot[Any], key: str, item_id: str | None = None) -> RemediationPane:
-    """Press `key` (a: apply `item_id`, selected on the checklist; u: undo the latest change)
-    and confirm: the change starts rolling out."""
+async def _ask(pilot: Pilot[Any], key: str, item_id: str | None = None) -> ConfirmDialog:
+    """Press `key` (a: apply `item_id`, selected on the checklist; u: undo the latest change):
+    the confirmation dialog it opens."""
     app = await _ready(pilot)
     if item_id is not None:
         await pilot.press("2")
         app.main.query_one(ChecklistPane).select_item(item_id)
         await pilot.pause()
     await pilot.press(key)
-    await _confirm(pilot)
+    return await confirm_dialog(pilot)
+
+
+async def _start(pilot: Pilot[Any], key: str, item_id: str | None = None) -> RemediationPane:
+    """`_ask`, then answer as a person would (the word typed if the dialog asks for one): the
+    change starts rolling out."""
+    dialog = await _ask(pilot, key, item_id)
+    await pilot.press(*(dialog.require_word or "y"))
+    if dialog.require_word:
+        await pilot.press("enter")
+    app = pilot.app
+    assert isinstance(app, CiliumTuiApp)
     return app.main.query_one(RemediationPane)
 
 
@@ -300,7 +303,11 @@ SCENES: dict[str, Scene] = {
     "help": help_keys,
 }
 
-SCENARIOS: dict[str, str] = {"nodes": "scale:30", "training-flip": "training"}
+SCENARIOS: dict[str, str] = {
+    "nodes": "scale:30",
+    "node-detail": "training",
+    "training-flip": "training",
+}
 """The lab each scene runs on, when not the seed."""
 
 

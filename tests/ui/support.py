@@ -25,7 +25,7 @@ from textual.widgets import OptionList, Static
 
 from cilium_tui.checks.judgement import Judge, judge
 from cilium_tui.collect.scan import ClusterSource
-from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress
+from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress, ScanStream
 from cilium_tui.model import Snapshot
 from cilium_tui.remedy.engine import RemedyEngine
 from cilium_tui.remedy.journal import Journal
@@ -61,7 +61,9 @@ class ScriptedSource:
     def name(self) -> str:
         return self._name
 
-    async def scan(self, progress: ProgressCallback | None = None) -> Snapshot:
+    async def scan(
+        self, progress: ProgressCallback | None = None, stream: ScanStream | None = None
+    ) -> Snapshot:
         self.scans += 1
         snapshot = self.snapshots[min(self.scans, len(self.snapshots)) - 1]
         if progress is not None:

@@ -214,6 +214,7 @@ async def test_help_lists_every_binding_with_its_id() -> None:
 
 async def test_every_binding_of_the_ui_has_an_id_and_appears_in_help() -> None:
     from cilium_tui.ui.panes.nodes import NodesPane
+    from cilium_tui.ui.screens.columns import ColumnPicker
 
     declared = [
         *CiliumTuiApp.BINDINGS,
@@ -224,6 +225,7 @@ async def test_every_binding_of_the_ui_has_an_id_and_appears_in_help() -> None:
         *ConfirmDialog.BINDINGS,
         *HelpScreen.BINDINGS,
         *JournalScreen.BINDINGS,
+        *ColumnPicker.BINDINGS,
     ]
     ids = [getattr(b, "id", None) for b in declared]
     assert None not in ids

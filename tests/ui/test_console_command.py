@@ -3,11 +3,13 @@ before the screen is taken over: no traceback, no console full of errors."""
 
 from __future__ import annotations
 
+from functools import partialmethod
 from pathlib import Path
 
 import pytest
 
 from cilium_tui.cli import main
+from cilium_tui.ui.app import CiliumTuiApp
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +33,15 @@ def test_a_missing_kubeconfig(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "nope.yaml" in line
 
 
-def test_an_unreachable_cluster(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unreachable_cluster(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The console paints before it dials anything, so the cluster is found unreachable on
+    screen (headless here: no terminal under pytest); the screen is then given back and the
+    reason is one line."""
+    monkeypatch.setattr(
+        CiliumTuiApp, "run_async", partialmethod(CiliumTuiApp.run_async, headless=True)
+    )
     kubeconfig = tmp_path / "kubeconfig"
     kubeconfig.write_text(
         """apiVersion: v1

@@ -10,6 +10,7 @@ from textual.widgets import Input
 from cilium_tui.collect.source import NodeEvent
 from cilium_tui.model import AgentPod, Snapshot
 from cilium_tui.ui.panes.nodes import DEBOUNCE, DEBOUNCE_ROWS, NodesPane
+from cilium_tui.ui.rows import COLUMNS
 from cilium_tui.ui.widgets.node_table import NodeTable
 from tests.ui.factories import dead, node_info, renamed, with_kernel, with_node
 from tests.ui.support import ScriptedSource, make_app, palette_search, settle, spy_updates
@@ -77,10 +78,10 @@ async def test_sort_keeps_the_cursor_on_the_same_node() -> None:
         assert table.shown_keys[:3] == BOARDS, "4.19 before 6.2"
         assert table.cursor_key == "k3s-vm-2"
         await pilot.press("s")
-        assert table.sort_column == "os"
+        assert table.sort_column == "cilium", "the next column shown (OS is a wide one)"
         assert table.cursor_key == "k3s-vm-2"
         summary = app.main.query_one(NodesPane).query_one("#nodes-summary")
-        assert "sorted by os" in str(summary.render())
+        assert "sorted by cilium" in str(summary.render())
 
 
 async def test_clicking_a_header_sorts_and_clicking_again_reverses() -> None:
@@ -98,12 +99,7 @@ async def test_clicking_a_header_sorts_and_clicking_again_reverses() -> None:
 
 
 def _column_x(table: NodeTable, key: str) -> int:
-    x = 0
-    for column in table.ordered_columns:
-        if column.key == key:
-            return x + 1
-        x += column.get_render_width(table)
-    raise AssertionError(key)
+    return table.column_x(key) + 1
 
 
 async def test_refresh_updates_only_the_changed_cell_and_keeps_the_cursor(seed: Snapshot) -> None:
@@ -114,11 +110,17 @@ async def test_refresh_updates_only_the_changed_cell_and_keeps_the_cursor(seed: 
         await settle(pilot)
         table = table_of(app)
         table.move_cursor(row=table.get_row_index("k3s-vm-3"))
+        painted = table.cells_painted
+        assert painted == len(seed.nodes) * len(COLUMNS), "each cell painted once at first"
+        await pilot.press("down", "up", "s", "S")  # cursor moves and sorts paint no cell
+        table.sort_by("name", reverse=False)
+        assert table.cells_painted == painted
         updates = spy_updates(table)
         await pilot.press("r")
         await settle(pilot)
         assert source.scans == 2
         assert updates == [("rock64-2", "kernel")]
+        assert table.cells_painted == painted + 1, "counted: one cell painted, not the screen"
         assert table.cell("rock64-2", "kernel").text == "4.19.0-26-arm64"
         assert table.cursor_key == "k3s-vm-3"
         assert table.shown_keys == SEED_ORDER
@@ -233,3 +235,20 @@ async def test_a_big_table_filters_once_the_typing_pauses_and_at_enter(seed: Sna
         app.main.query_one("#node-filter", Input).value = "rock64"
         await pilot.pause(DEBOUNCE * 4)
         assert {k.split("-")[0] for k in table.shown_keys} == {"rock64"}, "applied after a pause"
+
+
+async def test_a_refresh_changing_the_sorted_column_moves_the_row(seed: Snapshot) -> None:
+    """Rows are sorted again when a value of the sorted column changes (and only then: a
+    kernel changing under a sort by name leaves the order, checked above)."""
+    upgraded = with_node(seed, "rock64-2", lambda r: with_kernel(r, "6.9.0-1-arm64"))
+    source = ScriptedSource(seed, upgraded)
+    app = make_app(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        table.sort_by("kernel")
+        assert table.shown_keys[:3] == BOARDS
+        await pilot.press("r")
+        await settle(pilot)
+        assert table.shown_keys[-1] == "rock64-2", "6.9 after the 6.2 VMs"
+        assert table.shown_keys[:2] == ["rock64-1", "rock64-3"]

@@ -14,6 +14,7 @@ from cilium_tui.settings import (
     SettingsError,
     default_config_path,
     resolve,
+    save_setting,
 )
 
 
@@ -145,6 +146,43 @@ def test_negative_refresh_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="refresh"):
         settings(tmp_path, ["--refresh", "-1"])
     assert settings(tmp_path, ["--refresh", "0"]).refresh == 0.0
+
+
+def test_columns_are_a_list_of_names(tmp_path: Path) -> None:
+    write_default_config(tmp_path, 'columns = ["name", "kernel"]\n')
+    assert settings(tmp_path, []).columns == ("name", "kernel")
+    (tmp_path / "bad.toml").write_text('columns = "name,kernel"\n')
+    with pytest.raises(SettingsError, match=r"'columns' must be a list of names"):
+        settings(tmp_path, ["--config", str(tmp_path / "bad.toml")])
+
+
+def test_saving_a_setting_changes_that_key_only(tmp_path: Path) -> None:
+    text = (
+        '# mine\ntheme = "cilium"  # dark\ncolumns = [\n  "name",\n  "arch",\n]\n\n'
+        '[keymap]\nrefresh = "f5"\n'
+    )
+    path = write_default_config(tmp_path, text)
+    path.chmod(0o600)
+    save_setting(path, "columns", ["name", "kernel"])
+    written = path.read_text()
+    assert written.startswith('# mine\ntheme = "cilium"  # dark\ncolumns = ["name", "kernel"]')
+    assert written.endswith('\n[keymap]\nrefresh = "f5"\n')
+    assert settings(tmp_path, []).columns == ("name", "kernel")
+    assert path.stat().st_mode & 0o777 == 0o600, "the file keeps its mode"
+    assert [p.name for p in path.parent.iterdir()] == ["config.toml"], "no temporary file left"
+
+
+def test_saving_into_a_missing_file_creates_it_and_a_broken_one_is_left_alone(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "new" / "config.toml"
+    save_setting(path, "columns", ["name"])
+    assert path.read_text() == 'columns = ["name"]\n'
+    broken = tmp_path / "broken.toml"
+    broken.write_text("theme = \n")
+    with pytest.raises(SettingsError, match="not valid TOML, left as it is"):
+        save_setting(broken, "columns", ["name"])
+    assert broken.read_text() == "theme = \n"
 
 
 def test_dialling_internal_ips_is_off_unless_the_file_or_the_command_line_says(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+from datetime import timedelta
 
 import pytest
 
 from cilium_tui.checks import catalogue
 from cilium_tui.checks.judgement import judge
 from cilium_tui.collect.source import NodeEvent
-from cilium_tui.model import Snapshot
-from cilium_tui.ui.state import apply_node_event, error_changes
+from cilium_tui.model import NodeRecord, Snapshot
+from cilium_tui.ui.state import apply_node_event, assess, error_changes, reassess
 from tests.ui.factories import dead, node_info, with_node
 
 
@@ -81,3 +83,33 @@ def test_judgement_indexes_findings_by_node(seed: Snapshot) -> None:
     rollup = judged.rollup("bpf-host-routing")
     assert rollup is not None
     assert rollup.headline == "BPF host routing: on 3/6 nodes; 3 blocked: kernel 4.19 < 5.10"
+
+
+def test_a_refresh_judges_only_the_nodes_it_read_differently(
+    seed: Snapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new scan reads equal records (new objects, a new taken_at): their findings and rows are
+    reused, and only a node whose record differs is judged again (counted, not timed)."""
+    before = assess(seed)
+    rescanned = dataclasses.replace(
+        seed,
+        taken_at=seed.taken_at + timedelta(seconds=30),
+        nodes=tuple(copy.deepcopy(r) for r in seed.nodes),
+    )
+    # Errors do not take part in a record's `==`: a change of error alone must still count.
+    rescanned = with_node(
+        rescanned, "rock64-2", lambda r: dataclasses.replace(r, errors={"agent": "slow"})
+    )
+    judged: list[str] = []
+    evaluate_node = catalogue.evaluate_node
+
+    def counting(snapshot: Snapshot, record: NodeRecord) -> object:
+        judged.append(record.name)
+        return evaluate_node(snapshot, record)
+
+    monkeypatch.setattr(catalogue, "evaluate_node", counting)
+    after = reassess(before, rescanned)
+    assert judged == ["rock64-2"], "only the node whose errors changed"
+    reused = [b is a for b, a in zip(before.rows, after.rows, strict=True)]
+    assert reused == [r.name != "rock64-2" for r in seed.nodes]
+    assert after.judgement.rollups == assess(rescanned).judgement.rollups

@@ -104,3 +104,8 @@ def test_help_loads_no_heavy_module(argv: list[str]) -> None:
     assert ours == ["cilium_tui", "cilium_tui.cli"]
     heavy = [m for m in out if m.split(".")[0] in HEAVY]
     assert heavy == []
+
+
+def test_every_command_is_among_those_checked() -> None:
+    [commands] = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(commands.choices) == set(COMMANDS)

@@ -11,7 +11,12 @@ from collections import Counter
 
 from cilium_tui.checks.ids import ItemId
 from cilium_tui.checks.items.base import Verdicts, define, tuning
-from cilium_tui.checks.requirements import Requirement, at_least
+from cilium_tui.checks.requirements import (
+    Requirement,
+    at_least,
+    cilium_minimum_kernel,
+    meets_cilium_minimum,
+)
 from cilium_tui.checks.types import Finding, State
 from cilium_tui.checks.view import NodeView
 
@@ -43,6 +48,17 @@ def _kernel(view: NodeView) -> Finding:
         "Upgrade to the newest LTS kernel the distribution ships (>= 5.10; >= 6.8 for "
         "everything): package upgrade, drain, reboot."
     )
+    minimum = cilium_minimum_kernel(view.cilium.value)
+    if minimum is not None and not meets_cilium_minimum(kernel, minimum):
+        met, _ = view.kernel_meets(minimum)
+        if met is False or (met is None and kernel.is_rhel8):
+            return v.off(
+                f"kernel {kernel} < {minimum}, Cilium {view.cilium.shown}'s minimum kernel "
+                "(RHEL 8.6's 4.18 counts as equivalent): the agent is not supported here",
+                fact,
+                view.cilium,
+                advice=upgrade,
+            )
     if kernel.is_rhel8:
         return v.off(
             f"RHEL 8 kernel {kernel}: Cilium accepts its backports, but the tuning guide's "

@@ -29,6 +29,8 @@ from cilium_tui.checks.why_legacy import (
 from cilium_tui.facts.config import config_setting_in
 
 THEME = "routing"
+BEFORE_DEFAULT_LEGACY = (1, 20)
+"""The release whose next upgrade (1.21) turns BPF host routing off by default."""
 NEEDS_NODEPORT = " (BPF masquerading needs BPF NodePort)"
 
 
@@ -110,7 +112,9 @@ def _bpf_host_routing(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
     note = v.note(fact)
     if mode == "BPF":
         return v.on(
-            f"BPF host routing{note}: pod traffic bypasses iptables and the upper host stack", fact
+            f"BPF host routing{note}: pod traffic bypasses iptables and the upper host stack",
+            fact,
+            advice=_before_1_21(v.view),
         )
     explanation = explain(v.view)
     if explanation is None:
@@ -118,7 +122,11 @@ def _bpf_host_routing(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
     causes = explanation.causes
     reason = f"Legacy host routing{note}: " + "; ".join(c.text for c in causes)
     evidence = [e for c in causes for e in c.evidence]
-    blocking = [c for c in causes if c.fix_item != ItemId.BPF_HOST_ROUTING and c.id != "none-found"]
+    blocking = [
+        c
+        for c in causes
+        if c.fix_item != ItemId.BPF_HOST_ROUTING and c.id != "none-found" and not c.verify
+    ]
     if blocking:
         return v.finding(
             State.BLOCKED,
@@ -131,6 +139,19 @@ def _bpf_host_routing(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
         )
     return v.finding(
         State.OFF, reason, fact, evidence=evidence, recommended=True, advice=explanation.advice
+    )
+
+
+def _before_1_21(view: NodeView) -> str | None:
+    """The warning an install that relies on the default needs before upgrading to 1.21."""
+    minor = view.cilium_minor()
+    setting = view.config.setting("host_legacy_routing") if view.config else None
+    if minor != BEFORE_DEFAULT_LEGACY or setting is None or not setting.defaulted:
+        return None
+    return (
+        "Before upgrading to Cilium 1.21, which turns BPF host routing off by default, set "
+        'enable-host-legacy-routing: "false" explicitly (Helm bpf.hostLegacyRouting=false): '
+        "this node relies on the default and would quietly go Legacy."
     )
 
 

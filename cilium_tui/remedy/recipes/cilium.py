@@ -197,7 +197,12 @@ def bpf_host_routing(ctx: PlanContext) -> Plan:
         return Verdict(Outcome.NO_EFFECT, f"host routing stays Legacy: {why}")
 
     forced = ctx.config.setting("host_legacy_routing") if ctx.config else None
-    if forced is not None and forced.value is True and not forced.defaulted:
+    by_default = any(
+        cause.id == "default-legacy"
+        for record in ctx.cilium_nodes
+        for cause in legacy_causes(ctx.view(record))
+    )
+    if forced is not None and (by_default or (forced.value is True and not forced.defaulted)):
         return ctx.config_plan(
             [Write("host_legacy_routing", False, "enable-host-legacy-routing forced Legacy")],
             assess,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
 from textual import on
@@ -12,9 +12,13 @@ from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from cilium_tui.ui.rows import COLUMNS, NodeRow
+from cilium_tui.ui.rows import COLUMNS, NodeRow, wide_columns
+from cilium_tui.ui.screens.columns import ColumnPicker
 from cilium_tui.ui.state import ClusterState
 from cilium_tui.ui.widgets.node_table import NodeTable
+
+if TYPE_CHECKING:
+    from cilium_tui.ui.app import CiliumTuiApp
 
 _LABELS = {c.key: c.label.lower() for c in COLUMNS}
 
@@ -26,12 +30,16 @@ class NodesPane(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("escape", "clear_filter", "Clear filter", id="clear-filter"),
+        Binding("w", "toggle_wide", "Wide", id="wide"),
+        Binding("c", "pick_columns", "Columns", id="columns"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rows: list[NodeRow] = []
         self._pending: Timer | None = None
+        self.wide = False
+        """Every column (the chosen ones first), as k9s' wide view."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: name, arch, kernel, mode", id="node-filter")
@@ -40,6 +48,7 @@ class NodesPane(Vertical):
 
     def on_mount(self) -> None:
         self.query_one("#node-filter", Input).display = False
+        self._show_columns()
         self.watch(self.app, "cluster", self._on_cluster)
         table = self.table
         self.watch(table, "sort_column", self._summarise, init=False)
@@ -75,7 +84,34 @@ class NodesPane(Vertical):
             parts.append(f"filter '{self.filter_text}': {shown} shown")
         arrow = "▼" if self.table.sort_reverse else "▲"
         parts.append(f"sorted by {_LABELS[self.table.sort_column]} {arrow}")
+        if self.wide:
+            parts.append("wide (w)")
         self.query_one("#nodes-summary", Static).update(Text(" · ".join(parts)))
+
+    # ----------------------------------------------------------------------------------------
+    # Columns: the user's choice (config file, c), and the wide toggle (w)
+    # ----------------------------------------------------------------------------------------
+
+    @property
+    def console(self) -> CiliumTuiApp:
+        return cast("CiliumTuiApp", self.app)
+
+    def _show_columns(self) -> None:
+        chosen = self.console.node_columns
+        self.table.set_columns(wide_columns(chosen) if self.wide else chosen)
+        self._summarise()
+
+    def action_toggle_wide(self) -> None:
+        self.wide = not self.wide
+        self._show_columns()
+
+    def action_pick_columns(self) -> None:
+        self.app.push_screen(ColumnPicker(self.console.node_columns), self._columns_picked)
+
+    def _columns_picked(self, chosen: tuple[str, ...] | None) -> None:
+        if chosen is not None:
+            self.console.choose_columns(chosen)
+            self._show_columns()
 
     # ----------------------------------------------------------------------------------------
     # Filter

@@ -62,7 +62,7 @@ class NodeDetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         console = cast("CiliumTuiApp", self.app)
-        yield TopBar(console.source.name, demo=console.demo, read_only=console.read_only)
+        yield TopBar(console.source, demo=console.demo, read_only=console.read_only)
         yield Static(id="detail-title")
         with TabbedContent(id="detail-tabs"):
             with (

@@ -54,7 +54,7 @@ class JournalScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         console = cast("CiliumTuiApp", self.app)
-        yield TopBar(console.source.name, demo=console.demo, read_only=console.read_only)
+        yield TopBar(console.source, demo=console.demo, read_only=console.read_only)
         yield Static(Text(f"Journal  {self.journal.directory}"), id="journal-title")
         yield DataTable[Text](cursor_type="row", id="journal-table")
         yield Static(id="journal-events")

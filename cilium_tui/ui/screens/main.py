@@ -25,7 +25,7 @@ TABS = ("nodes", "checklist", "remediation", "log")
 class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         console = cast("CiliumTuiApp", self.app)
-        yield TopBar(console.source.name, demo=console.demo, read_only=console.read_only)
+        yield TopBar(console.source, demo=console.demo, read_only=console.read_only)
         with TabbedContent(id="tabs"):
             with TabPane("1 Nodes", id="nodes"):
                 yield NodesPane(id="nodes-pane")

@@ -1,8 +1,16 @@
-"""The node table: one row per node, keyed by node name, updated cell by cell.
+"""The node table: one row per node, keyed by node name, painted line by line (Textual's Line API).
 
-A refresh changes only the cells whose value changed, so the cursor, the scroll position and the
-sort survive it (dolphie's rule: `clear()` only when most rows went away). Cells are Rich text
-built from `ui.rows` (never markup) and coloured from the active theme.
+Why not `DataTable`: its cell cache is keyed on a table-wide update counter, so updating one cell
+repaints every visible cell through Rich (~0.5 ms each here): a refresh of 20 rows, a sort or a
+burst of cursor moves at 5000 rows stalled the loop for 0.2-1 s (figures in BENCHMARKS.md). Here
+each cell is painted once into segments when its value changes, and a screen line is those
+segments put side by side, cropped and highlighted: an update costs the cells that changed, a
+sort costs one `sorted` of the keys, a cursor move two lines.
+
+The NAME column is frozen (it stays while the other columns scroll sideways) and set apart by a
+rule; columns are separated by a space, so headers never run together. Which columns are shown,
+and in which order, is the caller's (`set_columns`); cells are Rich text built from `ui.rows`
+(never markup) and coloured from the active theme.
 """
 
 from __future__ import annotations
@@ -10,33 +18,59 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
-from textual.coordinate import Coordinate
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.theme import Theme
-from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey
 
 from cilium_tui.ui.cells import Cell, natural_key
 from cilium_tui.ui.paint import ToneStyles, cell_text, tone_styles
-from cilium_tui.ui.rows import COLUMN_KEYS, COLUMNS, NodeRow
+from cilium_tui.ui.rows import COLUMNS, Column, NodeRow
 
-GAP = " "
-"""Columns are separated by one space (cell_padding=0 plus this prefix) instead of DataTable's
-two: sixteen columns then fit a 140-column terminal."""
+GAP = 1
+"""Spaces before every column: headers and values never run together."""
+RULE = "│"
+"""Drawn after the frozen NAME column."""
+NAME = "name"
+
+_BY_KEY = {c.key: c for c in COLUMNS}
 
 
-class NodeTable(DataTable[Text]):
+class NodeTable(ScrollView, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Open", id="open"),
+        Binding("enter", "open", "Open", id="open"),
         Binding("s", "cycle_sort", "Sort", id="sort"),
         Binding("S", "reverse_sort", "Reverse sort", id="sort-reverse", show=False),
     ]
+    """The arrows, page keys, home and end are the scrolling keys every scrollable widget has
+    (`ScrollableContainer`); here up and down, page up and down, home and end move the cursor."""
 
-    sort_column: reactive[str] = reactive("name")
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "node-table--header",
+        "node-table--cursor",
+        "node-table--name",
+        "node-table--rule",
+    }
+
+    DEFAULT_CSS = """
+    NodeTable { height: 1fr; }
+    NodeTable > .node-table--header { text-style: bold; }
+    NodeTable > .node-table--cursor { background: $block-cursor-blurred-background; }
+    NodeTable:focus > .node-table--cursor { background: $block-cursor-background; }
+    NodeTable > .node-table--name { text-style: bold; }
+    NodeTable > .node-table--rule { color: $primary; }
+    """
+
+    sort_column: reactive[str] = reactive(NAME)
     sort_reverse: reactive[bool] = reactive(False)
+    cursor_row: reactive[int] = reactive(0, repaint=False)
 
     class Opened(Message):
         def __init__(self, name: str) -> None:
@@ -44,127 +78,319 @@ class NodeTable(DataTable[Text]):
             self.name = name
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(cursor_type="row", cell_padding=0, fixed_columns=1, id=id)
+        super().__init__(id=id)
+        self.columns: tuple[Column, ...] = COLUMNS
         self._shown: dict[str, Mapping[str, Cell]] = {}
+        self._order: list[str] = []
+        self._index: dict[str, int] = {}
+        self._names: dict[str, tuple[object, ...]] = {}
+        """Each key's natural sort key (computed once per node)."""
+        self._painted: dict[str, dict[str, tuple[list[Segment], int]]] = {}
+        """Per row and column, the cell's segments and width (painted once per value)."""
+        self._widths: dict[str, int] = {}
         self._styles: ToneStyles = tone_styles({})
+        self.cells_painted = 0
+        """Cells painted into segments so far (tests count work with it)."""
 
     def on_mount(self) -> None:
         self._styles = tone_styles(self.app.theme_variables)
-        for column in COLUMNS:
-            self.add_column(Text(GAP + column.label), key=column.key)
+        self._measure()
         self.app.theme_changed_signal.subscribe(self, self._repaint)
+
+    # ----------------------------------------------------------------------------------------
+    # Columns
+    # ----------------------------------------------------------------------------------------
+
+    def set_columns(self, keys: Sequence[str]) -> None:
+        """Show these columns in this order; NAME always comes first (it is the frozen one).
+        Raises ValueError for an unknown key."""
+        unknown = [k for k in keys if k not in _BY_KEY]
+        if unknown:
+            raise ValueError(f"no column {', '.join(map(repr, unknown))}")
+        ordered = [NAME, *(k for k in dict.fromkeys(keys) if k != NAME)]
+        self.columns = tuple(_BY_KEY[k] for k in ordered)
+        if self.sort_column not in ordered:
+            self.sort_column = NAME
+            self._sort()
+        self._measure()
+        self.refresh()
+
+    @property
+    def column_keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.columns)
+
+    def _measure(self) -> None:
+        """Every shown column's width: its header's, or its widest value's."""
+        self._widths = {c.key: len(c.label) for c in self.columns}
+        for painted in self._painted.values():
+            for key, (_, width) in painted.items():
+                if key in self._widths and width > self._widths[key]:
+                    self._widths[key] = width
+        self._resize()
+
+    def _resize(self) -> None:
+        width = sum(GAP + self._widths[c.key] for c in self.columns) + len(RULE)
+        self.virtual_size = Size(width, len(self._order) + 1)
+
+    def column_x(self, key: str) -> int:
+        """Where column `key` starts on screen (after the frozen NAME and any sideways scroll);
+        for clicks in tests."""
+        x = GAP + self._widths[NAME] + len(RULE)
+        if key == NAME:
+            return 0
+        x -= int(self.scroll_x)
+        for column in self.columns[1:]:
+            if column.key == key:
+                return x
+            x += GAP + self._widths[column.key]
+        raise ValueError(f"column {key!r} is not shown")
 
     # ----------------------------------------------------------------------------------------
     # Updating
     # ----------------------------------------------------------------------------------------
 
     def show(self, rows: Sequence[NodeRow]) -> None:
-        """Make the table show exactly `rows`, touching only what changed."""
+        """Make the table show exactly `rows`, touching only what changed: the order is sorted
+        again only when rows came or went or a value of the sorted column changed."""
         wanted = {row.key: row for row in rows}
-        stale = [key for key in self._shown if key not in wanted]
-        cursor_key = self.cursor_key
-        changed = bool(stale)
-        with self.app.batch_update():
-            if stale and len(stale) * 2 > len(self._shown):
-                self.clear()
-                self._shown.clear()
-            else:
-                for key in stale:
-                    self.remove_row(key)
-                    del self._shown[key]
-            for row in rows:
-                shown = self._shown.get(row.key)
-                if shown is row.cells:  # the very row shown: an unchanged node (`reassess`)
-                    continue
-                if shown is None:
-                    self.add_row(*self._render_row(row.cells), key=row.key)
-                    changed = True
-                else:
-                    for column in COLUMN_KEYS:
-                        if shown[column] != row.cells[column]:
-                            self._update(row.key, column, row.cells[column])
-                            changed = True
+        keep = self.cursor_key
+        stale = [k for k in self._shown if k not in wanted]
+        for key in stale:
+            del self._shown[key], self._painted[key]
+        resort, changed = bool(stale), False
+        for row in rows:
+            shown = self._shown.get(row.key)
+            if shown is row.cells:  # the very row shown: an unchanged node (`reassess`)
+                continue
+            if shown is None:
                 self._shown[row.key] = row.cells
-            if changed:
-                self._sort(cursor_key, scroll=False)
+                self._painted[row.key] = {}
+                self._names.setdefault(row.key, natural_key(row.key))
+                for column in _BY_KEY:
+                    self._paint(row.key, column, row.cells[column])
+                resort = True
+                continue
+            for column in _BY_KEY:
+                if shown[column] != row.cells[column]:
+                    self.update_cell(row.key, column, row.cells[column])
+                    changed = True
+                    resort = resort or column == self.sort_column
+            self._shown[row.key] = row.cells
+        if resort:
+            self._sort(keep, scroll=False)
+        elif changed:
+            self._resize()  # a column may have widened
+            self.refresh()
+
+    def update_cell(self, key: str, column: str, cell: Cell) -> None:
+        """Show `cell` in row `key`, column `column`: that cell alone is painted again."""
+        self._shown[key] = {**self._shown[key], column: cell}
+        self._paint(key, column, cell)
+
+    def _paint(self, key: str, column: str, cell: Cell) -> None:
+        text = cell_text(cell, self._styles)
+        segments = list(text.render(self.app.console))
+        width = text.cell_len
+        self._painted[key][column] = (segments, width)
+        self.cells_painted += 1
+        if width > self._widths.get(column, width):
+            self._widths[column] = width  # columns widen at once, shrink when re-measured
+
+    def _repaint(self, _: Theme) -> None:
+        self._styles = tone_styles(self.app.theme_variables)
+        for key, cells in self._shown.items():
+            for column, cell in cells.items():
+                self._paint(key, column, cell)
+        self.refresh()
+
+    # ----------------------------------------------------------------------------------------
+    # What tests and the pane read
+    # ----------------------------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return len(self._order)
+
+    @property
+    def shown_keys(self) -> list[str]:
+        """Node names in display order."""
+        return list(self._order)
 
     @property
     def cursor_key(self) -> str | None:
         """The node name under the cursor."""
-        if not self.row_count:
+        if not self._order:
             return None
-        row = min(self.cursor_row, self.row_count - 1)
-        return str(self.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value)
+        return self._order[min(self.cursor_row, len(self._order) - 1)]
 
     def cell(self, node: str, column: str) -> Cell:
         """The value shown (tests and the detail view read the model value, not the pixels)."""
         return self._shown[node][column]
 
+    def get_cell(self, node: str, column: str) -> Text:
+        """The cell as painted."""
+        return cell_text(self._shown[node][column], self._styles)
+
+    def get_row_index(self, key: str) -> int:
+        return self._index[key]
+
+    # ----------------------------------------------------------------------------------------
+    # Painting lines
+    # ----------------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:
+            return self._line(None, width)
+        index = int(self.scroll_y) + y - 1
+        if index >= len(self._order):
+            return Strip.blank(width, self.rich_style)
+        return self._line(self._order[index], width, cursor=index == self.cursor_row)
+
+    def _line(self, key: str | None, width: int, *, cursor: bool = False) -> Strip:
+        """A header (`key` None) or a row: the frozen NAME part, then the rest scrolled."""
+        base = self.rich_style
+        header = self.get_component_rich_style("node-table--header", partial=True)
+        rule = Segment(RULE, base + self.get_component_rich_style("node-table--rule", partial=True))
+        columns = self.columns
+        frozen = [*self._cell(key, columns[0], header), rule]
+        frozen_strip = Strip(frozen).apply_style(
+            base + self.get_component_rich_style("node-table--name", partial=True)
+        )
+        rest = Strip([s for column in columns[1:] for s in self._cell(key, column, header)])
+        room = max(0, width - frozen_strip.cell_length)
+        scrolled = rest.crop(int(self.scroll_x), int(self.scroll_x) + room).apply_style(base)
+        line = Strip.join([frozen_strip, scrolled]).extend_cell_length(width, base)
+        if cursor:  # on top of every cell's own style, so the highlight shows across the row
+            over = Style(bgcolor=self.get_component_rich_style("node-table--cursor").bgcolor)
+            line = Strip([Segment(t, (s or base) + over, c) for t, s, c in line])
+        return line.crop(0, width)
+
+    def _cell(self, key: str | None, column: Column, header: Style) -> list[Segment]:
+        width = self._widths[column.key]
+        if key is None:
+            label = column.label + (self._arrow if column.key == self.sort_column else "")
+            label = label[: max(width, len(column.label))]
+            return [Segment(" " * GAP + label.ljust(width), header)]
+        segments, used = self._painted[key][column.key]
+        return [Segment(" " * GAP), *segments, Segment(" " * (width - used))]
+
     @property
-    def shown_keys(self) -> list[str]:
-        """Node names in display order."""
-        return [str(row.key.value) for row in self.ordered_rows]
+    def _arrow(self) -> str:
+        return "▼" if self.sort_reverse else "▲"
 
-    def _update(self, key: str, column: str, cell: Cell) -> None:
-        """Columns widen for a longer value but do not shrink until the table is rebuilt: to
-        shrink, DataTable re-measures the whole column for each narrower cell, which costs
-        seconds when a refresh changes a column of a thousand nodes."""
-        text = self._paint(cell)
-        wider = text.cell_len > self.columns[ColumnKey(column)].content_width
-        self.update_cell(key, column, text, update_width=wider)
+    # ----------------------------------------------------------------------------------------
+    # Cursor and keys
+    # ----------------------------------------------------------------------------------------
 
-    def _render_row(self, cells: Mapping[str, Cell]) -> list[Text]:
-        return [self._paint(cells[column]) for column in COLUMN_KEYS]
+    def move_cursor(self, *, row: int, scroll: bool = True) -> None:
+        if not self._order:
+            self.cursor_row = 0
+            return
+        row = max(0, min(row, len(self._order) - 1))
+        if row != self.cursor_row:
+            self._refresh_row(self.cursor_row)
+            self.cursor_row = row
+            self._refresh_row(row)
+        if scroll:
+            self._scroll_to_cursor()
 
-    def _paint(self, cell: Cell) -> Text:
-        text = cell_text(cell, self._styles)
-        text.pad_left(len(GAP))
-        return text
+    def _refresh_row(self, index: int) -> None:
+        self.refresh_line(index + 1)  # virtual lines: the header is line 0
 
-    def _repaint(self, _: Theme) -> None:
-        self._styles = tone_styles(self.app.theme_variables)
-        with self.app.batch_update():
-            for key, cells in self._shown.items():
-                for column in COLUMN_KEYS:
-                    self._update(key, column, cells[column])
+    def _scroll_to_cursor(self) -> None:
+        rows = self._page
+        top = int(self.scroll_y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + rows:
+            self.scroll_to(y=self.cursor_row - rows + 1, animate=False, immediate=True)
+
+    def action_scroll_up(self) -> None:
+        self.move_cursor(row=self.cursor_row - 1)
+
+    def action_scroll_down(self) -> None:
+        self.move_cursor(row=self.cursor_row + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(row=self.cursor_row - self._page)
+
+    def action_page_down(self) -> None:
+        self.move_cursor(row=self.cursor_row + self._page)
+
+    def action_scroll_home(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_scroll_end(self) -> None:
+        self.move_cursor(row=len(self._order) - 1)
+
+    @property
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def action_open(self) -> None:
+        key = self.cursor_key
+        if key is not None:
+            self.post_message(self.Opened(key))
+
+    def on_click(self, event: events.Click) -> None:
+        """A header sorts by its column (again: reverses); a row moves the cursor there, and a
+        click on the cursor's row opens the node."""
+        event.stop()
+        if event.y == 0:
+            column = self._column_at(event.x)
+            if column is not None:
+                same = column == self.sort_column
+                self.sort_by(column, reverse=not self.sort_reverse if same else False)
+            return
+        index = int(self.scroll_y) + event.y - 1
+        if index >= len(self._order):
+            return
+        if index == self.cursor_row:
+            self.action_open()
+        else:
+            self.move_cursor(row=index)
+
+    def _column_at(self, x: int) -> str | None:
+        for column in reversed(self.columns):
+            if x >= self.column_x(column.key):
+                return column.key
+        return None
 
     # ----------------------------------------------------------------------------------------
     # Sorting: by any column, unknown values last, then by name
     # ----------------------------------------------------------------------------------------
 
-    def _sort(self, keep: str | None, *, scroll: bool = True) -> None:
+    def _sort(self, keep: str | None = None, *, scroll: bool = True) -> None:
         """Sort, the cursor staying on `keep`; `scroll` brings it into view (a sort the user
         asked for), which a refresh does not do: the user may have scrolled away from it."""
-        order = {
-            key: (cells[self.sort_column].sort_key, natural_key(key))
-            for key, cells in self._shown.items()
-        }
-        self.sort("name", key=lambda name: order[name.plain.strip()], reverse=self.sort_reverse)
-        if keep is not None and keep in self._shown:
-            self.move_cursor(row=self.get_row_index(keep), animate=False, scroll=scroll)
+        column, shown, names = self.sort_column, self._shown, self._names
+        self._order = sorted(
+            shown, key=lambda k: (shown[k][column].sort_key, names[k]), reverse=self.sort_reverse
+        )
+        self._index = {key: i for i, key in enumerate(self._order)}
+        self._resize()
+        self.refresh()
+        if keep is not None and keep in self._index:
+            self.cursor_row = self._index[keep]
+            if scroll:
+                self._scroll_to_cursor()
+        elif self.cursor_row >= len(self._order):
+            self.cursor_row = max(0, len(self._order) - 1)
 
     def sort_by(self, column: str, *, reverse: bool | None = None) -> None:
-        if column not in COLUMN_KEYS:
+        if column not in _BY_KEY:
             raise ValueError(f"no column {column!r}")
+        keep = self.cursor_key
         self.sort_column = column
         if reverse is not None:
             self.sort_reverse = reverse
-        self._sort(self.cursor_key)
+        self._sort(keep)
 
     def action_cycle_sort(self) -> None:
-        index = COLUMN_KEYS.index(self.sort_column)
-        self.sort_by(COLUMN_KEYS[(index + 1) % len(COLUMN_KEYS)])
+        keys = self.column_keys
+        index = keys.index(self.sort_column) if self.sort_column in keys else -1
+        self.sort_by(keys[(index + 1) % len(keys)])
 
     def action_reverse_sort(self) -> None:
         self.sort_by(self.sort_column, reverse=not self.sort_reverse)
-
-    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
-        """Clicking a header sorts by it; clicking the sorted header again reverses."""
-        event.stop()
-        column = str(event.column_key.value)
-        same = column == self.sort_column
-        self.sort_by(column, reverse=not self.sort_reverse if same else False)
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.post_message(self.Opened(str(event.row_key.value)))

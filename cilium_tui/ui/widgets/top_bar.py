@@ -7,19 +7,22 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
+from cilium_tui.collect.source import Source
 from cilium_tui.ui.state import ScanStatus
 
 
 class TopBar(Horizontal):
-    def __init__(self, source_name: str, *, demo: str | None, read_only: bool) -> None:
+    def __init__(self, source: Source, *, demo: str | None, read_only: bool) -> None:
+        """`source` is named as it is now; its name may change once opened (the kubeconfig's
+        current context), so the label follows it at every scan step."""
         super().__init__(id="top-bar")
-        self._source_name = source_name
+        self._source = source
         self._demo = demo
         self._read_only = read_only
 
     def compose(self) -> ComposeResult:
         yield Label("cilium-tui", id="brand")
-        yield Label(Text(self._source_name), id="source-name")
+        yield Label(Text(self._source.name), id="source-name")
         if self._demo is not None:
             yield Label(Text(f"DEMO · {self._demo}"), id="demo-badge", classes="badge")
         if self._read_only:
@@ -31,6 +34,7 @@ class TopBar(Horizontal):
         self.watch(self.app, "scan", self._on_scan)
 
     def _on_scan(self, scan: ScanStatus) -> None:
+        self.query_one("#source-name", Label).update(Text(self._source.name))
         bar = self.query_one("#scan-progress", ProgressBar)
         bar.display = scan.running
         if scan.running:

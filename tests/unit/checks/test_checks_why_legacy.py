@@ -48,7 +48,7 @@ def test_not_legacy_no_explanation() -> None:
         ("1.15.1", True, True),
         ("1.16.4", True, False),
         ("1.17.6", True, False),
-        ("1.18.0", False, None),
+        ("1.18.0", True, True),  # below Cilium 1.18's own minimum kernel
     ],
 )
 def test_old_kernel_cause_per_version(version: str, listed: bool, certain: bool | None) -> None:
@@ -57,6 +57,53 @@ def test_old_kernel_cause_per_version(version: str, listed: bool, certain: bool 
     if found:
         assert found[0].certain is certain
         assert ("UNVERIFIED" in found[0].text) is (not certain)
+        assert ("Cilium 1.18.0's minimum kernel" in found[0].text) is (version == "1.18.0")
+
+
+RHEL_86 = "4.18.0-372.9.1.el8.x86_64"
+RHEL_85 = "4.18.0-348.el8.x86_64"
+
+
+@pytest.mark.parametrize(
+    ("version", "kernel", "listed"),
+    [
+        ("1.18.0", RHEL_86, False),  # RHEL 8.6's 4.18 counts as 5.10 from 1.18
+        ("1.18.0", RHEL_85, True),
+        ("1.18.0", "5.10.0-28-amd64", False),
+        ("1.18.0", "5.4.0-150-generic", True),
+    ],
+)
+def test_cilium_1_18_minimum_kernel_counts_rhel_8_6_as_equivalent(
+    version: str, kernel: str, listed: bool
+) -> None:
+    rec = legacy_on(version, kernel=kernel, kube_proxy_replacement="False")
+    found = [c for c in causes(rec, modern_config()) if c.id == "kernel"]
+    assert bool(found) is listed, found
+
+
+def test_ipsec_forces_legacy_up_to_1_18_and_is_possible_to_verify_from_1_19() -> None:
+    ipsec = modern_config(ipsec=setting(True, "enable-ipsec", "true"))
+    old = legacy_on("1.18.0", kernel="6.8.0", encryption="IPsec")
+    [cause] = causes(old, ipsec)
+    assert cause.id == "ipsec" and cause.certain and not cause.verify
+    assert judge("bpf-host-routing", old, ipsec).state is State.BLOCKED
+    new = legacy_on("1.19.1", kernel="6.8.0", encryption="IPsec")
+    [cause] = causes(new, ipsec)
+    assert cause.verify and "possible, verify the kernel" in cause.text
+    assert "c43272299488" in cause.text
+    finding = judge("bpf-host-routing", new, ipsec)
+    assert finding.state is State.OFF, finding  # a check to make, not a blocker
+
+
+def test_cilium_1_21_turns_bpf_host_routing_off_by_default() -> None:
+    unset = modern_config()  # enable-host-legacy-routing not set: the default applies
+    bpf = modern(cilium_version="1.20.2")
+    assert "Before upgrading to Cilium 1.21" in (judge("bpf-host-routing", bpf, unset).advice or "")
+    assert judge("bpf-host-routing", modern(), unset).advice is None  # 1.17: not the next step
+    legacy = legacy_on("1.21.0", kernel="6.8.0")
+    [cause] = causes(legacy, unset)
+    assert cause.id == "default-legacy" and cause.fix_item == "bpf-host-routing"
+    assert judge("bpf-host-routing", legacy, unset).state is State.OFF  # a setting fixes it
 
 
 def test_kpr_wording_follows_the_version() -> None:
@@ -78,8 +125,8 @@ def test_iptables_masquerading_that_fell_back() -> None:
 )
 def test_ipsec_until_1_18(version: str, listed: bool) -> None:
     rec = legacy_on(version, kernel="6.8.0", encryption="IPsec")
-    ids = [c.id for c in causes(rec, modern_config())]
-    assert ("ipsec" in ids) is listed
+    certain = [c.id for c in causes(rec, modern_config()) if not c.verify]
+    assert ("ipsec" in certain) is listed  # from 1.19: only "possible, verify the kernel"
 
 
 def test_endpoint_routes_with_ipv6_only_on_1_13() -> None:
@@ -165,3 +212,26 @@ def test_ipv6_only_nodes_get_no_bypass_advice_and_the_item_is_blocked() -> None:
     finding = judge("bypass-iptables-conntrack", rec, cfg)
     assert finding.state is State.BLOCKED
     assert any("IPv4 disabled" in b for b in finding.blocked_by)
+
+
+@pytest.mark.parametrize(
+    ("version", "kernel", "below"),
+    [
+        ("1.18.0", "4.19.0-24-arm64", True),
+        ("1.18.0", RHEL_86, False),
+        ("1.18.0", RHEL_85, True),
+        ("1.17.6", "4.19.0-24-arm64", True),  # 1.16/1.17: 5.4
+        ("1.17.6", "5.4.0-150-generic", False),
+        ("1.13.4", "4.19.0-24-arm64", False),  # no minimum tabled for 1.13
+    ],
+)
+def test_the_kernel_item_names_the_cilium_release_s_minimum(
+    version: str, kernel: str, below: bool
+) -> None:
+    rec = modern(kernel=kernel, cilium_version=version)
+    assert rec.probe is not None
+    rec = replace(rec, probe=replace(rec.probe, kernel_release=kernel, kernel_build=None))
+    finding = judge("kernel", rec, modern_config())
+    assert ("minimum kernel" in finding.reason) is below, finding.reason
+    if below:
+        assert finding.state is State.OFF

@@ -90,7 +90,8 @@ def test_guidance_steps_fold_to_the_width_and_still_parse() -> None:
             for step in plan.guidance:
                 for command in step.commands:
                     lines = fold(command, 74)
-                    assert shell_accepts("\n".join(lines)), lines
+                    if shell_accepts(command):  # not a placeholder (<namespace>) for a person
+                        assert shell_accepts("\n".join(lines)), lines
                     if "\n" not in command and not command.startswith("#"):
                         assert max(map(len, lines)) <= 74, lines
 

@@ -1,0 +1,195 @@
+"""Is the console live? First frame, table filled, refresh loop time, key latency, peak RSS.
+
+    python benchmarks/console_live.py [--rows N] [--demo SCENARIO]...
+
+Prints one table (issue 10's console targets beside each figure):
+
+- `--demo` (and each SCENARIO, default `seed` and `scale:1000`): the console run headless
+  (160x45) on the lab opened on screen, exactly as `cilium-tui --demo` opens it: **first frame**
+  (the app is mounted and painted; nothing read yet) and **table filled** (every node's facts on
+  screen, judged), both from the moment the app starts. While that first scan runs, a key press
+  (`down`) is timed every 0.25 s: **key latency during a scan** (worst and median).
+- the node table at N rows (default 5000; a snapshot of N nodes made by copying the seed's six
+  under new names, no lab needed): a refresh where **20 rows change**, the **loop time** of that
+  refresh (from the new snapshot to the table showing it) and the **longest stall** of the event
+  loop meanwhile (a 5 ms ticker), then a **sort** (`s`) and 50 **cursor moves** at N rows.
+- **peak RSS** of this process at the end.
+
+Wall times move with the machine's load (printed first); CPU times are this process's (the lab
+runs in it too, so a demo's CPU includes the lab's) and move much less.
+
+A measurement, not a test: the figures depend on the machine and its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import os
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ui_scale import Source, changed, stall_meter
+
+from cilium_tui.connect import OpeningSource, open_source
+from cilium_tui.model import NodeInfo, NodeRecord, Snapshot
+from cilium_tui.settings import Settings
+from cilium_tui.ui.app import CiliumTuiApp
+from cilium_tui.ui.rows import NodeRow
+from cilium_tui.ui.screenshots import scan_lab
+from cilium_tui.ui.widgets.node_table import NodeTable
+
+SIZE = (160, 45)
+KEY_EVERY = 0.25
+TARGETS = {
+    "seed": ("<= 1 s", "<= 2.5 s"),
+    "scale:1000": ("<= 1.5 s", "<= 15 s"),
+}
+
+
+def row(what: str, figure: str, target: str = "") -> None:
+    print(f"| {what:<52} | {figure:>16} | {target:<10} |")
+
+
+async def demo(scenario: str) -> None:
+    """The console on the lab, opened on screen; first frame and table filled from app start."""
+    settings = Settings(demo=scenario, refresh=0)
+    lab = OpeningSource(f"lab {scenario}", lambda: open_source(settings))
+    started, cpu = time.perf_counter(), time.process_time()
+    app = CiliumTuiApp(lab, demo=scenario, refresh=0)
+    app.animation_level = "none"
+    keys: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        first, first_cpu = time.perf_counter() - started, time.process_time() - cpu
+        table = app.main.query_one(NodeTable)
+        table.focus()
+        while True:
+            cluster = app.cluster
+            if not app.scan.running and cluster is not None and cluster.snapshot is app.snapshot:
+                break
+            if app.scan.running and table.row_count > 1:
+                keys.append(await key_latency(app, table))
+            await asyncio.sleep(KEY_EVERY)
+        filled, filled_cpu = time.perf_counter() - started, time.process_time() - cpu
+        nodes = table.row_count
+    frame_target, filled_target = TARGETS.get(scenario, ("", ""))
+    row(
+        f"--demo={scenario}: first frame (wall, CPU)",
+        f"{1000 * first:.0f} / {1000 * first_cpu:.0f} ms",
+        frame_target,
+    )
+    row(
+        f"--demo={scenario}: table filled, {nodes} nodes (wall, CPU)",
+        f"{filled:.1f} / {filled_cpu:.1f} s",
+        filled_target,
+    )
+    if keys:
+        worst, median = 1000 * max(keys), 1000 * statistics.median(keys)
+        row(
+            f"--demo={scenario}: key during the scan ({len(keys)} presses)",
+            f"{worst:.0f} / {median:.0f} ms",
+            "<= 100 ms",
+        )
+
+
+async def key_latency(app: CiliumTuiApp, table: NodeTable) -> float:
+    """Seconds from a key press (down, or up at the last row) until the table has moved."""
+    before = table.cursor_row
+    key = "down" if before < table.row_count - 1 else "up"
+    pressed = time.perf_counter()
+    app.simulate_key(key)
+    while table.cursor_row == before and time.perf_counter() - pressed < 10:
+        await asyncio.sleep(0.001)
+    return time.perf_counter() - pressed
+
+
+def copies(seed: Snapshot, count: int) -> Snapshot:
+    """`count` nodes: the seed's, copied round-robin under new names."""
+
+    def copy(index: int) -> NodeRecord:
+        record = seed.nodes[index % len(seed.nodes)]
+        name = f"{record.name}-{index:05d}"
+        node: NodeInfo | None = None
+        if record.node is not None:
+            node = dataclasses.replace(record.node, name=name)
+        return dataclasses.replace(record, name=name, node=node)
+
+    return dataclasses.replace(seed, nodes=tuple(copy(i) for i in range(count)))
+
+
+async def table(rows: int) -> None:
+    big = copies(await scan_lab("seed"), rows)
+    source = Source(big, changed(big, 20))
+    app = CiliumTuiApp(source, refresh=0)
+    app.animation_level = "none"
+    async with app.run_test(size=SIZE) as pilot:
+        shown = app.main.query_one(NodeTable)
+        await app.settled()
+        await pilot.pause()
+        assert shown.row_count == rows, shown.row_count
+
+        shows: list[float] = []
+        show = shown.show
+
+        def timed(new_rows: Sequence[NodeRow]) -> None:
+            began = time.perf_counter()
+            show(new_rows)
+            shows.append(time.perf_counter() - began)
+
+        shown.show = timed  # type: ignore[method-assign,assignment]
+        stalls: dict[str, float] = {}
+        cpu = time.process_time()
+        async with stall_meter(stalls):
+            app.request_scan("benchmark")
+            await app.settled()  # the scan, the judgement (in a thread), the table updated
+            painted = time.perf_counter()
+            await pilot.pause()  # the repaint
+            loop_time = sum(shows) + time.perf_counter() - painted
+        cpu = time.process_time() - cpu
+        row(f"{rows} rows, 20 changed: refresh loop time", f"{1000 * loop_time:.0f} ms", "<= 50 ms")
+        row(f"{rows} rows, 20 changed: CPU of the whole refresh", f"{1000 * cpu:.0f} ms")
+        row(
+            f"{rows} rows, 20 changed: longest stall",
+            f"{1000 * stalls['stall']:.0f} ms",
+            "<= 100 ms",
+        )
+
+        table_keys = (("sort by the next column (s)", ("s",)), ("50 cursor moves", ("down",) * 50))
+        for what, keys in table_keys:
+            async with stall_meter(stalls):
+                cpu, pressed = time.process_time(), time.perf_counter()
+                await pilot.press(*keys)
+                await pilot.pause()
+                took, cpu = time.perf_counter() - pressed, time.process_time() - cpu
+            target = "<= 100 ms" if keys == ("s",) else ""
+            figure = f"{1000 * took:.0f} ms, {1000 * cpu / len(keys):.1f} ms CPU/key"
+            row(f"{rows} rows: {what}", figure, target)
+            row(f"{rows} rows: {what}: longest stall", f"{1000 * stalls['stall']:.0f} ms")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, action="append", help="(repeatable; default 5000)")
+    parser.add_argument("--demo", action="append", dest="scenarios")
+    args = parser.parse_args()
+    print(f"commit {os.popen('git rev-parse --short HEAD').read().strip()}, load {os.getloadavg()}")
+    row("what", "figure", "target")
+    print(f"|{'-' * 54}|{'-' * 18}|{'-' * 12}|")
+    for scenario in [] if args.scenarios == ["none"] else args.scenarios or ["seed", "scale:1000"]:
+        await demo(scenario)
+    for rows in args.rows or [5000]:
+        await table(rows)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    row("peak RSS of the whole run", f"{peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
