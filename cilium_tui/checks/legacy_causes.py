@@ -20,6 +20,7 @@ from cilium_tui.checks.requirements import (
     kernel_shortfall,
     meets_cilium_minimum,
 )
+from cilium_tui.facts.config import config_value_in
 
 if TYPE_CHECKING:
     from cilium_tui.checks.view import NodeView
@@ -122,8 +123,7 @@ def _kube_proxy_replacement(view: NodeView) -> Cause | None:
     kpr = view.kpr
     if kpr.value is not False:
         return None
-    minor = view.cilium_minor()
-    wanted = "strict" if minor is not None and minor <= (1, 13) else "true"
+    wanted = config_value_in("kpr_full", True, view.cilium_window)
     return Cause(
         "kube-proxy-replacement",
         f"kube-proxy replacement is {kpr.shown}: BPF host routing requires "

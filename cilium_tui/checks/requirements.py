@@ -164,6 +164,8 @@ class Requirement:
     """Unmet, the agent turns the item off before it checks the requirements listed after it."""
     fix: str | None = None
     """The catalogue item whose remediation meets it; None when no Cilium setting can."""
+    cilium_min: str | None = None
+    """Set on "Cilium >= X": unmet, the item does not exist in the node's release (n/a)."""
 
     def applies(self, view: NodeView) -> bool:
         cilium = view.cilium.value
@@ -269,11 +271,16 @@ def cilium(minimum: str, failure: Failure = Failure.NO_EFFECT) -> Requirement:
 
     def test(view: NodeView) -> Check:
         fact = view.cilium
-        met = cilium_meets(fact.value, minimum)
-        unmet = cilium_shortfall(fact.value, minimum) if fact.value is not None else ""
-        return Check(met, unmet, f"Cilium >= {minimum}", fact.evidence)
+        met = view.cilium_at_least(minimum)  # the version, else the status output's shape
+        evidence = fact.evidence or view.cilium_window.evidence
+        unmet = ""
+        if met is False:
+            version = fact.value
+            shortfall = f"{view.cilium_window} < {minimum}"
+            unmet = cilium_shortfall(version, minimum) if version is not None else shortfall
+        return Check(met, unmet, f"Cilium >= {minimum}", evidence)
 
-    return Requirement(f"Cilium >= {minimum}", test, failure, gate=True)
+    return Requirement(f"Cilium >= {minimum}", test, failure, gate=True, cilium_min=minimum)
 
 
 def on_fact(

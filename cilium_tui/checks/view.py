@@ -29,6 +29,7 @@ from cilium_tui.facts.kernel import KernelVersion, parse_kernel
 from cilium_tui.facts.pod import image_version
 from cilium_tui.facts.probe import AGENT_POD_SHOWS, AGENT_POD_SOURCE, SOURCE
 from cilium_tui.facts.version import CiliumVersion, parse_cilium_version
+from cilium_tui.facts.version_window import VersionWindow, shape_window
 from cilium_tui.model import AgentStatus, CiliumConfig, NodeRecord, ProbeFacts, Snapshot
 
 T = TypeVar("T")
@@ -361,6 +362,21 @@ class NodeView:
 
     def cilium_minor(self) -> tuple[int, int] | None:
         return None if self.cilium.value is None else self.cilium.value.minor
+
+    @cached_property
+    def cilium_window(self) -> VersionWindow:
+        """The releases this node's Cilium can be: its version, else what the shape of its
+        status output allows (`Probe` KPR: <= 1.13), else any."""
+        if self.cilium.value is not None:
+            return VersionWindow.exact(self.cilium.value.minor, self.cilium.evidence)
+        return shape_window(self.agent) if self.agent is not None else VersionWindow()
+
+    def cilium_at_least(self, minimum: str) -> bool | None:
+        """Whether this node's Cilium is at least `minimum`; None when its window straddles it."""
+        version = self.cilium.value
+        if version is not None:
+            return version.at_least(minimum)
+        return self.cilium_window.at_least(minimum)
 
     @cached_property
     def kernel(self) -> Fact[KernelVersion]:

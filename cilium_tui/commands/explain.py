@@ -12,7 +12,7 @@ from pathlib import Path
 
 from cilium_tui.report.explain import (
     Explanation,
-    explain_output,
+    explain_outputs,
     render_explanation_text,
     render_explanations_json,
 )
@@ -45,11 +45,13 @@ def run(args: argparse.Namespace) -> int:
             _warn(f"cannot read {name}: {e.strerror or e}")
             failed = True
             continue
-        explanation = explain_output("stdin" if name == "-" else name, text)
-        if not explanation.recognised:
+        found = explain_outputs("stdin" if name == "-" else name, text)
+        if not found[0].recognised:
             _warn(f"{name} is not a `cilium status` / `cilium-dbg status` output (text or JSON)")
             unrecognised = True
-        explanations.append(explanation)
+        elif len(found) > 1:
+            _warn(f"{name} holds {len(found)} status outputs: each is explained on its own")
+        explanations.extend(found)
     if args.format == "json":
         sys.stdout.write(render_explanations_json(explanations))
     else:

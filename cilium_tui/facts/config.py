@@ -25,6 +25,7 @@ import yaml
 
 from cilium_tui.facts.timestamps import parse_time
 from cilium_tui.facts.version import CiliumVersion, parse_cilium_version
+from cilium_tui.facts.version_window import VersionWindow, minor_of
 from cilium_tui.model import CiliumConfig, Setting
 
 Value = str | bool | int | float
@@ -84,6 +85,8 @@ def _spec(
 
 
 _KPR_MODES = ("strict", "partial", "probe", "disabled", "true", "false")
+_LB_MODES = ("snat", "dsr", "hybrid")
+_ACCELERATIONS = ("disabled", "native", "best-effort", "generic")
 _KPR_FULL: Mapping[str, Value | None] = {
     "strict": True,
     "true": True,
@@ -148,7 +151,7 @@ SETTINGS: Mapping[str, SettingSpec] = {
             "bpf-lb-mode",
             "node-port-mode",
             default="snat",
-            choices=("snat", "dsr", "hybrid"),
+            choices=_LB_MODES,
         ),
         _spec(
             "dsr_dispatch",
@@ -163,7 +166,7 @@ SETTINGS: Mapping[str, SettingSpec] = {
             "bpf-lb-acceleration",
             "node-port-acceleration",
             default="disabled",
-            choices=("disabled", "native", "best-effort", "generic"),
+            choices=_ACCELERATIONS,
         ),
         # The 1.13 chart writes enable-hubble only when Hubble is on; the agent's default is off.
         _spec("hubble", "bool", "enable-hubble", default=False),
@@ -353,6 +356,16 @@ SPELLINGS: Mapping[str, tuple[Spelling, ...]] = {
         Spelling("1.14", "kube-proxy-replacement", {True: "true", False: "false"}),
         Spelling(None, "kube-proxy-replacement", {True: "strict", False: "disabled"}),
     ),
+    # 1.9 renamed the node-port-* load-balancer keys bpf-lb-* (Helm's nodePort.mode became
+    # loadBalancer.mode).
+    "lb_mode": (
+        Spelling("1.9", "bpf-lb-mode", {m: m for m in _LB_MODES}),
+        Spelling(None, "node-port-mode", {m: m for m in _LB_MODES}),
+    ),
+    "lb_acceleration": (
+        Spelling("1.9", "bpf-lb-acceleration", {m: m for m in _ACCELERATIONS}),
+        Spelling(None, "node-port-acceleration", {m: m for m in _ACCELERATIONS}),
+    ),
 }
 """Settings whose key or spelling changed between releases; all others are written with the first
 key of their `SETTINGS` entry that the release reads, in the plain spelling of their type."""
@@ -417,6 +430,40 @@ def config_write_for(
         raise ValueError(f"{value!r} is not a valid value for {name}")
     remove = tuple(dict.fromkeys(k.name for k in readable if k.name != key))
     return ConfigWrite(key, text, remove)
+
+
+def _spelled_in(name: str, value: Value, window: VersionWindow) -> list[tuple[Spelling, str]]:
+    """The spellings (newest first) some release in `window` writes, each with its releases."""
+    found = []
+    newer: str | None = None  # the first release of the next newer spelling
+    for spelling in SPELLINGS[name]:
+        since = minor_of(spelling.since) if spelling.since is not None else None
+        until = minor_of(newer) if newer is not None else None
+        last = None if until is None else (until[0], until[1] - 1)
+        if value in spelling.values and window.overlaps(since, last):
+            releases = f"Cilium >= {spelling.since}" if since is not None else f"Cilium < {newer}"
+            found.append((spelling, releases))
+        newer = spelling.since
+    return found
+
+
+def config_setting_in(name: str, value: Value, window: VersionWindow) -> str:
+    """`key: value` as the releases in `window` spell it: one spelling when they agree, else each
+    with its releases ("tunnel: disabled (Cilium < 1.14) or routing-mode: native (Cilium >=
+    1.14)"). For advice on an output whose version is known only by its shape."""
+    found = _spelled_in(name, value, window)
+    keys = {s.key for s, _ in found}
+    if len(keys) == 1:  # one key: name it once ("kube-proxy-replacement: true (...) or strict")
+        return f"{keys.pop()}: {config_value_in(name, value, window)}"
+    return " or ".join(f"{s.key}: {s.values[value]} ({releases})" for s, releases in found)
+
+
+def config_value_in(name: str, value: Value, window: VersionWindow) -> str:
+    """The value alone, as `config_setting_in` spells it (for a key that did not change)."""
+    found = _spelled_in(name, value, window)
+    if len(found) == 1:
+        return found[0][0].values[value]
+    return " or ".join(f"{s.values[value]} ({releases})" for s, releases in found)
 
 
 def config_key_for(name: str, cilium_version: CiliumVersion | str | None) -> str:

@@ -424,6 +424,12 @@ _DETAILS: dict[str, _Reader] = {
 _ALL_LABELS = frozenset(_TOP) | frozenset(_DETAILS)
 
 
+def status_label(raw: str) -> str | None:
+    """The Cilium status label a printed line starts with ("Host Routing"), else None."""
+    line = _split(_clean(raw))
+    return line.label if line is not None and line.label in _ALL_LABELS else None
+
+
 def _map_row(row: str) -> BpfMap | None:
     """`  Non-TCP connection tracking   65536` (the `Name  Size` header is skipped)."""
     name, _, size = row.rpartition(" ")

@@ -280,7 +280,9 @@ def test_checklist_lines_and_done_items(seed: Snapshot, judged: Judgement) -> No
         "hubble",
         "bpf-map-sizing",
     ]
-    assert summary(judged.rollups) == f"{len(judged.rollups)} items · 6 done · 13 to act on"
+    # IPv4 BIG TCP and netkit need a newer Cilium than the seed's 1.13: n/a, nothing to act on.
+    assert counts(count_cells(rollups["netkit"], cols)) == ["·", "·", "·", "6", "·"]
+    assert summary(judged.rollups) == f"{len(judged.rollups)} items · 6 done · 11 to act on"
 
 
 def test_detail_facts_carry_their_evidence(seed: Snapshot) -> None:

@@ -126,11 +126,17 @@ class Blockers:
         self.evidence: list[str] = []
         self.unverified: list[str] = []
         self.failure: Failure | None = None
+        self.needs_cilium: str | None = None
+        """The Cilium release that introduced the item, when this node's is older: the item does
+        not exist here (n/a), which outranks every other unmet requirement."""
         self.require(requirements)
 
     def require(self, requirements: Iterable[Requirement]) -> Blockers:
         found = assess(requirements, self.view)
         for unmet in found.unmet:
+            if unmet.requirement.cilium_min is not None:
+                self.needs_cilium = self.needs_cilium or unmet.requirement.cilium_min
+                continue
             if unmet.text not in self.unmet:
                 self.unmet.append(unmet.text)
         self.evidence.extend(found.evidence)
@@ -194,6 +200,18 @@ class Verdicts:
     def host_unknown(self, what: str, *facts: Fact[object]) -> Finding:
         return self.finding(State.UNKNOWN, self.view.host_unknown(what), *facts)
 
+    def too_old(self, minimum: str, *facts: Fact[object]) -> Finding:
+        """N/A: the option does not exist in this node's Cilium (an upgrade, not a setting)."""
+        window = self.view.cilium_window
+        running = self.view.cilium
+        shown = f"running {running.shown}" if running.known else f"the output's shape: {window}"
+        return self.finding(
+            State.NA,
+            f"n/a: needs Cilium >= {minimum} ({shown})",
+            *facts,
+            evidence=running.evidence or window.evidence,
+        )
+
     def not_understood(self, what: str, fact: Fact[object]) -> Finding:
         return self.finding(State.UNKNOWN, f"{what} {fact.shown!r} is not understood", fact)
 
@@ -224,7 +242,10 @@ class Verdicts:
         recommended: bool | None = True,
     ) -> Finding:
         """OFF, or BLOCKED when `blockers` found unmet requirements (then it says what turning
-        the item on anyway would do: fail to start, or silently nothing)."""
+        the item on anyway would do: fail to start, or silently nothing), or N/A when this Cilium
+        predates the item (an upgrade, not a setting)."""
+        if blockers is not None and blockers.needs_cilium is not None:
+            return self.too_old(blockers.needs_cilium, *facts)
         if blockers is not None and blockers.unmet:
             text = f"{reason}; blocked by {', '.join(blockers.unmet)}"
             if blockers.failure is not None:

@@ -14,7 +14,6 @@ from cilium_tui.checks.requirements import (
     bpf_host_routing,
     bpf_nodeport,
     cilium,
-    cilium_meets,
     kernel,
 )
 from cilium_tui.checks.types import Finding, State
@@ -27,6 +26,7 @@ from cilium_tui.checks.why_legacy import (
     bypass_blockers,
     explain,
 )
+from cilium_tui.facts.config import config_setting_in
 
 THEME = "routing"
 BEFORE_DEFAULT_LEGACY = (1, 20)
@@ -74,7 +74,7 @@ def _native_routing(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
         f"{protocol_name} tunnelling{note}: every pod packet between nodes is encapsulated",
         fact,
         advice=(
-            "Set routing-mode: native (Cilium 1.13: tunnel: disabled) with "
+            f"Set {config_setting_in('routing_mode', 'native', v.view.cilium_window)} with "
             'ipv4-native-routing-cidr, plus auto-direct-node-routes: "true" when the nodes share '
             "an L2 segment (else routes via BGP or the cloud). The underlay must route the pod "
             "CIDRs. Disruptive: cross-node pod traffic breaks while nodes disagree; plan a window."
@@ -204,7 +204,7 @@ def _netkit(view: NodeView) -> Finding:
     if (na := v.not_cilium()) is not None:
         return na
     fact = view.device_mode
-    too_old = cilium_meets(view.cilium.value, "1.16") is False
+    too_old = view.cilium_at_least("1.16") is False
     if fact.value is None and not too_old:
         return v.unknown("device mode")
     note = view.source_note(fact)

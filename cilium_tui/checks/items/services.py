@@ -17,6 +17,7 @@ from cilium_tui.checks.requirements import (
 )
 from cilium_tui.checks.types import Finding
 from cilium_tui.checks.view import NodeView
+from cilium_tui.facts.config import config_setting_in
 
 THEME = "services"
 
@@ -119,8 +120,7 @@ XDP_REQUIREMENTS = (
 
 
 def _kpr_setting(view: NodeView) -> str:
-    minor = view.cilium_minor()
-    return "strict" if minor is not None and minor <= (1, 13) else "true"
+    return config_setting_in("kpr_full", True, view.cilium_window)
 
 
 @cilium_item(
@@ -146,7 +146,7 @@ def _kube_proxy_replacement(v: Verdicts, fact: Fact[bool], full: bool) -> Findin
         evidence=["kube-proxy DaemonSet present"] if kube_proxy else [],
         blockers=Blockers(view, KPR_REQUIREMENTS),
         advice=(
-            f"Set kube-proxy-replacement: {_kpr_setting(view)} with k8sServiceHost/"
+            f"Set {_kpr_setting(view)} with k8sServiceHost/"
             "k8sServicePort, restart the agents, then remove kube-proxy and its iptables rules. "
             "Drain first: switching can break existing service connections; per-node rollout "
             "with CiliumNodeConfig is safer."
@@ -175,7 +175,8 @@ def _nodeport_dsr(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
         view.dsr_dispatch,
         blockers=blockers,
         advice=(
-            "Set bpf-lb-mode: dsr, or hybrid (DSR for TCP, SNAT for UDP: no MTU change). IP-option "
+            f"Set {config_setting_in('lb_mode', 'dsr', view.cilium_window)}, or hybrid (DSR for "
+            "TCP, SNAT for UDP: no MTU change). IP-option "
             "dispatch needs native routing and a fabric that passes IP options; on clouds turn "
             "source/destination checks off. In tunnel mode use geneve dispatch with a geneve "
             "tunnel (Cilium 1.14+)."
@@ -205,7 +206,8 @@ def _xdp_acceleration(v: Verdicts, fact: Fact[str], mode: str) -> Finding:
         driver,
         blockers=blockers,
         advice=(
-            f"Set bpf-lb-acceleration: native ({nic} must have a native-XDP driver on every "
+            f"Set {config_setting_in('lb_acceleration', 'native', view.cilium_window)} ({nic} must "
+            "have a native-XDP driver on every "
             "device Cilium uses; best-effort skips those without), preferably per node with "
             "CiliumNodeConfig. XDP-forwarded packets are invisible to tcpdump."
         ),

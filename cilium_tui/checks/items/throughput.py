@@ -82,7 +82,7 @@ def _big_tcp(view: NodeView, family: int) -> Finding:
         return v.finding(State.NA, "IPv6 is disabled (enable-ipv6: false)", view.ipv6)
     introduced, _ = BIG_TCP[family]
     fact = view.big_tcp(family)
-    too_old = cilium_meets(view.cilium.value, introduced) is False
+    too_old = view.cilium_at_least(introduced) is False
     if fact.value is None and not too_old:
         blockers = Blockers(view, BIG_TCP_REQUIREMENTS[family] if view.config else ())
         if blockers.failure is Failure.FATAL:

@@ -118,12 +118,13 @@ def test_a_masquerading_mode_that_is_not_understood_is_not_judged_iptables() -> 
     assert "bpf-masquerading" not in {f["item"] for f in doc["findings"]}  # unknown: left out
 
 
-def test_bbr_on_a_release_without_it_is_blocked_by_the_version() -> None:
+def test_bbr_on_a_release_without_it_is_na_needing_the_version() -> None:
     path = SAMPLES / "A" / "v1.11.0-vagrant-strict-hostfw-legacy-iptables-issue18347.txt"
     doc = explanation_document(explain_output("vagrant", path.read_text()))
     (bbr,) = [f for f in doc["findings"] if f["item"] == "bbr"]
-    assert bbr["state"] == "blocked"
-    assert "Cilium 1.11.0 < 1.12" in bbr["reason"]
+    assert bbr["state"] == "n/a"
+    assert bbr["reason"] == "n/a: needs Cilium >= 1.12 (running 1.11.0)"
+    assert "fail to start" not in bbr["reason"] and bbr["fails"] is False
 
 
 def test_cli_exits_1_and_says_so_when_a_file_is_not_a_status(tmp_path: Path) -> None:
