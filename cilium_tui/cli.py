@@ -71,7 +71,7 @@ def _add_cluster_options(p: argparse.ArgumentParser, *, sub: bool = True) -> Non
         "--concurrency",
         metavar="N",
         type=int,
-        help="agent execs and SSH probes in flight at once, each (default 64; lower it to be "
+        help="agent execs and SSH probes in flight at once, each (default 16; lower it to be "
         "gentle with a busy API server)",
     )
     g.add_argument(
