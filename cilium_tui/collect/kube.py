@@ -44,7 +44,9 @@ from cilium_tui.collect.kubeconfig import (
     choose,
 )
 from cilium_tui.facts.pod import AGENT_LABEL, KUBE_PROXY_LABELS, agent_namespace, kube_proxy_hidden
-from cilium_tui.facts.status_json import STATUS_JSONPATH, status_from_jsonpath
+from cilium_tui.facts.status import parse_status
+from cilium_tui.facts.status_json import STATUS_JSONPATH, parse_status_json, status_from_jsonpath
+from cilium_tui.model import AgentStatus
 
 JSON = dict[str, Any]
 T = TypeVar("T")
@@ -157,6 +159,10 @@ class AgentStatusOutput(NamedTuple):
     doc: JSON | None = None
     """The status as JSON, decoded once (None for the text forms); from a jsonpath command,
     only the fields the checks read (`facts.status_json.READ_FIELDS`)."""
+
+    def status(self) -> AgentStatus:
+        """The facts: from the decoded JSON where there is one, else from the text."""
+        return parse_status_json(self.doc) if self.doc is not None else parse_status(self.raw)
 
 
 StatusFormat = Literal["jsonpath", "json", "text"]

@@ -30,8 +30,6 @@ from cilium_tui.facts.config import parse_configmap
 from cilium_tui.facts.node import parse_node
 from cilium_tui.facts.pod import image_version, parse_agent_pod
 from cilium_tui.facts.probe import parse_agent_pod as parse_host_via_agent_pod
-from cilium_tui.facts.status import parse_status
-from cilium_tui.facts.status_json import parse_status_json
 from cilium_tui.model import AgentPod, AgentStatus, NodeInfo, NodeRecord, ProbeFacts, Snapshot
 
 T = TypeVar("T")
@@ -271,7 +269,7 @@ class ClusterSource:
             self._status_command[agent.image] = out.command
             if self.limits.keep_raw:
                 one.raw = out.raw
-            status = parse_status_json(out.doc) if out.doc is not None else parse_status(out.raw)
+            status = out.status()
             if status.is_empty:
                 command = shown_command(out.command)
                 one.errors["agent"] = f"`{command}` printed no status we can read"

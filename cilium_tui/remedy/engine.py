@@ -50,7 +50,6 @@ from cilium_tui.collect.source import ProgressCallback as ScanCallback
 from cilium_tui.collect.ssh import SshError, SshPool
 from cilium_tui.facts.config import parse_configmap
 from cilium_tui.facts.pod import parse_agent_pod
-from cilium_tui.facts.status import parse_status
 from cilium_tui.model import CiliumConfig, NodeRecord, Snapshot
 from cilium_tui.remedy.context import PlanOptions
 from cilium_tui.remedy.journal import ClusterIdentity, Journal, JournalEntry, JournalError
@@ -1002,8 +1001,8 @@ class _Run:
         output = await self.kube.agent_status(pod)
         updates: dict[str, Any] = {
             "pod": parse_agent_pod(pod),
-            "agent": parse_status(output.raw),
-            "agent_raw": output.raw,
+            "agent": output.status(),
+            "agent_raw": None,  # a jsonpath answer is not the report: fetched when shown
             "errors": {},
         }
         target = self.engine.source.ssh_target(record)
