@@ -16,7 +16,6 @@ import pytest
 
 from cilium_tui.asyncssh_import import asyncssh
 from cilium_tui.collect import kube as kube_module
-from cilium_tui.collect import scan as scan_module
 from cilium_tui.collect.scan import ClusterSource
 from tests.integration.lab.conftest import lab_source, running
 
@@ -84,7 +83,7 @@ async def test_each_agent_status_is_decoded_once(
 
     monkeypatch.setattr(kube_module.json, "loads", loads)
     monkeypatch.setattr(kube_module, "status_from_jsonpath", from_jsonpath)
-    monkeypatch.setattr(scan_module, "parse_status", no_text_parse)
+    monkeypatch.setattr(kube_module, "parse_status", no_text_parse)  # AgentStatusOutput.status
     snapshot = await fleet.scan()
     agents = sum(r.agent is not None for r in snapshot.nodes)
     assert agents == NODES
