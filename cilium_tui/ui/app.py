@@ -208,6 +208,12 @@ class CiliumTuiApp(App[int]):
         self._latest: Snapshot | None = None
         self._initial = initial
         self._scan_queued = False
+        self.scans_started = 0
+        """How many scans were started: a scan's serial number."""
+        self.scan_shown = 0
+        """The serial of the scan whose whole result is the latest snapshot (0: none yet, or a
+        snapshot given at start). Panes that must not act on what was read before a moment (a
+        plan after a change) wait for a scan started after it (`scans_started` then)."""
         self._refresh_timer: Timer | None = None
         self._judge_next: Snapshot | None = None
         """The snapshot the running judgement will judge next (the latest one wins)."""
@@ -292,6 +298,7 @@ class CiliumTuiApp(App[int]):
             self._refresh_timer = None
         self._starting = False
         self.scan = dataclasses.replace(self.scan, running=True, progress=None)
+        self.scans_started += 1
         self._scan()
 
     @work(group=SCAN, exclusive=True, exit_on_error=False, description="Scanning the cluster")
@@ -340,6 +347,7 @@ class CiliumTuiApp(App[int]):
         error = None
         taken_at: datetime | None
         if state == WorkerState.SUCCESS and worker.result is not None:
+            self.scan_shown = self.scans_started  # scans never overlap: this one is the latest
             self.set_snapshot(worker.result)
             taken_at = worker.result.taken_at
         else:

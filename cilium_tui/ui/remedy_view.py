@@ -172,13 +172,15 @@ def _node_table(columns: Sequence[str], rows: NodeRows, styles: ToneStyles) -> T
 # --------------------------------------------------------------------------------------------
 
 
-def plan_view(plan: Plan, look: Look) -> Group:
-    """Everything the plan will do, before it is done: what `cilium-tui plan` prints, in colour."""
+def plan_view(plan: Plan, look: Look, *, state: Cell | None = None) -> Group:
+    """Everything the plan will do, before it is done: what `cilium-tui plan` prints, in colour.
+    `state` is what the title says in place of the plan's status (while it is applied, or once
+    it is done)."""
     styles = look.styles
     parts: list[RenderableType] = []
     title = Text(f"{plan.title} ", style=HEADING)
     title.append(f"({plan.item_id})  ", style=styles[Tone.NA])
-    title.append_text(cell_text(STATUS_CELLS[plan.status], styles))
+    title.append_text(cell_text(state or STATUS_CELLS[plan.status], styles))
     parts += [title, Text(plain(plan.summary))]
     cluster = plan.cluster
     where = cluster.source + (f", context {cluster.context}" if cluster.context else "")
