@@ -181,14 +181,25 @@ async def until(pilot: Pilot[Any], done: Callable[[], bool], what: str) -> None:
         await pilot.pause(0.05)
 
 
-async def press_apply(pilot: Pilot[Any], item_id: str) -> None:
-    """On the checklist, select `item_id` and press a."""
+async def press_on_item(pilot: Pilot[Any], item_id: str, key: str) -> None:
+    """On the checklist, select `item_id` and press `key`."""
     app = pilot.app
     assert isinstance(app, CiliumTuiApp)
     await pilot.press("2")
     assert app.main.query_one(ChecklistPane).select_item(item_id)
     await pilot.pause()
-    await pilot.press("a")
+    await pilot.press(key)
+
+
+async def press_apply(pilot: Pilot[Any], item_id: str) -> None:
+    """On the checklist, select `item_id` and press a."""
+    await press_on_item(pilot, item_id, "a")
+
+
+async def press_preview(pilot: Pilot[Any], item_id: str, key: str = "p") -> None:
+    """On the checklist, select `item_id` and press p (or `key`); wait for its plan."""
+    await press_on_item(pilot, item_id, key)
+    await settle(pilot)
 
 
 async def confirm_and_wait(pilot: Pilot[Any], word: str | None) -> None:

@@ -339,12 +339,22 @@ class RemediationPane(Vertical):
     def _preview(self, state: Cell | None) -> RenderableType:
         if self.plan is not None:
             background = self.app.theme_variables.get("background")
-            look = Look(self._styles, self.app.current_theme.dark, background)
+            look = Look(
+                self._styles,
+                self.app.current_theme.dark,
+                background,
+                checklist_key=self._key("tab.checklist", "2"),
+                preview_key=self._key("preview", "p"),
+            )
             return plan_view(self.plan, look, state=state)
         text = Text(end="")
         if self.item_id is None:
             text.append("Select an item", style=Style(bold=True))
-            text.append(" on the checklist (2) and press p to preview its remediation here.")
+            checklist, preview = self._key("tab.checklist", "2"), self._key("preview", "p")
+            text.append(
+                f" on the checklist ({checklist}) and press {preview} to preview its remediation "
+                "here."
+            )
         elif self.problem is not None:
             text.append(f"No plan of {self.item_id} to preview.")
         else:
