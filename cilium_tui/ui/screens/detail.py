@@ -3,6 +3,7 @@ collected fact with its evidence, and the raw agent status."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -42,6 +43,17 @@ FETCHING = "Reading the agent's status…"
 TITLE_COLUMNS = ("role", "arch", "kernel", "os", "cilium", "agent", "ssh")
 
 
+def indented(raw: str) -> str:
+    """A JSON status indented (the agent prints it on one line of thousands of characters);
+    anything else as it was read."""
+    if raw.lstrip()[:1] not in ("{", "["):
+        return raw
+    try:
+        return json.dumps(json.loads(raw), indent=2, ensure_ascii=False)
+    except ValueError:
+        return raw
+
+
 class RawStatus(TextArea):
     """The agent's output as read: selectable, scrollable, never interpreted."""
 
@@ -54,7 +66,11 @@ class NodeDetailScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="back"),
         Binding("p", "remediate", "Remediate on this node", id="detail.remediate"),
+        Binding("left_square_bracket", "switch_tab(-1)", "Previous tab", id="detail.prev-tab"),
+        Binding("right_square_bracket", "switch_tab(1)", "Next tab", id="detail.next-tab"),
     ]
+    """[ and ] switch the sub-tabs from wherever the focus is (the tab bar's own arrows work
+    only once it has the focus)."""
 
     def __init__(self, node: str) -> None:
         super().__init__()
@@ -63,6 +79,9 @@ class NodeDetailScreen(Screen[None]):
         self._record: NodeRecord | None = None
         self._findings: tuple[Finding, ...] = ()
         self._raw = ""
+        """The raw status as read (or why there is none)."""
+        self._shown_raw: tuple[str, str] = ("", "")
+        """(raw, what is shown of it): formatted once per raw status read."""
         self._fetch = False
         """The raw status is to be read from the agent when its tab is shown."""
 
@@ -94,6 +113,12 @@ class NodeDetailScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_switch_tab(self, step: int) -> None:
+        tabs = self.query_one("#detail-tabs", TabbedContent)
+        ids = [pane.id for pane in tabs.query(TabPane) if pane.id]
+        if tabs.active in ids:
+            tabs.active = ids[(ids.index(tabs.active) + step) % len(ids)]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "remediate":
@@ -134,7 +159,7 @@ class NodeDetailScreen(Screen[None]):
         self.query_one("#findings", FactTable).show(finding_rows(findings, titles), self._styles)
         collected = fact_rows(record, cluster.snapshot.config)
         self.query_one("#collected-facts", FactTable).show(collected, self._styles)
-        self._raw = lines(record.agent_raw or record.errors.get("agent") or NO_STATUS)
+        self._raw = record.agent_raw or record.errors.get("agent") or NO_STATUS
         self._fetch = record.agent_raw is None and record.agent is not None
         if self.query_one("#detail-tabs", TabbedContent).active == "detail-raw":
             self._load_raw()
@@ -154,15 +179,17 @@ class NodeDetailScreen(Screen[None]):
             self._fetch = False  # scans keep only facts: ask the agent now, once per scan
             self._raw = FETCHING
             self._fetch_raw(source, self._record)
-        if raw.text != self._raw:
-            raw.load_text(self._raw)
+        if self._shown_raw[0] is not self._raw:
+            self._shown_raw = (self._raw, lines(indented(self._raw)))
+        if raw.text != self._shown_raw[1]:
+            raw.load_text(self._shown_raw[1])
 
     @work(group="agent-report", exclusive=True, exit_on_error=False)
     async def _fetch_raw(self, source: AgentReports, record: NodeRecord) -> None:
         try:
-            self._raw = lines(await source.agent_report(record))
+            self._raw = await source.agent_report(record)
         except KubeError as e:
-            self._raw = lines(str(e))
+            self._raw = str(e)
         self._load_raw()
 
     def _title(self, text: Text) -> None:

@@ -64,7 +64,7 @@ class NodeTable(ScrollView, can_focus=True):
     NodeTable > .node-table--header { text-style: bold; }
     NodeTable > .node-table--cursor { background: $block-cursor-blurred-background; }
     NodeTable:focus > .node-table--cursor { background: $block-cursor-background; }
-    NodeTable > .node-table--name { text-style: bold; }
+    NodeTable > .node-table--name { text-style: bold; background: $frozen-column; }
     NodeTable > .node-table--rule { color: $primary; }
     """
 
