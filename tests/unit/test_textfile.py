@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -46,7 +45,7 @@ def test_write_replaces_the_file_whole_with_its_mode(tmp_path: Path) -> None:
     write_atomic(path, "new", mode=0o640, durable=True)
     assert path.read_text() == "new"
     assert path.stat().st_mode & 0o777 == 0o640
-    assert os.listdir(tmp_path) == ["f"]
+    assert [p.name for p in tmp_path.iterdir()] == ["f"]
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
@@ -55,4 +54,4 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> 
     with pytest.raises(UnicodeEncodeError):
         write_atomic(path, "\udcff")  # a lone surrogate cannot be encoded
     assert path.read_text() == "old"
-    assert os.listdir(tmp_path) == ["f"]
+    assert [p.name for p in tmp_path.iterdir()] == ["f"]
