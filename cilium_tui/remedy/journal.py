@@ -16,7 +16,6 @@ cluster and its settings.
 
 from __future__ import annotations
 
-import contextlib
 import getpass
 import json
 import os
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
 from cilium_tui.collect.node_commands import rebuild
+from cilium_tui.private_file import write_private
 from cilium_tui.remedy.plan import JSON, Plan, PlanFormatError, plan_from_dict
 
 if TYPE_CHECKING:
@@ -443,18 +443,7 @@ class Journal:
         path = self._path(entry.id)
         text = json.dumps(entry.to_dict(), indent=2, sort_keys=False) + "\n"
         try:
-            fd, temporary = tempfile.mkstemp(prefix=".entry-", dir=self.directory)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    os.fchmod(f.fileno(), 0o600)
-                    f.write(text)
-                    f.flush()
-                    os.fsync(f.fileno())
-                Path(temporary).replace(path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    Path(temporary).unlink()
-                raise
+            write_private(path, text)
         except OSError as e:
             raise JournalError(f"cannot write journal entry {path}: {e}") from None
 
