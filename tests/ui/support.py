@@ -123,10 +123,9 @@ async def settle(pilot: Pilot[Any]) -> None:
         await pilot.pause()
 
 
-async def palette_search(pilot: Pilot[Any], query: str) -> OptionList:
-    """Open the command palette with `:`, type `query` and wait until its search is done (the
-    palette gathers hits in a worker); returns the list of hits."""
-    await pilot.press("colon", *query)
+async def palette_hits(pilot: Pilot[Any]) -> OptionList:
+    """The open command palette's list of hits, once its search is done (the palette gathers
+    hits in a worker)."""
     palette = pilot.app.screen
     assert isinstance(palette, CommandPalette)
     for _ in range(200):
@@ -136,6 +135,12 @@ async def palette_search(pilot: Pilot[Any], query: str) -> OptionList:
         await pilot.pause(0.02)
     await pilot.pause()
     return palette.query_one(OptionList)
+
+
+async def palette_search(pilot: Pilot[Any], query: str) -> OptionList:
+    """Open the command palette with `:`, type `query` and wait for its hits."""
+    await pilot.press("colon", *query)
+    return await palette_hits(pilot)
 
 
 def spy_updates(table: NodeTable) -> list[tuple[str, str]]:

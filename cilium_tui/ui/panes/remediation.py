@@ -34,10 +34,12 @@ from textual.theme import Theme
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from cilium_tui.lessons import hint_for_refusal, next_hint
 from cilium_tui.remedy.engine import ApplyResult, Progress, confirm, confirmation_word
 from cilium_tui.remedy.journal import JournalError
 from cilium_tui.remedy.plan import Plan
 from cilium_tui.remedy.planner import build_plan
+from cilium_tui.report.safe import plain
 from cilium_tui.ui.activity import Level, describe
 from cilium_tui.ui.cells import Cell, Tone
 from cilium_tui.ui.dialogs import ConfirmDialog
@@ -115,6 +117,7 @@ class RemediationPane(Vertical):
     def on_mount(self) -> None:
         self._styles = tone_styles(self.app.theme_variables)
         self.watch(self.app, "cluster", self._on_cluster)
+        self.watch(self.app, "lesson_status", lambda _: self._render_pane(), init=False)
         self.app.theme_changed_signal.subscribe(self, self._repaint)
         self._render_pane()
 
@@ -313,6 +316,9 @@ class RemediationPane(Vertical):
             status.append(result_view(self.result, styles, undo_key=self._undo_key()))
         if self.rollout is not None:
             status.append(rollout_view(self.rollout, styles))
+        hint = self._lesson_hint()
+        if hint is not None:
+            status.append(Text(plain(hint), style=styles[Tone.OFF] + Style(bold=True)))
         box = self.query_one("#remediation-status", Static)
         box.display = bool(status)
         box.update(Group(*status))
@@ -324,6 +330,19 @@ class RemediationPane(Vertical):
         ):
             self._previewed, self._previewed_state = shown, state
             self.query_one("#remediation-text", Static).update(self._preview(state))
+
+    def _lesson_hint(self) -> str | None:
+        """With a lesson on: the next step after a verified change (once the scan that follows
+        it is judged), or the step to do first when the plan previewed is refused."""
+        console = self.console
+        guide, status = console.guide, console.lesson_status
+        if guide is None or status is None or self.busy:
+            return None
+        if self.result is not None and self.result.outcome == "verified":
+            return None if self.stale else next_hint(status)
+        if self.plan is not None and self.plan.status == "refused":
+            return hint_for_refusal(guide.lesson, self.plan, status)
+        return None
 
     def _plan_state(self) -> Cell | None:
         """What the preview's title says instead of the plan's status while the plan is being

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import TabbedContent, TabPane
 
+from cilium_tui.ui.lessons import LessonPanel
 from cilium_tui.ui.panes.checklist import ChecklistPane
 from cilium_tui.ui.panes.nodes import NodesPane
 from cilium_tui.ui.panes.remediation import RemediationPane
@@ -26,15 +28,17 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         console = cast("CiliumTuiApp", self.app)
         yield TopBar(console.source, demo=console.demo, read_only=console.read_only)
-        with TabbedContent(id="tabs"):
-            with TabPane("1 Nodes", id="nodes"):
-                yield NodesPane(id="nodes-pane")
-            with TabPane("2 Checklist", id="checklist"):
-                yield ChecklistPane(id="checklist-pane")
-            with TabPane("3 Remediation", id="remediation"):
-                yield RemediationPane(id="remediation-pane")
-            with TabPane("4 Log", id="log"):
-                yield ActivityLog(id="activity-log")
+        with Horizontal(classes="lesson-body"):
+            with TabbedContent(id="tabs"):
+                with TabPane("1 Nodes", id="nodes"):
+                    yield NodesPane(id="nodes-pane")
+                with TabPane("2 Checklist", id="checklist"):
+                    yield ChecklistPane(id="checklist-pane")
+                with TabPane("3 Remediation", id="remediation"):
+                    yield RemediationPane(id="remediation-pane")
+                with TabPane("4 Log", id="log"):
+                    yield ActivityLog(id="activity-log")
+            yield LessonPanel()
         yield KeyHints()
 
     @property

@@ -295,6 +295,20 @@ class NodeTable(ScrollView, can_focus=True):
         if scroll:
             self._scroll_to_cursor()
 
+    def show_node(self, key: str) -> None:
+        """Put the cursor on node `key`, in view (a lesson's step names it)."""
+        if key in self._index:
+            self.move_cursor(row=self._index[key])
+
+    def show_column(self, key: str) -> None:
+        """Scroll sideways until column `key` is in view (a lesson's step names it)."""
+        if key == NAME or key not in self._widths:
+            return
+        x = self.column_x(key) + int(self.scroll_x) - (GAP + self._widths[NAME] + len(RULE))
+        room = self.scrollable_content_region.width - GAP - self._widths[NAME] - len(RULE)
+        if not self.scroll_x <= x <= self.scroll_x + room - self._widths[key]:
+            self.scroll_to(x=x, animate=False, immediate=True)
+
     def _refresh_row(self, index: int) -> None:
         self.refresh_line(index + 1)  # virtual lines: the header is line 0
 
