@@ -63,7 +63,7 @@ async def demo(scenario: str) -> None:
     settings = Settings(demo=scenario, refresh=0)
     lab = OpeningSource(f"lab {scenario}", lambda: open_source(settings))
     started, cpu = time.perf_counter(), time.process_time()
-    app = CiliumTuiApp(lab, demo=scenario, refresh=0)
+    app = CiliumTuiApp(lab, demo=scenario, refresh=0, freeze_gc=True)  # as `run_console`
     app.animation_level = "none"
     keys: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
@@ -128,7 +128,7 @@ def copies(seed: Snapshot, count: int) -> Snapshot:
 async def table(rows: int) -> None:
     big = copies(await scan_lab("seed"), rows)
     source = Source(big, changed(big, 20))
-    app = CiliumTuiApp(source, refresh=0)
+    app = CiliumTuiApp(source, refresh=0, freeze_gc=True)  # as `run_console`
     app.animation_level = "none"
     async with app.run_test(size=SIZE) as pilot:
         shown = app.main.query_one(NodeTable)
