@@ -60,7 +60,7 @@ def node_row(snapshot: Snapshot, record: NodeRecord, findings: tuple[Finding, ..
     changed = snapshot.since.get(record.name)
     if changed:
         cells = since_marked(cells, changed)
-    return NodeRow(record.name, {key: _shared(cell) for key, cell in cells.items()})
+    return NodeRow(record.name, {k: c if k == "name" else _shared(c) for k, c in cells.items()})
 
 
 SHARED_CELLS = 4096
@@ -70,8 +70,8 @@ _shared_cells: dict[Cell, Cell] = {}
 
 def _shared(cell: Cell) -> Cell:
     """One object for every equal cell: most values repeat from node to node ("arm64", "Ready",
-    "BPF"), so 5000 rows hold a few hundred cells instead of 80,000 (memory, and objects for the
-    garbage collector to walk), and a refresh compares them by identity first."""
+    "BPF"), so 5000 rows hold a few hundred cells besides their names instead of 80,000 (memory,
+    and objects for the garbage collector to walk); names, all different, are not pooled."""
     if len(_shared_cells) >= SHARED_CELLS:
         _shared_cells.clear()
     return _shared_cells.setdefault(cell, cell)
