@@ -7,16 +7,21 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from cilium_tui.cli import build_parser
 from cilium_tui.commands.serve import console_command
 from cilium_tui.lab.scenarios import scenario
+from tests.integration.serve.served import serving
+from tests.integration.ssh.sshd import free_port
 
 PRELUDE = b"__GANGLION__\n"
 """What Textual's web driver writes first: textual-serve waits for it (skipping other lines)."""
@@ -112,3 +117,21 @@ def test_the_command_is_this_python_running_the_package() -> None:
     command = console_command(args)
     assert command.startswith(f"exec {shlex.quote(sys.executable)} -m cilium_tui ")
     assert "'--theme=x y'" in command
+
+
+def test_the_server_warns_it_is_unauthenticated_and_serves_a_page_that_stays_local(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with (
+        serving(port, "--demo=training", "--read-only", log=log),
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response,
+    ):
+        page = response.read().decode()
+    said = log.read_text()
+    assert "NO authentication" in said and f"http://127.0.0.1:{port}" in said
+    assert "that can change the cluster" not in said  # --read-only reached the warning
+    urls = set(re.findall(r"(?i)\b(?:https?|wss?)://[^\s\"'<>)]+", page))
+    assert urls and {urlsplit(u).netloc for u in urls} == {f"127.0.0.1:{port}"}, urls
+    assert "textual-terminal" in page  # textual-serve's page, the terminal's element in it
