@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     except (Refused, CannotOpen) as e:
         print(f"cilium-tui serve: {e}", file=sys.stderr)
         return EXIT_REFUSED
-    from cilium_tui.webserve import public_url, serve  # noqa: PLC0415 - keeps --help instant
+    from cilium_tui.webserve import NotOffline, public_url, serve  # noqa: PLC0415 - --help
 
     changes = "" if target.settings.read_only else " that can change the cluster"
     url = public_url(address, args.port)
@@ -99,5 +99,8 @@ def run(args: argparse.Namespace) -> int:
         serve(console_command(args), address, args.port)
     except OSError as e:  # the port is taken, or the address is not this machine's
         print(f"cilium-tui serve: cannot listen on {url}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_REFUSED
+    except NotOffline as e:  # a textual-serve whose page we do not know how to keep local
+        print(f"cilium-tui serve: {e}", file=sys.stderr)
         return EXIT_REFUSED
     return 0

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shlex
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -135,3 +136,20 @@ def test_the_server_warns_it_is_unauthenticated_and_serves_a_page_that_stays_loc
     urls = set(re.findall(r"(?i)\b(?:https?|wss?)://[^\s\"'<>)]+", page))
     assert urls and {urlsplit(u).netloc for u in urls} == {f"127.0.0.1:{port}"}, urls
     assert "textual-terminal" in page  # textual-serve's page, the terminal's element in it
+
+
+def test_a_taken_port_is_one_line_not_a_traceback() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "cilium_tui", "serve", f"--port={port}"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 2
+    assert f"cilium-tui serve: cannot listen on http://127.0.0.1:{port}: " in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
