@@ -371,6 +371,8 @@ it through an SSH tunnel or an authenticating reverse proxy.""",
   cilium-tui serve --demo=training          http://127.0.0.1:8000, one lab per tab
   cilium-tui serve --demo=training --port 8080 --read-only
   cilium-tui serve --context staging --read-only
+  cilium-tui serve --demo=training --public-url https://training.example.org
+                                            behind an authenticating proxy there
   ssh -L 8000:127.0.0.1:8000 trainer-host   a trainee reaches it through SSH
 """,
     )
@@ -386,6 +388,12 @@ it through an SSH tunnel or an authenticating reverse proxy.""",
     )
     web.add_argument(
         "--port", type=int, default=8000, metavar="N", help="port to listen on (default 8000)"
+    )
+    web.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the URL browsers reach this server at, when a proxy publishes it (default: "
+        "http://ADDRESS:PORT; the page loads everything from there)",
     )
     web.add_argument(
         "--i-know-it-is-unauthenticated",

@@ -81,14 +81,14 @@ class ConsoleServer(Server):
 
     SESSIONS_END_TIMEOUT = 10.0
 
-    def __init__(self, command: str, address: str, port: int, templates: Path) -> None:
+    def __init__(self, command: str, address: str, port: int, templates: Path, url: str) -> None:
         self._sessions: set[asyncio.Task[object]] = set()
         super().__init__(
             command,
             host=address,
             port=port,
             title="cilium-tui",
-            public_url=public_url(address, port),
+            public_url=url,
             templates_path=templates,  # absolute: textual-serve joins it to its own folder
         )
 
@@ -117,7 +117,9 @@ class ConsoleServer(Server):
             await asyncio.wait(sessions, timeout=self.SESSIONS_END_TIMEOUT)
 
 
-def serve(command: str, address: str, port: int) -> None:
-    """Serve `command` (a shell command line, quoted) on `address`:`port` until interrupted."""
+def serve(command: str, address: str, port: int, url: str) -> None:
+    """Serve `command` (a shell command line, quoted) on `address`:`port` until interrupted; the
+    page reaches the server at `url` (the server's own, or the proxy's that publishes it)."""
     with tempfile.TemporaryDirectory(prefix="cilium-tui-serve-") as directory:
-        ConsoleServer(command, address, port, write_offline_templates(Path(directory))).serve()
+        templates = write_offline_templates(Path(directory))
+        ConsoleServer(command, address, port, templates, url).serve()

@@ -13,6 +13,7 @@ import ipaddress
 import shlex
 import socket
 import sys
+from urllib.parse import urlsplit
 
 from cilium_tui.commands.console import CannotOpen, checked_target
 
@@ -25,7 +26,7 @@ a console{changes}. Keep it on loopback and publish it through an SSH tunnel
 
 
 class Refused(ValueError):
-    """A --host that may not be listened on."""
+    """A --host, --port or --public-url that cannot be served."""
 
 
 def listen_address(host: str, *, unauthenticated_ok: bool = False) -> str:
@@ -51,6 +52,18 @@ def listen_address(host: str, *, unauthenticated_ok: bool = False) -> str:
         "authentication; add --i-know-it-is-unauthenticated to listen there anyway, or keep "
         "127.0.0.1 and publish it through an SSH tunnel or an authenticating proxy"
     )
+
+
+def checked_public_url(url: str) -> str:
+    """--public-url: an http(s) URL with a host, without a trailing slash (textual-serve appends
+    its paths to it)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise Refused(
+            f"--public-url {url!r}: give an http:// or https:// URL such as "
+            "https://training.example.org"
+        )
+    return url.rstrip("/")
 
 
 def console_argv(args: argparse.Namespace) -> list[str]:
@@ -86,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         if not 0 < args.port < 65536:
             raise Refused(f"--port {args.port}: a port is 1 to 65535")
         address = listen_address(args.host, unauthenticated_ok=args.i_know_it_is_unauthenticated)
+        public = checked_public_url(args.public_url) if args.public_url else None
         target = checked_target(args)  # once here, rather than an error in every tab
     except (Refused, CannotOpen) as e:
         print(f"cilium-tui serve: {e}", file=sys.stderr)
@@ -96,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     url = public_url(address, args.port)
     print(WARNING.format(url=url, port=args.port, changes=changes), file=sys.stderr, flush=True)
     try:
-        serve(console_command(args), address, args.port)
+        serve(console_command(args), address, args.port, public or url)
     except OSError as e:  # the port is taken, or the address is not this machine's
         print(f"cilium-tui serve: cannot listen on {url}: {e.strerror or e}", file=sys.stderr)
         return EXIT_REFUSED

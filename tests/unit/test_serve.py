@@ -11,7 +11,13 @@ from importlib.resources import files
 import pytest
 
 from cilium_tui.cli import build_parser, main
-from cilium_tui.commands.serve import Refused, console_argv, console_command, listen_address
+from cilium_tui.commands.serve import (
+    Refused,
+    checked_public_url,
+    console_argv,
+    console_command,
+    listen_address,
+)
 from cilium_tui.webserve import INDEX, NotOffline, offline_index, public_url
 
 
@@ -60,7 +66,8 @@ def test_public_urls_bracket_ipv6() -> None:
 
 def _console_options(argv: list[str]) -> dict[str, object]:
     args = vars(build_parser().parse_args(argv))
-    return {k: v for k, v in args.items() if k not in ("command", "host", "port") and v is not None}
+    serves = ("command", "host", "port", "public_url", "i_know_it_is_unauthenticated")
+    return {k: v for k, v in args.items() if k not in serves and v is not None}
 
 
 @pytest.mark.parametrize(
@@ -76,9 +83,7 @@ def test_every_console_option_reaches_the_tabs_console_as_given(given: list[str]
     args = build_parser().parse_args(given)
     again = console_argv(args)
     assert "serve" not in again
-    assert _console_options(again) == {
-        k: v for k, v in _console_options(given).items() if k != "i_know_it_is_unauthenticated"
-    }
+    assert _console_options(again) == _console_options(given)
     assert shlex.split(console_command(args)) == [
         "exec",
         sys.executable,
@@ -89,9 +94,8 @@ def test_every_console_option_reaches_the_tabs_console_as_given(given: list[str]
 
 
 def test_serves_own_options_stay_with_serve() -> None:
-    args = build_parser().parse_args(
-        ["serve", "--host", "::1", "--port", "9", "--i-know-it-is-unauthenticated"]
-    )
+    own = ["--host", "::1", "--port", "9", "--public-url", "https://x.example"]
+    args = build_parser().parse_args(["serve", *own, "--i-know-it-is-unauthenticated"])
     assert console_argv(args) == []
 
 
@@ -118,3 +122,11 @@ def test_a_page_that_would_still_load_something_remote_is_refused() -> None:
     )
     with pytest.raises(NotOffline, match="remote URL"):
         offline_index(page, [])
+
+
+def test_a_public_url_is_an_http_url_the_page_can_append_paths_to() -> None:
+    assert checked_public_url("https://training.example.org/") == "https://training.example.org"
+    assert checked_public_url("http://10.0.0.5:8000/room") == "http://10.0.0.5:8000/room"
+    for bad in ("training.example.org", "ftp://x", "https://", "https://x/?a=1", "javascript:x"):
+        with pytest.raises(Refused, match="--public-url"):
+            checked_public_url(bad)

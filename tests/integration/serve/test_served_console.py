@@ -153,3 +153,16 @@ def test_a_taken_port_is_one_line_not_a_traceback() -> None:
     assert done.returncode == 2
     assert f"cilium-tui serve: cannot listen on http://127.0.0.1:{port}: " in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_behind_a_proxy_the_page_points_browsers_at_the_proxy(tmp_path: Path) -> None:
+    port = free_port()
+    public = "--public-url=https://training.example.org/room/"
+    with (
+        serving(port, public, log=tmp_path / "serve.log"),
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response,
+    ):
+        page = response.read().decode()
+    assert 'data-session-websocket-url="wss://training.example.org/room/ws"' in page
+    assert "https://training.example.org/room/static/js/textual.js" in page
+    assert f"127.0.0.1:{port}" not in page
