@@ -43,7 +43,7 @@ Object.defineProperty(Object.prototype, "terminal", {
   configurable: true,
   set(value) {
     Object.defineProperty(this, "terminal", {value, writable: true, enumerable: true});
-    window.terminals.push(value);
+    if (value && value.buffer) window.terminals.push(value);  // xterm.js Terminal
   },
 });
 """
