@@ -174,14 +174,16 @@ def render_text(status: LessonStatus, snapshot: Snapshot) -> str:
     ]
     width = max(len(s.step.title) for s in status.steps)
     for s in status.steps:
-        mark = "[x]" if s.done else "[ ]"
+        mark = "[x]" if s.done else "[-]" if s.reached else "[ ]"
         action = describe(s.step.action) if s.step.action is not None else ""
         kind = "look, done on visit" if s.step.kind == "look" else action
         out.append(f"  {mark} {s.number:>2}  {s.step.title.ljust(width)}  {kind}".rstrip())
     current = status.current
     out.append("")
+    if any(s.reached and not s.done for s in status.steps):
+        out.append("[-] done before on this cluster, undone since")
     if current is None:
-        out.append("Every step is done on this cluster.")
+        out.append("Lesson complete: every step was done on this cluster.")
         return "\n".join(out) + "\n"
     step = current.step
     out.append(f"Next: step {current.number}, {step.title}")

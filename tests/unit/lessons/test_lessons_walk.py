@@ -71,6 +71,10 @@ def test_each_step_is_done_only_after_its_change_and_undo_returns_to_the_start()
     for config in reversed(configs[:-1]):  # undo, newest first
         status = evaluate(SEED, judge(lab_snapshot("training", config)), progress)
     assert status.done_ids == (*expected[:2], "undo-all")
+    assert status.complete and status.current is None  # every step was reached on the way
+    assert next_hint(status) == "Lesson seed complete: every step was done on this cluster."
+    midway = evaluate(SEED, judge(lab_snapshot("training", configs[3])), progress)
+    assert midway.current is not None and midway.current.step.id == "undo-all"
     # The same start, on a cluster where the walk never happened, is not "undone".
     assert "undo-all" not in done(lab_snapshot("training"))
 
