@@ -166,7 +166,9 @@ def render_text(status: LessonStatus, snapshot: Snapshot) -> str:
     """The steps with a mark each, then the current step in full."""
     lesson = status.lesson
     done = len(status.done_ids)
-    where = snapshot.source + (f" (context {snapshot.context})" if snapshot.context else "")
+    where = snapshot.source
+    if snapshot.context and snapshot.context not in where:
+        where += f" (context {snapshot.context})"
     out = [
         f"Lesson {lesson.name}: {lesson.title}",
         f"Written for --demo={lesson.scenario}; on {where}: {done}/{len(status.steps)} steps done",
