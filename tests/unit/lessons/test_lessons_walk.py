@@ -119,6 +119,10 @@ def test_what_no_step_can_fix_gets_the_lessons_own_hint() -> None:
     plan = build_plan("bpf-host-routing", lab_snapshot("training", config))
     assert plan.refusals and prerequisites(plan) == ()  # the boards' kernel only
     assert hint_for_refusal(SEED, plan) == SEED.step("host-routing-flip").hints[0].text
+    with_bwm = lab_snapshot("training", applied(config, "bandwidth-manager"))
+    plan = build_plan("bandwidth-manager", with_bwm)  # again: on the VMs, nothing on the boards
+    assert plan.status == "refused" and prerequisites(plan) == ()
+    assert hint_for_refusal(SEED, plan) == SEED.step("bandwidth-manager").hints[0].text
     modern = load_lesson("modern")
     plan = build_plan("ipv6-big-tcp", lab_snapshot("modern"))
     assert hint_for_refusal(modern, plan) == modern.step("big-tcp").hints[0].text
