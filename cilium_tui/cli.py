@@ -445,6 +445,11 @@ exit codes:
         metavar="STEP",
         help="mark a look step as visited (repeat the option for more)",
     )
+    p.add_argument(
+        "--start-over",
+        action="store_true",
+        help="forget what this cluster's progress remembers of the lesson (visits, steps done)",
+    )
     p.add_argument("--list", action="store_true", help="list the lessons")
     _add_format(p, "json")
 

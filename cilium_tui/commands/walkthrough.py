@@ -119,6 +119,8 @@ async def _walkthrough(target: Target, args: argparse.Namespace) -> int:
         else:  # a file: nothing to remember it by, nothing was visited
             progress = Progress()
         lesson = _choose(args, target, progress)
+        if args.start_over:
+            progress = progress.forget(lesson.name)
         for step_id in args.visit or ():
             _known_step(lesson, step_id)
             progress = progress.visit(lesson.name, step_id)

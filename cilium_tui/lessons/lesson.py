@@ -73,7 +73,8 @@ class Look:
     column: str | None = None
     """A node-table column id (`ui` names them; e.g. "kernel", "host_routing")."""
     section: str | None = None
-    """A part of the screen, e.g. "why-legacy" in a node's detail."""
+    """A part of the screen: in a node's detail, the tab (host-routing, effective, findings,
+    collected, raw)."""
 
     def to_dict(self) -> dict[str, str | None]:
         return {

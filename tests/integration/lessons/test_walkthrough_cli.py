@@ -159,6 +159,8 @@ def test_the_whole_seed_lesson_walked_and_undone(
     assert code == 0 and doc["current"] is None
     assert [s for s, d in steps(doc).items() if d] == ["mixed-cluster", "why-legacy", "undo-all"]
     assert all(s["reached"] for s in doc["steps"])
+    code, doc = walkthrough(capsys, *where, "--start-over")
+    assert code == 1 and doc["current"] == "mixed-cluster" and doc["done"] == 0
     undo = doc["steps"][-1]
     assert (
         "native-routing: off on k3s-vm-1, k3s-vm-2, k3s-vm-3, rock64-1 and 2 more"
