@@ -140,3 +140,18 @@ def test_the_modern_lesson_on_its_lab() -> None:
     status = evaluate(modern, judge(lab_snapshot("modern")))
     assert [s.step.id for s in status.steps if s.done] == ["netkit", "bbr", "big-tcp"]
     assert status.current is not None and status.current.step.id == "modern-cluster"
+
+
+def test_a_crash_looping_agent_configured_for_it_is_not_done() -> None:
+    """BBR on the Legacy VMs crash-loops their agents: cilium-config asks for native routing,
+    but no running agent there shows it, so the step is not done (the boards' agents run it)."""
+    config = {**applied({}, "native-routing"), "enable-bandwidth-manager": "true",
+              "enable-bbr": "true"}  # fmt: skip
+    status = evaluate(SEED, judge(lab_snapshot("training", config)), LOOKED)
+    step = status.of("native-routing")
+    assert not step.done
+    assert step.evidence == (
+        "native-routing: on on rock64-1, rock64-2, rock64-3",
+        "native-routing: configured, not verified: agent CrashLoopBackOff on k3s-vm-1, k3s-vm-2, "
+        "k3s-vm-3",
+    )
