@@ -119,6 +119,8 @@ async def _walkthrough(target: Target, args: argparse.Namespace) -> int:
         else:  # a file: nothing to remember it by, nothing was visited
             progress = Progress()
         lesson = _choose(args, target, progress)
+        if args.start_over:
+            progress = progress.forget(lesson.name)
         for step_id in args.visit or ():
             _known_step(lesson, step_id)
             progress = progress.visit(lesson.name, step_id)
@@ -166,7 +168,9 @@ def render_text(status: LessonStatus, snapshot: Snapshot) -> str:
     """The steps with a mark each, then the current step in full."""
     lesson = status.lesson
     done = len(status.done_ids)
-    where = snapshot.source + (f" (context {snapshot.context})" if snapshot.context else "")
+    where = snapshot.source
+    if snapshot.context and snapshot.context not in where:
+        where += f" (context {snapshot.context})"
     out = [
         f"Lesson {lesson.name}: {lesson.title}",
         f"Written for --demo={lesson.scenario}; on {where}: {done}/{len(status.steps)} steps done",
@@ -174,14 +178,16 @@ def render_text(status: LessonStatus, snapshot: Snapshot) -> str:
     ]
     width = max(len(s.step.title) for s in status.steps)
     for s in status.steps:
-        mark = "[x]" if s.done else "[ ]"
+        mark = "[x]" if s.done else "[-]" if s.reached else "[ ]"
         action = describe(s.step.action) if s.step.action is not None else ""
         kind = "look, done on visit" if s.step.kind == "look" else action
         out.append(f"  {mark} {s.number:>2}  {s.step.title.ljust(width)}  {kind}".rstrip())
     current = status.current
     out.append("")
+    if any(s.reached and not s.done for s in status.steps):
+        out.append("[-] done before on this cluster, undone since")
     if current is None:
-        out.append("Every step is done on this cluster.")
+        out.append("Lesson complete: every step was done on this cluster.")
         return "\n".join(out) + "\n"
     step = current.step
     out.append(f"Next: step {current.number}, {step.title}")

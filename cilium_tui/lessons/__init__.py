@@ -11,7 +11,7 @@ the live scan's judgement (`conditions.py`), never on a key pressed::
 
     lesson = load_lesson("seed")               # Lesson; LessonError names the file and problem
     status = evaluate(lesson, judge(snapshot), progress)   # LessonStatus, pure
-    status.current                             # StepStatus of the first step not done, or None
+    status.current                             # the first step never seen done, or None
     hint_for_refusal(lesson, plan, status)     # "Do step 4 (Kube-proxy replacement) first ..."
     next_hint(status)                          # "Next: step 5 (BPF masquerading): apply ..."
 

@@ -78,6 +78,12 @@ def _grouped(findings: Iterable[Finding], label: Any) -> list[tuple[str, list[Fi
     return list(groups.items())
 
 
+def _missing_label(finding: Finding) -> str:
+    """ "off: vxlan tunnelling", "configured, not verified: agent CrashLoopBackOff"."""
+    state = "configured, not verified" if finding.unverified else finding.state.value
+    return f"{state}: {gist(finding)}"
+
+
 @dataclass(frozen=True)
 class ItemState:
     """The item is in one of `states` on every node where it applies (or on `some`)."""
@@ -116,7 +122,7 @@ class ItemState:
             if not wanted:
                 evidence.append(f"{self.item}: {wanted_text} on no node")
             return Result(bool(wanted), tuple(evidence))
-        for reason, found in _grouped(missing, lambda f: f"{f.state.value}: {gist(f)}"):
+        for reason, found in _grouped(missing, _missing_label):
             evidence.append(f"{self.item}: {plain(reason)} on {_names(found)}")
         if not wanted:
             evidence.append(f"{self.item}: {wanted_text} on no node")

@@ -60,7 +60,6 @@ _LOOK_KEYS = frozenset({"screen", "item", "node", "column", "section"})
 _STEP_KEYS = frozenset({"id", "title", "item", "text", "look", "action", "done", "hints"})
 _LESSON_KEYS = frozenset({"name", "title", "scenario", "summary", "steps"})
 _AUTOMATED = frozenset(r.item_id for r in REMEDIES if r.automatable)
-_ITEMS = frozenset(r.item_id for r in REMEDIES)
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,8 @@ class Look:
     column: str | None = None
     """A node-table column id (`ui` names them; e.g. "kernel", "host_routing")."""
     section: str | None = None
-    """A part of the screen, e.g. "why-legacy" in a node's detail."""
+    """A part of the screen: in a node's detail, the tab (host-routing, effective, findings,
+    collected, raw)."""
 
     def to_dict(self) -> dict[str, str | None]:
         return {
@@ -181,10 +181,10 @@ def _no_unknown(obj: Mapping[str, Any], known: frozenset[str], where: str) -> No
         raise LessonError(f"{where}: unknown key {', '.join(unknown)}")
 
 
-def _remedy_item(value: object, where: str, *, automated: bool) -> ItemId:
+def _applicable(value: object, where: str) -> ItemId:
+    """An item whose remediation cilium-tui applies (not guidance only)."""
     found = item_id(value, where)
-    wanted = _AUTOMATED if automated else _ITEMS
-    if found not in wanted:
+    if found not in _AUTOMATED:
         raise LessonError(f"{where}: {found} has no remediation cilium-tui can apply")
     return found
 
@@ -208,7 +208,8 @@ def _action(value: object, where: str) -> Action:
     if "apply" in obj or "preview" in obj:
         kind: ActionKind = "apply" if "apply" in obj else "preview"
         _no_unknown(obj, frozenset({kind}), where)
-        return Action(kind, _remedy_item(obj[kind], where, automated=kind == "apply"))
+        read = _applicable if kind == "apply" else item_id
+        return Action(kind, read(obj[kind], where))
     if "undo" in obj:
         _no_unknown(obj, frozenset({"undo"}), where)
         if obj["undo"] is not True:
@@ -231,7 +232,7 @@ def _hints(value: object, where: str) -> tuple[HintRule, ...]:
         here = f"{where}[{index}]"
         obj = _table(rule, here)
         _no_unknown(obj, frozenset({"refused", "text"}), here)
-        rules.append(HintRule(_remedy_item(obj.get("refused"), here, automated=False),
+        rules.append(HintRule(item_id(obj.get("refused"), here),
                               _text(obj, "text", here)))  # fmt: skip
     return tuple(rules)
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cilium_tui.private_file import write_private
 from cilium_tui.remedy.journal import ClusterIdentity
+from cilium_tui.textfile import TextFileError, read_bounded_text, write_atomic
 
 if TYPE_CHECKING:
     from cilium_tui.collect.scan import ClusterSource
@@ -131,24 +131,19 @@ class ProgressStore:
         self.problems = []
         path = self.path(cluster)
         try:
-            with path.open("rb") as f:
-                data = f.read(MAX_BYTES + 1)
-        except FileNotFoundError:
-            return Progress()
-        except OSError as e:
-            self.problems.append(f"cannot read {path}: {e.strerror or e}")
-            return Progress()
-        if len(data) > MAX_BYTES:
-            self.problems.append(f"{path}: ignored: larger than {MAX_BYTES} bytes")
+            text = read_bounded_text(path, MAX_BYTES)
+        except TextFileError as e:
+            if not e.missing:
+                self.problems.append(f"{path}: ignored: {e}")
             return Progress()
         try:
-            obj = json.loads(data.decode("utf-8"))
+            obj = json.loads(text)
             progress = progress_from_dict(obj)
             named = obj.get("cluster")
             if not isinstance(named, Mapping) or ClusterIdentity.from_dict(named) != cluster:
                 raise ValueError("it names another cluster")
             return progress
-        except ValueError as e:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        except ValueError as e:  # JSONDecodeError is one
             self.problems.append(f"{path}: ignored: {e}")
             return Progress()
 
@@ -158,7 +153,7 @@ class ProgressStore:
         text = json.dumps(progress.to_dict(cluster), indent=2) + "\n"
         try:
             self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            write_private(path, text)
+            write_atomic(path, text, mode=0o600, durable=True)
         except OSError as e:
             raise ProgressError(f"cannot write lesson progress {path}: {e.strerror or e}") from None
 

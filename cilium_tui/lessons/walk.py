@@ -2,13 +2,15 @@
 
     status = evaluate(lesson, judgement, progress)   # judgement: checks.judgement.judge(snapshot)
     status.steps        # StepStatus(step, number, done, evidence), in lesson order
-    status.current      # the first step not done (None: the lesson is complete)
+    status.current      # the first step never seen done (None: the lesson is complete)
     hint_for_refusal(lesson, plan, status)   # "Do step 4 (...) first: ..." or None
-    next_hint(status)   # "Next: step 5 (...): apply bpf-masquerading" or None
+    next_hint(status)   # "Next: step 5 (...): apply bpf-masquerading"
 
 A step is done when its condition holds on the scan (`lessons.conditions`), not when a key was
-pressed; a "look" step is done once visited (progress). Record what was seen done with
-`progress.reach(lesson.name, status.done_ids)`.
+pressed; a "look" step is done once visited (progress). A step seen done before is `reached`
+(progress): the learner is at the first step never reached, so "undo it all", which makes the
+earlier steps not done again, completes the lesson. Record what was seen done with
+`progress.reach(lesson.name, status.done_ids)` after each evaluation.
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ class StepStatus:
     number: int
     """From 1."""
     done: bool
+    """The cluster shows it now (a look step: it was visited)."""
     evidence: tuple[str, ...]
+    reached: bool = False
+    """Done now, or seen done on this cluster before (and undone since: see `LessonStatus`)."""
 
     def to_dict(self) -> dict[str, Any]:
         step = self.step
@@ -46,6 +51,7 @@ class StepStatus:
             "title": step.title,
             "kind": step.kind,
             "done": self.done,
+            "reached": self.reached,
             "evidence": list(self.evidence),
             "item": step.item,
             "why": step.why,
@@ -62,8 +68,9 @@ class LessonStatus:
 
     @property
     def current(self) -> StepStatus | None:
-        """The first step not done: where the learner is."""
-        return next((s for s in self.steps if not s.done), None)
+        """Where the learner is: the first step never seen done. A step undone since (undo-all
+        takes every change back) stays behind the learner."""
+        return next((s for s in self.steps if not s.reached), None)
 
     @property
     def done_ids(self) -> tuple[str, ...]:
@@ -71,7 +78,8 @@ class LessonStatus:
 
     @property
     def complete(self) -> bool:
-        return all(s.done for s in self.steps)
+        """Every step was seen done (the last ones may have undone the first)."""
+        return self.current is None
 
     def of(self, step_id: str) -> StepStatus:
         return self.steps[self.lesson.number(step_id) - 1]
@@ -98,7 +106,8 @@ def evaluate(
     for number, step in enumerate(lesson.steps, 1):
         context = Context(judgement, step.id, mine.visited, mine.reached)
         result = step.done.evaluate(context)
-        statuses.append(StepStatus(step, number, result.done, result.evidence))
+        reached = result.done or step.id in mine.reached
+        statuses.append(StepStatus(step, number, result.done, result.evidence, reached))
     return LessonStatus(lesson, tuple(statuses))
 
 
@@ -115,11 +124,11 @@ def _label(status: StepStatus) -> str:
     return f"step {status.number} ({status.step.title})"
 
 
-def next_hint(status: LessonStatus) -> str | None:
-    """What to do next, for after a verified change; None when the lesson is complete."""
+def next_hint(status: LessonStatus) -> str:
+    """What to do next, for after a verified change (or that the lesson is complete)."""
     current = status.current
     if current is None:
-        return f"Lesson {status.lesson.name} complete: every step is done on this cluster."
+        return f"Lesson {status.lesson.name} complete: every step was done on this cluster."
     action = current.step.action
     what = f": {describe(action)}" if action is not None else ""
     return f"Next: {_label(current)}{what}"

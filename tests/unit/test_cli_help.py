@@ -16,6 +16,7 @@ COMMANDS = (
     "check",
     "explain",
     "lab",
+    "serve",
     "plan",
     "apply",
     "undo",

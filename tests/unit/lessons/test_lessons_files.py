@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cilium_tui.checks.ids import ItemId
@@ -11,8 +13,11 @@ from cilium_tui.lessons.conditions import items_of
 from cilium_tui.lessons.lesson import parse_lesson
 from cilium_tui.remedy.planner import REMEDIES
 from cilium_tui.ui.rows import COLUMNS
+from cilium_tui.ui.screens import detail
 
 AUTOMATED = {r.item_id for r in REMEDIES if r.automatable}
+DETAIL = (Path(detail.__file__)).read_text()
+"""The node detail screen's source: its tabs' ids, which a step's section names."""
 
 
 def test_the_package_carries_the_two_lessons() -> None:
@@ -33,6 +38,9 @@ def test_every_lesson_names_only_what_exists(name: str) -> None:
         if step.action is not None and step.action.kind == "apply":
             assert step.action.item in AUTOMATED, step.id
         assert step.look.column is None or step.look.column in columns, step.id
+        if step.look.section is not None:
+            assert step.look.screen == "detail", step.id
+            assert f'id="detail-{step.look.section}"' in DETAIL, step.id
         if step.item is not None:
             assert step.why  # the item's own text, not a copy
         assert step.kind == "look" or step.action is not None or step.item is not None, step.id

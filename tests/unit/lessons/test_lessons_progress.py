@@ -6,6 +6,7 @@ import json
 import stat
 from pathlib import Path
 
+from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.lessons.progress import (
     MAX_BYTES,
     MAX_STEPS,
@@ -13,6 +14,7 @@ from cilium_tui.lessons.progress import (
     Progress,
     ProgressStore,
     default_directory,
+    store_for,
 )
 from cilium_tui.remedy.journal import ClusterIdentity
 
@@ -78,3 +80,10 @@ def test_ids_are_validated_and_bounded(tmp_path: Path) -> None:
 
 def test_the_default_directory_is_the_state_home() -> None:
     assert default_directory({"XDG_STATE_HOME": "/s"}) == Path("/s/cilium-tui/lessons")
+
+
+def test_the_lab_keeps_progress_with_its_journal(tmp_path: Path) -> None:
+    lab = ClusterSource("lab training", kube=None, ssh=None, journal_dir=tmp_path / "journal")
+    assert store_for(lab).directory == tmp_path / "lessons"  # goes when the lab stops
+    user = ClusterSource("context prod", kube=None, ssh=None)
+    assert store_for(user).directory == default_directory()

@@ -71,6 +71,10 @@ def test_each_step_is_done_only_after_its_change_and_undo_returns_to_the_start()
     for config in reversed(configs[:-1]):  # undo, newest first
         status = evaluate(SEED, judge(lab_snapshot("training", config)), progress)
     assert status.done_ids == (*expected[:2], "undo-all")
+    assert status.complete and status.current is None  # every step was reached on the way
+    assert next_hint(status) == "Lesson seed complete: every step was done on this cluster."
+    midway = evaluate(SEED, judge(lab_snapshot("training", configs[3])), progress)
+    assert midway.current is not None and midway.current.step.id == "undo-all"
     # The same start, on a cluster where the walk never happened, is not "undone".
     assert "undo-all" not in done(lab_snapshot("training"))
 
@@ -115,6 +119,10 @@ def test_what_no_step_can_fix_gets_the_lessons_own_hint() -> None:
     plan = build_plan("bpf-host-routing", lab_snapshot("training", config))
     assert plan.refusals and prerequisites(plan) == ()  # the boards' kernel only
     assert hint_for_refusal(SEED, plan) == SEED.step("host-routing-flip").hints[0].text
+    with_bwm = lab_snapshot("training", applied(config, "bandwidth-manager"))
+    plan = build_plan("bandwidth-manager", with_bwm)  # again: on the VMs, nothing on the boards
+    assert plan.status == "refused" and prerequisites(plan) == ()
+    assert hint_for_refusal(SEED, plan) == SEED.step("bandwidth-manager").hints[0].text
     modern = load_lesson("modern")
     plan = build_plan("ipv6-big-tcp", lab_snapshot("modern"))
     assert hint_for_refusal(modern, plan) == modern.step("big-tcp").hints[0].text
@@ -132,3 +140,18 @@ def test_the_modern_lesson_on_its_lab() -> None:
     status = evaluate(modern, judge(lab_snapshot("modern")))
     assert [s.step.id for s in status.steps if s.done] == ["netkit", "bbr", "big-tcp"]
     assert status.current is not None and status.current.step.id == "modern-cluster"
+
+
+def test_a_crash_looping_agent_configured_for_it_is_not_done() -> None:
+    """BBR on the Legacy VMs crash-loops their agents: cilium-config asks for native routing,
+    but no running agent there shows it, so the step is not done (the boards' agents run it)."""
+    config = {**applied({}, "native-routing"), "enable-bandwidth-manager": "true",
+              "enable-bbr": "true"}  # fmt: skip
+    status = evaluate(SEED, judge(lab_snapshot("training", config)), LOOKED)
+    step = status.of("native-routing")
+    assert not step.done
+    assert step.evidence == (
+        "native-routing: on on rock64-1, rock64-2, rock64-3",
+        "native-routing: configured, not verified: agent CrashLoopBackOff on k3s-vm-1, k3s-vm-2, "
+        "k3s-vm-3",
+    )
