@@ -151,9 +151,9 @@ class CiliumTuiApp(App[int]):
         Binding("q", "quit_key", "Quit", id="quit"),
         *MUTATING_BINDINGS,
         Binding("j", "journal", "Journal", id="journal"),
-        Binding("l", "lessons", "Lessons", id="lessons"),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("colon,ctrl+p", "command_palette", "Commands", id="commands"),
+        Binding("l", "lessons", "Lessons", id="lessons"),
         *(
             Binding(str(n), f"show_tab('{tab}')", tab.capitalize(), id=f"tab.{tab}", show=False)
             for n, tab in enumerate(TABS, 1)

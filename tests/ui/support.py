@@ -214,7 +214,9 @@ async def confirm_and_wait(pilot: Pilot[Any], word: str | None) -> None:
     assert isinstance(app, CiliumTuiApp)
     dialog = await confirm_dialog(pilot)
     assert dialog.require_word == word
-    assert app.focused is dialog.query_one("#cancel"), "Cancel is focused"
+    cancel = dialog.query_one("#cancel")
+    # The dialog focuses Cancel as it mounts: under load that may come a frame after it shows.
+    await until(pilot, lambda: app.focused is cancel, "focus on Cancel")
     await pilot.press(*(word or "y"))
     if word:
         await pilot.press("enter")

@@ -54,7 +54,11 @@ class MainScreen(Screen[None]):
         self.focus_tab()
 
     def focus_tab(self) -> None:
-        """Focus the active tab's main widget, so its keys work straight away."""
+        """Focus the active tab's main widget, so its keys work straight away; not once a
+        dialog is over this screen (a key pressed right after the switch may have opened one:
+        the focus is the dialog's)."""
+        if self.app.screen is not self:
+            return
         target = {
             "nodes": "#node-table",
             "checklist": "#checklist-tree",
