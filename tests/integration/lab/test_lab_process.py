@@ -7,6 +7,7 @@ holds. Its temporary directory (a token and keys) goes with it.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -104,3 +105,33 @@ def test_the_lab_dies_with_its_parent(tmp: Path, how: signal.Signals) -> None:
     finally:
         if not gone(child):
             os.kill(child, signal.SIGKILL)
+
+
+def lab_children() -> list[int]:
+    """This process's children running the lab."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or gone(int(proc.name)):
+            continue
+        try:
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (proc / "cmdline").read_bytes()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if ppid == os.getpid() and b"cilium_tui.lab.process" in cmdline:
+            found.append(int(proc.name))
+    return found
+
+
+async def test_giving_up_while_the_lab_starts_ends_it(tmp: Path) -> None:
+    """The console quit before its lab was up: the half-started lab is killed, its files go."""
+    starting = asyncio.create_task(LabProcess.start("scale:300"))
+    deadline = time.monotonic() + DEADLINE
+    while not lab_children():
+        assert time.monotonic() < deadline, "the lab process never started"
+        await asyncio.sleep(0.05)
+    starting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await starting
+    assert lab_children() == []
+    assert lab_dirs(tmp) == []
