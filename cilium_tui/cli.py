@@ -125,6 +125,30 @@ def _add_offline_options(p: argparse.ArgumentParser, *, sub: bool = True) -> Non
     )
 
 
+def _add_console_options(p: argparse.ArgumentParser, *, sub: bool = True) -> None:
+    """The console's own options; same SUPPRESS rule as `_add_cluster_options`."""
+    ui = p.add_argument_group("console", argument_default=argparse.SUPPRESS if sub else None)
+    ui.add_argument(
+        "--read-only",
+        action=argparse.BooleanOptionalAction,
+        help="never change anything: no apply, no undo (--no-read-only: for this run, even if "
+        "the config file says read_only = true)",
+    )
+    ui.add_argument(
+        "--theme",
+        metavar="NAME",
+        help="colour theme (cilium, cilium-light, high-contrast, or your own)",
+    )
+    ui.add_argument(
+        "--refresh", metavar="SECONDS", type=float, help="re-scan interval (default 30)"
+    )
+    ui.add_argument(
+        "--since",
+        metavar="FILE",
+        help="mark in the node table what changed since this snapshot or sysdump",
+    )
+
+
 def _add_format(p: argparse.ArgumentParser, *choices: str) -> None:
     p.add_argument(
         "--format",
@@ -198,26 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="FILE", help="config file (see below for precedence)")
     _add_cluster_options(parser, sub=False)
     _add_offline_options(parser, sub=False)
-    ui = parser.add_argument_group("console")
-    ui.add_argument(
-        "--read-only",
-        action=argparse.BooleanOptionalAction,
-        help="never change anything: no apply, no undo (--no-read-only: for this run, even if "
-        "the config file says read_only = true)",
-    )
-    ui.add_argument(
-        "--theme",
-        metavar="NAME",
-        help="colour theme (cilium, cilium-light, high-contrast, or your own)",
-    )
-    ui.add_argument(
-        "--refresh", metavar="SECONDS", type=float, help="re-scan interval (default 30)"
-    )
-    ui.add_argument(
-        "--since",
-        metavar="FILE",
-        help="mark in the node table what changed since this snapshot or sysdump",
-    )
+    _add_console_options(parser, sub=False)
     sub = parser.add_subparsers(
         dest="command",
         metavar="COMMAND",
@@ -349,6 +354,55 @@ known_hosts, inventory.toml) where you want them.""",
 
     p = _command(
         sub,
+        "serve",
+        usage="[--demo[=SCENARIO]] [--host ADDRESS] [--port N] [OPTIONS]",
+        summary="serve the console to web browsers (a training room: one lab per tab)",
+        description="""\
+Serve the console to web browsers with textual-serve: every browser tab gets
+its own console process and, with --demo, its own lab, so that trainees do not
+share a cluster. The console's options (--read-only, --theme, --context...)
+go to every tab's console. The page needs nothing from the internet.
+
+textual-serve has no authentication: anyone who reaches the port gets a
+console. It listens on 127.0.0.1 and refuses any address that is not loopback
+unless you add --i-know-it-is-unauthenticated; to open it to others, publish
+it through an SSH tunnel or an authenticating reverse proxy.""",
+        examples="""\
+  cilium-tui serve --demo=training          http://127.0.0.1:8000, one lab per tab
+  cilium-tui serve --demo=training --port 8080 --read-only
+  cilium-tui serve --context staging --read-only
+  cilium-tui serve --demo=training --public-url https://training.example.org
+                                            behind an authenticating proxy there
+  ssh -L 8000:127.0.0.1:8000 trainer-host   a trainee reaches it through SSH
+""",
+    )
+    _add_cluster_options(p)
+    _add_offline_options(p)
+    _add_console_options(p)
+    web = p.add_argument_group("web server")
+    web.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="ADDRESS",
+        help="address to listen on (default 127.0.0.1; only loopback without the next option)",
+    )
+    web.add_argument(
+        "--port", type=int, default=8000, metavar="N", help="port to listen on (default 8000)"
+    )
+    web.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the URL browsers reach this server at, when a proxy publishes it (default: "
+        "http://ADDRESS:PORT; the page loads everything from there)",
+    )
+    web.add_argument(
+        "--i-know-it-is-unauthenticated",
+        action="store_true",
+        help="allow a --host that is not loopback: anyone who reaches it gets a console",
+    )
+
+    p = _command(
+        sub,
         "plan",
         usage="[OPTIONS] ITEM | --list",
         summary="preview the remediation of a checklist item (nothing is changed)",
@@ -409,6 +463,49 @@ cluster the change was made on, and newest first.""",
     _add_cluster_options(p)
     p.add_argument("id", nargs="?", help="journal entry id (default: the latest)")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    p = _command(
+        sub,
+        "walkthrough",
+        usage="[OPTIONS] [--lesson NAME] [--visit STEP]... [--format text|json] | --list",
+        summary="a lesson's steps and which are done on the cluster (exit 0 all done, 1 not yet)",
+        description="""\
+Scan the cluster once and print a lesson's steps, each marked done when the
+cluster shows it (a step is done when the scan says so, not when a key was
+pressed), then the next step in full: why it matters, what to look at, what to
+do. "Look" steps are done once visited (--visit STEP, or opening them in the
+console). Progress is remembered per cluster. The lesson is --lesson, else the
+one in progress on this cluster, else the one written for the --demo scenario,
+else seed.
+
+exit codes:
+  0  every step is done
+  1  some step is not done yet
+  2  no scan: the cluster could not be read, or no such lesson or step""",
+        examples="""\
+  cilium-tui walkthrough --demo=training          the seed lesson on the training lab
+  cilium-tui walkthrough --context trainee-3 --format json
+                                                  an instructor's view of one trainee
+  cilium-tui walkthrough --lesson seed --visit mixed-cluster --demo=training
+  cilium-tui walkthrough --list                   the lessons and their scenarios
+""",
+    )
+    _add_cluster_options(p)
+    _add_offline_options(p)
+    p.add_argument("--lesson", metavar="NAME", help="the lesson (see --list; default: see above)")
+    p.add_argument(
+        "--visit",
+        action="append",
+        metavar="STEP",
+        help="mark a look step as visited (repeat the option for more)",
+    )
+    p.add_argument(
+        "--start-over",
+        action="store_true",
+        help="forget what this cluster's progress remembers of the lesson (visits, steps done)",
+    )
+    p.add_argument("--list", action="store_true", help="list the lessons")
+    _add_format(p, "json")
 
     p = _command(
         sub,
