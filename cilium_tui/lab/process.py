@@ -159,8 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(signum, _stop_on_signal)
 
-    import gc  # noqa: PLC0415 - the lab's modules load in the child only
-
+    # The lab's modules load in the child only.
     from cilium_tui.collect.fdlimit import raise_open_files_limit  # noqa: PLC0415
     from cilium_tui.lab.runner import start_lab  # noqa: PLC0415
 
@@ -174,8 +173,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say({"failed": str(e)})
         return 1
     try:
-        # What the lab built to start is kept for its lifetime: the collector need not walk it.
-        gc.freeze()
         files = lab.files
         assert files is not None
         paths = {k: str(v) for k, v in vars(files).items()}
