@@ -13,13 +13,20 @@ from cilium_tui.model import NodeRecord, Snapshot
 from tests.unit.checks.seed import seed
 
 
+def _crash_second_node(before: Snapshot, keep_from: int) -> tuple[Snapshot, NodeRecord]:
+    """`before` with its second node's agent crashed, and the nodes before `keep_from` dropped
+    (after the second)."""
+    crashed = dataclasses.replace(before.nodes[1], agent=None, errors={"agent": "CrashLoop"})
+    nodes = (before.nodes[0], crashed, *before.nodes[keep_from:])
+    return dataclasses.replace(before, nodes=nodes), crashed
+
+
 def test_rejudge_judges_only_the_changed_node_and_equals_a_whole_judgement(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     before = seed()
     previous = judge(before)
-    crashed = dataclasses.replace(before.nodes[1], agent=None, errors={"agent": "CrashLoop"})
-    after = dataclasses.replace(before, nodes=(before.nodes[0], crashed, *before.nodes[2:]))
+    after, crashed = _crash_second_node(before, keep_from=2)
     judged: list[str] = []
     evaluate_node = catalogue.evaluate_node
 
@@ -45,8 +52,7 @@ def test_rejudge_recounts_only_the_changed_nodes_findings(monkeypatch: pytest.Mo
     and read exactly as a whole count, nodes removed or added included."""
     before = seed()
     previous = judge(before)
-    crashed = dataclasses.replace(before.nodes[1], agent=None, errors={"agent": "CrashLoop"})
-    after = dataclasses.replace(before, nodes=(before.nodes[0], crashed, *before.nodes[3:]))
+    after, crashed = _crash_second_node(before, keep_from=3)  # and the third node gone
     gists: list[str] = []
     gist = rollup.gist
 
