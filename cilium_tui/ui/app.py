@@ -536,8 +536,10 @@ class CiliumTuiApp(App[int]):
     async def action_quit(self) -> None:
         """Quit (q, ctrl+q, the palette). While a change rolls out, only once the user confirms
         it: quitting stops the change where it is."""
-        pane = self.remediation
-        if not pane.rolling_out:
+        # The remediation tab is mounted just after the first frame: before it, nothing rolls out.
+        panes = self.main.query(RemediationPane)
+        pane = panes.first() if panes else None
+        if pane is None or not pane.rolling_out:
             self.exit()
             return
         if self._asking_to_quit:
