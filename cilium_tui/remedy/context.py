@@ -112,6 +112,14 @@ class NodeCase:
             return "Legacy", "Legacy now for a reason not found in the facts (see the agent log)"
         return "BPF", "every requirement of BPF host routing is met"
 
+    def host_routing_note(self) -> str:
+        """What the change does to a Legacy node's host routing, for its verdict: "host routing
+        turns BPF", or "host routing stays Legacy: kernel 4.19 < 5.10"; "" on a BPF node."""
+        if self.now.host_routing.value == "BPF":
+            return ""
+        mode, why = self.host_routing_after()
+        return "host routing turns BPF" if mode == "BPF" else f"host routing stays Legacy: {why}"
+
 
 class Gates:
     """A node's prerequisites for a change, checked in order; the worst failure decides."""

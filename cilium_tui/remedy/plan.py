@@ -239,6 +239,9 @@ class Guidance:
 
     text: str
     commands: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()
+    """Checklist items whose own remediation is the step: each front end says how to preview
+    them (`cilium-tui plan ITEM` at the command line, the item's key in the console)."""
 
 
 @dataclass(frozen=True)
@@ -370,7 +373,10 @@ class Plan:
                 for e in self.expectations
             ],
             "refusals": [{"reason": r.reason, "nodes": list(r.nodes)} for r in self.refusals],
-            "guidance": [{"text": g.text, "commands": list(g.commands)} for g in self.guidance],
+            "guidance": [
+                {"text": g.text, "commands": list(g.commands), "items": list(g.items)}
+                for g in self.guidance
+            ],
             "perNodeConfig": None
             if self.per_node_config is None
             else {
@@ -530,7 +536,11 @@ def plan_from_dict(obj: Mapping[str, Any]) -> Plan:
                 for r in _objects(obj.get("refusals", []), "refusals")
             ),
             guidance=tuple(
-                Guidance(str(g["text"]), _strings(g.get("commands", []), "commands"))
+                Guidance(
+                    str(g["text"]),
+                    _strings(g.get("commands", []), "commands"),
+                    _strings(g.get("items", []), "items"),
+                )
                 for g in _objects(obj.get("guidance", []), "guidance")
             ),
             per_node_config=None

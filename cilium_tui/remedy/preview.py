@@ -373,7 +373,7 @@ def render_text(plan: Plan, width: int | None = None) -> str:
         out += ["", "Steps:"]
         for g in plan.guidance:
             out.append(f"  - {g.text}")
-            out += shell(g.commands, "      ")
+            out += shell([*g.commands, *(f"cilium-tui plan {i}" for i in g.items)], "      ")
     if plan.warnings:
         out += ["", "Warnings:", *(f"  - {w}" for w in plan.warnings)]
     expected = plan.expectations if plan.status == "ready" else ()

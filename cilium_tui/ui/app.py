@@ -36,7 +36,17 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from cilium_tui.checks.judgement import Judge, judge
+from cilium_tui.collect.kube import KubeError
 from cilium_tui.collect.source import ProgressCallback, ScanProgress, Source
+from cilium_tui.lessons import (
+    LessonError,
+    LessonStatus,
+    ProgressError,
+    lesson_for,
+    lesson_names,
+    lessons,
+    load_lesson,
+)
 from cilium_tui.model import NodeRecord, Snapshot
 from cilium_tui.remedy.context import PlanOptions
 from cilium_tui.remedy.engine import RemedyEngine
@@ -53,6 +63,8 @@ from cilium_tui.settings import (
 from cilium_tui.ui.activity import Activity, Level, describe
 from cilium_tui.ui.commands import ConsoleCommands, PaletteCommand
 from cilium_tui.ui.dialogs import ConfirmDialog
+from cilium_tui.ui.lesson_view import DETAIL_SECTIONS
+from cilium_tui.ui.lessons import LessonGuide, LessonsScreen, open_guide
 from cilium_tui.ui.messages import ItemChosen, NodeChanged, ScanProgressed
 from cilium_tui.ui.panes.checklist import ChecklistPane
 from cilium_tui.ui.panes.nodes import NodesPane
@@ -74,10 +86,10 @@ from cilium_tui.ui.state import (
 from cilium_tui.ui.themes import ThemeCatalog, ThemeError, app_variable_defaults, load_themes
 from cilium_tui.ui.widgets.node_table import NodeTable
 
-SCAN, JUDGE, WATCH = "scan", "judge", "watch"
+SCAN, JUDGE, WATCH, LESSON = "scan", "judge", "watch", "lesson"
 """Worker groups. One scan and one judgement at a time; the node watch runs for the app's life
-from the first snapshot on."""
-SETTLING = (SCAN, JUDGE, PLAN)
+from the first snapshot on; a lesson opens with its progress read."""
+SETTLING = (SCAN, JUDGE, PLAN, LESSON)
 """What `settled` waits for."""
 
 PUBLISH_GAP = 0.5
@@ -141,6 +153,7 @@ class CiliumTuiApp(App[int]):
         Binding("j", "journal", "Journal", id="journal"),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("colon,ctrl+p", "command_palette", "Commands", id="commands"),
+        Binding("l", "lessons", "Lessons", id="lessons"),
         *(
             Binding(str(n), f"show_tab('{tab}')", tab.capitalize(), id=f"tab.{tab}", show=False)
             for n, tab in enumerate(TABS, 1)
@@ -152,13 +165,24 @@ class CiliumTuiApp(App[int]):
     `check_action`, and nowhere else: absent from the footer, help's effect and the palette."""
 
     MODAL_BLOCKED: ClassVar[frozenset[str]] = frozenset(
-        {"refresh", "quit_key", "show_tab", "help", "command_palette", "journal", *MUTATING_ACTIONS}
+        {
+            "refresh",
+            "quit_key",
+            "show_tab",
+            "help",
+            "command_palette",
+            "journal",
+            "lessons",
+            *MUTATING_ACTIONS,
+        }
     )
     """App actions that a dialog or the help screen must not trigger behind the user's back. A
     plain q is one of them; ctrl+q (Textual's own `quit`) is not: it always gets out."""
 
     cluster: var[ClusterState | None] = var(None)
     scan: var[ScanStatus] = var(ScanStatus())
+    lesson_status: var[LessonStatus | None] = var(None)
+    """The active lesson judged on the published scan (None: no lesson)."""
 
     def __init__(
         self,
@@ -214,6 +238,12 @@ class CiliumTuiApp(App[int]):
         self._latest: Snapshot | None = None
         self._initial = initial
         self._scan_queued = False
+        self.scans_started = 0
+        """How many scans were started: a scan's serial number."""
+        self.scan_shown = 0
+        """The serial of the scan whose whole result is the latest snapshot (0: none yet, or a
+        snapshot given at start). Panes that must not act on what was read before a moment (a
+        plan after a change) wait for a scan started after it (`scans_started` then)."""
         self._refresh_timer: Timer | None = None
         self._judge_next: Snapshot | None = None
         """The snapshot the running judgement will judge next (the latest one wins)."""
@@ -230,6 +260,8 @@ class CiliumTuiApp(App[int]):
         """The first scan is asked for, after the first frame (`settled` waits for it)."""
         self.failure: str | None = None
         """Why the console quit on its own: its first scan read no node (exit status 2)."""
+        self.guide: LessonGuide | None = None
+        """The active lesson and the learner's progress on this cluster."""
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen()
@@ -259,6 +291,10 @@ class CiliumTuiApp(App[int]):
             names = ", ".join(self._unknown_columns)
             self.report(f"columns: no node-table column {names}", Level.WARNING, True)
         self.report(f"reading {self.source.name}")
+        self.watch(self, "cluster", self._judge_lesson, init=False)
+        first = lesson_for(self.demo) if self.demo else None
+        if first is not None:  # a lab written for a lesson starts it
+            self.start_lesson(first.name)
         if self._initial is None:
             # After the first frame: opening a lab or a cluster must not compete with it.
             self._starting = True
@@ -304,6 +340,7 @@ class CiliumTuiApp(App[int]):
             self._refresh_timer = None
         self._starting = False
         self.scan = dataclasses.replace(self.scan, running=True, progress=None)
+        self.scans_started += 1
         self._scan()
 
     @work(group=SCAN, exclusive=True, exit_on_error=False, description="Scanning the cluster")
@@ -352,6 +389,7 @@ class CiliumTuiApp(App[int]):
         error = None
         taken_at: datetime | None
         if state == WorkerState.SUCCESS and worker.result is not None:
+            self.scan_shown = self.scans_started  # scans never overlap: this one is the latest
             self.set_snapshot(worker.result)
             self._freeze_after_this()
             taken_at = worker.result.taken_at
@@ -578,6 +616,77 @@ class CiliumTuiApp(App[int]):
         self.push_screen(JournalScreen(self.journal))
 
     # ----------------------------------------------------------------------------------------
+    # Lessons
+    # ----------------------------------------------------------------------------------------
+
+    @work(group=LESSON, exclusive=True, exit_on_error=False, description="Opening a lesson")
+    async def start_lesson(self, name: str) -> None:
+        """Make `name` the active lesson, with the progress kept for this cluster."""
+        try:
+            lesson = load_lesson(name)
+            guide, problems = await open_guide(lesson, self.source)
+        except (LessonError, KubeError) as e:
+            self.report(f"lesson {name}: {e}", Level.ERROR, toast=True)
+            return
+        for problem in problems:
+            self.report(f"lesson progress: {problem}", Level.WARNING, toast=True)
+        self.guide = guide
+        self.report(f"lesson {name}: {lesson.title}")
+        self._judge_lesson(self.cluster)
+
+    def _judge_lesson(self, cluster: ClusterState | None) -> None:
+        """The lesson on the published judgement; steps seen done are remembered."""
+        guide = self.guide
+        if guide is None or cluster is None:
+            return
+        status = guide.evaluate(cluster.judgement)
+        if guide.reach(status):
+            self._save_progress()
+        self.lesson_status = status
+
+    def _save_progress(self) -> None:
+        assert self.guide is not None
+        try:
+            self.guide.save()
+        except ProgressError as e:
+            self.report(str(e), Level.WARNING, toast=True)
+
+    async def action_lessons(self) -> None:
+        """The Lessons view; the lesson of this lab (else the first) starts if none is on."""
+        if self.guide is None:
+            first = lesson_for(self.demo) if self.demo else None
+            self.start_lesson(first.name if first is not None else lesson_names()[0])
+        if not isinstance(self.screen, LessonsScreen):
+            self.push_screen(LessonsScreen())
+
+    async def go_to_step(self, step_id: str) -> None:
+        """Show the screen a step is about, with its row or item highlighted; a "look" step
+        is done once gone to."""
+        guide = self.guide
+        if guide is None:
+            return
+        step = guide.lesson.step(step_id)
+        guide.visit(step_id)
+        self._save_progress()
+        self._judge_lesson(self.cluster)
+        look = step.look
+        if look.screen == "remediation" and look.item is not None:
+            await self.choose_item(look.item)
+            return
+        # One tab switch only: a second one queued behind it would be undone by the first.
+        await self.action_show_tab("nodes" if look.screen == "detail" else look.screen)
+        if look.screen == "detail" and look.node is not None:
+            self.push_screen(NodeDetailScreen(look.node, DETAIL_SECTIONS.get(look.section or "")))
+        elif look.screen == "checklist" and look.item is not None:
+            self.main.query_one(ChecklistPane).select_item(look.item)
+        elif look.screen == "nodes":
+            table = self.main.query_one(NodeTable)
+            if look.node is not None:
+                table.show_node(look.node)
+            if look.column is not None:
+                table.show_column(look.column)
+
+    # ----------------------------------------------------------------------------------------
     # The command palette
     # ----------------------------------------------------------------------------------------
 
@@ -597,6 +706,17 @@ class CiliumTuiApp(App[int]):
         commands.append(
             PaletteCommand("Journal", "every change made, and undo (j)", self.action_journal)
         )
+        commands.append(
+            PaletteCommand("Lessons", "the lesson's steps and progress (l)", self.action_lessons)
+        )
+        for lesson in lessons():
+            commands.append(
+                PaletteCommand(
+                    f"Lesson {lesson.name}",
+                    f"start: {lesson.title}",
+                    partial(self.start_lesson, lesson.name),
+                )
+            )
         if self.check_action("apply", ()):
             commands.append(
                 PaletteCommand("Apply remediation…", "of the selected item (a)", self.action_apply)
@@ -642,6 +762,7 @@ def binding_sections(*, read_only: bool = False) -> list[BindingSection]:
         ("nodes", [*NodesPane.BINDINGS, *NodeTable.BINDINGS]),
         ("node detail", NodeDetailScreen.BINDINGS),
         ("journal", JournalScreen.BINDINGS),
+        ("lessons (l)", LessonsScreen.BINDINGS),
         ("checklist", [*ChecklistPane.BINDINGS, *tree]),
         ("column picker (c)", ColumnPicker.BINDINGS),
         ("dialogs", ConfirmDialog.BINDINGS),

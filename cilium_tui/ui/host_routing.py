@@ -26,8 +26,11 @@ def host_routing_text(
     finding: Finding | None,
     styles: ToneStyles,
     titles: Mapping[str, str],
+    *,
+    preview_key: str | None = None,
 ) -> Text:
-    """`mode` is the table's host-routing cell; `titles` maps item ids to their titles."""
+    """`mode` is the table's host-routing cell; `titles` maps item ids to their titles;
+    `preview_key`, when given, is said on each `fix:` line an item remediates."""
     fact = view.host_routing
     text = Text("Host routing  ", style=HEADING, end="")
     text.append_text(cell_text(mode, styles))
@@ -62,6 +65,8 @@ def host_routing_text(
         if cause.fix_item is not None:
             title = titles.get(cause.fix_item, cause.fix_item)
             text.append(f" (checklist: {title})", style=styles[Tone.ON])
+            if preview_key is not None:
+                text.append(f" · {preview_key} previews it", style=styles[Tone.NA])
         text.append("\n")
         for line in cause.evidence:
             text.append(f"{INDENT}← {line}\n", style=evidence)

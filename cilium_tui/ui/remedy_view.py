@@ -19,6 +19,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
+from cilium_tui.checks import catalogue
 from cilium_tui.checks.types import State
 from cilium_tui.remedy.engine import ApplyResult, NodeCheck, Preflight, Progress
 from cilium_tui.remedy.plan import Outcome, Plan, PlanStatus
@@ -81,11 +82,24 @@ def _table(*columns: str) -> Table:
 @dataclass(frozen=True)
 class Look:
     """How code is shown: the theme's tone styles, dark or light, and the pane's background (a
-    syntax theme's own background would paint boxes over it)."""
+    syntax theme's own background would paint boxes over it); and the console's keys (after the
+    user's keymap) that the steps name."""
 
     styles: ToneStyles
     dark: bool = True
     background: str | None = None
+    checklist_key: str = "2"
+    preview_key: str = "p"
+
+    def preview_item(self, item_id: str) -> Text:
+        """How to preview an item's remediation in the console (a guidance step names it)."""
+        text = Text("→ ")
+        text.append(catalogue.item(item_id).title, style=HEADING)
+        text.append(
+            f" ({item_id}): on the Checklist ({self.checklist_key}) select it and press "
+            f"{self.preview_key} to preview it"
+        )
+        return text
 
 
 def _syntax(code: str, lexer: str, look: Look, *, wrap: bool = True) -> Syntax:
@@ -172,13 +186,15 @@ def _node_table(columns: Sequence[str], rows: NodeRows, styles: ToneStyles) -> T
 # --------------------------------------------------------------------------------------------
 
 
-def plan_view(plan: Plan, look: Look) -> Group:
-    """Everything the plan will do, before it is done: what `cilium-tui plan` prints, in colour."""
+def plan_view(plan: Plan, look: Look, *, state: Cell | None = None) -> Group:
+    """Everything the plan will do, before it is done: what `cilium-tui plan` prints, in colour.
+    `state` is what the title says in place of the plan's status (while it is applied, or once
+    it is done)."""
     styles = look.styles
     parts: list[RenderableType] = []
     title = Text(f"{plan.title} ", style=HEADING)
     title.append(f"({plan.item_id})  ", style=styles[Tone.NA])
-    title.append_text(cell_text(STATUS_CELLS[plan.status], styles))
+    title.append_text(cell_text(state or STATUS_CELLS[plan.status], styles))
     parts += [title, Text(plain(plan.summary))]
     cluster = plan.cluster
     where = cluster.source + (f", context {cluster.context}" if cluster.context else "")
@@ -249,6 +265,7 @@ def plan_view(plan: Plan, look: Look) -> Group:
             parts.append(Text(f"• {plain(step.text)}"))
             if step.commands:
                 parts.append(ShellLines(step.commands, look))
+            parts += [look.preview_item(item_id) for item_id in step.items]
     if plan.warnings:
         parts += [_heading("Warnings"), _bullets(plan.warnings, styles[Tone.OFF])]
     if plan.status == "ready" and plan.expectations:

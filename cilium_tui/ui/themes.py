@@ -36,9 +36,12 @@ APP_VARIABLES: dict[str, str] = {
     Tone.NA.value: "foreground-muted",
     Tone.UNKNOWN.value: "foreground-muted",
     Tone.ERROR.value: "text-error",
+    "frozen-column": "panel",
 }
 """cilium-tui's CSS variables, each defaulting to a design colour of whatever theme is active, so
-Textual's built-in themes (nord, ansi-dark, ...) colour our values sensibly too."""
+Textual's built-in themes (nord, ansi-dark, ...) colour our values sensibly too: the tones, and
+the background of the node table's frozen NAME column (set apart from the columns scrolling
+under it)."""
 
 _THEME_FIELDS = {f.name for f in dataclasses.fields(Theme)}
 

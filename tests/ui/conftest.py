@@ -24,3 +24,11 @@ async def seed_lab() -> AsyncIterator[ClusterSource]:
     source = await lab_source("seed")
     yield source
     await source.close()  # idempotent: a console on it closed it already
+
+
+@pytest.fixture
+async def training() -> AsyncIterator[ClusterSource]:
+    """A running training lab (Cilium's defaults: every node Legacy), closed after the test."""
+    source = await lab_source("training")
+    yield source
+    await source.close()

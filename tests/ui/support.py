@@ -123,10 +123,9 @@ async def settle(pilot: Pilot[Any]) -> None:
         await pilot.pause()
 
 
-async def palette_search(pilot: Pilot[Any], query: str) -> OptionList:
-    """Open the command palette with `:`, type `query` and wait until its search is done (the
-    palette gathers hits in a worker); returns the list of hits."""
-    await pilot.press("colon", *query)
+async def palette_hits(pilot: Pilot[Any]) -> OptionList:
+    """The open command palette's list of hits, once its search is done (the palette gathers
+    hits in a worker)."""
     palette = pilot.app.screen
     assert isinstance(palette, CommandPalette)
     for _ in range(200):
@@ -136,6 +135,12 @@ async def palette_search(pilot: Pilot[Any], query: str) -> OptionList:
         await pilot.pause(0.02)
     await pilot.pause()
     return palette.query_one(OptionList)
+
+
+async def palette_search(pilot: Pilot[Any], query: str) -> OptionList:
+    """Open the command palette with `:`, type `query` and wait for its hits."""
+    await pilot.press("colon", *query)
+    return await palette_hits(pilot)
 
 
 def spy_updates(table: NodeTable) -> list[tuple[str, str]]:
@@ -181,14 +186,25 @@ async def until(pilot: Pilot[Any], done: Callable[[], bool], what: str) -> None:
         await pilot.pause(0.05)
 
 
-async def press_apply(pilot: Pilot[Any], item_id: str) -> None:
-    """On the checklist, select `item_id` and press a."""
+async def press_on_item(pilot: Pilot[Any], item_id: str, key: str) -> None:
+    """On the checklist, select `item_id` and press `key`."""
     app = pilot.app
     assert isinstance(app, CiliumTuiApp)
     await pilot.press("2")
     assert app.main.query_one(ChecklistPane).select_item(item_id)
     await pilot.pause()
-    await pilot.press("a")
+    await pilot.press(key)
+
+
+async def press_apply(pilot: Pilot[Any], item_id: str) -> None:
+    """On the checklist, select `item_id` and press a."""
+    await press_on_item(pilot, item_id, "a")
+
+
+async def press_preview(pilot: Pilot[Any], item_id: str, key: str = "p") -> None:
+    """On the checklist, select `item_id` and press p (or `key`); wait for its plan."""
+    await press_on_item(pilot, item_id, key)
+    await settle(pilot)
 
 
 async def confirm_and_wait(pilot: Pilot[Any], word: str | None) -> None:
@@ -198,7 +214,9 @@ async def confirm_and_wait(pilot: Pilot[Any], word: str | None) -> None:
     assert isinstance(app, CiliumTuiApp)
     dialog = await confirm_dialog(pilot)
     assert dialog.require_word == word
-    assert app.focused is dialog.query_one("#cancel"), "Cancel is focused"
+    cancel = dialog.query_one("#cancel")
+    # The dialog focuses Cancel as it mounts: under load that may come a frame after it shows.
+    await until(pilot, lambda: app.focused is cancel, "focus on Cancel")
     await pilot.press(*(word or "y"))
     if word:
         await pilot.press("enter")

@@ -213,6 +213,7 @@ async def test_help_lists_every_binding_with_its_id() -> None:
 
 
 async def test_every_binding_of_the_ui_has_an_id_and_appears_in_help() -> None:
+    from cilium_tui.ui.lessons import LessonsScreen
     from cilium_tui.ui.panes.nodes import NodesPane
     from cilium_tui.ui.screens.columns import ColumnPicker
 
@@ -226,6 +227,7 @@ async def test_every_binding_of_the_ui_has_an_id_and_appears_in_help() -> None:
         *HelpScreen.BINDINGS,
         *JournalScreen.BINDINGS,
         *ColumnPicker.BINDINGS,
+        *LessonsScreen.BINDINGS,
     ]
     ids = [getattr(b, "id", None) for b in declared]
     assert None not in ids

@@ -6,30 +6,19 @@ each step."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from cilium_tui.checks.types import State
 from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.remedy.context import PlanOptions
 from cilium_tui.ui.app import CiliumTuiApp
 from cilium_tui.ui.widgets.node_table import NodeTable
-from tests.integration.lab.conftest import lab_source
 from tests.ui.support import confirm_and_wait, console_on_lab, pane, press_apply, settle
 
 VMS = ("k3s-vm-1", "k3s-vm-2", "k3s-vm-3")
 BOARDS = ("rock64-1", "rock64-2", "rock64-3")
 WALK = ("native-routing", "kube-proxy-replacement", "bpf-masquerading", "nodeport-dsr")
 SIZE = (160, 45)
-
-
-@pytest.fixture
-async def training() -> AsyncIterator[ClusterSource]:
-    source = await lab_source("training")
-    yield source
-    await source.close()
 
 
 def states(app: CiliumTuiApp, item_id: str) -> dict[str, State]:

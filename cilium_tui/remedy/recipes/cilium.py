@@ -26,7 +26,7 @@ from cilium_tui.checks.items.throughput import (
     BIG_TCP_REQUIREMENTS,
     BWM_REQUIREMENTS,
 )
-from cilium_tui.checks.legacy_causes import legacy_causes
+from cilium_tui.checks.legacy_causes import HOST_ROUTING_KERNEL, legacy_causes
 from cilium_tui.checks.requirements import assess as assess_requirements
 from cilium_tui.checks.types import State
 from cilium_tui.checks.why_legacy import BYPASS_ALWAYS, BYPASS_REQUIREMENTS
@@ -152,7 +152,10 @@ def bpf_masquerading(ctx: PlanContext) -> Plan:
         if after.masquerading.value == "Disabled":
             return Verdict(Outcome.NOT_APPLICABLE, "masquerading is disabled")
         gates = case.gates().require(MASQUERADING_REQUIREMENTS)
-        return gates.verdict("pod egress SNAT moves from iptables to BPF")
+        routing = case.host_routing_note()
+        return gates.verdict(
+            "pod egress SNAT moves from iptables to BPF" + (f"; {routing}" if routing else "")
+        )
 
     return ctx.config_plan(
         [Write("bpf_masquerade", True, "the item's setting")],
@@ -221,14 +224,15 @@ def bpf_host_routing(ctx: PlanContext) -> Plan:
         return plan
     fixes = []
     for item_id in dict.fromkeys(_fix_items(ctx)):
-        fixes.append(Guidance(f"Turn on {item_id} first:", (f"cilium-tui plan {item_id}",)))
+        fixes.append(Guidance(f"Turn on {item_id} first:", items=(item_id,)))
     kernel = [r for r in plan.refusals if "kernel" in r.reason]
     if kernel:
         fixes.append(
             Guidance(
-                "Upgrade the kernel of the nodes below 5.10 (package upgrade, drain, reboot); "
+                f"Upgrade the kernel of the nodes below {HOST_ROUTING_KERNEL} (package upgrade, "
+                "drain, reboot); "
                 "meanwhile bypass iptables conntrack there:",
-                ("cilium-tui plan kernel", "cilium-tui plan bypass-iptables-conntrack"),
+                items=(ItemId.KERNEL, ItemId.CONNTRACK_BYPASS),
             )
         )
     return ctx.guidance_plan(

@@ -19,6 +19,7 @@ has no engine at all when read-only.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
@@ -33,15 +34,18 @@ from textual.theme import Theme
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from cilium_tui.lessons import hint_for_refusal, next_hint
 from cilium_tui.remedy.engine import ApplyResult, Progress, confirm, confirmation_word
 from cilium_tui.remedy.journal import JournalError
 from cilium_tui.remedy.plan import Plan
 from cilium_tui.remedy.planner import build_plan
+from cilium_tui.report.safe import plain
 from cilium_tui.ui.activity import Level, describe
-from cilium_tui.ui.cells import Tone
+from cilium_tui.ui.cells import Cell, Tone
 from cilium_tui.ui.dialogs import ConfirmDialog
 from cilium_tui.ui.paint import ToneStyles, tone_styles
 from cilium_tui.ui.remedy_view import (
+    RESULT_CELLS,
     Look,
     Rollout,
     plan_view,
@@ -90,8 +94,16 @@ class RemediationPane(Vertical):
         self._styles: ToneStyles = tone_styles({})
         self._previewed: tuple[object, ...] = (None, None, None, None)
         """What the preview shows: (plan, item, styles, problem), compared by identity."""
+        self._previewed_state: Cell | None = None
+        """What the preview's title says in place of the plan's status (`_plan_state`)."""
         self._plan_failure: RenderableType | None = None
         """The problem that says the last plan could not be built (a new plan clears it)."""
+        self._fresh_from: int | None = None
+        """After a change: the serial of the first scan a plan may be built from again
+        (`CiliumTuiApp.scans_started`); what was read before shows the cluster as it was. None:
+        the latest snapshot will do."""
+        self._runs = 0
+        """Changes made so far: a plan built across the end of one is of the cluster before it."""
 
     @property
     def console(self) -> CiliumTuiApp:
@@ -105,6 +117,7 @@ class RemediationPane(Vertical):
     def on_mount(self) -> None:
         self._styles = tone_styles(self.app.theme_variables)
         self.watch(self.app, "cluster", self._on_cluster)
+        self.watch(self.app, "lesson_status", lambda _: self._render_pane(), init=False)
         self.app.theme_changed_signal.subscribe(self, self._repaint)
         self._render_pane()
 
@@ -112,6 +125,13 @@ class RemediationPane(Vertical):
     def rolling_out(self) -> bool:
         """A confirmed change is being applied (quitting would interrupt it)."""
         return self.busy and self.rollout is not None
+
+    @property
+    def stale(self) -> bool:
+        """A change was made and the scan that shows its effect has not come yet: the plan on
+        screen is the finished one, and no plan may be built or applied from what was read
+        before (its diff, resourceVersion and NOW values are of the cluster as it was)."""
+        return self._fresh_from is not None and self.console.scan_shown < self._fresh_from
 
     def _repaint(self, _: Theme) -> None:
         self._styles = tone_styles(self.app.theme_variables)
@@ -134,23 +154,26 @@ class RemediationPane(Vertical):
         self._build()
 
     def _on_cluster(self, cluster: ClusterState | None) -> None:
-        """A new scan: preview the plan against it (not an undo plan: it reverts one entry)."""
-        following = self.plan is None or self.plan.undoes is None
+        """A new scan: preview the plan against it (not an undo plan: it reverts one entry;
+        once it is done, the item's own plan follows again)."""
+        following = self.plan is None or self.plan.undoes is None or self._fresh_from is not None
         if cluster is not None and self.item_id is not None and following and not self.busy:
             self._build()
 
     @work(group=PLAN, exclusive=True, exit_on_error=False, description="Building a plan")
     async def _build(self) -> None:
+        runs = self._runs
         plan = await self._plan()
-        if plan is not None and not self.busy:
-            self.plan = plan
+        if plan is not None and not self.busy and runs == self._runs:
+            self.plan, self._fresh_from = plan, None
             if self.problem is self._plan_failure:
                 self.problem = None
             self._render_pane()
 
     async def _plan(self) -> Plan | None:
+        """The plan of the chosen item against the latest snapshot; None while it is stale."""
         snapshot = self.console.snapshot
-        if self.item_id is None or snapshot is None:
+        if self.item_id is None or snapshot is None or self.stale:
             return None
         return await asyncio.to_thread(
             build_plan, self.item_id, snapshot, self.nodes, options=self.console.plan_options
@@ -169,6 +192,13 @@ class RemediationPane(Vertical):
             self.choose(item_id)
         if self.item_id is None:
             self.notify("Choose a checklist item first.", severity="warning")
+            return
+        if self.stale:
+            self.notify(
+                "The change just made is being read back: its plan is done. The preview is "
+                f"rebuilt from the scan that follows it ({self._key('refresh', 'r')} scans now).",
+                severity="warning",
+            )
             return
         self._apply()
 
@@ -226,6 +256,7 @@ class RemediationPane(Vertical):
                 return
             self.rollout = rollout_start(plan)
             self._render_pane()
+            self._show_status()
             result = await engine.apply(plan, confirm(plan, typed=word), progress=self._progress)
             self.result = result
             if result.replan is not None:
@@ -233,6 +264,9 @@ class RemediationPane(Vertical):
             level = Level.INFO if result.outcome == "verified" else Level.WARNING
             console.report(f"{verb.lower()} {plan.item_id}: {result.message}", level, toast=True)
             if result.mutated:
+                # This plan is done: the next one is built from a scan started after it.
+                self._runs += 1
+                self._fresh_from = console.scans_started + 1
                 console.request_scan(f"after {verb.lower()} {plan.item_id}")
         finally:
             self.busy = False
@@ -241,6 +275,12 @@ class RemediationPane(Vertical):
 
     def _progress(self, step: Progress) -> None:
         self.post_message(RemedyProgressed(step))
+
+    def _show_status(self) -> None:
+        """Bring the rollout and result panel (above the preview) into view: an apply started
+        from the end of a long preview would otherwise run out of sight."""
+        scroll = self.query_one("#remediation-scroll", VerticalScroll)
+        self.call_after_refresh(scroll.scroll_home, animate=False)
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
@@ -276,24 +316,64 @@ class RemediationPane(Vertical):
             status.append(result_view(self.result, styles, undo_key=self._undo_key()))
         if self.rollout is not None:
             status.append(rollout_view(self.rollout, styles))
+        hint = self._lesson_hint()
+        if hint is not None:
+            status.append(Text(plain(hint), style=styles[Tone.OFF] + Style(bold=True)))
         box = self.query_one("#remediation-status", Static)
         box.display = bool(status)
         box.update(Group(*status))
         # The preview is laid out again only when it changes, not at every step of a rollout.
         shown = (self.plan, self.item_id, self._styles, self.problem)
-        if any(a is not b for a, b in zip(shown, self._previewed, strict=True)):
-            self._previewed = shown
-            self.query_one("#remediation-text", Static).update(self._preview())
+        state = self._plan_state()
+        if state != self._previewed_state or any(
+            a is not b for a, b in zip(shown, self._previewed, strict=True)
+        ):
+            self._previewed, self._previewed_state = shown, state
+            self.query_one("#remediation-text", Static).update(self._preview(state))
 
-    def _preview(self) -> RenderableType:
+    def _lesson_hint(self) -> str | None:
+        """With a lesson on: the next step after a verified change (once the scan that follows
+        it is judged), or the step to do first when the plan previewed is refused."""
+        console = self.console
+        guide, status = console.guide, console.lesson_status
+        if guide is None or status is None or self.busy:
+            return None
+        if self.result is not None and self.result.outcome == "verified":
+            return None if self.stale else next_hint(status)
+        if self.plan is not None and self.plan.status == "refused":
+            return hint_for_refusal(guide.lesson, self.plan, status)
+        return None
+
+    def _plan_state(self) -> Cell | None:
+        """What the preview's title says instead of the plan's status while the plan is being
+        applied, and once it is done (until the next scan rebuilds it); None: its status."""
+        if self.rolling_out:
+            verb = "UNDOING" if self.plan is not None and self.plan.undoes else "APPLYING"
+            return Cell(verb, Tone.OFF, "rollout in progress, above")
+        if self.stale and self.result is not None:
+            outcome = RESULT_CELLS.get(self.result.outcome, Cell(self.result.outcome.upper()))
+            return dataclasses.replace(outcome, detail="done; rebuilt from the next scan")
+        return None
+
+    def _preview(self, state: Cell | None) -> RenderableType:
         if self.plan is not None:
             background = self.app.theme_variables.get("background")
-            look = Look(self._styles, self.app.current_theme.dark, background)
-            return plan_view(self.plan, look)
+            look = Look(
+                self._styles,
+                self.app.current_theme.dark,
+                background,
+                checklist_key=self._key("tab.checklist", "2"),
+                preview_key=self._key("preview", "p"),
+            )
+            return plan_view(self.plan, look, state=state)
         text = Text(end="")
         if self.item_id is None:
             text.append("Select an item", style=Style(bold=True))
-            text.append(" on the checklist (2) and press p to preview its remediation here.")
+            checklist, preview = self._key("tab.checklist", "2"), self._key("preview", "p")
+            text.append(
+                f" on the checklist ({checklist}) and press {preview} to preview its remediation "
+                "here."
+            )
         elif self.problem is not None:
             text.append(f"No plan of {self.item_id} to preview.")
         else:
@@ -302,7 +382,11 @@ class RemediationPane(Vertical):
 
     def _undo_key(self) -> str:
         """The undo key as the user's keymap has it (the result says which key to press)."""
-        return self.console.user_keymap.get("undo", "u")
+        return self._key("undo", "u")
+
+    def _key(self, binding_id: str, default: str) -> str:
+        """A key as the user's keymap has it (messages say which key to press)."""
+        return self.console.user_keymap.get(binding_id, default)
 
 
 def _dialog(plan: Plan, verb: str, word: str | None) -> ConfirmDialog:

@@ -8,10 +8,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widgets import TabbedContent, TabPane
 
+from cilium_tui.ui.lessons import LessonPanel
 from cilium_tui.ui.panes.checklist import ChecklistPane
 from cilium_tui.ui.panes.nodes import NodesPane
 from cilium_tui.ui.panes.remediation import RemediationPane
@@ -30,15 +32,17 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         console = cast("CiliumTuiApp", self.app)
         yield TopBar(console.source, demo=console.demo, read_only=console.read_only)
-        with TabbedContent(id="tabs"):
-            with TabPane("1 Nodes", id="nodes"):
-                yield NodesPane(id="nodes-pane")
-            with TabPane("2 Checklist", id="checklist"):
-                yield Lazy(ChecklistPane(id="checklist-pane"))
-            with TabPane("3 Remediation", id="remediation"):
-                yield Lazy(RemediationPane(id="remediation-pane"))
-            with TabPane("4 Log", id="log"):
-                yield Lazy(ActivityLog(id="activity-log"))
+        with Horizontal(classes="lesson-body"):
+            with TabbedContent(id="tabs"):
+                with TabPane("1 Nodes", id="nodes"):
+                    yield NodesPane(id="nodes-pane")
+                with TabPane("2 Checklist", id="checklist"):
+                    yield Lazy(ChecklistPane(id="checklist-pane"))
+                with TabPane("3 Remediation", id="remediation"):
+                    yield Lazy(RemediationPane(id="remediation-pane"))
+                with TabPane("4 Log", id="log"):
+                    yield Lazy(ActivityLog(id="activity-log"))
+            yield LessonPanel()
         yield KeyHints()
 
     @property
@@ -50,7 +54,11 @@ class MainScreen(Screen[None]):
         self.focus_tab()
 
     def focus_tab(self) -> None:
-        """Focus the active tab's main widget, so its keys work straight away."""
+        """Focus the active tab's main widget, so its keys work straight away; not once a
+        dialog is over this screen (a key pressed right after the switch may have opened one:
+        the focus is the dialog's)."""
+        if self.app.screen is not self:
+            return
         target = {
             "nodes": "#node-table",
             "checklist": "#checklist-tree",

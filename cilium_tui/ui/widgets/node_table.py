@@ -70,7 +70,7 @@ class NodeTable(ScrollView, can_focus=True):
     NodeTable > .node-table--header { text-style: bold; }
     NodeTable > .node-table--cursor { background: $block-cursor-blurred-background; }
     NodeTable:focus > .node-table--cursor { background: $block-cursor-background; }
-    NodeTable > .node-table--name { text-style: bold; }
+    NodeTable > .node-table--name { text-style: bold; background: $frozen-column; }
     NodeTable > .node-table--rule { color: $primary; }
     """
 
@@ -324,6 +324,20 @@ class NodeTable(ScrollView, can_focus=True):
             self._refresh_row(row)
         if scroll:
             self._scroll_to_cursor()
+
+    def show_node(self, key: str) -> None:
+        """Put the cursor on node `key`, in view (a lesson's step names it)."""
+        if key in self._shown:
+            self.move_cursor(row=self._row_index(key))
+
+    def show_column(self, key: str) -> None:
+        """Scroll sideways until column `key` is in view (a lesson's step names it)."""
+        if key == NAME or key not in self._widths:
+            return
+        x = self.column_x(key) + int(self.scroll_x) - (GAP + self._widths[NAME] + len(RULE))
+        room = self.scrollable_content_region.width - GAP - self._widths[NAME] - len(RULE)
+        if not self.scroll_x <= x <= self.scroll_x + room - self._widths[key]:
+            self.scroll_to(x=x, animate=False, immediate=True)
 
     def _refresh_row(self, index: int) -> None:
         self.refresh_line(index + 1)  # virtual lines: the header is line 0

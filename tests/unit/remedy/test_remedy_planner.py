@@ -13,6 +13,7 @@ from cilium_tui.lab.scenarios import SEED_CIDR, TRAINING_VALUES
 from cilium_tui.remedy.context import PlanOptions
 from cilium_tui.remedy.plan import Outcome, Plan
 from cilium_tui.remedy.planner import REMEDIES, build_plan
+from cilium_tui.remedy.preview import render_text
 from tests.unit.remedy.lab_snapshot import lab_scenario, lab_snapshot
 
 VMS = ("k3s-vm-1", "k3s-vm-2", "k3s-vm-3")
@@ -268,7 +269,9 @@ def test_bpf_host_routing_on_old_kernels_is_refused_with_guidance() -> None:
             BOARDS
         )
     }
-    assert any("cilium-tui plan bypass-iptables-conntrack" in g.commands for g in plan.guidance)
+    assert any("bypass-iptables-conntrack" in g.items for g in plan.guidance)
+    # The command line says how to preview it there (the console names its own keys).
+    assert "cilium-tui plan bypass-iptables-conntrack" in render_text(plan)
 
 
 def test_forced_legacy_routing_is_unset_where_the_kernel_allows() -> None:
