@@ -120,12 +120,12 @@ class ItemState:
             evidence.append(f"{self.item}: blocked by {plain(blockers)} on {_names(found)}")
         if self.nodes == "some":
             if not wanted:
-                evidence.append(f"{self.item}: {wanted_text} on no node")
+                evidence.append(f"{self.item}: no node is {wanted_text} yet")
             return Result(bool(wanted), tuple(evidence))
         for reason, found in _grouped(missing, _missing_label):
             evidence.append(f"{self.item}: {plain(reason)} on {_names(found)}")
         if not wanted:
-            evidence.append(f"{self.item}: {wanted_text} on no node")
+            evidence.append(f"{self.item}: no node is {wanted_text} yet")
         return Result(bool(wanted) and not missing, tuple(evidence))
 
 

@@ -292,6 +292,24 @@ async def training_flip(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
+async def lesson(pilot: Pilot[Any]) -> None:
+    """The seed lesson on the training lab: the two look steps visited, native routing applied
+    and seen on every node by the scan, the next step in full."""
+    app = await _ready(pilot)
+    await _wait(pilot, lambda: app.lesson_status is not None, "the lesson")
+    for step in ("mixed-cluster", "why-legacy"):
+        await app.go_to_step(step)
+    await _change(pilot, "a", ItemId.NATIVE_ROUTING)
+
+    def native_routing_done() -> bool:
+        status = app.lesson_status
+        return status is not None and "native-routing" in status.done_ids
+
+    await _wait(pilot, native_routing_done, "native routing done in the lesson")
+    await pilot.press("l")
+    await pilot.pause(0.5)
+
+
 SCENES: dict[str, Scene] = {
     "nodes": nodes,
     "node-detail": node_detail,
@@ -303,6 +321,7 @@ SCENES: dict[str, Scene] = {
     "undo": undone,
     "journal": journal,
     "training-flip": training_flip,
+    "lesson": lesson,
     "help": help_keys,
 }
 
@@ -310,6 +329,7 @@ SCENARIOS: dict[str, str] = {
     "nodes": "scale:30",
     "node-detail": "training",
     "training-flip": "training",
+    "lesson": "training",
 }
 """The lab each scene runs on, when not the seed."""
 

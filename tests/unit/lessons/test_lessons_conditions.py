@@ -90,7 +90,7 @@ def test_blocked_by_a_setting_too_is_not_excused() -> None:
 def test_excused_nodes_alone_are_not_done() -> None:
     result = ON_OR_KERNEL.evaluate(judged(finding("board-1", State.BLOCKED, KERNEL)))
     assert not result.done
-    assert "bpf-host-routing: on on no node" in result.evidence
+    assert "bpf-host-routing: no node is on yet" in result.evidence
 
 
 def test_some_needs_one_node() -> None:

@@ -40,7 +40,7 @@ def test_a_fresh_training_lab_has_nothing_done() -> None:
     assert looked.current is not None and looked.current.step.id == "native-routing"
     assert looked.current.evidence == ("native-routing: off: vxlan tunnelling on k3s-vm-1, "
                                        "k3s-vm-2, k3s-vm-3, rock64-1 and 2 more",
-                                       "native-routing: on on no node")  # fmt: skip
+                                       "native-routing: no node is on yet")  # fmt: skip
     assert next_hint(looked) == "Next: step 3 (Native routing): apply native-routing"
 
 
