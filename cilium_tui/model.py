@@ -10,7 +10,7 @@ read). It never means "off". A feature that is off is ``False`` or its own value
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -18,18 +18,67 @@ from typing import Literal
 StatusFormat = Literal["text", "json"]
 
 
-@dataclass(frozen=True)
 class Evidence:
     """Where a fact came from, so that every judgement can be traced back to what a tool printed.
 
     ``source`` names the tool or object ("cilium-dbg status", "status JSON", "cilium-config",
     "Node", "ssh probe"); ``where`` the line label, JSON path, key or command; ``text`` the literal
     excerpt (one line, as printed).
+
+    Immutable, compared and hashed by those three. `Evidence.lazy` defers making the text until it
+    is first read: a scan records evidence for every field of every node, but only the few shown
+    in a detail view or a report are ever read.
     """
+
+    __slots__ = ("_render", "_text", "source", "where")
 
     source: str
     where: str
-    text: str
+    _text: str | None
+    _render: Callable[[], str] | None
+
+    def __init__(self, source: str, where: str, text: str) -> None:
+        for name, value in (("source", source), ("where", where), ("_text", text)):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_render", None)
+
+    @classmethod
+    def lazy(cls, source: str, where: str, render: Callable[[], str]) -> Evidence:
+        """Evidence whose text `render()` makes when it is first read (then kept)."""
+        evidence = cls.__new__(cls)
+        for name, value in (("source", source), ("where", where), ("_text", None)):
+            object.__setattr__(evidence, name, value)
+        object.__setattr__(evidence, "_render", render)
+        return evidence
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            assert self._render is not None
+            object.__setattr__(self, "_text", self._render())
+            object.__setattr__(self, "_render", None)  # what it rendered from can go
+        assert self._text is not None
+        return self._text
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Evidence is immutable: cannot set {name}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Evidence is immutable: cannot delete {name}")
+
+    def _key(self) -> tuple[str, str, str]:
+        return (self.source, self.where, self.text)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Evidence):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Evidence(source={self.source!r}, where={self.where!r}, text={self.text!r})"
 
     def __str__(self) -> str:
         if self.text.startswith(self.where.rstrip(":")):  # a status line already names its label

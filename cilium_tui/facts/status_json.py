@@ -16,6 +16,7 @@ spells the same fields as lower-cased Go names (`ipv4bigtcp`, `maxgro`, `intraho
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -114,13 +115,17 @@ class _At:
         return [_At(item, f"{self.path}[{i}]", True, self.source) for i, item in enumerate(value)]
 
     def evidence(self) -> Evidence:
+        """The value as JSON, encoded only if the evidence is ever read."""
         if self.value is _MISSING:
             return Evidence(self.source, self.path, "(absent)")
-        try:
-            literal = _bounded_json(self.value)
-        except (ValueError, TypeError, RecursionError):  # cyclic or absurdly deep YAML
-            literal = f"({type(self.value).__name__})"
-        return Evidence(self.source, self.path, literal)
+        return Evidence.lazy(self.source, self.path, functools.partial(_literal, self.value))
+
+
+def _literal(value: object) -> str:
+    try:
+        return _bounded_json(value)
+    except (ValueError, TypeError, RecursionError):  # cyclic or absurdly deep YAML
+        return f"({type(value).__name__})"
 
 
 def _names(at: _At) -> tuple[str, ...]:

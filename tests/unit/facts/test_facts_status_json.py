@@ -284,3 +284,34 @@ _JSON = st.recursive(
 def test_arbitrary_json_never_raises(doc: Any) -> None:
     status = parse_status_json(doc) if isinstance(doc, dict) else parse_status_json(json.dumps(doc))
     assert status.source_format == "json"
+
+
+def test_evidence_is_encoded_only_when_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan parses every agent's status but shows few evidence texts: parsing encodes none;
+    reading one encodes that one, once."""
+    from cilium_tui.facts import status_json
+
+    encoded: list[object] = []
+    real = status_json._bounded_json
+
+    def counting(value: object) -> str:
+        encoded.append(value)
+        return real(value)
+
+    monkeypatch.setattr(status_json, "_bounded_json", counting)
+    status = parse_status_json(_load("status-1.17-native-bpf.json"))
+    assert len(status.evidence) > 20
+    assert encoded == []
+    masq = status.evidence["masquerading"]
+    assert masq.text.startswith('{"enabled": true')
+    assert masq.text == masq.text
+    assert len(encoded) == 1
+
+
+def test_lazy_evidence_equals_and_hashes_as_its_text() -> None:
+    lazy = Evidence.lazy("status JSON", ".x", lambda: '"on"')
+    plain = Evidence("status JSON", ".x", '"on"')
+    assert lazy == plain and hash(lazy) == hash(plain) and str(lazy) == str(plain)
+    assert lazy != Evidence("status JSON", ".x", '"off"')
+    with pytest.raises(AttributeError):
+        plain.text = "changed"  # type: ignore[misc]
