@@ -36,7 +36,7 @@ from kubernetes.watch import watch as _watch
 
 from cilium_tui import __version__
 from cilium_tui.collect.fdlimit import exec_budget
-from cilium_tui.collect.kube_exec import HandshakeFailed, WebsocketExec
+from cilium_tui.collect.kube_exec import HandshakeFailed, ResumingContext, WebsocketExec
 from cilium_tui.collect.kubeconfig import (
     KubeconfigChoice,
     KubeconfigError,
@@ -444,6 +444,11 @@ class KubeClient:
     @property
     def server(self) -> str:
         return str(self._api.configuration.host)
+
+    @property
+    def exec_tls(self) -> ResumingContext | None:
+        """The TLS context every exec shares (None before the first exec)."""
+        return self._websocket.tls
 
     async def close(self) -> None:
         await self._websocket.close()

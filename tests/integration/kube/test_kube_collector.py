@@ -476,3 +476,19 @@ async def test_can_i(lab: LabApiServer, kube: KubeClient) -> None:
     assert await kube.can_i("create", "pods/exec", "kube-system") == (False, "")
     assert (await kube.can_i("get", "pods", "kube-system"))[0]
     assert not lab.requests.mutating()  # access reviews change nothing
+
+
+async def test_execs_share_one_tls_context_and_resume_its_session(
+    lab: LabApiServer, kube: KubeClient
+) -> None:
+    """Per exec O(1) TLS work: one context for all of a client's execs, and every exec after
+    the first resumes the session of an earlier, verified handshake."""
+    lab.exec_handler = _handler
+    for i in range(5):
+        ok = await kube.exec("kube-system", "cilium-vm-1", "cilium-agent", ["echo", str(i)])
+        assert ok.stdout == f"{i}\n"
+    tls = kube.exec_tls
+    assert tls is not None
+    assert kube._websocket.contexts_made == 1
+    assert (tls.handshakes, tls.offered, tls.resumed) == (5, 4, 4)
+    assert tls.session is not None
