@@ -83,11 +83,16 @@ class ResumingContext(ssl.SSLContext):
         return super().wrap_bio(incoming, outgoing, server_side, server_hostname, session=offer)
 
     def keep_session(self, ssl_object: object) -> None:
-        """Keep the session of a finished connection (its ticket arrives after the handshake,
-        so ask once the exchange is over)."""
-        if isinstance(ssl_object, ssl.SSLObject) and ssl_object.session is not None:
-            self.session = ssl_object.session
-            self.resumed += ssl_object.session_reused
+        """Keep the session of a finished connection made with a full handshake (its ticket
+        arrives after the handshake, so ask once the exchange is over). A resumed one leaves
+        the kept session as it is: reading a session copies it (certificates included), and
+        when its ticket expires the next full handshake brings a new one."""
+        if not isinstance(ssl_object, ssl.SSLObject):
+            return
+        if ssl_object.session_reused:
+            self.resumed += 1
+        elif (session := ssl_object.session) is not None:
+            self.session = session
 
 
 def tls_context(configuration: client.Configuration) -> ResumingContext:
