@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 StatusFormat = Literal["text", "json"]
 
@@ -30,33 +30,46 @@ class Evidence:
     in a detail view or a report are ever read.
     """
 
-    __slots__ = ("_render", "_text", "source", "where")
+    __slots__ = ("_render", "_text", "_value", "source", "where")
 
     source: str
     where: str
     _text: str | None
-    _render: Callable[[], str] | None
+    _render: Callable[[Any], str] | None
+    _value: object
 
     def __init__(self, source: str, where: str, text: str) -> None:
-        for name, value in (("source", source), ("where", where), ("_text", text)):
-            object.__setattr__(self, name, value)
-        object.__setattr__(self, "_render", None)
+        self._set(source, where, text, None, None)
 
     @classmethod
-    def lazy(cls, source: str, where: str, render: Callable[[], str]) -> Evidence:
-        """Evidence whose text `render()` makes when it is first read (then kept)."""
+    def lazy(cls, source: str, where: str, render: Callable[[Any], str], value: object) -> Evidence:
+        """Evidence whose text is `render(value)`, made when first read (then kept)."""
         evidence = cls.__new__(cls)
-        for name, value in (("source", source), ("where", where), ("_text", None)):
-            object.__setattr__(evidence, name, value)
-        object.__setattr__(evidence, "_render", render)
+        evidence._set(source, where, None, render, value)
         return evidence
+
+    def _set(
+        self,
+        source: str,
+        where: str,
+        text: str | None,
+        render: Callable[[Any], str] | None,
+        value: object,
+    ) -> None:
+        for name, field_value in (
+            ("source", source),
+            ("where", where),
+            ("_text", text),
+            ("_render", render),
+            ("_value", value),
+        ):
+            object.__setattr__(self, name, field_value)
 
     @property
     def text(self) -> str:
         if self._text is None:
             assert self._render is not None
-            object.__setattr__(self, "_text", self._render())
-            object.__setattr__(self, "_render", None)  # what it rendered from can go
+            self._set(self.source, self.where, self._render(self._value), None, None)
         assert self._text is not None
         return self._text
 

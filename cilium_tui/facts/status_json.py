@@ -16,9 +16,9 @@ spells the same fields as lower-cased Go names (`ipv4bigtcp`, `maxgro`, `intraho
 
 from __future__ import annotations
 
-import functools
 import json
 import math
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -115,10 +115,12 @@ class _At:
         return [_At(item, f"{self.path}[{i}]", True, self.source) for i, item in enumerate(value)]
 
     def evidence(self) -> Evidence:
-        """The value as JSON, encoded only if the evidence is ever read."""
+        """The value as JSON, encoded only if the evidence is ever read. (A scan keeps one per
+        field per node: the path is interned, shared by every node's.)"""
+        path = sys.intern(self.path)
         if self.value is _MISSING:
-            return Evidence(self.source, self.path, "(absent)")
-        return Evidence.lazy(self.source, self.path, functools.partial(_literal, self.value))
+            return Evidence(self.source, path, "(absent)")
+        return Evidence.lazy(self.source, path, _literal, self.value)
 
 
 def _literal(value: object) -> str:
@@ -390,6 +392,8 @@ space-separated, a present object as Go's struct syntax, a nil one as "<no value
 
 
 def _leaf(text: str, kind: str) -> Any:
+    """A printed value as JSON would hold it. Texts are interned: the same few ("Ok",
+    "Disabled", a version) repeat on every node, and a scan keeps them per node."""
     if kind == "flag":
         return {"true": True, "false": False}.get(text, _MISSING)
     if kind == "number":
@@ -400,7 +404,7 @@ def _leaf(text: str, kind: str) -> Any:
                 return float(text)
             except ValueError:
                 return _MISSING
-    return text
+    return sys.intern(text)
 
 
 def _put(doc: dict[str, Any], path: str, value: Any) -> None:
@@ -428,14 +432,14 @@ def status_from_jsonpath(output: str) -> dict[str, Any]:
         if kind == "object":
             _put(doc, path, {})
         elif kind == "names":
-            names = text.split()
+            names = [sys.intern(name) for name in text.split()]
             if path.endswith("[*].name"):  # a list of objects named
                 _put(doc, path.removesuffix("[*].name"), [{"name": n} for n in names])
             else:  # a list of names
                 _put(doc, path.removesuffix("[*]"), names)
         elif kind == "name-size rows":
             rows = [row.partition(_CELL) for row in text.split(_ROW) if row]
-            sized = [(name, _leaf(size, "number")) for name, _, size in rows]
+            sized = [(sys.intern(name), _leaf(size, "number")) for name, _, size in rows]
             _put(doc, path, [{"name": name, "size": size} for name, size in sized])
         else:
             value = _leaf(text, kind)

@@ -309,9 +309,22 @@ def test_evidence_is_encoded_only_when_read(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_lazy_evidence_equals_and_hashes_as_its_text() -> None:
-    lazy = Evidence.lazy("status JSON", ".x", lambda: '"on"')
+    lazy = Evidence.lazy("status JSON", ".x", json.dumps, "on")
     plain = Evidence("status JSON", ".x", '"on"')
     assert lazy == plain and hash(lazy) == hash(plain) and str(lazy) == str(plain)
     assert lazy != Evidence("status JSON", ".x", '"off"')
     with pytest.raises(AttributeError):
         plain.text = "changed"  # type: ignore[misc]
+
+
+def test_nodes_share_their_evidence_paths_and_repeated_values() -> None:
+    """What a scan keeps per node: the paths and the texts every agent repeats are one object
+    for all nodes, not a copy each."""
+    from cilium_tui.facts.status_json import STATUS_JSONPATH, status_from_jsonpath
+
+    printed = "\n#0=Ok\n#5=True"
+    assert STATUS_JSONPATH.startswith("\n#0=")
+    first, second = (parse_status_json(status_from_jsonpath(printed)) for _ in range(2))
+    assert first.cilium_state == "Ok" and first.kube_proxy_replacement == "True"
+    assert first.cilium_state is second.cilium_state
+    assert first.evidence["cilium_state"].where is second.evidence["cilium_state"].where
