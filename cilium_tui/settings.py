@@ -29,12 +29,13 @@ import argparse
 import difflib
 import math
 import os
-import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from cilium_tui.textfile import TextFileError, read_bounded_text, write_atomic
 
 DEFAULT_THEME = "cilium"
 DEFAULT_REFRESH = 30.0
@@ -118,14 +119,16 @@ _KEYS: dict[str, str] = {
 }
 
 
+MAX_CONFIG_BYTES = 2**20
+"""A config file is a few lines: anything larger is a mistake (a log, a device), not read."""
+
+
 def load_config_file(path: Path) -> dict[str, Any]:
     """Read and check one config file; every problem is a one-line `SettingsError`."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise SettingsError(f"{path}: cannot read: {e.strerror or e}") from None
-    except UnicodeDecodeError:
-        raise SettingsError(f"{path}: not UTF-8 text") from None
+        text = read_bounded_text(path, MAX_CONFIG_BYTES)
+    except TextFileError as e:
+        raise SettingsError(f"{path}: {e}") from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -257,21 +260,18 @@ def save_setting(path: Path, key: str, value: list[str]) -> None:
     if key not in _KEYS:
         raise ValueError(f"unknown setting {key!r}")
     try:
-        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        text = read_bounded_text(path, MAX_CONFIG_BYTES)
+    except TextFileError as e:
+        if not e.missing:
+            raise SettingsError(f"{path}: {e}, left as it is") from None
+        text = ""
+    try:
         document = tomlkit.parse(text)
         document[key] = value
         path.parent.mkdir(parents=True, exist_ok=True)
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        fd, temporary = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(tomlkit.dumps(document))
-            Path(temporary).chmod(mode)
-            Path(temporary).replace(path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomic(path, tomlkit.dumps(document), mode=mode)
     except OSError as e:
         raise SettingsError(f"{path}: cannot write: {e.strerror or e}") from None
-    except (TOMLKitError, UnicodeDecodeError) as e:
+    except TOMLKitError as e:
         raise SettingsError(f"{path}: not valid TOML, left as it is: {e}") from None

@@ -113,9 +113,11 @@ def _is_running(pod: AgentPod) -> bool:
     return pod.phase == "Running" and pod.waiting_reason is None
 
 
-def _pod_problem(pod: AgentPod) -> str:
+def agent_pod_problem(pod: AgentPod) -> str:
+    """Why a node's agent is not running, for its row and its "configured, not verified" items."""
     if pod.waiting_reason:
-        return f"agent pod {pod.name} is {pod.waiting_reason} ({pod.restarts} restarts)"
+        restarts = f" ({pod.restarts} restarts)" if pod.restarts else ""
+        return f"agent pod {pod.name} is {pod.waiting_reason}{restarts}"
     return f"agent pod {pod.name} is {pod.phase or 'not running'}"
 
 
@@ -258,7 +260,7 @@ class ClusterSource:
                 return
             agent, obj = one.pod
             if not _is_running(agent):
-                one.errors["agent"] = _pod_problem(agent)
+                one.errors["agent"] = agent_pod_problem(agent)
                 return
             assert self.kube is not None
             out = await self.kube.agent_status(

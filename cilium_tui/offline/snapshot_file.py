@@ -28,9 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
-import tempfile
 import types
 import typing
 from collections.abc import Mapping
@@ -40,6 +38,7 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from cilium_tui import __version__
 from cilium_tui.model import CiliumConfig, Snapshot
+from cilium_tui.textfile import TextFileError, read_bounded_text, write_atomic
 
 SCHEMA = "cilium-tui.snapshot/1"
 _SCHEMA_NAME, _, _MAJOR = SCHEMA.rpartition("/")
@@ -92,15 +91,7 @@ def snapshot_document(snapshot: Snapshot) -> dict[str, Any]:
 def save_snapshot(snapshot: Snapshot, path: Path) -> None:
     """Write the snapshot to `path` (mode 0600, replaced atomically). Raises OSError."""
     text = json.dumps(snapshot_document(snapshot), indent=1, sort_keys=False) + "\n"
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # created 0600
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_atomic(path, text, mode=0o600)
 
 
 # -- decoding ------------------------------------------------------------------------------------
@@ -190,13 +181,9 @@ def snapshot_from_document(doc: Any) -> Snapshot:
 
 def load_snapshot(path: Path) -> Snapshot:
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise SnapshotFileError(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MiB")
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise SnapshotFileError(f"{path}: cannot read: {e.strerror or e}") from None
-    except UnicodeDecodeError:
-        raise SnapshotFileError(f"{path}: not UTF-8 text") from None
+        text = read_bounded_text(path, MAX_BYTES)
+    except TextFileError as e:
+        raise SnapshotFileError(f"{path}: {e}") from None
     try:
         doc = json.loads(text)
     except (ValueError, RecursionError) as e:

@@ -16,7 +16,6 @@ cluster and its settings.
 
 from __future__ import annotations
 
-import contextlib
 import getpass
 import json
 import os
@@ -32,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
 from cilium_tui.collect.node_commands import rebuild
 from cilium_tui.remedy.plan import JSON, Plan, PlanFormatError, plan_from_dict
+from cilium_tui.textfile import TextFileError, read_bounded_text, write_atomic
 
 if TYPE_CHECKING:
     from cilium_tui.collect.scan import ClusterSource
@@ -443,36 +443,18 @@ class Journal:
         path = self._path(entry.id)
         text = json.dumps(entry.to_dict(), indent=2, sort_keys=False) + "\n"
         try:
-            fd, temporary = tempfile.mkstemp(prefix=".entry-", dir=self.directory)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    os.fchmod(f.fileno(), 0o600)
-                    f.write(text)
-                    f.flush()
-                    os.fsync(f.fileno())
-                Path(temporary).replace(path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    Path(temporary).unlink()
-                raise
+            write_atomic(path, text, mode=0o600, durable=True)
         except OSError as e:
             raise JournalError(f"cannot write journal entry {path}: {e}") from None
 
     def load(self, entry_id: str) -> JournalEntry:
         path = self._path(entry_id)
         try:
-            if path.stat().st_size > MAX_ENTRY_BYTES:
-                raise JournalError(
-                    f"{path}: refused: larger than {MAX_ENTRY_BYTES} bytes (not an entry "
-                    "cilium-tui wrote)"
-                )
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise JournalError(f"no journal entry {entry_id} in {self.directory}") from None
-        except UnicodeDecodeError:
-            raise JournalError(f"{path}: refused: not UTF-8 text") from None
-        except OSError as e:
-            raise JournalError(f"cannot read {path}: {e}") from None
+            text = read_bounded_text(path, MAX_ENTRY_BYTES)
+        except TextFileError as e:
+            if e.missing:
+                raise JournalError(f"no journal entry {entry_id} in {self.directory}") from None
+            raise JournalError(f"{path}: refused: {e} (not an entry cilium-tui wrote)") from None
         try:
             entry = JournalEntry.from_dict(json.loads(text))
             entry.validate()

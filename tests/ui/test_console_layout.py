@@ -6,6 +6,7 @@ was rendered (the SVG screenshot), not from the widgets' data."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -178,3 +179,17 @@ async def test_the_journal_shows_whole_statuses_at_80_columns(
         original = journal.entries[1]
         panel = plain(journal.query_one("#journal-events", Static), width=78)
         assert f"undoes {original.id}" in panel
+        assert "on lab-seed" in panel
+
+        arn = "arn:aws:eks:eu-west-1:123456789012:cluster/prod-training-room"
+        for path in journal.journal.directory.glob("*.json"):
+            path.write_text(path.read_text().replace('"lab-seed"', json.dumps(arn)))
+        journal.reload()
+        await until(pilot, lambda: journal.entries[0].context == arn, "the long context")
+        await pilot.pause()
+        lines = screen_lines(app)
+        rows = lines[lines.index(header) + 1 :][:2]
+        assert all(row.rstrip().endswith("arn:…-room") for row in rows), rows
+        assert "verified · undo " in rows[0] and "verified · undone " in rows[1], rows
+        panel = plain(journal.query_one("#journal-events", Static), width=132)
+        assert f"on {arn}" in panel

@@ -41,6 +41,17 @@ STATUS_TONES = {
 }
 
 
+MIN_CONTEXT_WIDTH = 8
+
+
+def middle_cut(text: str, width: int) -> str:
+    """Keep both ends, which tell contexts apart (an ARN's region and its cluster name)."""
+    if len(text) <= width:
+        return text
+    head = (width - 1) // 2
+    return f"{text[:head]}…{text[len(text) - (width - 1 - head) :]}"
+
+
 class JournalScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="journal.back"),
@@ -65,8 +76,8 @@ class JournalScreen(Screen[None]):
     def on_mount(self) -> None:
         self._styles = tone_styles(self.app.theme_variables)
         table = self.query_one("#journal-table", DataTable)
-        # Narrow columns first, the context (as long as a cluster's ARN) last: at 80 columns
-        # what runs off the edge is the context, not the status. Entry ids are in the panel.
+        # Narrow columns first, the context (as long as a cluster's ARN) last and cut to fit 80
+        # columns; the panel below has it whole, and the entry id.
         for label in ("WHEN", "ITEM", "STATUS", "BY", "CONTEXT"):
             table.add_column(label, key=label.lower())
         table.focus()
@@ -80,19 +91,37 @@ class JournalScreen(Screen[None]):
         if engine is not None:
             self.cluster = await engine.cluster_identity()
         self.entries = entries
+        self._fill()
+
+    def on_resize(self) -> None:
+        self._fill()
+
+    def _fill(self) -> None:
         table = self.query_one("#journal-table", DataTable)
+        cursor = table.cursor_row
         table.clear()
-        for entry in entries:
+        rows = []
+        for entry in self.entries:
             undo = "undo" if entry.undoes else "undone" if entry.undone_by else ""
             status = Cell(entry.status, STATUS_TONES.get(entry.status, Tone.PLAIN), undo)
-            table.add_row(
-                Text(entry.created[5:16].replace("T", " ")),  # the id below has the year
-                Text(plain(entry.item_id)),
-                cell_text(status, self._styles),
-                Text(plain(entry.user)),
-                Text(plain(entry.context or entry.source)),
-                key=entry.id,
+            rows.append(
+                [
+                    Text(entry.created[5:16].replace("T", " ")),  # the id below has the year
+                    Text(plain(entry.item_id)),
+                    cell_text(status, self._styles),
+                    Text(plain(entry.user)),
+                ]
             )
+        # Each column takes its widest cell plus a space either side; the context gets the rest.
+        widths = [len(label) for label in ("WHEN", "ITEM", "STATUS", "BY")]
+        for cells in rows:
+            widths = [max(w, c.cell_len) for w, c in zip(widths, cells, strict=True)]
+        room = max(MIN_CONTEXT_WIDTH, table.size.width - sum(w + 2 for w in widths) - 2)
+        for entry, cells in zip(self.entries, rows, strict=True):
+            context = middle_cut(plain(entry.context or entry.source), room)
+            table.add_row(*cells, Text(context), key=entry.id)
+        if self.entries:
+            table.move_cursor(row=min(max(cursor, 0), len(self.entries) - 1))
         self._show(table.cursor_row)
 
     @property
@@ -112,6 +141,7 @@ class JournalScreen(Screen[None]):
         elif 0 <= index < len(self.entries):
             entry = self.entries[index]
             text.append(f"{entry.id}\n", style=Style(bold=True))
+            text.append(f"on {plain(entry.context or entry.source)}\n")
             if entry.undoes:
                 text.append(f"undoes {entry.undoes}\n")
             if entry.undone_by:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cilium_tui.collect.scan import agent_pods_by_node
+from cilium_tui.collect.scan import agent_pod_problem, agent_pods_by_node
+from cilium_tui.model import AgentPod
 
 
 def _pod(
@@ -54,3 +55,10 @@ def test_else_the_one_not_being_deleted_then_the_newest() -> None:
 def test_pods_without_a_node_are_left_out() -> None:
     pods = [_pod("pending", NEW, node=None), _pod("other", OLD, node="vm-2")]
     assert set(agent_pods_by_node(pods)) == {"vm-2"}
+
+
+def test_a_crash_loop_counts_restarts_only_when_there_were_some() -> None:
+    first = AgentPod("cilium-a", "kube-system", "vm-1", "Running", False, 0, "CrashLoopBackOff")
+    looping = AgentPod("cilium-a", "kube-system", "vm-1", "Running", False, 3, "CrashLoopBackOff")
+    assert agent_pod_problem(first) == "agent pod cilium-a is CrashLoopBackOff"
+    assert agent_pod_problem(looping) == "agent pod cilium-a is CrashLoopBackOff (3 restarts)"
