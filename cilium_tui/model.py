@@ -73,6 +73,11 @@ class Evidence:
         assert self._text is not None
         return self._text
 
+    def __reduce__(self) -> tuple[type[Evidence], tuple[str, str, str]]:
+        """Copied and pickled as its three values (slots plus an immutable `__setattr__`
+        would defeat the default way)."""
+        return (Evidence, (self.source, self.where, self.text))
+
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Evidence is immutable: cannot set {name}")
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 from typing import Any
 
 import pytest
@@ -315,6 +317,7 @@ def test_lazy_evidence_equals_and_hashes_as_its_text() -> None:
     assert lazy != Evidence("status JSON", ".x", '"off"')
     with pytest.raises(AttributeError):
         plain.text = "changed"  # type: ignore[misc]
+    assert copy.deepcopy(lazy) == plain and pickle.loads(pickle.dumps(lazy)) == plain
 
 
 def test_nodes_share_their_evidence_paths_and_repeated_values() -> None:
