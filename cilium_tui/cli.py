@@ -125,6 +125,30 @@ def _add_offline_options(p: argparse.ArgumentParser, *, sub: bool = True) -> Non
     )
 
 
+def _add_console_options(p: argparse.ArgumentParser, *, sub: bool = True) -> None:
+    """The console's own options; same SUPPRESS rule as `_add_cluster_options`."""
+    ui = p.add_argument_group("console", argument_default=argparse.SUPPRESS if sub else None)
+    ui.add_argument(
+        "--read-only",
+        action=argparse.BooleanOptionalAction,
+        help="never change anything: no apply, no undo (--no-read-only: for this run, even if "
+        "the config file says read_only = true)",
+    )
+    ui.add_argument(
+        "--theme",
+        metavar="NAME",
+        help="colour theme (cilium, cilium-light, high-contrast, or your own)",
+    )
+    ui.add_argument(
+        "--refresh", metavar="SECONDS", type=float, help="re-scan interval (default 30)"
+    )
+    ui.add_argument(
+        "--since",
+        metavar="FILE",
+        help="mark in the node table what changed since this snapshot or sysdump",
+    )
+
+
 def _add_format(p: argparse.ArgumentParser, *choices: str) -> None:
     p.add_argument(
         "--format",
@@ -198,26 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="FILE", help="config file (see below for precedence)")
     _add_cluster_options(parser, sub=False)
     _add_offline_options(parser, sub=False)
-    ui = parser.add_argument_group("console")
-    ui.add_argument(
-        "--read-only",
-        action=argparse.BooleanOptionalAction,
-        help="never change anything: no apply, no undo (--no-read-only: for this run, even if "
-        "the config file says read_only = true)",
-    )
-    ui.add_argument(
-        "--theme",
-        metavar="NAME",
-        help="colour theme (cilium, cilium-light, high-contrast, or your own)",
-    )
-    ui.add_argument(
-        "--refresh", metavar="SECONDS", type=float, help="re-scan interval (default 30)"
-    )
-    ui.add_argument(
-        "--since",
-        metavar="FILE",
-        help="mark in the node table what changed since this snapshot or sysdump",
-    )
+    _add_console_options(parser, sub=False)
     sub = parser.add_subparsers(
         dest="command",
         metavar="COMMAND",
@@ -346,6 +351,55 @@ known_hosts, inventory.toml) where you want them.""",
         "--dir", metavar="DIR", help="where to write kubeconfig, ssh_config, known_hosts, inventory"
     )
     _add_lab_knobs(p)
+
+    p = _command(
+        sub,
+        "serve",
+        usage="[--demo[=SCENARIO]] [--host ADDRESS] [--port N] [OPTIONS]",
+        summary="serve the console to web browsers (a training room: one lab per tab)",
+        description="""\
+Serve the console to web browsers with textual-serve: every browser tab gets
+its own console process and, with --demo, its own lab, so that trainees do not
+share a cluster. The console's options (--read-only, --theme, --context...)
+go to every tab's console. The page needs nothing from the internet.
+
+textual-serve has no authentication: anyone who reaches the port gets a
+console. It listens on 127.0.0.1 and refuses any address that is not loopback
+unless you add --i-know-it-is-unauthenticated; to open it to others, publish
+it through an SSH tunnel or an authenticating reverse proxy.""",
+        examples="""\
+  cilium-tui serve --demo=training          http://127.0.0.1:8000, one lab per tab
+  cilium-tui serve --demo=training --port 8080 --read-only
+  cilium-tui serve --context staging --read-only
+  cilium-tui serve --demo=training --public-url https://training.example.org
+                                            behind an authenticating proxy there
+  ssh -L 8000:127.0.0.1:8000 trainer-host   a trainee reaches it through SSH
+""",
+    )
+    _add_cluster_options(p)
+    _add_offline_options(p)
+    _add_console_options(p)
+    web = p.add_argument_group("web server")
+    web.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="ADDRESS",
+        help="address to listen on (default 127.0.0.1; only loopback without the next option)",
+    )
+    web.add_argument(
+        "--port", type=int, default=8000, metavar="N", help="port to listen on (default 8000)"
+    )
+    web.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the URL browsers reach this server at, when a proxy publishes it (default: "
+        "http://ADDRESS:PORT; the page loads everything from there)",
+    )
+    web.add_argument(
+        "--i-know-it-is-unauthenticated",
+        action="store_true",
+        help="allow a --host that is not loopback: anyone who reaches it gets a console",
+    )
 
     p = _command(
         sub,

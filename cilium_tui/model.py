@@ -254,12 +254,36 @@ class Setting:
     key: str | None
     raw: str | None
     defaulted: bool = False
+    source: str = "cilium-config"
+    """Where `raw` was read: cilium-config, or the CiliumNodeConfig that overrides it."""
 
     @property
     def evidence(self) -> Evidence:
         if self.key is None or self.raw is None:
-            return Evidence("cilium-config", "(absent)", f"default {self.value!r}")
-        return Evidence("cilium-config", self.key, f'"{self.raw}"')
+            return Evidence(self.source, "(absent)", f"default {self.value!r}")
+        return Evidence(self.source, self.key, f'"{self.raw}"')
+
+
+@dataclass(frozen=True)
+class LabelRequirement:
+    """One term of a LabelSelector; matchLabels' `k: v` is `k In (v)`."""
+
+    key: str
+    operator: str
+    """In, NotIn, Exists or DoesNotExist."""
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    """A CiliumNodeConfig: cilium-config keys overridden on the nodes it selects."""
+
+    name: str
+    defaults: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    requirements: tuple[LabelRequirement, ...] = ()
+    """All must hold (an empty selector: every node)."""
+    selects: bool = True
+    """False when the object has no nodeSelector at all: it applies to no node."""
 
 
 @dataclass(frozen=True)
@@ -273,11 +297,15 @@ class CiliumConfig:
     helm_managed: bool = False
     helm_release: str | None = None
     settings: Mapping[str, Setting] = field(default_factory=dict, compare=False, hash=False)
+    """Normalised settings by name (see `cilium_tui.facts.config.SETTINGS` for the names)."""
     labels: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     """The ConfigMap's labels: who manages it (Helm, an IaC tool, a platform)."""
     changed_at: datetime | None = None
     """The last write to the ConfigMap (its managedFields' latest time), when the API says."""
-    """Normalised settings by name (see `cilium_tui.facts.config.SETTINGS` for the names)."""
+    read_as: str | None = None
+    """The Cilium version whose keys `settings` were read by (None: any)."""
+    overridden_by: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """For one node's configuration: key -> the CiliumNodeConfig that sets it there."""
 
     def setting(self, name: str) -> Setting | None:
         return self.settings.get(name)
@@ -408,6 +436,9 @@ class Snapshot:
     """Where it came from: "context <name>", "lab <scenario>", "file <path>"."""
     nodes: tuple[NodeRecord, ...] = ()
     config: CiliumConfig | None = None
+    node_configs: tuple[NodeConfig, ...] = ()
+    """The CiliumNodeConfigs, by name: each node's configuration is cilium-config with the
+    overrides that select it (`facts.node_config.config_for_node`)."""
     context: str | None = None
     kube_proxy_present: bool | None = None
     """True when a kube-proxy DaemonSet exists in the cluster."""

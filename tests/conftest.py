@@ -25,7 +25,9 @@ def need(condition: bool, reason: str) -> None:
         pytest.skip(reason)
 
 
-APT_PACKAGES = "openssh-server openssh-client tmux iproute2 procps sudo iptables gcc"
+APT_PACKAGES = (
+    "openssh-server openssh-client tmux iproute2 procps sudo iptables gcc chromium chromium-driver"
+)
 """The tools the tests drive for real, as .ci/run installs them (and README.md says)."""
 KUBECTL_HINT = "kubectl from https://kubernetes.io/docs/tasks/tools/"
 

@@ -26,6 +26,8 @@ from cilium_tui.checks.fact import Fact, Origin
 from cilium_tui.checks.legacy_causes import legacy_causes
 from cilium_tui.checks.requirements import kernel_meets
 from cilium_tui.facts.kernel import KernelVersion, parse_kernel
+from cilium_tui.facts.node_config import KIND as NODE_CONFIG
+from cilium_tui.facts.node_config import config_for_node
 from cilium_tui.facts.pod import image_version
 from cilium_tui.facts.probe import AGENT_POD_SHOWS, AGENT_POD_SOURCE, SOURCE
 from cilium_tui.facts.version import CiliumVersion, parse_cilium_version
@@ -136,6 +138,10 @@ class NodeView:
         agent = record.agent
         self.agent: AgentStatus | None = None if agent is None or agent.is_empty else agent
         self.config: CiliumConfig | None = snapshot.config
+        """This node's configuration: cilium-config with the CiliumNodeConfigs that select it."""
+        overrides, node = snapshot.node_configs, record.node
+        if snapshot.config is not None and overrides and node is not None:
+            self.config = config_for_node(snapshot.config, node.labels, overrides)
         self.probe: ProbeFacts | None = record.probe
 
     # ---------------------------------------------------------------- what we could read
@@ -331,6 +337,10 @@ class NodeView:
                 f"configured {configured.shown}, {subject} still reports {running.shown}: {hint}"
             )
             return replace(running, evidence=running.evidence + configured.evidence, drift=drift)
+        if any(e.startswith(NODE_CONFIG) for e in configured.evidence):
+            # Running as configured, but configured by this node's override: say which, since a
+            # cilium-config change would not alter it here.
+            return replace(running, evidence=running.evidence + configured.evidence)
         return running
 
     def _raw(self, key: str) -> str | None:

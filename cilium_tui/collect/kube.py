@@ -43,6 +43,7 @@ from cilium_tui.collect.kubeconfig import (
     NoKubeconfigError,
     choose,
 )
+from cilium_tui.facts import node_config
 from cilium_tui.facts.pod import AGENT_LABEL, KUBE_PROXY_LABELS, agent_namespace, kube_proxy_hidden
 from cilium_tui.facts.status import parse_status
 from cilium_tui.facts.status_json import STATUS_JSONPATH, parse_status_json, status_from_jsonpath
@@ -440,6 +441,10 @@ class KubeClient:
     def _authz(self) -> client.AuthorizationV1Api:
         return client.AuthorizationV1Api(self._api)
 
+    @functools.cached_property
+    def _custom(self) -> client.CustomObjectsApi:
+        return client.CustomObjectsApi(self._api)
+
     @property
     def context(self) -> str:
         return self._choice.context
@@ -579,6 +584,24 @@ class KubeClient:
             name,
             namespace,
         )
+
+    async def list_node_configs(self, namespace: str) -> list[JSON]:
+        """The CiliumNodeConfigs in the agents' namespace, in the newest version served; none
+        when the CRD is not installed (Cilium < 1.13). Raises Forbidden and the like."""
+        for version in node_config.VERSIONS:
+            try:
+                body = await self._get_json(
+                    f"list {node_config.PLURAL}.{version}.{node_config.GROUP} in {namespace}",
+                    self._custom.list_namespaced_custom_object,
+                    node_config.GROUP,
+                    version,
+                    namespace,
+                    node_config.PLURAL,
+                )
+            except NotFound:
+                continue
+            return list(body.get("items") or [])
+        return []
 
     async def kube_proxy_present(self) -> bool | None:
         """Whether kube-proxy runs: True/False when the API shows it, None when it cannot.
@@ -1003,7 +1026,7 @@ def _load_client(
 
 def _import_api_classes() -> None:
     """Load the API classes a KubeClient uses (the client imports each on first access)."""
-    for name in ("CoreV1Api", "AppsV1Api", "AuthorizationV1Api"):
+    for name in ("CoreV1Api", "AppsV1Api", "AuthorizationV1Api", "CustomObjectsApi"):
         getattr(client, name)
 
 

@@ -28,9 +28,18 @@ from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress,
 from cilium_tui.collect.ssh import SshError, SshPool
 from cilium_tui.facts.config import parse_configmap
 from cilium_tui.facts.node import parse_node
+from cilium_tui.facts.node_config import parse_node_configs
 from cilium_tui.facts.pod import image_version, parse_agent_pod
 from cilium_tui.facts.probe import parse_agent_pod as parse_host_via_agent_pod
-from cilium_tui.model import AgentPod, AgentStatus, NodeInfo, NodeRecord, ProbeFacts, Snapshot
+from cilium_tui.model import (
+    AgentPod,
+    AgentStatus,
+    NodeConfig,
+    NodeInfo,
+    NodeRecord,
+    ProbeFacts,
+    Snapshot,
+)
 
 T = TypeVar("T")
 JSON = dict[str, Any]
@@ -195,9 +204,10 @@ class ClusterSource:
         nodes: list[NodeInfo] = []
         agents = AgentPods(None, [])
         config_obj: JSON | None = None
+        overrides: tuple[NodeConfig, ...] = ()
         kube_proxy: bool | None = None
         if self.kube is not None:
-            nodes, agents, kube_proxy, config_obj = await self._cluster(errors)
+            nodes, agents, kube_proxy, config_obj, overrides = await self._cluster(errors)
         boards = self.inventory.boards
         steps.total = 1 + 2 * len(nodes) + len(boards)
 
@@ -213,6 +223,7 @@ class ClusterSource:
                 source=self._name,
                 nodes=tuple(sorted(records, key=lambda r: r.name)),
                 config=config,
+                node_configs=overrides,
                 context=self.context,
                 kube_proxy_present=kube_proxy,
                 errors=tuple(errors),
@@ -239,7 +250,7 @@ class ClusterSource:
 
     async def _cluster(
         self, errors: list[str]
-    ) -> tuple[list[NodeInfo], AgentPods, bool | None, JSON | None]:
+    ) -> tuple[list[NodeInfo], AgentPods, bool | None, JSON | None, tuple[NodeConfig, ...]]:
         kube = self.kube
         assert kube is not None
         node_objs, agents, kube_proxy = await asyncio.gather(
@@ -248,10 +259,17 @@ class ClusterSource:
             _kept(kube.kube_proxy_present(), errors, None),
         )
         config_obj: JSON | None = None
+        overrides: tuple[NodeConfig, ...] = ()
         namespace = agents.namespace or "kube-system"
         if node_objs or agents.pods:
-            config_obj = await _kept(kube.get_configmap(namespace, CONFIGMAP), errors, None)
-        return [parse_node(n) for n in node_objs], agents, kube_proxy, config_obj
+            config_obj, override_objs = await asyncio.gather(
+                _kept(kube.get_configmap(namespace, CONFIGMAP), errors, None),
+                _kept(kube.list_node_configs(namespace), errors, []),
+            )
+            overrides, problems = parse_node_configs(override_objs)
+            errors.extend(problems)
+        nodes = [parse_node(n) for n in node_objs]
+        return nodes, agents, kube_proxy, config_obj, overrides
 
     async def _agent(self, one: _NodeScan, steps: _Progress) -> None:
         try:

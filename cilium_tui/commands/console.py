@@ -35,6 +35,21 @@ ENDING = (signal.SIGTERM, signal.SIGHUP)
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        target = checked_target(args)
+    except CannotOpen as e:
+        return _fail(str(e))
+    since = getattr(args, "since", None)
+    return asyncio.run(_console(target, Path(since).expanduser() if since else None))
+
+
+class CannotOpen(Exception):
+    """The console's options cannot work (a one-line message); found before the screen opens."""
+
+
+def checked_target(args: argparse.Namespace) -> Target:
+    """What the console will open, checked as far as can be without dialling anything: settings,
+    theme and the lab's scenario (`serve` checks them once for every tab's console)."""
     from cilium_tui.ui.themes import ThemeError, load_themes  # noqa: PLC0415 - keeps --help instant
 
     try:
@@ -43,9 +58,8 @@ def run(args: argparse.Namespace) -> int:
         if target.settings.demo and target.offline is None:
             check_scenario(target.settings.demo)
     except (SettingsError, OpenError, ThemeError) as e:
-        return _fail(str(e))
-    since = getattr(args, "since", None)
-    return asyncio.run(_console(target, Path(since).expanduser() if since else None))
+        raise CannotOpen(str(e)) from e
+    return target
 
 
 def _fail(message: str) -> int:

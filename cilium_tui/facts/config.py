@@ -293,6 +293,7 @@ def parse_configmap(
             (t for f in meta.get("managedFields") or [] if (t := _field_time(f)) is not None),
             default=None,
         ),
+        read_as=str(version) if version is not None else None,
     )
 
 

@@ -28,6 +28,7 @@ from cilium_tui.lab.host import HostState
 from cilium_tui.lab.jsonpath import render_jsonpath
 from cilium_tui.lab.kube.controllers import StartResult, template_hash
 from cilium_tui.lab.kube.exec import ExecResult, command_not_found
+from cilium_tui.lab.kube.selectors import selects
 from cilium_tui.lab.kube.server import LabApiServer
 from cilium_tui.lab.objects import (
     agent_pod_name,
@@ -98,7 +99,7 @@ class LabCluster:
         node = self._nodes.get(node_name)
         if node is None:
             return StartResult(False, "CrashLoopBackOff", f"no machine for node {node_name}")
-        outcome = self._start(node, self.config())
+        outcome = self._start(node, self.node_config(node_name))
         if outcome.ready:
             return StartResult(True)
         return StartResult(False, "CrashLoopBackOff", outcome.fatal)
@@ -162,6 +163,20 @@ class LabCluster:
         obj = self.api.store.find("configmaps", self.scenario.namespace, CONFIGMAP)
         data = (obj or {}).get("data") or {}
         return {str(k): str(v) for k, v in data.items()}
+
+    def node_config(self, node_name: str) -> dict[str, str]:
+        """What the agent's init container writes for this node: cilium-config, then each
+        CiliumNodeConfig whose selector matches the Node, in name order (a later one wins)."""
+        config = self.config()
+        store = self.api.store
+        node = store.find("nodes", None, node_name) or {}
+        labels = node.get("metadata", {}).get("labels") or {}
+        overrides, _ = store.list("ciliumnodeconfigs", self.scenario.namespace)
+        for obj in sorted(overrides, key=lambda o: o["metadata"]["name"]):
+            spec = obj.get("spec") or {}
+            if "nodeSelector" in spec and selects(spec["nodeSelector"], labels):
+                config.update(spec.get("defaults") or {})
+        return config
 
     def _start(self, node: NodeSpec, config: Mapping[str, str]) -> AgentOutcome:
         with self._lock:

@@ -27,6 +27,7 @@ import yaml
 from cilium_tui.collect.scan import agent_pods_by_node, cluster_version
 from cilium_tui.facts.config import parse_configmap
 from cilium_tui.facts.node import parse_node
+from cilium_tui.facts.node_config import parse_node_configs
 from cilium_tui.facts.pod import agent_pods, kube_proxy_runs
 from cilium_tui.facts.status import parse_status
 from cilium_tui.model import AgentPod, NodeInfo, NodeRecord, Snapshot
@@ -40,6 +41,7 @@ folder or two more when someone re-zipped it (`ticket-1234/cilium-sysdump-<ts>/`
 NODES = re.compile(rf"^{_TOP}k8s-nodes-{_TS}\.yaml$")
 PODS = re.compile(rf"^{_TOP}k8s-pods-{_TS}\.yaml$")
 CONFIGMAP = re.compile(rf"^{_TOP}cilium-configmap-{_TS}\.yaml$")
+NODE_CONFIGS = re.compile(rf"^{_TOP}ciliumnodeconfigs-{_TS}\.yaml$")
 BUGTOOL = re.compile(rf"^{_TOP}cilium-bugtool-(?P<pod>[a-z0-9.-]+?)-{_TS}/")
 UNAME_FILE = re.compile(rf"{BUGTOOL.pattern}(?:[^/]+/)?{re.escape(UNAME)}$")
 STATUS = re.compile(
@@ -56,7 +58,7 @@ NO_PROBE = "a sysdump holds no SSH probe: host facts (tuned, CPU governor, IRQs,
 
 def wanted(name: str) -> bool:
     """The members read into memory; everything else (logs, gops, flows) is only listed."""
-    return any(p.match(name) for p in (NODES, PODS, CONFIGMAP, STATUS, UNAME_FILE))
+    return any(p.match(name) for p in (NODES, PODS, CONFIGMAP, NODE_CONFIGS, STATUS, UNAME_FILE))
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,10 @@ def snapshot_of(archive: Archive, source: str) -> Snapshot:
         _record(name, by_name.get(name), pods.get(name, (None, {}))[0], bugtools)
         for name in sorted(names)
     ]
+    node_configs, problems = parse_node_configs(
+        _items(archive, NODE_CONFIGS, "CiliumNodeConfigList", errors)
+    )
+    errors.extend(problems)
     config = None
     if docs.configmap is not None:
         config = parse_configmap(docs.configmap, cilium_version=cluster_version(records))
@@ -115,6 +121,7 @@ def snapshot_of(archive: Archive, source: str) -> Snapshot:
         source=source,
         nodes=tuple(records),
         config=config,
+        node_configs=node_configs,
         kube_proxy_present=kube_proxy_runs(docs.pods, infos) if docs.pods else None,
         errors=tuple(errors),
     )

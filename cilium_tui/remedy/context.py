@@ -33,6 +33,7 @@ from cilium_tui.checks.requirements import Requirement, assess
 from cilium_tui.checks.types import Finding, Item, State
 from cilium_tui.checks.view import NodeView
 from cilium_tui.facts.config import Value, config_write_for, parse_configmap
+from cilium_tui.facts.node_config import held_by_override
 from cilium_tui.facts.version import CiliumVersion, parse_cilium_version
 from cilium_tui.model import NodeRecord, Snapshot
 from cilium_tui.remedy.plan import (
@@ -367,7 +368,7 @@ class PlanContext:
         except ValueError as e:
             return self.refused(str(e))
         cases = self.cases(changes, self.cilium_nodes)
-        verdicts = {case.name: (case, assess(case)) for case in cases}
+        verdicts = {case.name: (case, _reached(case, writes, assess)) for case in cases}
         assessments = tuple(
             NodeAssessment(name, v.outcome, v.reason, case.finding.state)
             for name, (case, v) in verdicts.items()
@@ -569,6 +570,19 @@ class PlanContext:
             warnings=tuple(warnings) + tuple(f"skipped {s}" for s in skipped),
             **common,
         )
+
+
+def _reached(case: NodeCase, writes: Sequence[Write], assess: Assess) -> Verdict:
+    """The recipe's verdict, unless a CiliumNodeConfig holds a written setting otherwise on the
+    node, judged on its configuration after the change (whether or not cilium-config already
+    says it: restarting the agent would not help either)."""
+    config = case.after.config
+    held = [
+        why
+        for write in writes
+        if config is not None and (why := held_by_override(config, write.setting, write.value))
+    ]
+    return Verdict(Outcome.NO_EFFECT, "; ".join(held)) if held else assess(case)
 
 
 def _host_routing_side_effect(case: NodeCase) -> list[Expectation]:

@@ -12,7 +12,18 @@ import pytest
 from cilium_tui.cli import FAULT_KINDS, build_parser
 from cilium_tui.lab.runner import FAULTS
 
-COMMANDS = ("check", "explain", "lab", "plan", "apply", "undo", "journal", "snapshot", "diff")
+COMMANDS = (
+    "check",
+    "explain",
+    "lab",
+    "serve",
+    "plan",
+    "apply",
+    "undo",
+    "journal",
+    "snapshot",
+    "diff",
+)
 HEAVY = ("textual", "rich", "kubernetes", "asyncssh", "aiohttp", "cryptography", "yaml")
 """What `--help` must not load: the console, the clients, the lab."""
 

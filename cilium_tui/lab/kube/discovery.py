@@ -36,7 +36,7 @@ _EXTRA: dict[str, list[JSON]] = {
     ],
 }
 
-GROUPS: dict[str, str] = {"apps": "v1", AUTHORIZATION_GROUP: "v1"}
+GROUPS: dict[str, str] = {"apps": "v1", AUTHORIZATION_GROUP: "v1", "cilium.io": "v2"}
 """API groups (besides core) and their only, preferred version."""
 
 

@@ -64,7 +64,19 @@ DAEMONSETS = ResourceType(
     has_generation=True,
 )
 
-RESOURCES: tuple[ResourceType, ...] = (NODES, PODS, CONFIGMAPS, DAEMONSETS)
+CILIUM_NODE_CONFIGS = ResourceType(
+    "ciliumnodeconfigs",
+    "ciliumnodeconfig",
+    "CiliumNodeConfig",
+    "cilium.io",
+    "v2",
+    True,
+    (*_READ, "create", "patch", "delete"),
+    has_generation=True,
+)
+"""Per-node overrides of cilium-config, read by an agent when it starts (cilium.io/v2: 1.16+)."""
+
+RESOURCES: tuple[ResourceType, ...] = (NODES, PODS, CONFIGMAPS, DAEMONSETS, CILIUM_NODE_CONFIGS)
 BY_PLURAL = {r.plural: r for r in RESOURCES}
 
 

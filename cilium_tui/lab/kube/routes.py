@@ -262,6 +262,8 @@ class KubeApi:
             if _truthy(request.query.get("watch")):
                 return await self._watch(request, t)
             return self._list(request, t)
+        if method == "POST" and t.name is None:
+            return await self._create(request, t)
         if method == "PATCH" and t.name is not None:
             return await self._patch(request, t)
         if method == "DELETE" and t.name is not None:
@@ -373,6 +375,33 @@ class KubeApi:
         result = self.store.update(t.rt.plural, t.namespace, t.name, change, dry_run=dry_run)
         await self._answer_late("patch", t)
         return _json(result)
+
+    async def _create(self, request: web.Request, t: Target) -> web.Response:
+        self._require_verb(t, "create")
+        self._authorize("create", t)
+        try:
+            obj = json.loads(await request.read())
+        except ValueError as e:
+            raise bad_request(f"the body of the request is not JSON: {e}") from None
+        if not isinstance(obj, dict) or not isinstance(obj.get("metadata"), dict):
+            raise bad_request(f"the body is not a {t.rt.kind} object")
+        if obj.get("kind") != t.rt.kind or obj.get("apiVersion") != t.rt.api_version:
+            raise bad_request(
+                f"the body is a {obj.get('apiVersion')} {obj.get('kind')}, not a "
+                f"{t.rt.api_version} {t.rt.kind}"
+            )
+        meta = obj["metadata"]
+        if not isinstance(meta.get("name"), str) or not meta["name"]:
+            raise ApiError(422, "Invalid", "metadata.name: Required value", {"kind": t.rt.kind})
+        if meta.setdefault("namespace", t.namespace) != t.namespace:
+            raise bad_request(
+                "the namespace of the provided object does not match the namespace sent on "
+                "the request"
+            )
+        _validate(t.rt, obj)
+        if request.query.get("dryRun") == "All":
+            return _json(obj, 201)
+        return _json(self.store.create(t.rt.plural, obj), 201)
 
     async def _answer_late(self, verb: str, t: Target) -> None:
         key = f"{verb} {t.rt.plural}"
@@ -494,6 +523,17 @@ class KubeApi:
 
 def _validate(rt: ResourceType, obj: JSON) -> None:
     """The checks the real server makes on what the lab lets clients write."""
+    if rt.plural == "ciliumnodeconfigs":
+        spec = obj.get("spec")
+        defaults = spec.get("defaults") if isinstance(spec, dict) else None
+        if not isinstance(defaults, dict) or not all(isinstance(v, str) for v in defaults.values()):
+            raise ApiError(
+                422,
+                "Invalid",
+                "CiliumNodeConfig.cilium.io is invalid: spec.defaults: Invalid value: must be a "
+                "map of strings",
+                {"kind": rt.kind},
+            )
     if rt.plural == "configmaps":
         for section in ("data", "binaryData"):
             values = obj.get(section)

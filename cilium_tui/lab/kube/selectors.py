@@ -121,6 +121,26 @@ def parse_label_selector(text: str) -> Callable[[Mapping[str, str]], bool]:
     return lambda labels: all(r.matches(labels) for r in reqs)
 
 
+_OPERATORS = {"In": "in", "NotIn": "notin", "Exists": "exists", "DoesNotExist": "!"}
+
+
+def selects(selector: object, labels: Mapping[str, str]) -> bool:
+    """Whether a LabelSelector object (matchLabels, matchExpressions) selects these labels;
+    an empty one selects everything, one it cannot read nothing."""
+    if not isinstance(selector, Mapping):
+        return False
+    terms = [
+        _Requirement(key, "=", frozenset({value}))
+        for key, value in (selector.get("matchLabels") or {}).items()
+    ]
+    for term in selector.get("matchExpressions") or []:
+        op = _OPERATORS.get(str(term.get("operator"))) if isinstance(term, Mapping) else None
+        if op is None:
+            return False
+        terms.append(_Requirement(term.get("key", ""), op, frozenset(term.get("values") or ())))
+    return all(term.matches(labels) for term in terms)
+
+
 def parse_field_selector(
     text: str, supported: tuple[str, ...]
 ) -> Callable[[Mapping[str, Any]], bool]:

@@ -44,7 +44,7 @@ def test_discovery_documents(lab: LabApiServer) -> None:
     assert (version["major"], version["minor"]) == ("1", "26")
     assert _request(lab, "/api")[1]["versions"] == ["v1"]
     groups = {g["name"] for g in _request(lab, "/apis")[1]["groups"]}
-    assert groups == {"apps", "authorization.k8s.io"}
+    assert groups == {"apps", "authorization.k8s.io", "cilium.io"}
     core = {r["name"]: r for r in _request(lab, "/api/v1")[1]["resources"]}
     assert core["configmaps"]["shortNames"] == ["cm"]
     assert core["pods"]["shortNames"] == ["po"]
@@ -63,6 +63,8 @@ def test_discovery_documents(lab: LabApiServer) -> None:
     ]
     authz = _request(lab, "/apis/authorization.k8s.io/v1")[1]["resources"]
     assert [r["name"] for r in authz] == ["selfsubjectaccessreviews"]
+    cilium = _request(lab, "/apis/cilium.io/v2")[1]["resources"]
+    assert [(r["kind"], r["namespaced"]) for r in cilium] == [("CiliumNodeConfig", True)]
 
 
 def test_wrong_or_missing_token_is_401_status(lab: LabApiServer) -> None:

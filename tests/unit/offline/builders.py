@@ -1,6 +1,6 @@
 """Build `cilium sysdump` archives for tests, in the layout cilium-cli writes (reference §1.4):
 one top folder `cilium-sysdump-<ts>/` with `k8s-nodes-<ts>.yaml`, `k8s-pods-<ts>.yaml`,
-`cilium-configmap-<ts>.yaml` and per agent pod
+`cilium-configmap-<ts>.yaml`, `ciliumnodeconfigs-<ts>.yaml` and per agent pod
 `cilium-bugtool-<pod>-<ts>/cmd/<binary>-status---verbose.md` (`cilium` for agents <= 1.14,
 `cilium-dbg` for 1.15+), plus files cilium-tui must not need to read (the collector's log, logs)."""
 
@@ -26,6 +26,7 @@ def sysdump_files(
     binary: str = "cilium",
     quick: bool = False,
     unames: Mapping[str, str] | None = None,
+    node_configs: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, bytes]:
     """Member name -> content. `statuses` and `unames`: agent pod name -> its status text, its
     `uname -a` line."""
@@ -37,6 +38,8 @@ def sysdump_files(
     }
     if configmap is not None:
         files[f"{TOP}/cilium-configmap-{TS}.yaml"] = yaml.safe_dump(dict(configmap)).encode()
+    if node_configs:
+        files[f"{TOP}/ciliumnodeconfigs-{TS}.yaml"] = _list("CiliumNodeConfigList", node_configs)
     for pod, text in statuses.items():
         files[f"{TOP}/logs-{pod}-cilium-agent-{TS}.log"] = b"level=info msg=started\n"
         if quick:

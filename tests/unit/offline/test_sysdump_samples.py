@@ -12,6 +12,7 @@ import yaml
 from cilium_tui.checks.catalogue import evaluate
 from cilium_tui.checks.view import NodeView
 from cilium_tui.model import Snapshot
+from cilium_tui.offline.snapshot_file import load_snapshot, save_snapshot
 from cilium_tui.offline.source import read_offline
 from tests.conftest import DATA
 from tests.unit.facts.sampledata import sample_text
@@ -79,6 +80,37 @@ def test_cilium_dbg_status_era_and_the_configmap(tmp_path: Path) -> None:
     assert findings["bpf-host-routing"] == "on"
 
 
+def test_node_configs_in_the_sysdump_give_each_node_its_configuration(tmp_path: Path) -> None:
+    """A CiliumNodeConfig in `ciliumnodeconfigs-<ts>.yaml` (cilium-cli collects them) overrides
+    cilium-config on the node it selects, with its name in the evidence; a broken one is named."""
+    node = KUBEADM["metadata"]["name"]
+    pods = [agent_pod("cilium-x7k2p", node, "quay.io/isovalent/cilium:v1.17.6-cee.1")]
+    config = yaml.safe_load(sample_text(CONFIG_1_17))
+    override = {
+        "apiVersion": "cilium.io/v2",
+        "kind": "CiliumNodeConfig",
+        "metadata": {"name": "no-bbr-here", "namespace": "kube-system"},
+        "spec": {"nodeSelector": {}, "defaults": {"enable-bbr": "false"}},
+    }
+    broken = {
+        "kind": "CiliumNodeConfig",
+        "metadata": {"name": "broken"},
+        "spec": {"nodeSelector": {}, "defaults": {"mtu": 9000}},
+    }
+    statuses = {"cilium-x7k2p": sample_text(BPF_1_17)}
+    files = sysdump_files(
+        [KUBEADM], pods, config, statuses, binary="cilium-dbg", node_configs=[override, broken]
+    )
+    _, snapshot = read_offline(write_folder(tmp_path, files))
+    assert [c.name for c in snapshot.node_configs] == ["no-bbr-here"]
+    view = _view(snapshot, node)
+    bbr = view.config.setting("bbr") if view.config else None
+    assert bbr is not None and bbr.value is False
+    assert str(bbr.evidence) == 'CiliumNodeConfig no-bbr-here enable-bbr: "false"'
+    assert snapshot.config is not None and snapshot.config is not view.config
+    assert any(e.startswith("CiliumNodeConfig broken: spec.defaults") for e in snapshot.errors)
+
+
 def test_quick_sysdump_leaves_agent_facts_unknown_with_the_reason(tmp_path: Path) -> None:
     _, snapshot = read_offline(_era_1_13(tmp_path, quick=True))
     view = _view(snapshot, VM["metadata"]["name"])
@@ -139,3 +171,24 @@ def test_a_re_zipped_sysdump_under_another_folder_reads_the_same(tmp_path: Path)
     record = snapshot.node("k8s-node-1")
     assert record is not None and record.agent is not None
     assert record.agent.host_routing == "BPF"
+
+
+def test_node_configs_survive_a_saved_snapshot(tmp_path: Path) -> None:
+    node = KUBEADM["metadata"]["name"]
+    pods = [agent_pod("cilium-x7k2p", node, "quay.io/isovalent/cilium:v1.17.6-cee.1")]
+    override = {
+        "kind": "CiliumNodeConfig",
+        "metadata": {"name": "xdp"},
+        "spec": {
+            "nodeSelector": {
+                "matchExpressions": [{"key": "nic", "operator": "In", "values": ["mlx"]}]
+            },
+            "defaults": {"bpf-lb-acceleration": "native"},
+        },
+    }
+    files = sysdump_files([KUBEADM], pods, None, {}, node_configs=[override])
+    _, snapshot = read_offline(write_folder(tmp_path, files))
+    save_snapshot(snapshot, tmp_path / "saved.json")
+    loaded = load_snapshot(tmp_path / "saved.json")
+    assert loaded.node_configs == snapshot.node_configs
+    assert loaded.node_configs[0].defaults == {"bpf-lb-acceleration": "native"}
