@@ -466,6 +466,49 @@ cluster the change was made on, and newest first.""",
 
     p = _command(
         sub,
+        "walkthrough",
+        usage="[OPTIONS] [--lesson NAME] [--visit STEP]... [--format text|json] | --list",
+        summary="a lesson's steps and which are done on the cluster (exit 0 all done, 1 not yet)",
+        description="""\
+Scan the cluster once and print a lesson's steps, each marked done when the
+cluster shows it (a step is done when the scan says so, not when a key was
+pressed), then the next step in full: why it matters, what to look at, what to
+do. "Look" steps are done once visited (--visit STEP, or opening them in the
+console). Progress is remembered per cluster. The lesson is --lesson, else the
+one in progress on this cluster, else the one written for the --demo scenario,
+else seed.
+
+exit codes:
+  0  every step is done
+  1  some step is not done yet
+  2  no scan: the cluster could not be read, or no such lesson or step""",
+        examples="""\
+  cilium-tui walkthrough --demo=training          the seed lesson on the training lab
+  cilium-tui walkthrough --context trainee-3 --format json
+                                                  an instructor's view of one trainee
+  cilium-tui walkthrough --lesson seed --visit mixed-cluster --demo=training
+  cilium-tui walkthrough --list                   the lessons and their scenarios
+""",
+    )
+    _add_cluster_options(p)
+    _add_offline_options(p)
+    p.add_argument("--lesson", metavar="NAME", help="the lesson (see --list; default: see above)")
+    p.add_argument(
+        "--visit",
+        action="append",
+        metavar="STEP",
+        help="mark a look step as visited (repeat the option for more)",
+    )
+    p.add_argument(
+        "--start-over",
+        action="store_true",
+        help="forget what this cluster's progress remembers of the lesson (visits, steps done)",
+    )
+    p.add_argument("--list", action="store_true", help="list the lessons")
+    _add_format(p, "json")
+
+    p = _command(
+        sub,
         "journal",
         usage="[--format text|json] [--kubeconfig F] [--context C]",
         summary="list the journalled changes (reconciling interrupted ones)",

@@ -78,7 +78,11 @@ def rejudge(
         )
     except Exception:  # the same bug a whole judgement meets: let `judge` report it
         return None
-    return judgement_of(rollups), frozenset(changed)
+    # Each node's findings in catalogue order, as `judgement_of` indexes them, and for the nodes
+    # left alone the very tuples `previous` held: nothing per node is built again.
+    nodes = zip(after.nodes, per_node, strict=True)
+    by_node = {record.name: findings for record, findings in nodes}
+    return Judgement(rollups, by_node), frozenset(changed)
 
 
 def _unchanged(before: NodeRecord | None, after: NodeRecord) -> bool:

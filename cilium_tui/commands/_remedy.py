@@ -16,15 +16,18 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 
+from cilium_tui.checks.judgement import judge
 from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.commands._scan import Target, open_and_scan, target_of
 from cilium_tui.connect import OpenError
+from cilium_tui.lessons import LessonError, evaluate, hint_for_refusal, load_lesson, store_for
 from cilium_tui.model import Snapshot
 from cilium_tui.remedy.context import PlanOptions
 from cilium_tui.remedy.engine import (
     ApplyResult,
     Progress,
     RemedyEngine,
+    cluster_identity,
     confirm,
     confirmation_word,
 )
@@ -192,6 +195,25 @@ def report(result: ApplyResult, engine: RemedyEngine) -> int:
         what = "to finish the way back" if result.undoes else "to undo"
         print(f"{what}: {result.way_back}")
     return EXIT_OK if result.outcome == "verified" else EXIT_NOT_DONE
+
+
+async def lesson_hint(source: ClusterSource, plan: Plan) -> None:
+    """When a lesson is active on this cluster and `plan` is refused, say on stderr which step
+    of the lesson to do first (or the lesson's own hint for it)."""
+    if not plan.refusals or plan.basis is None:
+        return
+    store = store_for(source)
+    progress = store.load(await cluster_identity(source))
+    if progress.active is None:
+        return
+    try:
+        lesson = load_lesson(progress.active)
+    except LessonError:
+        return
+    status = evaluate(lesson, judge(plan.basis), progress)
+    hint = hint_for_refusal(lesson, plan, status)
+    if hint is not None:
+        print(f"lesson {lesson.name}: {hint}", file=sys.stderr)
 
 
 def fail(command: str, message: str, code: int = EXIT_ERROR) -> int:

@@ -15,6 +15,7 @@ from cilium_tui.commands._remedy import (
     confirm_and_apply,
     engine_for,
     fail,
+    lesson_hint,
     plan_options,
     target_of_args,
     with_cluster,
@@ -37,7 +38,9 @@ def run(args: argparse.Namespace) -> int:
         async def apply(source: ClusterSource, snapshot: Snapshot) -> int:
             engine = engine_for(source, read_only=settings.read_only)
             plan = build_plan(args.item, snapshot, args.node, options=options)
-            return await confirm_and_apply(engine, plan, yes=args.yes)
+            code = await confirm_and_apply(engine, plan, yes=args.yes)
+            await lesson_hint(source, plan)
+            return code
 
         return asyncio.run(with_cluster(target, apply))
     except (CommandError, ReadOnlyError) as e:

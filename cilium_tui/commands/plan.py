@@ -17,6 +17,7 @@ from cilium_tui.commands._remedy import (
     EXIT_OK,
     CommandError,
     fail,
+    lesson_hint,
     plan_options,
     show_plan,
     target_of_args,
@@ -62,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
                 print(json.dumps(render_json(plan), indent=2))
             else:
                 show_plan(plan)
+            await lesson_hint(source, plan)
             return EXIT_NOT_DONE if plan.status == "refused" else EXIT_OK
 
         return asyncio.run(with_cluster(target, show))

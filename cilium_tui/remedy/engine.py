@@ -482,17 +482,8 @@ class RemedyEngine:
     async def cluster_identity(
         self, namespace: str = "kube-system", configmap: str = "cilium-config"
     ) -> ClusterIdentity:
-        """The cluster connected to: API server and context, and the UID of its cilium-config
-        (None when it cannot be read: the server and context still tell clusters apart)."""
-        kube = self.source.kube
-        if kube is None:
-            return ClusterIdentity(None, None)
-        try:
-            obj = await kube.get_configmap(namespace, configmap)
-            uid = obj.get("metadata", {}).get("uid")
-        except KubeError:
-            uid = None
-        return ClusterIdentity(kube.server, kube.context, uid if isinstance(uid, str) else None)
+        """See `cluster_identity`."""
+        return await cluster_identity(self.source, namespace, configmap)
 
     async def agents_now(self, namespace: str) -> Agents:
         """Node -> UID of its agent pod (the newest, not being deleted)."""
@@ -1030,3 +1021,20 @@ class _Run:
         """cilium-config as the patch left it."""
         assert self.config_obj is not None
         return parse_configmap(self.config_obj, self.plan.cluster.cilium_version)
+
+
+async def cluster_identity(
+    source: RemedySource, namespace: str = "kube-system", configmap: str = "cilium-config"
+) -> ClusterIdentity:
+    """The cluster `source` is connected to: API server and context, and the UID of its
+    cilium-config (None when it cannot be read: the server and context still tell clusters
+    apart). The journal and lesson progress are keyed by it."""
+    kube = source.kube
+    if kube is None:
+        return ClusterIdentity(None, None)
+    try:
+        obj = await kube.get_configmap(namespace, configmap)
+        uid = obj.get("metadata", {}).get("uid")
+    except KubeError:
+        uid = None
+    return ClusterIdentity(kube.server, kube.context, uid if isinstance(uid, str) else None)

@@ -289,7 +289,9 @@ def render_text(plan: Plan, width: int | None = None) -> str:
     """What `cilium-tui plan` prints; commands are folded to `width` (None: one line each)."""
     c = plan.cluster
     out = [f"{plan.title} ({plan.item_id}): {plan.summary}", f"Status: {_STATUS[plan.status]}"]
-    where = f"{c.source}" + (f", context {c.context}" if c.context else "")
+    # A kubeconfig's source is already "context NAME"; a lab's or a file's names no context.
+    named = c.context and c.source != f"context {c.context}"
+    where = c.source + (f", context {c.context}" if named else "")
     if plan.kind == "config":
         where += f"; {c.namespace}/{c.configmap} resourceVersion {c.resource_version or '?'}"
         where += f"; Cilium {c.cilium_version or 'unknown'}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import signal
 import sys
 from collections import deque
@@ -176,6 +177,7 @@ class CiliumTuiApp(App[int]):
         plan_options: PlanOptions | None = None,
         columns: Sequence[str] | None = None,
         config_path: Path | None = None,
+        freeze_gc: bool = False,
     ) -> None:
         """`source` is owned by the app for its lifetime and closed on exit (on the app's loop,
         where asyncssh connections live). `initial` is a scan already made (the console command
@@ -183,8 +185,12 @@ class CiliumTuiApp(App[int]):
         `remedy` is the engine that applies and undoes changes (None in read-only mode, or for a
         source it cannot change); `journal` the one the journal view lists (default: the
         engine's). `columns` are the node table's (default: `DEFAULT_COLUMNS`); a choice made in
-        the console is written to `config_path` (default: the user's config file). Raises
-        `ThemeError` for an unknown or broken theme."""
+        the console is written to `config_path` (default: the user's config file). With
+        `freeze_gc` (the console command's; not in tests, as it is process-wide), what is alive
+        once the first scan is on screen leaves the garbage collector's full passes
+        (`gc.freeze`): the modules, the widgets, and the findings and rows that later refreshes
+        reuse. At 5000 nodes a full pass over them held the event loop 0.4-1.2 s every few
+        refreshes. Raises `ThemeError` for an unknown or broken theme."""
         super().__init__()
         self.source = source
         self.read_only = read_only
@@ -212,6 +218,11 @@ class CiliumTuiApp(App[int]):
         self._judge_next: Snapshot | None = None
         """The snapshot the running judgement will judge next (the latest one wins)."""
         self._judging: Worker[None] | None = None
+        self._snapshots = 0
+        """Snapshots set so far (`set_snapshot`): which one a published judgement is of."""
+        self._freeze_gc = freeze_gc
+        self._freeze_at: int | None = None
+        """With `freeze_gc`: freeze once the judgement of this snapshot (or a later one) is out."""
         self._published_at = float("-inf")
         self._watching = False
         self._asking_to_quit = False
@@ -257,6 +268,7 @@ class CiliumTuiApp(App[int]):
             self.report(f"scanned {len(initial.nodes)} nodes before the console opened")
             self.scan = ScanStatus(taken_at=initial.taken_at)
             self.set_snapshot(initial)
+            self._freeze_after_this()
             self._arm_refresh()
 
     async def on_unmount(self) -> None:
@@ -341,6 +353,7 @@ class CiliumTuiApp(App[int]):
         taken_at: datetime | None
         if state == WorkerState.SUCCESS and worker.result is not None:
             self.set_snapshot(worker.result)
+            self._freeze_after_this()
             taken_at = worker.result.taken_at
         else:
             error = describe(worker.error) if state == WorkerState.ERROR else "cancelled"
@@ -388,6 +401,7 @@ class CiliumTuiApp(App[int]):
         # Events arriving before the judgement ends must patch this snapshot, not the old one.
         self._latest = snapshot
         self._judge_next = snapshot
+        self._snapshots += 1
         if self._judging is None or self._judging.is_finished:
             self._judging = self._judge()
         if not self._watching:  # from the first snapshot on: the watch starts from its list
@@ -404,6 +418,7 @@ class CiliumTuiApp(App[int]):
             if wait > 0:
                 await asyncio.sleep(wait)
             snapshot, self._judge_next = self._judge_next, None
+            judging = self._snapshots
             before = self.cluster
             state = await asyncio.to_thread(reassess, before, snapshot, self.judge)
             error = state.judgement.error
@@ -411,6 +426,16 @@ class CiliumTuiApp(App[int]):
                 self.report(error, Level.ERROR, toast=True)
             self.cluster = state
             self._published_at = loop.time()
+            if self._freeze_at is not None and judging >= self._freeze_at:
+                self._freeze_at = None
+                gc.freeze()
+
+    def _freeze_after_this(self) -> None:
+        """With `freeze_gc`, freeze once the snapshot just set (the first whole scan) is shown;
+        once only: an object frozen is never collected as part of a cycle."""
+        if self._freeze_gc:
+            self._freeze_gc = False
+            self._freeze_at = self._snapshots
 
     async def settled(self) -> None:
         """Wait until no scan, judgement or plan preview is pending (tests, screenshots and
@@ -473,8 +498,10 @@ class CiliumTuiApp(App[int]):
     async def action_quit(self) -> None:
         """Quit (q, ctrl+q, the palette). While a change rolls out, only once the user confirms
         it: quitting stops the change where it is."""
-        pane = self.remediation
-        if not pane.rolling_out:
+        # The remediation tab is mounted just after the first frame: before it, nothing rolls out.
+        panes = self.main.query(RemediationPane)
+        pane = panes.first() if panes else None
+        if pane is None or not pane.rolling_out:
             self.exit()
             return
         if self._asking_to_quit:
@@ -652,6 +679,7 @@ async def run_console(
             remedy=remedy,
             columns=settings.columns,
             config_path=settings.config_file,
+            freeze_gc=True,
         )
     except ThemeError as e:
         print(f"cilium-tui: {e}", file=sys.stderr)

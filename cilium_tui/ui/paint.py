@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color, ColorParseError
@@ -49,7 +50,18 @@ def _color(value: str | None) -> Color | None:
 def cell_text(cell: Cell, styles: ToneStyles) -> Text:
     """The cell as Rich text: never parsed as markup, whatever the node or cluster printed."""
     style = styles[cell.tone]
-    text = Text(lines(cell.text), style=style, end="")
-    if cell.detail:
-        text.append(f" · {lines(cell.detail)}", style=style + Style(bold=False))
+    value, detail = _parts(cell)
+    text = Text(value, style=style, end="")
+    if detail:
+        text.append(detail, style=style + Style(bold=False))
     return text
+
+
+def cell_width(cell: Cell) -> int:
+    """The cell's width on screen, as `cell_text` paints it, without painting it (a table
+    measures every row's cells but paints only the rows on screen)."""
+    return sum(cell_len(part) for part in _parts(cell))
+
+
+def _parts(cell: Cell) -> tuple[str, str]:
+    return lines(cell.text), f" · {lines(cell.detail)}" if cell.detail else ""

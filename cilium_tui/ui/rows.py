@@ -58,7 +58,23 @@ def node_row(snapshot: Snapshot, record: NodeRecord, findings: tuple[Finding, ..
     view = NodeView(snapshot, record)
     cells = {c.key: c.render(view, findings) for c in COLUMNS}
     changed = snapshot.since.get(record.name)
-    return NodeRow(record.name, since_marked(cells, changed) if changed else cells)
+    if changed:
+        cells = since_marked(cells, changed)
+    return NodeRow(record.name, {k: c if k == "name" else _shared(c) for k, c in cells.items()})
+
+
+SHARED_CELLS = 4096
+"""Distinct cells kept for sharing; past that the pool starts again (a bound on its memory)."""
+_shared_cells: dict[Cell, Cell] = {}
+
+
+def _shared(cell: Cell) -> Cell:
+    """One object for every equal cell: most values repeat from node to node ("arm64", "Ready",
+    "BPF"), so 5000 rows hold a few hundred cells besides their names instead of 80,000 (memory,
+    and objects for the garbage collector to walk); names, all different, are not pooled."""
+    if len(_shared_cells) >= SHARED_CELLS:
+        _shared_cells.clear()
+    return _shared_cells.setdefault(cell, cell)
 
 
 SINCE_MARK = "Δ"

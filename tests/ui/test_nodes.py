@@ -12,7 +12,7 @@ from cilium_tui.model import AgentPod, Snapshot
 from cilium_tui.ui.panes.nodes import DEBOUNCE, DEBOUNCE_ROWS, NodesPane
 from cilium_tui.ui.rows import COLUMNS
 from cilium_tui.ui.widgets.node_table import NodeTable
-from tests.ui.factories import dead, node_info, renamed, with_kernel, with_node
+from tests.ui.factories import dead, node_info, renamed, renamed_record, with_kernel, with_node
 from tests.ui.support import ScriptedSource, make_app, palette_search, settle, spy_updates
 
 SIZE = (140, 40)
@@ -111,7 +111,9 @@ async def test_refresh_updates_only_the_changed_cell_and_keeps_the_cursor(seed: 
         table = table_of(app)
         table.move_cursor(row=table.get_row_index("k3s-vm-3"))
         painted = table.cells_painted
-        assert painted == len(seed.nodes) * len(COLUMNS), "each cell painted once at first"
+        shown = len(table.columns)
+        assert shown < len(COLUMNS), "the wide columns are not shown"
+        assert painted == len(seed.nodes) * shown, "each cell on screen painted once at first"
         await pilot.press("down", "up", "s", "S")  # cursor moves and sorts paint no cell
         table.sort_by("name", reverse=False)
         assert table.cells_painted == painted
@@ -252,3 +254,44 @@ async def test_a_refresh_changing_the_sorted_column_moves_the_row(seed: Snapshot
         await settle(pilot)
         assert table.shown_keys[-1] == "rock64-2", "6.9 after the 6.2 VMs"
         assert table.shown_keys[:2] == ["rock64-1", "rock64-3"]
+
+
+async def test_a_big_table_paints_the_rows_on_screen_only(seed: Snapshot) -> None:
+    """Counted, not timed (the figures are benchmarks/console_live.py's): filling 300 rows,
+    a refresh of 20 and a sort each paint at most the cells on screen."""
+    copies = range(300 // len(seed.nodes))
+    many = tuple(renamed_record(r, f"{r.name}-{i}") for i in copies for r in seed.nodes)
+    big = dataclasses.replace(seed, nodes=many)
+    upgraded = [f"k3s-vm-1-{i}" for i in range(10)] + [f"rock64-3-{i}" for i in range(10)]
+    kernels = dataclasses.replace(
+        big,
+        nodes=tuple(
+            with_kernel(r, "6.9.0-1-generic") if r.name in upgraded else r for r in big.nodes
+        ),
+    )
+    source = ScriptedSource(big, kernels)
+    app = make_app(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        on_screen = table.scrollable_content_region.height - 1  # the header is a line too
+        assert table.row_count == len(many) > 5 * on_screen
+        assert table.cells_painted == on_screen * len(table.columns), "a screenful, not 300 rows"
+
+        painted = table.cells_painted
+        await pilot.press("r")
+        await settle(pilot)
+        assert table.cell("rock64-3-1", "kernel").text == "6.9.0-1-generic"
+        assert table.cells_painted == painted + 10, "the 10 kernels on screen; not the 10 below"
+
+        painted = table.cells_painted
+        await pilot.press("S")  # the cursor's row stays on screen: the same rows, at the end
+        await pilot.pause()
+        assert table.shown_keys[0] == "rock64-3-49"
+        assert table.cells_painted == painted, "a sort paints no cell"
+        await pilot.press("home")  # the other end of the table comes into view
+        await pilot.pause()
+        assert table.cells_painted == painted + on_screen * len(table.columns)
+        await pilot.press("end")  # back: those rows are still painted
+        await pilot.pause()
+        assert table.cells_painted == painted + on_screen * len(table.columns)

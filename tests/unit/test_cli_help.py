@@ -23,6 +23,7 @@ COMMANDS = (
     "journal",
     "snapshot",
     "diff",
+    "walkthrough",
 )
 HEAVY = ("textual", "rich", "kubernetes", "asyncssh", "aiohttp", "cryptography", "yaml")
 """What `--help` must not load: the console, the clients, the lab."""
@@ -60,7 +61,7 @@ def test_every_command_has_a_description_and_examples(command: str) -> None:
     assert any(line.strip().startswith(f"cilium-tui {command}") for line in examples)
 
 
-@pytest.mark.parametrize("command", ("check", "explain", "plan", "journal", "diff"))
+@pytest.mark.parametrize("command", ("check", "explain", "plan", "journal", "diff", "walkthrough"))
 def test_format_says_what_it_takes(command: str) -> None:
     [action] = [a for a in parser_of(command)._actions if "--format" in a.option_strings]
     assert action.help is not None and action.help.startswith("output format: text (default)")

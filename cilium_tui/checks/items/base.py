@@ -217,10 +217,14 @@ class Verdicts:
 
     def on(self, reason: str, *facts: Fact[object], advice: str | None = None) -> Finding:
         """ON, when the running agent shows it (`facts[0]` is the item's own fact). Where only
-        cilium-config says so and no agent status was read (crash loop, unreadable status), the
-        item is UNKNOWN: "configured, not verified"."""
-        state = self.view.agent_state
+        cilium-config says so and no agent status was read (crash loop, unreadable status), or
+        the agent started before cilium-config's last change (so it may run the older config:
+        1.13 prints no routing mode), the item is UNKNOWN: "configured, not verified"."""
+        view = self.view
         fact = facts[0] if facts else None
+        state = view.agent_state
+        if state is None and view.agent_stale:
+            state = "the agent started before cilium-config's last change"
         if fact is None or fact.origin != "config" or state is None:
             return self.finding(State.ON, reason, *facts, advice=advice)
         configured = reason.replace(self.note(fact), "")
@@ -228,7 +232,7 @@ class Verdicts:
             State.UNKNOWN,
             f"configured, not verified: {state}; cilium-config asks for {configured}",
             *facts,
-            evidence=[self.view.agent_problem or state],
+            evidence=[view.agent_problem or view.rollout_problem or state],
             configured=State.ON,
         )
 

@@ -31,6 +31,7 @@ from cilium_tui.checks.requirements import assess as assess_requirements
 from cilium_tui.checks.types import State
 from cilium_tui.checks.why_legacy import BYPASS_ALWAYS, BYPASS_REQUIREMENTS
 from cilium_tui.collect.node_commands import sysctl
+from cilium_tui.model import NodeRecord
 from cilium_tui.remedy.context import NodeCase, PlanContext, Verdict, Write
 from cilium_tui.remedy.plan import Guidance, NodeStep, Outcome, Plan
 
@@ -379,24 +380,38 @@ def bbr(ctx: PlanContext) -> Plan:
         writes.insert(0, Write("bandwidth_manager", True, "BBR needs the Bandwidth Manager"))
         warnings.append(BWM_SYSCTLS)
 
-    def step_for(case: NodeCase) -> NodeStep | None:
-        probe = case.record.probe
-        previous = probe.tcp_congestion_control if probe is not None else None
-        if previous is None or previous == "bbr" or probe is None or probe.privilege == "no-sudo":
-            return None
-        change = sysctl("net.ipv4.tcp_congestion_control", "bbr", previous)
-        return NodeStep(case.name, change, (previous,), case.record.ssh_host)
+    def previous(record: NodeRecord) -> str | None:
+        """The congestion control the host has now, when it is to be changed."""
+        probe = record.probe
+        found = probe.tcp_congestion_control if probe is not None else None
+        return None if found == "bbr" else found
 
+    def step_for(case: NodeCase) -> NodeStep | None:
+        probe, before = case.record.probe, previous(case.record)
+        # Read through the agent pod (no SSH, e.g. --no-ssh): there is no shell to set it with.
+        if before is None or probe is None or probe.source != "ssh" or probe.privilege == "no-sudo":
+            return None
+        change = sysctl("net.ipv4.tcp_congestion_control", "bbr", before)
+        return NodeStep(case.name, change, (before,), case.record.ssh_host)
+
+    changing = [r for r in ctx.cilium_nodes if previous(r) is not None and r.probe is not None]
+    unsettable = [r.name for r in changing if r.probe is not None and r.probe.source != "ssh"]
+    if len(unsettable) < len(changing) or not changing:
+        warnings.append(
+            "The agent sets the host's net.ipv4.tcp_congestion_control to bbr; the plan sets it "
+            "over SSH too, so that undo restores the previous value."
+        )
+    if unsettable:
+        warnings.append(
+            f"Without SSH to {', '.join(unsettable)}, undo restores cilium-config but not their "
+            "net.ipv4.tcp_congestion_control, which the agent sets to bbr."
+        )
     return ctx.config_plan(
         writes,
         assess,
         summary="use BBR congestion control for Pods (with the Bandwidth Manager)",
         disruption=f"{AGENTS}; only Pods created afterwards use BBR",
-        warnings=[
-            *warnings,
-            "The agent sets the host's net.ipv4.tcp_congestion_control to bbr; the plan sets it "
-            "over SSH too, so that undo restores the previous value.",
-        ],
+        warnings=warnings,
         after=[_recreate_pods("BBR")],
         step_for=step_for,
     )

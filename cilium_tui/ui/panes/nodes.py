@@ -71,7 +71,8 @@ class NodesPane(Vertical):
             self._pending.stop()
             self._pending = None
         query = self.filter_text
-        self.table.show([row for row in self._rows if row.matches(query)])
+        rows = [row for row in self._rows if row.matches(query)] if query.strip() else self._rows
+        self.table.show(rows)
         self._summarise()
 
     def _summarise(self) -> None:

@@ -9,9 +9,10 @@ app's (help, quit, the changes, then the rest; see `CiliumTuiApp.BINDINGS`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 from textual.events import Resize
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
@@ -23,8 +24,37 @@ class KeyHints(Footer):
     def __init__(self) -> None:
         super().__init__(compact=True, show_command_palette=False)
         self._widths: dict[Widget, int] = {}
+        self._composed: Hashable = None
+        """The bindings the hints show (see `_shown_bindings`)."""
+        self._pending = False
+        self.recomposed = 0
+        """Times the hints were built again (tests count work with it)."""
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        """Textual's footer is built again at every change of focus or bindings (13 times
+        while the console opens); here once per burst of changes, and only when the hints
+        would differ."""
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+            return
+        if not self._pending:
+            self._pending = True
+            self.call_after_refresh(self._bindings_changed)
+
+    async def _bindings_changed(self) -> None:
+        self._pending = False
+        if self.is_attached and self._shown_bindings() != self._composed:
+            await self.recompose()
+
+    def _shown_bindings(self) -> Hashable:
+        return tuple(
+            (binding.key, binding.action, binding.description, binding.show, enabled, tooltip)
+            for _, binding, enabled, tooltip in self.screen.active_bindings.values()
+        )
 
     async def recompose(self) -> None:
+        self._composed = self._shown_bindings() if self.is_attached else None
+        self.recomposed += 1
         await super().recompose()
         self._widths = {}
         self.call_after_refresh(self._fit)

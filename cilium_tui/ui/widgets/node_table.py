@@ -5,7 +5,10 @@ repaints every visible cell through Rich (~0.5 ms each here): a refresh of 20 ro
 burst of cursor moves at 5000 rows stalled the loop for 0.2-1 s (figures in BENCHMARKS.md). Here
 each cell is painted once into segments when its value changes, and a screen line is those
 segments put side by side, cropped and highlighted: an update costs the cells that changed, a
-sort costs one `sorted` of the keys, a cursor move two lines.
+sort costs one `sorted` of the keys, a cursor move two lines. Cells are painted when their row is
+first on screen, and only the rows seen last are kept painted (PAINTED_ROWS): at 5000 nodes a
+table filling up or refreshing paints a screenful, not 80,000 cells, and keeps no segments for
+the rows nobody looks at (column widths are measured from the text, without painting).
 
 The NAME column is frozen (it stays while the other columns scroll sideways) and set apart by a
 rule; columns are separated by a space, so headers never run together. Which columns are shown,
@@ -23,6 +26,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -31,7 +35,7 @@ from textual.strip import Strip
 from textual.theme import Theme
 
 from cilium_tui.ui.cells import Cell, natural_key
-from cilium_tui.ui.paint import ToneStyles, cell_text, tone_styles
+from cilium_tui.ui.paint import ToneStyles, cell_text, cell_width, tone_styles
 from cilium_tui.ui.rows import COLUMNS, Column, NodeRow
 
 GAP = 1
@@ -39,6 +43,8 @@ GAP = 1
 RULE = "│"
 """Drawn after the frozen NAME column."""
 NAME = "name"
+PAINTED_ROWS = 512
+"""Rows whose painted cells are kept: a few screens' worth, so scrolling back costs nothing."""
 
 _BY_KEY = {c.key: c for c in COLUMNS}
 
@@ -82,11 +88,12 @@ class NodeTable(ScrollView, can_focus=True):
         self.columns: tuple[Column, ...] = COLUMNS
         self._shown: dict[str, Mapping[str, Cell]] = {}
         self._order: list[str] = []
-        self._index: dict[str, int] = {}
+        self._index: dict[str, int] | None = None
+        """Each key's place in `_order` (built when asked for after a sort)."""
         self._names: dict[str, tuple[object, ...]] = {}
         """Each key's natural sort key (computed once per node)."""
-        self._painted: dict[str, dict[str, tuple[list[Segment], int]]] = {}
-        """Per row and column, the cell's segments and width (painted once per value)."""
+        self._painted: LRUCache[str, dict[str, list[Segment]]] = LRUCache(PAINTED_ROWS)
+        """Per row seen lately and column, the cell's segments (painted once per value)."""
         self._widths: dict[str, int] = {}
         self._styles: ToneStyles = tone_styles({})
         self.cells_painted = 0
@@ -122,11 +129,19 @@ class NodeTable(ScrollView, can_focus=True):
     def _measure(self) -> None:
         """Every shown column's width: its header's, or its widest value's."""
         self._widths = {c.key: len(c.label) for c in self.columns}
-        for painted in self._painted.values():
-            for key, (_, width) in painted.items():
-                if key in self._widths and width > self._widths[key]:
-                    self._widths[key] = width
+        for cells in self._shown.values():
+            self._widen(cells)
         self._resize()
+
+    def _widen(self, cells: Mapping[str, Cell]) -> bool:
+        """Widen the shown columns to these cells' widths (columns widen at once, and shrink
+        when re-measured); whether any did."""
+        widths, wider = self._widths, False
+        for column in widths:
+            width = cell_width(cells[column])
+            if width > widths[column]:
+                widths[column], wider = width, True
+        return wider
 
     def _resize(self) -> None:
         width = sum(GAP + self._widths[c.key] for c in self.columns) + len(RULE)
@@ -151,56 +166,65 @@ class NodeTable(ScrollView, can_focus=True):
 
     def show(self, rows: Sequence[NodeRow]) -> None:
         """Make the table show exactly `rows`, touching only what changed: the order is sorted
-        again only when rows came or went or a value of the sorted column changed."""
+        again only when rows came or went or a value of the sorted column changed, and a row
+        whose cells changed is painted again only if it is on screen."""
         wanted = {row.key: row for row in rows}
         keep = self.cursor_key
         stale = [k for k in self._shown if k not in wanted]
         for key in stale:
-            del self._shown[key], self._painted[key]
-        resort, changed = bool(stale), False
+            del self._shown[key]
+            self._painted.discard(key)
+        resort, wider, changed = bool(stale), False, list[str]()
         for row in rows:
             shown = self._shown.get(row.key)
             if shown is row.cells:  # the very row shown: an unchanged node (`reassess`)
                 continue
             if shown is None:
-                self._shown[row.key] = row.cells
-                self._painted[row.key] = {}
                 self._names.setdefault(row.key, natural_key(row.key))
-                for column in _BY_KEY:
-                    self._paint(row.key, column, row.cells[column])
                 resort = True
-                continue
-            for column in _BY_KEY:
-                if shown[column] != row.cells[column]:
-                    self.update_cell(row.key, column, row.cells[column])
-                    changed = True
-                    resort = resort or column == self.sort_column
+            else:
+                for column in _BY_KEY:
+                    if shown[column] != row.cells[column]:
+                        self.update_cell(row.key, column, row.cells[column])
+                        resort = resort or column == self.sort_column
+                changed.append(row.key)
             self._shown[row.key] = row.cells
+            wider = self._widen(row.cells) or wider
         if resort:
             self._sort(keep, scroll=False)
-        elif changed:
-            self._resize()  # a column may have widened
+        elif wider:
+            self._resize()
             self.refresh()
+        else:
+            top = int(self.scroll_y)
+            for index in map(self._row_index, changed):
+                if top <= index < top + self._page:  # a row out of sight is painted when seen
+                    self._refresh_row(index)
 
     def update_cell(self, key: str, column: str, cell: Cell) -> None:
-        """Show `cell` in row `key`, column `column`: that cell alone is painted again."""
+        """Show `cell` in row `key`, column `column`: that cell alone is painted again (when its
+        row is next on screen)."""
         self._shown[key] = {**self._shown[key], column: cell}
-        self._paint(key, column, cell)
+        painted = self._painted.get(key)
+        if painted is not None:
+            painted.pop(column, None)
 
-    def _paint(self, key: str, column: str, cell: Cell) -> None:
-        text = cell_text(cell, self._styles)
-        segments = list(text.render(self.app.console))
-        width = text.cell_len
-        self._painted[key][column] = (segments, width)
-        self.cells_painted += 1
-        if width > self._widths.get(column, width):
-            self._widths[column] = width  # columns widen at once, shrink when re-measured
+    def _segments(self, key: str, column: str) -> list[Segment]:
+        """The cell as painted, painting it if its row has not been on screen since it changed."""
+        painted = self._painted.get(key)
+        if painted is None:
+            painted = {}
+            self._painted[key] = painted
+        segments = painted.get(column)
+        if segments is None:
+            text = cell_text(self._shown[key][column], self._styles)
+            segments = painted[column] = list(text.render(self.app.console))
+            self.cells_painted += 1
+        return segments
 
     def _repaint(self, _: Theme) -> None:
         self._styles = tone_styles(self.app.theme_variables)
-        for key, cells in self._shown.items():
-            for column, cell in cells.items():
-                self._paint(key, column, cell)
+        self._painted.clear()
         self.refresh()
 
     # ----------------------------------------------------------------------------------------
@@ -232,6 +256,11 @@ class NodeTable(ScrollView, can_focus=True):
         return cell_text(self._shown[node][column], self._styles)
 
     def get_row_index(self, key: str) -> int:
+        return self._row_index(key)
+
+    def _row_index(self, key: str) -> int:
+        if self._index is None:
+            self._index = {key: i for i, key in enumerate(self._order)}
         return self._index[key]
 
     # ----------------------------------------------------------------------------------------
@@ -272,7 +301,8 @@ class NodeTable(ScrollView, can_focus=True):
             label = column.label + (self._arrow if column.key == self.sort_column else "")
             label = label[: max(width, len(column.label))]
             return [Segment(" " * GAP + label.ljust(width), header)]
-        segments, used = self._painted[key][column.key]
+        segments = self._segments(key, column.key)
+        used = cell_width(self._shown[key][column.key])
         return [Segment(" " * GAP), *segments, Segment(" " * (width - used))]
 
     @property
@@ -368,11 +398,11 @@ class NodeTable(ScrollView, can_focus=True):
         self._order = sorted(
             shown, key=lambda k: (shown[k][column].sort_key, names[k]), reverse=self.sort_reverse
         )
-        self._index = {key: i for i, key in enumerate(self._order)}
+        self._index = None
         self._resize()
         self.refresh()
-        if keep is not None and keep in self._index:
-            self.cursor_row = self._index[keep]
+        if keep is not None and keep in self._shown:
+            self.cursor_row = self._row_index(keep)
             if scroll:
                 self._scroll_to_cursor()
         elif self.cursor_row >= len(self._order):

@@ -35,6 +35,8 @@ def test_rejudge_judges_only_the_changed_node_and_equals_a_whole_judgement(
     whole = judge(after)
     assert [r.headline for r in judgement.rollups] == [r.headline for r in whole.rollups]
     assert judgement.by_node == whole.by_node
+    kept = before.nodes[0].name
+    assert judgement.by_node[kept] is previous.by_node[kept], "reused, not indexed again"
 
 
 def test_other_cluster_facts_changed_means_judge_it_whole() -> None:

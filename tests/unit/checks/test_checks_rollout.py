@@ -75,3 +75,21 @@ def test_an_agent_started_after_the_change_is_not_a_pending_restart() -> None:
     assert "CiliumNodeConfig" in finding.drift
     [summary] = summarize(snap)
     assert summary.problems == ()
+
+
+def test_a_setting_only_the_config_shows_is_not_verified_on_a_stale_agent() -> None:
+    """Cilium 1.13 prints no routing mode: native routing is read from cilium-config. An agent
+    that started before that config was written may still tunnel: configured, not verified."""
+    config = parse_configmap(configmap(tunnel="disabled"), "1.13.4")
+    stale = replace(vm(), pod=parse_agent_pod(pod("2026-12-07T20:00:00Z")))
+    snap = snapshot(stale, cilium_config=config)
+    finding = item("native-routing").evaluate(snap, stale)
+    assert finding.state is State.UNKNOWN and finding.unverified
+    assert finding.reason.startswith(
+        "configured, not verified: the agent started before cilium-config's last change; "
+    )
+    assert any("delete pod cilium-x1" in e for e in finding.evidence)
+    fresh = replace(vm(), pod=parse_agent_pod(pod("2026-12-07T21:30:00Z")))
+    assert item("native-routing").evaluate(snapshot(fresh, cilium_config=config), fresh).state is (
+        State.ON
+    )

@@ -177,6 +177,28 @@ def test_bandwidth_manager_is_not_refused_for_the_nodes_that_cannot_take_it() ->
     assert any(w.startswith("does nothing on rock64-1, rock64-2, rock64-3") for w in plan.warnings)
 
 
+def test_bbr_without_ssh_is_config_only_and_says_what_undo_cannot_restore() -> None:
+    """Host facts read through the agent pod (--no-ssh): no shell to set the sysctl with, so no
+    node step (which would stop the whole apply at its preflight), and the preview says so."""
+    seed = lab_snapshot("seed")
+    via_pod = replace(
+        seed,
+        nodes=tuple(
+            replace(r, probe=replace(r.probe, source="agent pod")) if r.probe else r
+            for r in seed.nodes
+        ),
+    )
+    assert build_plan("bbr", seed).node_steps  # over SSH, for undo to restore the sysctl
+    plan = build_plan("bbr", via_pod)
+    assert plan.status == "ready" and plan.node_steps == ()
+    assert not any("over SSH too" in w for w in plan.warnings)
+    assert any(
+        w.startswith("Without SSH to k3s-vm-1, k3s-vm-2, k3s-vm-3")
+        and "net.ipv4.tcp_congestion_control" in w
+        for w in plan.warnings
+    )
+
+
 def test_bbr_on_a_5_10_board_would_crash_its_agent() -> None:
     board = {"rock64-1": DEBIAN_5_10}
     plan = build_plan("bbr", lab_snapshot("seed", hosts=board))

@@ -113,6 +113,17 @@ def test_text_leads_with_helm_when_helm_manages_the_configmap() -> None:
     assert "rock64-1: bypass-iptables-conntrack on" in text
 
 
+def test_text_names_the_context_once() -> None:
+    seed = lab_snapshot("seed")
+    for source, context, shown in (
+        ("context prod", "prod", "Cluster: context prod; kube-system/cilium-config"),
+        ("lab seed", "lab-seed", "Cluster: lab seed, context lab-seed; kube-system/cilium-config"),
+    ):
+        snapshot = replace(seed, source=source, context=context)
+        text = render_text(build_plan("bypass-iptables-conntrack", snapshot))
+        assert shown in text, text.splitlines()[2]
+
+
 def test_text_of_a_refused_plan_names_nodes_and_node_config() -> None:
     text = render_text(build_plan("xdp-acceleration", lab_snapshot("seed")))
     assert "Status: REFUSED" in text
