@@ -16,7 +16,7 @@ from cilium_tui.lab.agent import AgentOutcome, start_agent
 from cilium_tui.lab.objects import agent_pod_name, agent_pod_object, node_object
 from cilium_tui.lab.render_json import render_status_json
 from cilium_tui.lab.render_text import render_status_text
-from cilium_tui.lab.scenarios import Scenario, scenario, status_context
+from cilium_tui.lab.scenarios import Scenario, cluster_health, scenario, status_context
 
 
 def best_of(runs: int, work: Callable[[], object]) -> float:
@@ -35,7 +35,11 @@ def measure(count: int) -> list[float]:
     outcomes: list[AgentOutcome] = [
         start_agent(sc.cilium_version, sc.config, n.host) for n in sc.nodes
     ]
-    contexts = [status_context(sc, n, o.details) for n, o in zip(sc.nodes, outcomes, strict=True)]
+    health = cluster_health(sc)  # every agent's peers, shared as the lab shares them
+    contexts = [
+        status_context(sc, n, o.details, health=health)
+        for n, o in zip(sc.nodes, outcomes, strict=True)
+    ]
     statuses = [o.status for o in outcomes if o.status is not None]
 
     def agents() -> None:

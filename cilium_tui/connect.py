@@ -1,8 +1,9 @@
 """From settings to a Source: a real cluster (kubeconfig + SSH), or the embedded lab for `--demo`.
 
 Every command that reads a cluster (the console, `check`, `plan`, `apply`, `undo`) opens it here, so
-`--demo` means the same thing everywhere: the lab is started in-process and then read exactly as a
-remote cluster, through the kubeconfig, ssh_config, known_hosts and inventory it writes.
+`--demo` means the same thing everywhere: the lab is started in a process of its own and then read
+exactly as a remote cluster, through the kubeconfig, ssh_config, known_hosts and inventory it
+writes.
 """
 
 from __future__ import annotations
@@ -128,16 +129,16 @@ async def _open_lab(
     no_ssh: bool = False,
     concurrency: int = DEFAULT_CONCURRENCY,
 ) -> ClusterSource:
-    from cilium_tui.lab.runner import start_lab  # noqa: PLC0415 - loaded only for --demo
+    # The lab runs in a process of its own: it never takes the console's GIL.
+    from cilium_tui.lab.process import LabFailed, LabProcess, LabRefused  # noqa: PLC0415
 
     try:
-        lab = await asyncio.to_thread(start_lab, name, directory, latency=latency, faults=faults)
-    except ValueError as e:
+        lab = await LabProcess.start(name, directory, latency=latency, faults=faults)
+    except LabRefused as e:
         raise OpenError(f"--demo: {e}") from e
-    except (OSError, RuntimeError) as e:
+    except (LabFailed, OSError) as e:
         raise OpenError(f"the lab could not start: {e}") from e
     files = lab.files
-    assert files is not None
     try:
         kube = await KubeClient.connect(str(files.kubeconfig), exec_concurrency=concurrency)
         ssh = (
@@ -150,7 +151,7 @@ async def _open_lab(
         await asyncio.to_thread(lab.stop)
         raise
     return ClusterSource(
-        f"lab {lab.scenario.name}",
+        f"lab {lab.scenario}",
         kube=kube,
         ssh=ssh,
         inventory=inventory,

@@ -65,15 +65,27 @@ def rejudge(
     records = {r.name: r for r in before.nodes}
     per_node: list[tuple[Finding, ...]] = []
     changed: set[str] = set()
+    removed: list[tuple[Finding, ...]] = []
+    added: list[tuple[Finding, ...]] = []
     try:
         for record in after.nodes:
             findings = previous.by_node.get(record.name)
             if findings is None or not _unchanged(records.get(record.name), record):
+                if findings is not None:
+                    removed.append(findings)
                 findings = catalogue.evaluate_node(after, record)
+                added.append(findings)
                 changed.add(record.name)
             per_node.append(findings)
+        gone = set(records) - {r.name for r in after.nodes}
+        removed += [previous.by_node[name] for name in gone if name in previous.by_node]
+        # Each roll-up recounts only the nodes that changed, came or went (its tally).
         rollups = tuple(
-            roll.rollup(item, tuple(findings[index] for findings in per_node))
+            roll.rollup(
+                item,
+                tuple(findings[index] for findings in per_node),
+                _retallied(previous.rollups[index], index, removed, added),
+            )
             for index, item in enumerate(catalogue.CATALOGUE)
         )
     except Exception:  # the same bug a whole judgement meets: let `judge` report it
@@ -83,6 +95,17 @@ def rejudge(
     nodes = zip(after.nodes, per_node, strict=True)
     by_node = {record.name: findings for record, findings in nodes}
     return Judgement(rollups, by_node), frozenset(changed)
+
+
+def _retallied(
+    previous: Rollup,
+    index: int,
+    removed: list[tuple[Finding, ...]],
+    added: list[tuple[Finding, ...]],
+) -> roll.Tally | None:
+    if previous.tally is None:
+        return None
+    return roll.retally(previous.tally, (f[index] for f in removed), (f[index] for f in added))
 
 
 def _unchanged(before: NodeRecord | None, after: NodeRecord) -> bool:

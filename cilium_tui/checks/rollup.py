@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from cilium_tui.checks.types import Finding, Item, Rollup, State
 
@@ -30,47 +31,112 @@ def gist(finding: Finding) -> str:
     return _CLAUSE_END.split(reason, 1)[0]
 
 
-def _groups(labels: Iterable[str], total: int) -> str:
-    counted = Counter(labels).most_common()
-    shown = [label if n == total else f"{label} ({n})" for label, n in counted[:MAX_GROUPS]]
-    if len(counted) > MAX_GROUPS:
-        shown.append(f"{len(counted) - MAX_GROUPS} more")
+def _groups(counted: Counter[str], total: int, first: Mapping[str, int] | None = None) -> str:
+    """Most common first; equal counts by `first` (the label's earliest place in a finding's
+    list: blockers are listed in the order to fix them), then by the label. A pure function of
+    what is counted, so that a roll-up recounted node by node reads as one counted whole."""
+    place = first or {}
+    ranked = sorted(counted.items(), key=lambda kv: (-kv[1], place.get(kv[0], 0), kv[0]))
+    shown = [label if n == total else f"{label} ({n})" for label, n in ranked[:MAX_GROUPS]]
+    if len(ranked) > MAX_GROUPS:
+        shown.append(f"{len(ranked) - MAX_GROUPS} more")
     return ", ".join(shown)
 
 
-def summary(findings: tuple[Finding, ...]) -> str:
+_UNVERIFIED = "unverified"
+
+
+def _bucket(finding: Finding) -> str:
+    """Which clause of the summary the finding's gist counts in."""
+    return _UNVERIFIED if finding.unverified else str(finding.state)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What a summary is written from: counts per state, and the labels each clause groups by.
+    Kept per roll-up so that a refresh of a few nodes recounts only those (`retally`)."""
+
+    states: Counter[State] = field(default_factory=Counter)
+    blocked: Counter[str] = field(default_factory=Counter)
+    """The blockers of blocked findings (a finding may have several)."""
+    places: dict[str, Counter[int]] = field(default_factory=dict)
+    """Per blocker, the places it holds in findings' `blocked_by` lists."""
+    gists: dict[str, Counter[str]] = field(default_factory=dict)
+    """Per clause ("unverified", "off", "unknown", "n/a"), the findings' gists."""
+
+    def count(self, finding: Finding, sign: int) -> None:
+        self.states[finding.state] += sign
+        if finding.state is State.BLOCKED:
+            for place, blocker in enumerate(finding.blocked_by):
+                self.blocked[blocker] += sign
+                self.places.setdefault(blocker, Counter())[place] += sign
+        if finding.unverified or finding.state in (State.OFF, State.UNKNOWN, State.NA):
+            self.gists.setdefault(_bucket(finding), Counter())[gist(finding)] += sign
+
+    def copy(self) -> Tally:
+        gists = {bucket: Counter(c) for bucket, c in self.gists.items()}
+        places = {blocker: Counter(c) for blocker, c in self.places.items()}
+        return Tally(Counter(self.states), Counter(self.blocked), places, gists)
+
+    def first_places(self) -> dict[str, int]:
+        return {blocker: min(+c, default=0) for blocker, c in self.places.items()}
+
+    def _clause(self, bucket: str) -> Counter[str]:
+        return +self.gists.get(bucket, Counter())  # unary +: drops labels counted down to 0
+
+
+def tally(findings: Iterable[Finding]) -> Tally:
+    counted = Tally()
+    for finding in findings:
+        counted.count(finding, 1)
+    return counted
+
+
+def retally(previous: Tally, removed: Iterable[Finding], added: Iterable[Finding]) -> Tally:
+    """`previous` with some nodes' old findings taken out and their new ones put in."""
+    counted = previous.copy()
+    for finding in removed:
+        counted.count(finding, -1)
+    for finding in added:
+        counted.count(finding, 1)
+    return counted
+
+
+def summary_of(counted: Tally) -> str:
     """The state of an item across nodes: "on 3/6 nodes; 3 blocked: kernel 4.19 < 5.10"."""
-    counts = Counter(f.state for f in findings)
-    if not findings:
+    states = counted.states
+    total = sum(states.values())
+    if not total:
         return "no nodes"
-    applicable = len(findings) - counts[State.NA]
+    applicable = total - states[State.NA]
     if applicable == 0:
-        return f"n/a on every node ({_groups((gist(f) for f in findings), len(findings))})"
-    parts = [f"on {counts[State.ON]}/{applicable} nodes"]
-    blocked = [f for f in findings if f.state is State.BLOCKED]
-    if blocked:
-        reasons = _groups((b for f in blocked for b in f.blocked_by), len(blocked))
-        parts.append(f"{len(blocked)} blocked: {reasons}")
-    unverified = [f for f in findings if f.unverified]
-    if unverified:
-        groups = _groups(map(gist, unverified), len(unverified))
-        parts.append(f"{len(unverified)} unverified: {groups}")
-    for state in (State.OFF, State.UNKNOWN):
-        chosen = [f for f in findings if f.state is state and not f.unverified]
-        if chosen:
-            parts.append(f"{len(chosen)} {state}: {_groups(map(gist, chosen), len(chosen))}")
-    if counts[State.NA]:
-        parts.append(f"{counts[State.NA]} n/a")
+        return f"n/a on every node ({_groups(counted._clause(str(State.NA)), total)})"
+    parts = [f"on {states[State.ON]}/{applicable} nodes"]
+    if states[State.BLOCKED]:
+        blocked = states[State.BLOCKED]
+        reasons = _groups(+counted.blocked, blocked, counted.first_places())
+        parts.append(f"{blocked} blocked: {reasons}")
+    for bucket in (_UNVERIFIED, str(State.OFF), str(State.UNKNOWN)):
+        clause = counted._clause(bucket)
+        n = sum(clause.values())
+        if n:
+            parts.append(f"{n} {bucket}: {_groups(clause, n)}")
+    if states[State.NA]:
+        parts.append(f"{states[State.NA]} n/a")
     return "; ".join(parts)
+
+
+def summary(findings: tuple[Finding, ...]) -> str:
+    return summary_of(tally(findings))
 
 
 def headline(item: Item, findings: tuple[Finding, ...]) -> str:
     return f"{item.title}: {summary(findings)}"
 
 
-def rollup(item: Item, findings: tuple[Finding, ...]) -> Rollup:
-    counts = {state: 0 for state in State}
-    for finding in findings:
-        counts[finding.state] += 1
-    text = summary(findings)
-    return Rollup(item, findings, counts, f"{item.title}: {text}", text)
+def rollup(item: Item, findings: tuple[Finding, ...], counted: Tally | None = None) -> Rollup:
+    """`counted`: the findings' tally when the caller kept it up to date (`retally`)."""
+    counted = tally(findings) if counted is None else counted
+    counts = {state: counted.states[state] for state in State}
+    text = summary_of(counted)
+    return Rollup(item, findings, counts, f"{item.title}: {text}", text, counted)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from cilium_tui.checks.requirements import Requirement
 from cilium_tui.model import NodeRecord, Snapshot
+
+if TYPE_CHECKING:
+    from cilium_tui.checks.rollup import Tally
 
 __all__ = ["Finding", "Item", "Requirement", "Rollup", "Scope", "State"]
 
@@ -100,6 +103,8 @@ class Rollup:
     """e.g. "BPF host routing: on 3/6 nodes; 3 blocked: kernel 4.19 < 5.10"."""
     summary: str = ""
     """The headline without the item's title: "on 3/6 nodes; 3 blocked: kernel 4.19 < 5.10"."""
+    tally: Tally | None = field(default=None, compare=False, repr=False)
+    """What the summary was written from, for recounting a few nodes (`rollup.retally`)."""
 
     @property
     def failing(self) -> tuple[Finding, ...]:

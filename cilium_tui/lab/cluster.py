@@ -38,9 +38,10 @@ from cilium_tui.lab.objects import (
     node_object,
 )
 from cilium_tui.lab.release import Release
+from cilium_tui.lab.render_context import ClusterHealth
 from cilium_tui.lab.render_json import render_status_json
 from cilium_tui.lab.render_text import render_status_text
-from cilium_tui.lab.scenarios import NodeSpec, Scenario, status_context
+from cilium_tui.lab.scenarios import NodeSpec, Scenario, cluster_health, status_context
 from cilium_tui.lab.ssh_shell import BoardShell
 
 CONFIGMAP = "cilium-config"
@@ -60,6 +61,14 @@ class LabCluster:
         """The cilium-config each node's agent last started with (what it runs)."""
         self._rendered: dict[str, tuple[object, dict[tuple[str, bool], ExecResult]]] = {}
         """Per node: (what its output depends on, the outputs rendered for it)."""
+        self._down: set[str] = set()
+        """Nodes whose agent is not ready: every agent's cluster health shows them unreachable."""
+        self._health: ClusterHealth | None = None
+        """Every agent's peers while `_down` stays as it is (None: to build again)."""
+        self._health_changes = 0
+        """Counts the changes of `_down`: a rendered status is current while it stays."""
+        self.status_renders = 0
+        """Status documents and texts rendered so far (each exec answered from them is not)."""
 
     @property
     def hosts(self) -> dict[str, HostState]:
@@ -107,7 +116,7 @@ class LabCluster:
     def exec_handler(
         self, namespace: str, pod: str, container: str, argv: Sequence[str]
     ) -> ExecResult:
-        obj = self.api.store.find("pods", namespace, pod)
+        obj = self.api.store.peek("pods", namespace, pod)  # read, never changed: no copy
         node_name = (obj or {}).get("spec", {}).get("nodeName")
         with self._lock:
             outcome = self.outcomes.get(node_name or "")
@@ -130,18 +139,21 @@ class LabCluster:
     def _status(self, node: NodeSpec, outcome: AgentOutcome, flags: list[str]) -> ExecResult:
         fmt, verbose = _output_format(flags), "--verbose" in flags
         with self._lock:
-            unreachable = frozenset(name for name, o in self.outcomes.items() if not o.ready)
             # The output changes only when this agent restarts or a peer's health changes; a big
             # lab's status (every peer listed) is worth rendering once, not at every scan.
-            stamp = (id(outcome), unreachable)
+            stamp = (id(outcome), self._health_changes)
             if self._rendered.get(node.name, (None, {}))[0] != stamp:
                 self._rendered[node.name] = (stamp, {})
             outputs = self._rendered[node.name][1]
-        cached = outputs.get((fmt, verbose))
-        if cached is not None:
-            return cached
+            cached = outputs.get((fmt, verbose))
+            if cached is not None:
+                return cached
+            if self._health is None:
+                self._health = cluster_health(self.scenario, frozenset(self._down))
+            health = self._health
+            self.status_renders += 1
         assert outcome.status is not None
-        context = status_context(self.scenario, node, outcome.details, unreachable=unreachable)
+        context = status_context(self.scenario, node, outcome.details, health=health)
         version = self.scenario.cilium_version
         if fmt == "json":
             doc = render_status_json(outcome.status, version, context)
@@ -185,6 +197,7 @@ class LabCluster:
             )
             apply_host_effects(outcome, node.host)
             self.outcomes[node.name] = outcome
+            self._set_down(node.name, not outcome.ready)
             self.started_with[node.name] = dict(config)
             return outcome
 
@@ -213,7 +226,17 @@ class LabCluster:
         with self._lock:
             self._nodes.pop(node_name, None)
             self.outcomes.pop(node_name, None)
+            self._set_down(node_name, False)
         self.api.store.delete("nodes", None, node_name)
+
+    def _set_down(self, node_name: str, down: bool) -> None:
+        """Note whether a node's agent is down (its peers' statuses change when that does)."""
+        if down != (node_name in self._down):
+            if down:
+                self._down.add(node_name)
+            else:
+                self._down.discard(node_name)
+            self._health, self._health_changes = None, self._health_changes + 1
 
 
 def _output_format(flags: list[str]) -> str:

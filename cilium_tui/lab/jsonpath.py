@@ -10,8 +10,10 @@ nobody parses it).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 _TOKEN = re.compile(r"\{([^{}]*)\}")
@@ -30,15 +32,32 @@ def _go_text(value: Any) -> str:
     return str(value)
 
 
-def _evaluate(doc: Any, expression: str) -> list[Any]:
+Steps = tuple[str | None, ...]
+"""A parsed expression: field names, None for `[*]`."""
+
+
+@dataclass(frozen=True)
+class _Range:
+    steps: Steps
+    body: tuple[Part, ...]
+
+
+Part = str | Steps | _Range
+"""Text printed as is, an expression to print, or a range."""
+
+
+def _evaluate(doc: Any, steps: Steps) -> list[Any]:
     values = [doc]
-    for step in _STEP.finditer(expression.strip()):
-        field = step.group(1)
+    for field in steps:
         if field is None:  # [*]
             values = [item for v in values if isinstance(v, list) for item in v]
         else:
             values = [v[field] for v in values if isinstance(v, dict) and field in v]
     return [v for v in values if v is not None]
+
+
+def _steps(expression: str) -> Steps:
+    return tuple(step.group(1) for step in _STEP.finditer(expression.strip()))
 
 
 def _tokens(template: str) -> list[tuple[bool, str]]:
@@ -55,8 +74,8 @@ def _tokens(template: str) -> list[tuple[bool, str]]:
     return out
 
 
-def _render(doc: Any, tokens: list[tuple[bool, str]]) -> str:
-    parts: list[str] = []
+def _parse(tokens: list[tuple[bool, str]]) -> tuple[Part, ...]:
+    parts: list[Part] = []
     i = 0
     while i < len(tokens):
         action, text = tokens[i]
@@ -71,13 +90,31 @@ def _render(doc: Any, tokens: list[tuple[bool, str]]) -> str:
                 depth += {"end": -1}.get(tokens[i][1], 0) if tokens[i][0] else 0
                 depth += 1 if tokens[i][0] and tokens[i][1].startswith("range ") else 0
                 i += 1
-            body = tokens[body_start : i - 1]
-            parts += [_render(item, body) for item in _evaluate(doc, text.removeprefix("range "))]
+            body = _parse(tokens[body_start : i - 1])
+            parts.append(_Range(_steps(text.removeprefix("range ")), body))
         else:
-            parts.append(" ".join(_go_text(v) for v in _evaluate(doc, text)))
-    return "".join(parts)
+            parts.append(_steps(text))
+    return tuple(parts)
+
+
+@functools.lru_cache(maxsize=64)
+def _template(template: str) -> tuple[Part, ...]:
+    """A template parsed once: every agent of a scan is asked the same one."""
+    return _parse(_tokens(template))
+
+
+def _render(doc: Any, parts: tuple[Part, ...]) -> str:
+    out: list[str] = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+        elif isinstance(part, _Range):
+            out += [_render(item, part.body) for item in _evaluate(doc, part.steps)]
+        else:
+            out.append(" ".join(_go_text(v) for v in _evaluate(doc, part)))
+    return "".join(out)
 
 
 def render_jsonpath(doc: Any, template: str) -> str:
     """The template evaluated over `doc` (the status as JSON), with the CLI's final newline."""
-    return _render(doc, _tokens(template)) + "\n"
+    return _render(doc, _template(template)) + "\n"

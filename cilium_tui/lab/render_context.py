@@ -9,7 +9,9 @@ build one from a real sample to reproduce it.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, overload
 
 from cilium_tui.lab.agent import CLOUD_IPAM, AgentDetails, LoadBalancing
 from cilium_tui.model import AgentStatus
@@ -71,6 +73,57 @@ class HealthPeer:
     endpoint_rtts: tuple[str, str] = ("398.112µs", "873.054µs")
 
 
+class ClusterHealth:
+    """The cluster's nodes as every agent's health probe lists them, at one moment.
+
+    Every agent lists the same peers but for which one is itself, so a big lab keeps one of these
+    per cluster state and gives each agent a view of it (`seen_from`): an agent's context then
+    costs O(1) to build, and what its outputs derive from the whole list (`shared`) is derived
+    once per cluster state, not once per agent (which made a scan of N agents O(N^2)).
+    """
+
+    def __init__(self, peers: Sequence[HealthPeer]) -> None:
+        self.peers = tuple(replace(p, local=False) if p.local else p for p in peers)
+        self._derived: dict[str, Any] = {}
+
+    def seen_from(self, node_name: str) -> HealthPeers:
+        return HealthPeers(self, node_name)
+
+    def shared(self, key: str, derive: Callable[[tuple[HealthPeer, ...]], Any]) -> Any:
+        """`derive(peers)`, computed once for this cluster state: the result is shared by every
+        agent's output, so nobody may change it."""
+        if key not in self._derived:
+            self._derived[key] = derive(self.peers)
+        return self._derived[key]
+
+
+class HealthPeers(Sequence[HealthPeer]):
+    """One agent's peers: the cluster's shared list with the agent itself marked `local`,
+    made only for the peers an output reads."""
+
+    def __init__(self, cluster: ClusterHealth, local: str) -> None:
+        self.cluster = cluster
+        self.local = local
+
+    def _seen(self, peer: HealthPeer) -> HealthPeer:
+        return replace(peer, local=True) if peer.name == self.local else peer
+
+    def __len__(self) -> int:
+        return len(self.cluster.peers)
+
+    @overload
+    def __getitem__(self, index: int) -> HealthPeer: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[HealthPeer, ...]: ...
+    def __getitem__(self, index: int | slice) -> HealthPeer | tuple[HealthPeer, ...]:
+        if isinstance(index, slice):
+            return tuple(self._seen(p) for p in self.cluster.peers[index])
+        return self._seen(self.cluster.peers[index])
+
+    def __iter__(self) -> Iterator[HealthPeer]:
+        return (self._seen(p) for p in self.cluster.peers)
+
+
 @dataclass(frozen=True)
 class RenderContext:
     node_name: str
@@ -101,7 +154,8 @@ class RenderContext:
     """Current and maximum flows in the Hubble ring buffer."""
     hubble_flows_per_second: float = 1.5
     health_timestamp: str = "2024-01-01T00:00:00Z"
-    health_peers: tuple[HealthPeer, ...] = ()
+    health_peers: Sequence[HealthPeer] = ()
+    """A tuple, or (the lab) a `HealthPeers` view of the cluster's shared list."""
     modules_ok: int = 54
     modules_tree: tuple[str, ...] = ()
     """The `Modules Health:` tree lines of --verbose (1.16+), as printed; empty: a default."""

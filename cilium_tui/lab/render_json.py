@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from cilium_tui.lab.release import Release
-from cilium_tui.lab.render_context import RenderContext
+from cilium_tui.lab.render_context import HealthPeer, HealthPeers, RenderContext
 from cilium_tui.model import AgentStatus, BigTCP
 
 _KEYS_1_13 = frozenset(
@@ -171,13 +172,7 @@ def render_status_json(status: AgentStatus, version: str, context: RenderContext
     out["nodeMonitor"] = {"cpus": ctx.cpus, "npages": 64, "pagesize": 4096}
     out["cluster"] = {
         "ciliumHealth": {"state": "Ok"},
-        "nodes": [
-            {
-                "name": f"default/{p.name}",
-                "primary-address": {"ipv4": {"ip": p.ip, "enabled": True}},
-            }
-            for p in ctx.health_peers
-        ],
+        "nodes": _cluster_nodes(ctx.health_peers),
         "self": f"default/{ctx.node_name}",
     }
     out["ipam"] = {"status": ctx.ipam_status(details), "allocations": dict(ctx.allocations)}
@@ -267,6 +262,20 @@ def render_status_json(status: AgentStatus, version: str, context: RenderContext
     out["client-id"] = int(hashlib.sha256(ctx.node_name.encode()).hexdigest()[:7], 16)
     # go-swagger declares the model's fields in name order, and encoding/json keeps it.
     return dict(sorted(out.items()))
+
+
+def _cluster_nodes(peers: Sequence[HealthPeer]) -> list[dict[str, Any]]:
+    """`cluster.nodes`: no agent marks itself in it, so a lab's agents share one list."""
+    if isinstance(peers, HealthPeers):
+        return cast(list[dict[str, Any]], peers.cluster.shared("json nodes", _nodes))
+    return _nodes(peers)
+
+
+def _nodes(peers: Sequence[HealthPeer]) -> list[dict[str, Any]]:
+    return [
+        {"name": f"default/{p.name}", "primary-address": {"ipv4": {"ip": p.ip, "enabled": True}}}
+        for p in peers
+    ]
 
 
 def _encryption(status: AgentStatus, ctx: RenderContext) -> dict[str, Any]:

@@ -14,13 +14,13 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Coroutine, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from cilium_tui.collect.fdlimit import FDS_PER_CONNECTION, RESERVE, open_files
 from cilium_tui.lab.boards import LabBoards
 from cilium_tui.lab.cluster import LabCluster
+from cilium_tui.lab.files import LabFiles
 from cilium_tui.lab.kube.controllers import Timing
 from cilium_tui.lab.kube.server import LabApiServer
 from cilium_tui.lab.scenarios import Scenario, scenario
@@ -36,15 +36,6 @@ requests 429 Too Many Requests; `late` carries each out at once but answers it 1
 the client's 10 s timeout)."""
 THROTTLED = 3
 LATE = 15.0
-
-
-@dataclass(frozen=True)
-class LabFiles:
-    directory: Path
-    kubeconfig: Path
-    ssh_config: Path
-    known_hosts: Path
-    inventory: Path
 
 
 class RunningLab:

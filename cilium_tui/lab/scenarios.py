@@ -30,7 +30,13 @@ from cilium_tui.lab.agent import AgentDetails
 from cilium_tui.lab.chart import ChartValues, render_config
 from cilium_tui.lab.host import HostState, Irq, Unit
 from cilium_tui.lab.release import Release
-from cilium_tui.lab.render_context import HEALTH_CONTROLLER, Controller, HealthPeer, RenderContext
+from cilium_tui.lab.render_context import (
+    HEALTH_CONTROLLER,
+    ClusterHealth,
+    Controller,
+    HealthPeer,
+    RenderContext,
+)
 
 MAX_SCALE = 10_000
 
@@ -148,6 +154,14 @@ class Scenario:
     nodes: tuple[NodeSpec, ...]
     cluster_cidr: str
     created: str = SEED_CREATED
+
+    @functools.cached_property
+    def _indexes(self) -> dict[str, int]:
+        return {node.name: i for i, node in enumerate(self.nodes)}
+
+    def index(self, node: NodeSpec) -> int:
+        """The node's position in `nodes`, in O(1) (every agent's status asks it)."""
+        return self._indexes[node.name]
 
     def node(self, name: str) -> NodeSpec:
         for node in self.nodes:
@@ -589,38 +603,48 @@ K3S_SYSTEM_PODS = (
 )
 
 
+def cluster_health(scenario: Scenario, unreachable: frozenset[str] = frozenset()) -> ClusterHealth:
+    """Every agent's cluster-health peers, `unreachable` naming the nodes whose agent is down.
+    O(N): a lab builds one per change of that set, shared by all its agents' statuses."""
+    return ClusterHealth(
+        [
+            HealthPeer(
+                other.name,
+                other.internal_ip,
+                endpoint_ip=_health_ip(other),
+                reachable=other.name not in unreachable,
+                endpoint_reachable=other.name not in unreachable,
+            )
+            for other in scenario.nodes
+        ]
+    )
+
+
 def status_context(
     scenario: Scenario,
     node: NodeSpec,
     details: AgentDetails | None = None,
     *,
     unreachable: frozenset[str] = frozenset(),
+    health: ClusterHealth | None = None,
 ) -> RenderContext:
     """The RenderContext for `node`'s agent: addresses, IPAM, controllers, cluster health.
 
     `details` comes from the node's `AgentOutcome`; `unreachable` names nodes whose agent is
-    down (they show as unreachable in cluster health).
+    down (they show as unreachable in cluster health); `health`, the `cluster_health` of that
+    set when the caller keeps one (then the context costs O(1), not O(N)).
     """
     minor = Release.parse(scenario.cilium_version).minor
-    index = scenario.nodes.index(node)
-    router, health = _router_ip(node), _health_ip(node)
+    index = scenario.index(node)
+    router, health_ip = _router_ip(node), _health_ip(node)
     pods = K3S_SYSTEM_PODS if index == 0 and scenario.distribution == "k3s" else ()
-    allocations = [(router, "router"), (health, "health")]
+    allocations = [(router, "router"), (health_ip, "health")]
     allocations += [(_pod_ip(node, 170 + 20 * i), pod) for i, pod in enumerate(pods)]
     pod_ids = [_endpoint_id(f"{node.name}/{pod}") for pod in pods]
     host_ids = [_endpoint_id(f"{node.name}/host"), _endpoint_id(f"{node.name}/health")]
     control_plane = next((n for n in scenario.nodes if n.role == "control-plane"), node)
-    peers = tuple(
-        HealthPeer(
-            other.name,
-            other.internal_ip,
-            local=other is node,
-            endpoint_ip=_health_ip(other),
-            reachable=other.name not in unreachable,
-            endpoint_reachable=other.name not in unreachable,
-        )
-        for other in scenario.nodes
-    )
+    if health is None:
+        health = cluster_health(scenario, unreachable)
     return RenderContext(
         node_name=node.name,
         node_ip=node.internal_ip,
@@ -636,6 +660,6 @@ def status_context(
         hubble_flows=(min(4095, 700 + 97 * index), 4095),
         hubble_flows_per_second=round(1.0 + 0.37 * index, 2),
         health_timestamp=LAB_NOW,
-        health_peers=peers,
+        health_peers=health.seen_from(node.name),
         agent=details,
     )

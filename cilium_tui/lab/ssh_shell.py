@@ -9,6 +9,7 @@ iptables-nft, sudo), so the collectors parse the lab exactly as they parse a mac
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from collections.abc import Callable
@@ -70,10 +71,10 @@ class BoardShell:
     # ---------------------------------------------------------------- entry point
 
     def execute(self, command: str, stdin: str = "") -> Answer:
-        try:
-            argv = shlex.split(command)
-        except ValueError:
+        words = _words(command)
+        if words is None:
             return _err(2, "sh: 1: Syntax error: Unterminated quoted string")
+        argv = list(words)
         if not argv:
             return _ok()
         if argv[:2] == ["sh", "-c"] and len(argv) == 3 and argv[2] in _PROBES:
@@ -359,12 +360,19 @@ _COMMANDS: dict[str, Callable[[BoardShell, list[str], str, bool], Answer]] = {
 """The tools a board has; every other command is "not found"."""
 
 
+@functools.lru_cache(maxsize=256)
+def _words(command: str) -> tuple[str, ...] | None:
+    """The command line's words as sh splits them (None: it does not parse). Cached: a scan
+    sends every board the same probe, a script shlex takes a while to split."""
+    try:
+        return tuple(shlex.split(command))
+    except ValueError:
+        return None
+
+
 def reads_stdin(command: str) -> bool:
     """Whether a command reads stdin (only `tee`): the others must not wait for an EOF."""
-    try:
-        argv = shlex.split(command)
-    except ValueError:
-        return False
+    argv = list(_words(command) or ())
     if argv[:2] == ["sudo", "-n"]:
         argv = argv[2:]
     return bool(argv) and argv[0] == "tee"
@@ -396,10 +404,10 @@ class Classified:
 
 
 def classify(command: str) -> Classified:
-    try:
-        argv = shlex.split(command)
-    except ValueError:
+    parsed = _words(command)
+    if parsed is None:
         return Classified(None, False, True)
+    argv = list(parsed)
     if argv[:2] == ["sh", "-c"] and len(argv) == 3 and argv[2] in _PROBES:
         return Classified(tuple(argv), _PROBES[argv[2]], False)
     sudo = argv[:2] == ["sudo", "-n"]

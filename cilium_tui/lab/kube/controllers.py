@@ -336,12 +336,13 @@ class DaemonSetController:
     def _reconcile_one(self, ds: JSON, nodes: list[JSON], pods: list[JSON]) -> None:
         ds_uid = ds["metadata"]["uid"]
         node_names = sorted(n["metadata"]["name"] for n in nodes)
+        placed = set(node_names)  # asked per pod: a list made each reconcile O(N^2)
         by_node: dict[str, list[JSON]] = {}
         for pod in pods:
             by_node.setdefault(pod["spec"].get("nodeName", ""), []).append(pod)
 
         for pod in pods:  # pods of nodes that left (or no longer match) go away
-            if pod["spec"].get("nodeName") not in node_names:
+            if pod["spec"].get("nodeName") not in placed:
                 self._delete(pod)
         for name in node_names:
             if not by_node.get(name) and (ds_uid, name) not in self._pending:
@@ -357,7 +358,7 @@ class DaemonSetController:
         current = template_hash(ds)
         strategy = ds.get("spec", {}).get("updateStrategy", {}).get("type", "RollingUpdate")
         if strategy == "RollingUpdate":
-            live = [p for p in pods if p["spec"].get("nodeName") in node_names]
+            live = [p for p in pods if p["spec"].get("nodeName") in placed]
             outdated = sorted(
                 (
                     p
@@ -382,7 +383,8 @@ class DaemonSetController:
     def _write_status(
         self, ds: JSON, node_names: list[str], pods: list[JSON], current: str
     ) -> None:
-        placed = [p for p in pods if p["spec"].get("nodeName") in node_names]
+        names = set(node_names)
+        placed = [p for p in pods if p["spec"].get("nodeName") in names]
         ready = sum(1 for p in placed if pod_ready(p))
         status: JSON = {
             "currentNumberScheduled": len({p["spec"]["nodeName"] for p in placed}),

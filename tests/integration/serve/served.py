@@ -76,15 +76,21 @@ def consoles(server: int) -> list[int]:
 
 
 def listening_ports(pid: int) -> set[int]:
-    """The TCP ports process `pid` listens on (its lab's API server and SSH boards)."""
+    """The TCP ports process `pid` and its descendants listen on (a console's lab's API server
+    and SSH boards, in the lab process it starts)."""
     inodes = set()
-    for fd in (PROC / str(pid) / "fd").iterdir():
+    for process in (pid, *_descendants(pid)):
         try:
-            target = str(fd.readlink())
-        except OSError:
+            fds = list((PROC / str(process) / "fd").iterdir())
+        except OSError:  # it ended meanwhile
             continue
-        if target.startswith("socket:["):
-            inodes.add(target[len("socket:[") : -1])
+        for fd in fds:
+            try:
+                target = str(fd.readlink())
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[len("socket:[") : -1])
     ports = set()
     for table in ("tcp", "tcp6"):
         for line in (PROC / "net" / table).read_text().splitlines()[1:]:
