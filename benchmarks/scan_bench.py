@@ -183,14 +183,18 @@ async def _client(directory: Path, lab_pid: int, nodes: int, concurrency: int) -
 
 
 def _start_lab(nodes: int, latency: str, directory: Path) -> subprocess.Popen[str]:
+    """The lab, started; its stderr goes to a file beside its directory (a pipe nobody reads
+    would fill with its request log and stall it)."""
     cmd = [sys.executable, "-m", "cilium_tui", "lab", "--scenario", f"scale:{nodes}"]
     cmd += ["--latency", latency, "--dir", str(directory)]
-    lab = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log = directory.with_name("lab-stderr.log")
+    with log.open("w") as stderr:
+        lab = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, text=True)
     assert lab.stdout is not None
     for line in lab.stdout:
         if "Press Ctrl-C" in line:
             return lab
-    raise SystemExit(f"the lab did not start: {lab.stderr.read() if lab.stderr else ''}")
+    raise SystemExit(f"the lab did not start: {log.read_text()[-3000:]}")
 
 
 def _free_mib() -> float:

@@ -98,7 +98,12 @@ async def open_source(
     ssh = None
     ssh_hosts: list[str] = []
     if not settings.no_ssh:
-        ssh = SshPool(settings.ssh_config, jump=settings.jump, concurrency=settings.concurrency)
+        ssh = SshPool(
+            settings.ssh_config,
+            jump=settings.jump,
+            concurrency=settings.concurrency,
+            max_connections=settings.ssh_keep,
+        )
         ssh_hosts = ssh_config_hosts(settings.ssh_config)
     return ClusterSource(
         f"context {kube.context}", kube=kube, ssh=ssh, inventory=inventory, ssh_hosts=ssh_hosts

@@ -10,26 +10,93 @@ read). It never means "off". A feature that is off is ``False`` or its own value
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 StatusFormat = Literal["text", "json"]
 
 
-@dataclass(frozen=True)
 class Evidence:
     """Where a fact came from, so that every judgement can be traced back to what a tool printed.
 
     ``source`` names the tool or object ("cilium-dbg status", "status JSON", "cilium-config",
     "Node", "ssh probe"); ``where`` the line label, JSON path, key or command; ``text`` the literal
     excerpt (one line, as printed).
+
+    Immutable, compared and hashed by those three. `Evidence.lazy` defers making the text until it
+    is first read: a scan records evidence for every field of every node, but only the few shown
+    in a detail view or a report are ever read.
     """
+
+    __slots__ = ("_render", "_text", "_value", "source", "where")
 
     source: str
     where: str
-    text: str
+    _text: str | None
+    _render: Callable[[Any], str] | None
+    _value: object
+
+    def __init__(self, source: str, where: str, text: str) -> None:
+        self._set(source, where, text, None, None)
+
+    @classmethod
+    def lazy(cls, source: str, where: str, render: Callable[[Any], str], value: object) -> Evidence:
+        """Evidence whose text is `render(value)`, made when first read (then kept)."""
+        evidence = cls.__new__(cls)
+        evidence._set(source, where, None, render, value)
+        return evidence
+
+    def _set(
+        self,
+        source: str,
+        where: str,
+        text: str | None,
+        render: Callable[[Any], str] | None,
+        value: object,
+    ) -> None:
+        for name, field_value in (
+            ("source", source),
+            ("where", where),
+            ("_text", text),
+            ("_render", render),
+            ("_value", value),
+        ):
+            object.__setattr__(self, name, field_value)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            assert self._render is not None
+            self._set(self.source, self.where, self._render(self._value), None, None)
+        assert self._text is not None
+        return self._text
+
+    def __reduce__(self) -> tuple[type[Evidence], tuple[str, str, str]]:
+        """Copied and pickled as its three values (slots plus an immutable `__setattr__`
+        would defeat the default way)."""
+        return (Evidence, (self.source, self.where, self.text))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Evidence is immutable: cannot set {name}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Evidence is immutable: cannot delete {name}")
+
+    def _key(self) -> tuple[str, str, str]:
+        return (self.source, self.where, self.text)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Evidence):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Evidence(source={self.source!r}, where={self.where!r}, text={self.text!r})"
 
     def __str__(self) -> str:
         if self.text.startswith(self.where.rstrip(":")):  # a status line already names its label

@@ -13,6 +13,7 @@ The config file is TOML, by default ``$XDG_CONFIG_HOME/cilium-tui/config.toml``
     theme = "cilium"
     refresh = 30
     concurrency = 16      # agent execs and SSH probes in flight at once, each
+    ssh_keep = 1000       # SSH connections kept open between scans (least recently used go)
     columns = ["name", "kernel", "host_routing", "agent"]   # node table; the console's c writes it
 
     [keymap]              # binding id = key(s); see the console's help (?) for the ids
@@ -45,6 +46,13 @@ DEFAULT_CONCURRENCY = 16
 an API server queues what it cannot serve; lower it (`--concurrency`) for a busy API server."""
 
 
+DEFAULT_SSH_KEEP = 1000
+"""SSH connections kept open for the next scan. Each costs ~60 KiB of this process's memory
+(asyncssh's state, ciphers, buffers): at 5000 nodes keeping all of them was 300 MiB of the 708 MiB
+peak (BENCHMARKS.md). Past this many the least recently used idle one is closed, so a fleet
+larger than it reconnects on each scan; raise it to keep every node's connection."""
+
+
 class SettingsError(Exception):
     """A setting that cannot be used; the message is one line naming the file and the problem."""
 
@@ -65,6 +73,7 @@ class Settings:
     jump: str | None = None
     no_ssh: bool = False
     concurrency: int = DEFAULT_CONCURRENCY
+    ssh_keep: int = DEFAULT_SSH_KEEP
     ssh_to_internal_ip: bool = False
     """Dial nodes nothing else maps at their InternalIP (see `collect.inventory`)."""
     keymap: Mapping[str, str] = field(default_factory=dict)
@@ -103,6 +112,7 @@ _KEYS: dict[str, str] = {
     "jump": _STRING,
     "no_ssh": _BOOL,
     "concurrency": _COUNT,
+    "ssh_keep": _COUNT,
     "ssh_to_internal_ip": _BOOL,
     "keymap": _TABLE,
     "columns": _NAMES,
@@ -210,6 +220,7 @@ def resolve(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> S
     concurrency = int(pick("concurrency", DEFAULT_CONCURRENCY))
     if concurrency < 1:
         raise SettingsError(f"concurrency must be a whole number of at least 1: {concurrency}")
+    ssh_keep = int(file_values.get("ssh_keep", DEFAULT_SSH_KEEP))
     return Settings(
         kubeconfig=pick("kubeconfig", None, "KUBECONFIG"),
         context=pick("context", None),
@@ -222,6 +233,7 @@ def resolve(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> S
         jump=pick("jump", None),
         no_ssh=bool(pick("no_ssh", False)),
         concurrency=concurrency,
+        ssh_keep=ssh_keep,
         ssh_to_internal_ip=bool(pick("ssh_to_internal_ip", False)),
         keymap=dict(file_values.get("keymap", {})),
         columns=file_values.get("columns"),

@@ -36,7 +36,7 @@ from kubernetes.watch import watch as _watch
 
 from cilium_tui import __version__
 from cilium_tui.collect.fdlimit import exec_budget
-from cilium_tui.collect.kube_exec import HandshakeFailed, WebsocketExec
+from cilium_tui.collect.kube_exec import HandshakeFailed, ResumingContext, WebsocketExec
 from cilium_tui.collect.kubeconfig import (
     KubeconfigChoice,
     KubeconfigError,
@@ -127,11 +127,19 @@ class _Expired(KubeError):
 
 
 class NodeList(NamedTuple):
-    """Every Node as one list call served them, and the resourceVersion of that list: where a
-    watch can start without listing again."""
+    """Every Node of one list call, and the resourceVersion of that list: where a watch can
+    start without listing again."""
 
     items: list[JSON]
     resource_version: str
+
+
+def node_stub(node: Mapping[str, Any]) -> JSON:
+    """What a watch remembers of a Node: its name and resourceVersion (to tell what changed,
+    and which went away, when it lists again). A whole Node (labels, images, conditions) is
+    kilobytes, and a client kept one per node for as long as it watched."""
+    meta = node.get("metadata") or {}
+    return {"metadata": {"name": meta.get("name"), "resourceVersion": meta.get("resourceVersion")}}
 
 
 # --------------------------------------------------------------------------------------------
@@ -450,6 +458,11 @@ class KubeClient:
     def server(self) -> str:
         return str(self._api.configuration.host)
 
+    @property
+    def exec_tls(self) -> ResumingContext | None:
+        """The TLS context every exec shares (None before the first exec)."""
+        return self._websocket.tls
+
     async def close(self) -> None:
         await self._websocket.close()
         self._calls.shutdown(wait=False, cancel_futures=True)
@@ -521,7 +534,8 @@ class KubeClient:
             list(body.get("items") or []), str(body["metadata"].get("resourceVersion", ""))
         )
         if listed.resource_version:
-            self.last_node_list = listed
+            stubs = [node_stub(node) for node in listed.items]
+            self.last_node_list = NodeList(stubs, listed.resource_version)
         return listed
 
     async def list_pods(
@@ -694,7 +708,7 @@ class KubeClient:
         else:
             items, rv = await self._list_nodes()
             for node in items:
-                known[node["metadata"]["name"]] = node
+                known[node["metadata"]["name"]] = node_stub(node)
                 yield "ADDED", node
         delay = 0.5
         while True:
@@ -720,7 +734,7 @@ class KubeClient:
                     if kind == "DELETED":
                         known.pop(name, None)
                     else:
-                        known[name] = obj
+                        known[name] = node_stub(obj)
                     yield kind, obj
                 if events:
                     delay = 0.5
@@ -740,7 +754,7 @@ class KubeClient:
                         "resourceVersion"
                     ):
                         yield "MODIFIED", node
-                known = fresh
+                known = {name: node_stub(node) for name, node in fresh.items()}
             except (Unreachable, Timeout, Busy):
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)

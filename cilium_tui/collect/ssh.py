@@ -6,9 +6,10 @@ Host keys are always verified against known_hosts: an unknown or changed key is 
 command that fixes it. Jump hosts (an inventory `jump`, the pool's global `jump` like `ssh -J`, or
 ssh_config's ProxyJump) are connected once and shared by every host behind them.
 
-Open connections are capped (by default from the open-files limit): past the cap, the least
-recently used idle connection is closed to make room, so a thousand hosts under a 1024-file limit
-cost reconnects, not failures.
+Open connections are capped (the `ssh_keep` setting, and at most what the open-files limit
+allows): past the cap, the least recently used idle connection is closed to make room, so a
+thousand hosts under a 1024-file limit cost reconnects, not failures, and a fleet larger than the
+cap costs reconnects, not memory (each kept connection is ~60 KiB here).
 
 Every failure is an `SshError` with a message for humans; one dead host only fails its own calls.
 """
@@ -33,6 +34,7 @@ from cilium_tui.collect.probe import probe_argv
 from cilium_tui.collect.ssh_files import ConfigSlices, KnownHosts
 from cilium_tui.facts.probe import MARKER, parse_probe, sudo_wants_password
 from cilium_tui.model import ProbeFacts
+from cilium_tui.settings import DEFAULT_SSH_KEEP
 
 DEFAULT_PORT = 22
 DEFAULT_KNOWN_HOSTS = "~/.ssh/known_hosts"
@@ -90,6 +92,12 @@ class ProbeResult:
     """The probe's output as read, for the detail view and for bug reports."""
 
 
+PREFERRED_CIPHERS = "^aes128-gcm@openssh.com,aes256-gcm@openssh.com"
+"""AES-GCM ahead of asyncssh's default first choice, ChaCha20-Poly1305 (the rest of its list
+follows; a server without AES-GCM gets what it offers): both are AEADs OpenSSH offers first,
+but asyncssh makes ChaCha20-Poly1305 of several Python calls per packet where AES-GCM is one
+(with AES-NI). A `Ciphers` line in the ssh_config for the host is used as written instead."""
+
 _Route = tuple[SshTarget, str | None]
 """A host and the jump spec in front of it (None: direct, or the ssh_config's ProxyJump)."""
 
@@ -143,7 +151,8 @@ class SshPool:
         self._known_hosts: str | tuple[()] = str(known_hosts) if known_hosts else ()
         self._concurrency = concurrency
         self._limit: asyncio.Semaphore | None = None
-        self._cap = max_connections
+        self._keep = max_connections or DEFAULT_SSH_KEEP
+        self._cap: int | None = None
         self._connect_timeout = connect_timeout
         self._command_timeout = command_timeout
         self._connections: OrderedDict[_Route, asyncio.Task[asyncssh.SSHClientConnection]]
@@ -172,9 +181,10 @@ class SshPool:
 
     @property
     def max_connections(self) -> int:
-        """The cap on open connections (sized from the open-files limit on first use)."""
+        """The cap on open connections: `max_connections` (the `ssh_keep` setting; by default
+        DEFAULT_SSH_KEEP), lowered on first use to what the open-files limit leaves room for."""
         if self._cap is None:
-            self._cap = connection_budget()
+            self._cap = min(self._keep, connection_budget())
         return max(2, self._cap)
 
     async def run(
@@ -387,20 +397,23 @@ class SshPool:
         (from the config's slice for this host; a config error is reported from the file the
         user wrote, with its line numbers)."""
         try:
-            return await self._construct(target, self._config.for_host(target.host))
+            config = self._config.for_host(target.host)
+            ciphers = () if self._config.may_set(target.host, "ciphers") else PREFERRED_CIPHERS
+            return await self._construct(target, config, ciphers)
         except (OSError, ValueError, asyncssh.Error):
             pass  # read the file as written, for the message
         try:
-            return await self._construct(target, self._config.original())
+            return await self._construct(target, self._config.original(), ())
         except (OSError, ValueError, asyncssh.Error) as e:
             raise Unreachable(target, f"{target}: bad SSH configuration: {e}") from None
 
     async def _construct(
-        self, target: SshTarget, config: list[str]
+        self, target: SshTarget, config: list[str], ciphers: str | tuple[()]
     ) -> asyncssh.SSHClientConnectionOptions:
         options: asyncssh.SSHClientConnectionOptions
         options = await asyncssh.SSHClientConnectionOptions.construct(
             config=config,
+            encryption_algs=ciphers,
             host=target.host,
             port=target.port or (),
             username=target.user or (),

@@ -85,6 +85,7 @@ class ConfigSlices:
         self._stamp: int | None = None
         self._sections = _Sections()
         self._written: dict[str, str] = {}
+        self._keywords: dict[str, frozenset[str]] = {}
         self._dir: str | None = None
 
     def for_host(self, host: str) -> list[str]:
@@ -100,12 +101,21 @@ class ConfigSlices:
             except (OSError, UnicodeDecodeError):
                 return [str(self.path)]
             self.parses += 1
-            self._stamp, self._sections, self._written = stamp, _split(text), {}
+            self._stamp, self._sections = stamp, _split(text)
+            self._written, self._keywords = {}, {}
         key = host.lower()
         written = self._written.get(key)
         if written is None:
             written = self._written[key] = self._write(key)
         return [written]
+
+    def may_set(self, host: str, keyword: str) -> bool:
+        """Whether the config may set `keyword` (lower case) for `host`: a line of its slice
+        names it or includes another file, or the config could not be sliced."""
+        if self.path is None:
+            return False
+        keywords = self._keywords.get(host.lower())
+        return keywords is None or keyword in keywords or "include" in keywords
 
     def original(self) -> list[str]:
         """The config as the user wrote it (for error messages that cite its lines)."""
@@ -118,6 +128,9 @@ class ConfigSlices:
         for names, section in self._sections.sections:
             if names is None or host in names:
                 lines += section
+        self._keywords[host] = frozenset(
+            words[0].split("=", 1)[0].lower() for line in lines if (words := line.split())
+        )
         path = Path(self._dir) / f"{len(self._written)}.conf"
         path.write_text("".join(lines))
         return str(path)

@@ -20,6 +20,7 @@ the line it came from.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 
 from cilium_tui.model import Evidence, HostSource, IrqAffinity, ProbeFacts
@@ -128,8 +129,10 @@ class _Facts:
 
     def set(self, field: str, value: object, section: str, text: str, where: str = "") -> None:
         self.values[field] = value
-        line = " ".join(text.split())
-        self.evidence[field] = Evidence(self.source, where or self.where(section), line)
+        # interned: a scan keeps this per node, and most lines ("x86_64", "bbr") repeat
+        line = sys.intern(" ".join(text.split()))
+        place = sys.intern(where or self.where(section))
+        self.evidence[field] = Evidence(self.source, place, line)
 
     def get(self, section: str, what: str) -> Section | None:
         """The section if it ran; otherwise note why its fact is unknown and return None."""

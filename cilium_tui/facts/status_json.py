@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -114,13 +115,19 @@ class _At:
         return [_At(item, f"{self.path}[{i}]", True, self.source) for i, item in enumerate(value)]
 
     def evidence(self) -> Evidence:
+        """The value as JSON, encoded only if the evidence is ever read. (A scan keeps one per
+        field per node: the path is interned, shared by every node's.)"""
+        path = sys.intern(self.path)
         if self.value is _MISSING:
-            return Evidence(self.source, self.path, "(absent)")
-        try:
-            literal = _bounded_json(self.value)
-        except (ValueError, TypeError, RecursionError):  # cyclic or absurdly deep YAML
-            literal = f"({type(self.value).__name__})"
-        return Evidence(self.source, self.path, literal)
+            return Evidence(self.source, path, "(absent)")
+        return Evidence.lazy(self.source, path, _literal, self.value)
+
+
+def _literal(value: object) -> str:
+    try:
+        return _bounded_json(value)
+    except (ValueError, TypeError, RecursionError):  # cyclic or absurdly deep YAML
+        return f"({type(value).__name__})"
 
 
 def _names(at: _At) -> tuple[str, ...]:
@@ -385,6 +392,8 @@ space-separated, a present object as Go's struct syntax, a nil one as "<no value
 
 
 def _leaf(text: str, kind: str) -> Any:
+    """A printed value as JSON would hold it. Texts are interned: the same few ("Ok",
+    "Disabled", a version) repeat on every node, and a scan keeps them per node."""
     if kind == "flag":
         return {"true": True, "false": False}.get(text, _MISSING)
     if kind == "number":
@@ -395,7 +404,7 @@ def _leaf(text: str, kind: str) -> Any:
                 return float(text)
             except ValueError:
                 return _MISSING
-    return text
+    return sys.intern(text)
 
 
 def _put(doc: dict[str, Any], path: str, value: Any) -> None:
@@ -423,14 +432,14 @@ def status_from_jsonpath(output: str) -> dict[str, Any]:
         if kind == "object":
             _put(doc, path, {})
         elif kind == "names":
-            names = text.split()
+            names = [sys.intern(name) for name in text.split()]
             if path.endswith("[*].name"):  # a list of objects named
                 _put(doc, path.removesuffix("[*].name"), [{"name": n} for n in names])
             else:  # a list of names
                 _put(doc, path.removesuffix("[*]"), names)
         elif kind == "name-size rows":
             rows = [row.partition(_CELL) for row in text.split(_ROW) if row]
-            sized = [(name, _leaf(size, "number")) for name, _, size in rows]
+            sized = [(sys.intern(name), _leaf(size, "number")) for name, _, size in rows]
             _put(doc, path, [{"name": name, "size": size} for name, size in sized])
         else:
             value = _leaf(text, kind)

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from cilium_tui import __version__
-from cilium_tui.model import CiliumConfig, Snapshot
+from cilium_tui.model import CiliumConfig, Evidence, Snapshot
 from cilium_tui.textfile import TextFileError, read_bounded_text, write_atomic
 
 SCHEMA = "cilium-tui.snapshot/1"
@@ -60,6 +60,8 @@ class SnapshotFileError(Exception):
 
 
 def _encode(value: Any) -> Any:
+    if isinstance(value, Evidence):  # immutable, with a text that may be made on first read
+        return {"source": value.source, "where": value.where, "text": value.text}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, datetime):
@@ -128,6 +130,11 @@ def _decode(kind: Any, value: Any, where: str) -> Any:
             raise _Bad(f"{where}: expected an object")
         item = get_args(kind)[1]
         return {str(k): _decode(item, v, f"{where}.{k}") for k, v in value.items()}
+    if kind is Evidence:
+        if not isinstance(value, dict):
+            raise _Bad(f"{where}: expected an object")
+        parts = [_decode(str, value.get(name), f"{where}.{name}") for name in _EVIDENCE]
+        return Evidence(*parts)
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         return _dataclass(kind, value, where)
     if kind is datetime:
@@ -144,6 +151,7 @@ def _decode(kind: Any, value: Any, where: str) -> Any:
     raise _Bad(f"{where}: expected {getattr(kind, '__name__', kind)}, got {type(value).__name__}")
 
 
+_EVIDENCE = ("source", "where", "text")
 _HINTS: dict[type, dict[str, Any]] = {}
 
 

@@ -14,7 +14,6 @@ from cilium_tui.model import (
     AgentStatus,
     BandwidthManager,
     BigTCP,
-    Evidence,
     Masquerading,
     NodeInfo,
     NodeRecord,
@@ -325,7 +324,9 @@ def test_format_value() -> None:
     assert format_value(False).text == "no"
     assert format_value(()).text == "(none)"
     assert format_value(("eth0", "eth1")).text == "eth0, eth1"
-    assert format_value(Evidence("a", "b", "c")).text == "source=a, where=b, text=c"
+    # nested facts: name=value pairs, unknown parts left out
+    nested = BigTCP(enabled=True, max_gso=196608)
+    assert format_value(nested).text == "enabled=yes, max gso=196608"
 
 
 def counts(cells: list[Cell]) -> list[str]:

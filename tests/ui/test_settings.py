@@ -10,6 +10,7 @@ from cilium_tui.cli import build_parser
 from cilium_tui.settings import (
     DEFAULT_CONCURRENCY,
     DEFAULT_REFRESH,
+    DEFAULT_SSH_KEEP,
     DEFAULT_THEME,
     Settings,
     SettingsError,
@@ -213,3 +214,13 @@ def test_dialling_internal_ips_is_off_unless_the_file_or_the_command_line_says(
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--help"])
     assert "--ssh-to-internal-ip" in capsys.readouterr().out
+
+
+def test_ssh_keep_from_the_file(tmp_path: Path) -> None:
+    assert settings(tmp_path, []).ssh_keep == DEFAULT_SSH_KEEP
+    path = write_default_config(tmp_path, "ssh_keep = 200\n")
+    assert settings(tmp_path, []).ssh_keep == 200
+    path.write_text("ssh_keep = 0\n")
+    with pytest.raises(SettingsError) as e:
+        settings(tmp_path, [])
+    assert str(e.value) == f"{path}: 'ssh_keep' must be a whole number of at least 1, not 0"

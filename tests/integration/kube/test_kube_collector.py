@@ -232,6 +232,8 @@ async def test_a_watch_from_a_scans_list_sends_only_what_changed_after_it(
     await kube.list_nodes()  # what a scan does
     since = kube.last_node_list
     assert since is not None and len(since.items) == 4
+    # a client keeps O(1) bytes per node for its watch, not the whole Node
+    assert all(set(n) == {"metadata"} and len(n["metadata"]) == 2 for n in since.items)
     events = kube.watch_nodes(since=since)
     _set_kernel(lab, "vm-1", "6.5.0-1-generic")
     kind, obj = await _within(anext(events))
@@ -476,3 +478,19 @@ async def test_can_i(lab: LabApiServer, kube: KubeClient) -> None:
     assert await kube.can_i("create", "pods/exec", "kube-system") == (False, "")
     assert (await kube.can_i("get", "pods", "kube-system"))[0]
     assert not lab.requests.mutating()  # access reviews change nothing
+
+
+async def test_execs_share_one_tls_context_and_resume_its_session(
+    lab: LabApiServer, kube: KubeClient
+) -> None:
+    """Per exec O(1) TLS work: one context for all of a client's execs, and every exec after
+    the first resumes the session of an earlier, verified handshake."""
+    lab.exec_handler = _handler
+    for i in range(5):
+        ok = await kube.exec("kube-system", "cilium-vm-1", "cilium-agent", ["echo", str(i)])
+        assert ok.stdout == f"{i}\n"
+    tls = kube.exec_tls
+    assert tls is not None
+    assert kube._websocket.contexts_made == 1
+    assert (tls.handshakes, tls.offered, tls.resumed) == (5, 4, 4)
+    assert tls.session is not None

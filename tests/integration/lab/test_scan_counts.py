@@ -16,7 +16,9 @@ import pytest
 
 from cilium_tui.asyncssh_import import asyncssh
 from cilium_tui.collect import kube as kube_module
+from cilium_tui.collect import ssh as ssh_module
 from cilium_tui.collect.scan import ClusterSource
+from cilium_tui.facts import status_json
 from tests.integration.lab.conftest import lab_source, running
 
 NODES = 12
@@ -133,3 +135,42 @@ async def test_no_thread_is_started_per_exec(
     snapshot = await fleet.scan()
     assert sum(r.agent is not None for r in snapshot.nodes) == NODES
     assert len(started) < NODES, f"threads started during a scan of {NODES}: {started}"
+
+
+async def test_per_node_work_of_a_warm_scan_is_one_of_each(
+    fleet: ClusterSource, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Per node, a warm scan opens one SSH channel on the kept connection, one exec (a TLS
+    handshake resuming the client's session, on the one TLS context), parses each output once
+    and encodes no evidence."""
+    await fleet.scan()  # cold: connections opened, the first TLS session kept
+    assert fleet.ssh is not None and fleet.kube is not None
+    tls = fleet.kube.exec_tls
+    assert tls is not None
+    opened, handshakes, offered = fleet.ssh.connections_opened, tls.handshakes, tls.offered
+    counts: dict[str, int] = {"channels": 0, "probes parsed": 0, "statuses parsed": 0}
+    encoded: list[object] = []
+
+    def counted(name: str, real: Any) -> Any:
+        def call(*args: Any, **kw: Any) -> Any:
+            counts[name] += 1
+            return real(*args, **kw)
+
+        return call
+
+    real_session = asyncssh.SSHClientConnection.create_session
+    monkeypatch.setattr(
+        asyncssh.SSHClientConnection, "create_session", counted("channels", real_session)
+    )
+    monkeypatch.setattr(ssh_module, "parse_probe", counted("probes parsed", ssh_module.parse_probe))
+    monkeypatch.setattr(
+        kube_module, "parse_status_json", counted("statuses parsed", kube_module.parse_status_json)
+    )
+    monkeypatch.setattr(status_json, "_bounded_json", lambda value: encoded.append(value) or "")
+    snapshot = await fleet.scan()
+    assert sum(r.agent is not None and r.probe is not None for r in snapshot.nodes) == NODES
+    assert counts == {"channels": NODES, "probes parsed": NODES, "statuses parsed": NODES}
+    assert fleet.ssh.connections_opened == opened, "no reconnect: the connections were kept"
+    assert tls is fleet.kube.exec_tls, "one TLS context for every scan"
+    assert (tls.handshakes - handshakes, tls.offered - offered) == (NODES, NODES)
+    assert encoded == [], "evidence is encoded when shown, not when scanned"

@@ -208,3 +208,25 @@ async def test_real_openssh_client_uses_the_lab_files(lab: LabBoards) -> None:
     )
     stdout, stderr = await asyncio.wait_for(ssh.communicate(), 30)
     assert (ssh.returncode, stdout) == (0, b"4.19.0-24-arm64\n"), stderr
+
+
+def _cipher(pool: SshPool, host: str) -> str:
+    for (target, _), task in pool._connections.items():
+        if target.host == host:
+            return str(task.result().get_extra_info("send_cipher"))
+    raise AssertionError(f"no connection to {host}")
+
+
+async def test_connections_prefer_aes_gcm_unless_the_config_names_ciphers(
+    lab: LabBoards, pool: SshPool
+) -> None:
+    await pool.probe(BOARD)
+    assert _cipher(pool, "board-1") == "aes128-gcm@openssh.com"
+    config = lab.ssh_config_path
+    config.write_text(config.read_text() + "\nHost vm-1\n  Ciphers chacha20-poly1305@openssh.com\n")
+    chosen = SshPool(config_path=config)
+    try:
+        await chosen.probe(VM)
+        assert _cipher(chosen, "vm-1") == "chacha20-poly1305@openssh.com"
+    finally:
+        await chosen.close()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 from typing import Any
 
 import pytest
@@ -284,3 +286,48 @@ _JSON = st.recursive(
 def test_arbitrary_json_never_raises(doc: Any) -> None:
     status = parse_status_json(doc) if isinstance(doc, dict) else parse_status_json(json.dumps(doc))
     assert status.source_format == "json"
+
+
+def test_evidence_is_encoded_only_when_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan parses every agent's status but shows few evidence texts: parsing encodes none;
+    reading one encodes that one, once."""
+    from cilium_tui.facts import status_json
+
+    encoded: list[object] = []
+    real = status_json._bounded_json
+
+    def counting(value: object) -> str:
+        encoded.append(value)
+        return real(value)
+
+    monkeypatch.setattr(status_json, "_bounded_json", counting)
+    status = parse_status_json(_load("status-1.17-native-bpf.json"))
+    assert len(status.evidence) > 20
+    assert encoded == []
+    masq = status.evidence["masquerading"]
+    assert masq.text.startswith('{"enabled": true')
+    assert masq.text == masq.text
+    assert len(encoded) == 1
+
+
+def test_lazy_evidence_equals_and_hashes_as_its_text() -> None:
+    lazy = Evidence.lazy("status JSON", ".x", json.dumps, "on")
+    plain = Evidence("status JSON", ".x", '"on"')
+    assert lazy == plain and hash(lazy) == hash(plain) and str(lazy) == str(plain)
+    assert lazy != Evidence("status JSON", ".x", '"off"')
+    with pytest.raises(AttributeError):
+        plain.text = "changed"  # type: ignore[misc]
+    assert copy.deepcopy(lazy) == plain and pickle.loads(pickle.dumps(lazy)) == plain
+
+
+def test_nodes_share_their_evidence_paths_and_repeated_values() -> None:
+    """What a scan keeps per node: the paths and the texts every agent repeats are one object
+    for all nodes, not a copy each."""
+    from cilium_tui.facts.status_json import STATUS_JSONPATH, status_from_jsonpath
+
+    printed = "\n#0=Ok\n#5=True"
+    assert STATUS_JSONPATH.startswith("\n#0=")
+    first, second = (parse_status_json(status_from_jsonpath(printed)) for _ in range(2))
+    assert first.cilium_state == "Ok" and first.kube_proxy_replacement == "True"
+    assert first.cilium_state is second.cilium_state
+    assert first.evidence["cilium_state"].where is second.evidence["cilium_state"].where

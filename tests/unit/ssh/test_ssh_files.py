@@ -61,3 +61,16 @@ def test_known_hosts_read_again_only_when_the_file_changes(tmp_path: Path) -> No
     assert known.load([str(path)]) is not first
     assert known.parses == 2
     assert known.load([str(tmp_path / "missing")]) is None
+
+
+def test_the_pool_keeps_at_most_ssh_keep_connections(tmp_path: Path) -> None:
+    """Kept connections are bounded by the setting, and by the open-files limit below it."""
+    from cilium_tui.collect.fdlimit import connection_budget
+    from cilium_tui.collect.ssh import SshPool
+    from cilium_tui.settings import DEFAULT_SSH_KEEP
+
+    config = tmp_path / "ssh_config"
+    config.write_text("")
+    assert SshPool(config).max_connections == min(DEFAULT_SSH_KEEP, connection_budget())
+    assert SshPool(config, max_connections=5).max_connections == 5
+    assert SshPool(config, max_connections=10**9).max_connections == connection_budget()
