@@ -17,12 +17,17 @@ KUBE_PROXY_LABELS = (("k8s-app", "kube-proxy"), ("component", "kube-proxy"))
 """kube-proxy pods: the DaemonSet's (kubeadm and most distributions) or static pods (RKE2)."""
 
 
+def _list(value: Any) -> list[Any]:
+    """A JSON array, or none: a hand-edited or hostile object may hold anything there."""
+    return value if isinstance(value, list) else []
+
+
 def _dict(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
 def _container_status(status: Mapping[str, Any]) -> Mapping[str, Any]:
-    statuses = [s for s in status.get("containerStatuses") or [] if isinstance(s, Mapping)]
+    statuses = [s for s in _list(status.get("containerStatuses")) if isinstance(s, Mapping)]
     for s in statuses:
         if s.get("name") == AGENT_CONTAINER:
             return s
@@ -38,12 +43,12 @@ def parse_agent_pod(obj: Mapping[str, Any]) -> AgentPod:
     container = _container_status(status)
     state = _dict(container.get("state"))
     waiting = _dict(state.get("waiting"))
-    conditions = [c for c in status.get("conditions") or [] if isinstance(c, Mapping)]
+    conditions = [c for c in _list(status.get("conditions")) if isinstance(c, Mapping)]
     ready_flags = [c.get("status") == "True" for c in conditions if c.get("type") == "Ready"]
     restarts = container.get("restartCount")
     images = [
         c.get("image")
-        for c in spec.get("containers") or []
+        for c in _list(spec.get("containers"))
         if isinstance(c, Mapping) and c.get("name") == AGENT_CONTAINER
     ]
     return AgentPod(

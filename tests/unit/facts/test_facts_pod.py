@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cilium_tui.facts.pod import agent_pods, image_version, kube_proxy_runs, parse_agent_pod
@@ -74,6 +74,7 @@ def test_a_pending_pod_without_status_is_unknown_not_broken() -> None:
         ),
     )
 )
+@example({"spec": {"containers": True}, "status": {"conditions": 1, "containerStatuses": "x"}})
 @settings(max_examples=200, deadline=None)
 def test_never_raises_on_arbitrary_objects(obj: dict[str, Any]) -> None:
     parse_agent_pod(obj)
