@@ -303,7 +303,8 @@ async def lesson(pilot: Pilot[Any]) -> None:
 
     def native_routing_done() -> bool:
         status = app.lesson_status
-        return status is not None and "native-routing" in status.done_ids
+        steps = status.steps if status is not None else ()
+        return any(s.done for s in steps if s.step.about == ItemId.NATIVE_ROUTING)
 
     await _wait(pilot, native_routing_done, "native routing done in the lesson")
     await pilot.press("l")
