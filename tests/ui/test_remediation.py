@@ -73,6 +73,33 @@ async def test_seed_conntrack_bypass_applied_verified_and_undone_byte_for_byte(
     assert entries[1].undone_by == entries[0].id
 
 
+async def test_an_undo_that_drops_someone_elses_edit_says_so_in_its_dialog(
+    training: ClusterSource, tmp_path: Path
+) -> None:
+    """Native routing applied, then someone sets `tunnel: geneve`: the undo's confirmation
+    repeats the preview's warning that it drops that edit (the decision is made there)."""
+    lab = running(training)
+    app = console_on_lab(training, tmp_path, plan_options=THREE)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press_apply(pilot, "native-routing")
+        await confirm_and_wait(pilot, "lab-training")
+        kube = training.kube
+        assert kube is not None
+        cm = await kube.get_configmap("kube-system", "cilium-config")
+        rv = cm["metadata"]["resourceVersion"]
+        await kube.patch_configmap_data("kube-system", "cilium-config", {"tunnel": "geneve"}, rv)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("u")
+        dialog = await confirm_dialog(pilot)
+        body = plain(dialog.query_one("#confirm-body", Static), width=400)
+        assert "Warning: cilium-config tunnel was changed by someone else" in body, body
+        assert "drops that edit" in body
+        await pilot.press("escape")
+    assert lab.cluster.config()["tunnel"] == "geneve", "cancelled: nothing undone"
+
+
 async def test_a_refused_plan_says_why_and_applies_nothing(
     seed_lab: ClusterSource, tmp_path: Path
 ) -> None:

@@ -402,6 +402,9 @@ def _dialog(plan: Plan, verb: str, word: str | None) -> ConfirmDialog:
     if plan.node_steps:
         nodes = sorted({step.node for step in plan.node_steps})
         lines.append(f"Commands over SSH on {len(nodes)} node(s): {', '.join(nodes)}.")
+    # What the preview warns of (an edit the undo drops, nodes where it does nothing) is said
+    # again where the decision is made.
+    lines += (f"Warning: {plain(warning)}" for warning in plan.warnings)
     return ConfirmDialog(
         f"{verb} {plan.title}?", "\n".join(lines), confirm_label=verb, require_word=word
     )
