@@ -44,6 +44,7 @@ from cilium_tui.collect.kubeconfig import (
     choose,
 )
 from cilium_tui.facts import node_config
+from cilium_tui.facts.fields import Fields, kept
 from cilium_tui.facts.pod import AGENT_LABEL, KUBE_PROXY_LABELS, agent_namespace, kube_proxy_hidden
 from cilium_tui.facts.status import parse_status
 from cilium_tui.facts.status_json import STATUS_JSONPATH, parse_status_json, status_from_jsonpath
@@ -58,6 +59,9 @@ RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 BEARER = "BearerToken"
 """Where the kubernetes client keeps the `Authorization` header's value ("Bearer <token>")."""
 MERGE_PATCH = "application/merge-patch+json"
+LIST_PAGE = 500
+"""Items per list request (`limit`, as kubectl's chunks): a list of thousands of Nodes or Pods
+is read, decoded and cut to the fields wanted one page at a time, never held whole."""
 
 # The client's untyped helpers, typed as we use them.
 _iter_resp_lines = cast(Callable[[Any], Iterator[str]], _watch.iter_resp_lines)
@@ -506,8 +510,16 @@ class KubeClient:
     def _request_timeout(self, read: float | None = None) -> tuple[float, float]:
         return (min(self._timeout, 5.0), self._timeout if read is None else read)
 
-    async def _get_json(self, what: str, method: Callable[..., Any], *args: Any, **kw: Any) -> JSON:
-        """Call a generated API method and return the raw JSON body as a dict."""
+    async def _get_json(
+        self,
+        what: str,
+        method: Callable[..., Any],
+        *args: Any,
+        item_fields: Fields | None = None,
+        **kw: Any,
+    ) -> JSON:
+        """Call a generated API method and return the raw JSON body as a dict; a list's items
+        cut to `item_fields` when given (in the worker thread, as soon as they are decoded)."""
 
         def call() -> JSON:
             response = method(
@@ -515,24 +527,52 @@ class KubeClient:
             )
             try:
                 data: JSON = json.loads(response.data)
-                return data
             finally:
                 response.release_conn()
+            items = data.get("items")
+            if item_fields is not None and isinstance(items, list):
+                data["items"] = [kept(item, item_fields) for item in items]
+            return data
 
         return await self._run(what, call)
 
+    async def _list(
+        self,
+        what: str,
+        method: Callable[..., Any],
+        *args: Any,
+        fields: Fields | None = None,
+        **kw: Any,
+    ) -> tuple[list[JSON], str]:
+        """Every item of a list and the list's resourceVersion, read in pages of `LIST_PAGE`
+        (`limit`/`continue`), each item cut to `fields` when given. When a continue token has
+        expired (410), the list starts again unpaged, as kubectl does: one consistent list."""
+        items: list[JSON] = []
+        paging: dict[str, Any] = {"limit": LIST_PAGE}
+        while True:
+            try:
+                body = await self._get_json(what, method, *args, item_fields=fields, **paging, **kw)
+            except _Expired:
+                if "_continue" not in paging:
+                    raise
+                items, paging = [], {}
+                continue
+            items += body.get("items") or []
+            meta = body.get("metadata") or {}
+            token = meta.get("continue")
+            if not token or "limit" not in paging:
+                return items, str(meta.get("resourceVersion") or "")
+            paging["_continue"] = token
+
     # -- reads -----------------------------------------------------------------------------------
 
-    async def list_nodes(self) -> list[JSON]:
-        """Every Node, as the API serves it."""
-        items, _ = await self._list_nodes()
+    async def list_nodes(self, fields: Fields | None = None) -> list[JSON]:
+        """Every Node, as the API serves it, or only its `fields` (`facts.node.NODE_FIELDS`)."""
+        items, _ = await self._list_nodes(fields)
         return items
 
-    async def _list_nodes(self) -> NodeList:
-        body = await self._get_json("list nodes", self._core.list_node)
-        listed = NodeList(
-            list(body.get("items") or []), str(body["metadata"].get("resourceVersion", ""))
-        )
+    async def _list_nodes(self, fields: Fields | None = None) -> NodeList:
+        listed = NodeList(*await self._list("list nodes", self._core.list_node, fields=fields))
         if listed.resource_version:
             stubs = [node_stub(node) for node in listed.items]
             self.last_node_list = NodeList(stubs, listed.resource_version)
@@ -544,23 +584,32 @@ class KubeClient:
         *,
         label_selector: str | None = None,
         field_selector: str | None = None,
+        fields: Fields | None = None,
     ) -> list[JSON]:
-        kw = {
+        """The Pods (of every namespace when `namespace` is None), or only their `fields`."""
+        kw: dict[str, Any] = {
             k: v
             for k, v in (("label_selector", label_selector), ("field_selector", field_selector))
             if v
         }
         if namespace is None:
-            body = await self._get_json("list pods", self._core.list_pod_for_all_namespaces, **kw)
-        else:
-            body = await self._get_json(
-                f"list pods in {namespace}", self._core.list_namespaced_pod, namespace, **kw
+            items, _ = await self._list(
+                "list pods", self._core.list_pod_for_all_namespaces, fields=fields, **kw
             )
-        return list(body.get("items") or [])
+        else:
+            items, _ = await self._list(
+                f"list pods in {namespace}",
+                self._core.list_namespaced_pod,
+                namespace,
+                fields=fields,
+                **kw,
+            )
+        return items
 
-    async def find_agent_pods(self) -> AgentPods:
-        """The Cilium agent pods (label k8s-app=cilium) in whatever namespace they run."""
-        pods = await self.list_pods(label_selector=AGENT_SELECTOR)
+    async def find_agent_pods(self, fields: Fields | None = None) -> AgentPods:
+        """The Cilium agent pods (label k8s-app=cilium) in whatever namespace they run, or only
+        their `fields` (`facts.pod.AGENT_POD_FIELDS`)."""
+        pods = await self.list_pods(label_selector=AGENT_SELECTOR, fields=fields)
         namespace = agent_namespace(pods)
         return AgentPods(namespace, [p for p in pods if p["metadata"]["namespace"] == namespace])
 
@@ -691,7 +740,9 @@ class KubeClient:
                     response.shutdown()
             worker.cancel()
 
-    async def watch_nodes(self, since: NodeList | None = None) -> AsyncIterator[tuple[str, JSON]]:
+    async def watch_nodes(
+        self, since: NodeList | None = None, fields: Fields | None = None
+    ) -> AsyncIterator[tuple[str, JSON]]:
         """(type, node) events until cancelled: ADDED, MODIFIED, DELETED.
 
         `since` is a list the caller already has (a scan's `last_node_list`): the watch starts
@@ -699,14 +750,15 @@ class KubeClient:
         first (ADDED for each node). It resumes from the last resourceVersion after a disconnect
         or a server-side timeout, backs off and retries when the server is busy (429, 500) or a
         stream ends at once, and re-lists when the server says the version expired (410),
-        emitting what changed in between.
+        emitting what changed in between. A list it makes keeps only the Nodes' `fields` when
+        given.
         """
         known: dict[str, JSON] = {}
         if since is not None:
             rv = since.resource_version
             known = {node["metadata"]["name"]: node for node in since.items}
         else:
-            items, rv = await self._list_nodes()
+            items, rv = await self._list_nodes(fields)
             for node in items:
                 known[node["metadata"]["name"]] = node_stub(node)
                 yield "ADDED", node
@@ -742,7 +794,7 @@ class KubeClient:
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, 10.0)
             except _Expired:
-                items, rv = await self._list_nodes()
+                items, rv = await self._list_nodes(fields)
                 fresh = {n["metadata"]["name"]: n for n in items}
                 for name in sorted(set(known) - set(fresh)):
                     yield "DELETED", known[name]

@@ -27,9 +27,9 @@ from cilium_tui.collect.probe import agent_pod_argv
 from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress, ScanStream
 from cilium_tui.collect.ssh import SshError, SshPool
 from cilium_tui.facts.config import parse_configmap
-from cilium_tui.facts.node import parse_node
+from cilium_tui.facts.node import NODE_FIELDS, parse_node
 from cilium_tui.facts.node_config import parse_node_configs
-from cilium_tui.facts.pod import image_version, parse_agent_pod
+from cilium_tui.facts.pod import AGENT_POD_FIELDS, image_version, parse_agent_pod
 from cilium_tui.facts.probe import parse_agent_pod as parse_host_via_agent_pod
 from cilium_tui.model import (
     AgentPod,
@@ -254,8 +254,8 @@ class ClusterSource:
         kube = self.kube
         assert kube is not None
         node_objs, agents, kube_proxy = await asyncio.gather(
-            _kept(kube.list_nodes(), errors, []),
-            _kept(kube.find_agent_pods(), errors, AgentPods(None, [])),
+            _kept(kube.list_nodes(NODE_FIELDS), errors, []),
+            _kept(kube.find_agent_pods(AGENT_POD_FIELDS), errors, AgentPods(None, [])),
             _kept(kube.kube_proxy_present(), errors, None),
         )
         config_obj: JSON | None = None
@@ -393,7 +393,9 @@ class ClusterSource:
         """From the latest scan's list of Nodes on (the console scans first), else from a list."""
         if self.kube is None:
             return
-        async for kind, obj in self.kube.watch_nodes(since=self.kube.last_node_list):
+        async for kind, obj in self.kube.watch_nodes(
+            since=self.kube.last_node_list, fields=NODE_FIELDS
+        ):
             if kind in ("ADDED", "MODIFIED", "DELETED"):
                 yield NodeEvent(kind, parse_node(obj))  # type: ignore[arg-type]
 

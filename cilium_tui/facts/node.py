@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from cilium_tui.facts.fields import Fields
 from cilium_tui.model import Evidence, NodeInfo
 
 SOURCE = "Node"
@@ -27,6 +28,18 @@ _NODE_INFO = {
 }
 _ADDRESSES = {"internal_ip": "InternalIP", "external_ip": "ExternalIP", "hostname": "Hostname"}
 _READY = {"True": True, "False": False}
+
+NODE_FIELDS: Fields = {
+    "metadata": {"name": True, "labels": True, "resourceVersion": True},
+    "spec": {"unschedulable": True, "podCIDRs": True, "podCIDR": True},
+    "status": {
+        "nodeInfo": dict.fromkeys(_NODE_INFO.values(), True),
+        "addresses": {"type": True, "address": True},
+        "conditions": {"type": True, "status": True, "reason": True},
+    },
+}
+"""What `parse_node` reads of a Node (and a watch, its name and resourceVersion): a scan keeps
+only these of each listed Node (`facts.fields.kept`)."""
 
 
 def _mapping(value: object) -> Mapping[str, Any]:

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
+from cilium_tui.facts.fields import Fields
 from cilium_tui.facts.timestamps import parse_time
 from cilium_tui.model import AgentPod, NodeInfo
 
@@ -15,6 +16,27 @@ AGENT_LABEL = ("k8s-app", "cilium")
 """The label every Cilium agent pod carries (the live scan selects `k8s-app=cilium`)."""
 KUBE_PROXY_LABELS = (("k8s-app", "kube-proxy"), ("component", "kube-proxy"))
 """kube-proxy pods: the DaemonSet's (kubeadm and most distributions) or static pods (RKE2)."""
+AGENT_POD_FIELDS: Fields = {
+    "metadata": {
+        "name": True,
+        "namespace": True,
+        "creationTimestamp": True,
+        "deletionTimestamp": True,
+    },
+    "spec": {"nodeName": True, "containers": {"name": True, "image": True}},
+    "status": {
+        "phase": True,
+        "conditions": {"type": True, "status": True},
+        "containerStatuses": {
+            "name": True,
+            "restartCount": True,
+            "state": {"waiting": {"reason": True}, "running": {"startedAt": True}},
+        },
+    },
+}
+"""What a scan reads of an agent Pod: `parse_agent_pod`, which pod of a node to ask
+(`collect.scan.agent_pods_by_node`: deletion and creation times), where and in which container
+to exec (`collect.kube.agent_container`). A scan keeps only these of each listed agent pod."""
 
 
 def _list(value: Any) -> list[Any]:

@@ -25,6 +25,7 @@ from cilium_tui.lab.kube.errors import (
     ApiError,
     bad_request,
     forbidden,
+    gone,
     invalid,
     method_not_allowed,
     not_found,
@@ -317,6 +318,11 @@ class KubeApi:
         start = ""
         if q.get("continue"):
             rv, start = _decode_continue(q["continue"])
+            if rv.isdigit() and self.store.compacted(int(rv)):
+                raise gone(
+                    "The provided continue parameter is too old to display a consistent list "
+                    "result. You can start a new list without the continue parameter."
+                )
         keyed = [(k, o) for k, o in ((_list_key(o), o) for o in items) if k > start]
         meta: JSON = {"resourceVersion": rv}
         limit = int(q["limit"]) if q.get("limit", "").isdigit() and int(q["limit"]) > 0 else 0

@@ -124,6 +124,12 @@ class Store:
             rv = str(self._rv)
         return (copy.deepcopy(items) if copy_objects else items), rv
 
+    def compacted(self, resource_version: int) -> bool:
+        """Whether `resource_version` has left the history window: a list's continue token
+        from then is refused (410), as by the real server once etcd compacted it."""
+        with self._lock:
+            return resource_version < self._compacted
+
     def events_since(
         self, resource_version: int, plural: str
     ) -> tuple[builtins.list[StoreEvent], int]:

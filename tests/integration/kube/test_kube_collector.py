@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from cilium_tui.collect import kube as kube_module
 from cilium_tui.collect.kube import (
     ConfigError,
     Conflict,
@@ -24,6 +25,8 @@ from cilium_tui.collect.kube import (
     Unauthorized,
     Unreachable,
 )
+from cilium_tui.facts.node import NODE_FIELDS, parse_node
+from cilium_tui.facts.pod import AGENT_POD_FIELDS, parse_agent_pod
 from cilium_tui.lab.kube import ExecResult, LabApiServer, StartResult, Store, command_not_found
 from tests.integration.kube.builders import NodeSpec, node, seed
 from tests.integration.kube.conftest import FAST
@@ -494,3 +497,57 @@ async def test_execs_share_one_tls_context_and_resume_its_session(
     assert kube._websocket.contexts_made == 1
     assert (tls.handshakes, tls.offered, tls.resumed) == (5, 4, 4)
     assert tls.session is not None
+
+
+# -- lists in pages -------------------------------------------------------------------------------
+
+
+def _list_requests(lab: LabApiServer, path: str) -> list[tuple[str | None, str | None]]:
+    return [
+        (r.param("limit"), r.param("continue"))
+        for r in lab.requests.records()
+        if r.method == "GET" and r.path == path and r.param("watch") is None
+    ]
+
+
+async def test_lists_are_read_in_pages_and_cut_to_the_fields_asked(
+    lab: LabApiServer, kube: KubeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kube_module, "LIST_PAGE", 3)
+    whole = await kube.list_nodes()
+    cut = await kube.list_nodes(NODE_FIELDS)
+    assert [n["metadata"]["name"] for n in cut] == ["board-1", "vm-1", "vm-2", "vm-3"]
+    assert [parse_node(n) for n in cut] == [parse_node(n) for n in whole]
+    assert all("annotations" not in n["metadata"] for n in cut)
+    assert "annotations" in whole[0]["metadata"]
+    listed = _list_requests(lab, "/api/v1/nodes")
+    assert [limit for limit, _ in listed] == ["3"] * 4, "two lists, of two pages each"
+    assert [token is None for _, token in listed] == [True, False, True, False]
+    pods = await kube.find_agent_pods(AGENT_POD_FIELDS)
+    assert [parse_agent_pod(p) for p in pods.pods] == [
+        parse_agent_pod(p) for p in (await kube.find_agent_pods()).pods
+    ]
+    assert len(_list_requests(lab, "/api/v1/pods")) == 4
+
+
+async def test_a_list_whose_continue_token_expired_starts_again_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kube_module, "LIST_PAGE", 2)
+    with LabApiServer(store=Store(history=3), timing=FAST) as lab:
+        seed(lab.store)
+        async with await KubeClient.connect(
+            str(lab.write_kubeconfig(tmp_path / "kubeconfig")), timeout=5.0
+        ) as kube:
+            method = kube._core.list_node
+
+            def compacting(*args: Any, **kw: Any) -> Any:
+                if kw.get("_continue"):  # etcd compacts between the pages
+                    for i in range(4):
+                        _set_kernel(lab, "vm-1", f"6.{i}.0-1-generic")
+                return method(*args, **kw)
+
+            monkeypatch.setattr(kube._core, "list_node", compacting)
+            nodes = await kube.list_nodes()
+    assert [n["metadata"]["name"] for n in nodes] == ["board-1", "vm-1", "vm-2", "vm-3"]
+    assert _list_requests(lab, "/api/v1/nodes")[-1] == (None, None), "then one list, unpaged"
