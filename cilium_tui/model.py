@@ -10,12 +10,14 @@ read). It never means "off". A feature that is off is ``False`` or its own value
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 StatusFormat = Literal["text", "json"]
+T = TypeVar("T")
 
 
 class Evidence:
@@ -86,6 +88,15 @@ class Evidence:
 
     def _key(self) -> tuple[str, str, str]:
         return (self.source, self.where, self.text)
+
+    def same_as(self, other: Evidence) -> bool:
+        """Equal, its text included; two lazy texts not yet made are compared by what would
+        make them (the same render of identical values), so neither is made."""
+        if (self.source, self.where) != (other.source, other.where):
+            return False
+        if self._text is None and other._text is None and self._render is other._render:
+            return identical(self._value, other._value)
+        return self.text == other.text
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Evidence):
@@ -453,3 +464,31 @@ class Snapshot:
             if record.name == name:
                 return record
         return None
+
+
+def identical(a: object, b: object) -> bool:
+    """Equal in every field, those equality leaves out (evidence, labels) included, and of the
+    same types throughout (`1 == True` and `1 == 1.0` in Python, yet they print differently)."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, Evidence):
+        assert isinstance(b, Evidence)
+        return a.same_as(b)
+    if dataclasses.is_dataclass(a):
+        return all(identical(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
+    if isinstance(a, tuple | list):
+        assert isinstance(b, tuple | list)
+        return len(a) == len(b) and all(map(identical, a, b))
+    if isinstance(a, Mapping):
+        assert isinstance(b, Mapping)
+        return list(a) == list(b) and all(identical(v, b[k]) for k, v in a.items())
+    return a == b
+
+
+def unchanged(new: T, old: T | None) -> T:
+    """`old` when `new` is identical to it, else `new`: a scan that reads the same facts as the
+    one before keeps the objects it already has, so two snapshots alive at once (the shown one
+    and the next) share what did not change instead of holding it twice."""
+    return old if old is not None and identical(new, old) else new

@@ -39,6 +39,7 @@ from cilium_tui.model import (
     NodeRecord,
     ProbeFacts,
     Snapshot,
+    unchanged,
 )
 
 T = TypeVar("T")
@@ -80,12 +81,29 @@ class _NodeScan:
     raw: str | None = None
     probe: ProbeFacts | None = None
     errors: dict[str, str] = field(default_factory=dict)
+    before: NodeRecord | None = None
+    """The node as the previous scan read it: what reads the same is kept from it (`unchanged`)."""
+
+    def __post_init__(self) -> None:
+        if self.before is not None:
+            self.info = unchanged(self.info, self.before.node)
 
     def record(self) -> NodeRecord:
+        return unchanged(self._record(), self.before)
+
+    def set_agent(self, status: AgentStatus) -> None:
+        self.agent = unchanged(status, self.before.agent if self.before else None)
+
+    def set_probe(self, facts: ProbeFacts) -> None:
+        self.probe = unchanged(facts, self.before.probe if self.before else None)
+
+    def _record(self) -> NodeRecord:
         return NodeRecord(
             name=self.name,
             node=self.info,
-            pod=self.pod[0] if self.pod else None,
+            pod=unchanged(self.pod[0], self.before.pod if self.before else None)
+            if self.pod
+            else None,
             agent=self.agent,
             agent_raw=self.raw,
             probe=self.probe,
@@ -168,6 +186,8 @@ class ClusterSource:
         self.journal_dir = journal_dir
         """Where changes made through this source are journalled, when not in the user's
         journal (the demo's go with its lab)."""
+        self._previous: dict[str, NodeRecord] = {}
+        """The latest scan's records by name: the next scan keeps what reads the same."""
 
     @property
     def name(self) -> str:
@@ -229,10 +249,22 @@ class ClusterSource:
                 errors=tuple(errors),
             )
 
+        before = self._previous
         scans = [
-            _NodeScan(n.name, n, pods.get(n.name), self._target(n), {"agent", "ssh"}) for n in nodes
+            _NodeScan(
+                n.name,
+                n,
+                pods.get(n.name),
+                self._target(n),
+                {"agent", "ssh"},
+                before=before.get(n.name),
+            )
+            for n in nodes
         ]
-        scans += [_NodeScan(b.name, target=b.target, pending={"ssh"}) for b in boards]
+        scans += [
+            _NodeScan(b.name, target=b.target, pending={"ssh"}, before=before.get(b.name))
+            for b in boards
+        ]
         steps.step(f"{len(nodes)} nodes, {len(agents.pods)} agents")
         if stream is not None:
             stream.listed(snapshot([one.record() for one in scans]))
@@ -246,7 +278,9 @@ class ClusterSource:
             *(part(one, self._agent(one, steps)) for one in scans if one.info is not None),
             *(part(one, self._host(one, steps)) for one in scans),
         )
-        return snapshot([one.record() for one in scans])
+        result = snapshot([one.record() for one in scans])
+        self._previous = {record.name: record for record in result.nodes}
+        return result
 
     async def _cluster(
         self, errors: list[str]
@@ -294,7 +328,7 @@ class ClusterSource:
                 command = shown_command(out.command)
                 one.errors["agent"] = f"`{command}` printed no status we can read"
             else:
-                one.agent = status
+                one.set_agent(status)
         except KubeError as e:
             one.errors["agent"] = str(e)
         except Exception as e:  # a bug or a library surprise: this node's fact, not a crash
@@ -338,7 +372,7 @@ class ClusterSource:
             why = "; ".join(facts.errors) or f"rc {result.rc}"
             one.errors["host"] = f"no host facts via the agent pod: {why}"
             return
-        one.probe = facts
+        one.set_probe(facts)
 
     async def _probe(self, one: _NodeScan) -> None:
         target = one.target
@@ -352,7 +386,7 @@ class ClusterSource:
                 return
             # SshPool bounds its own connects and commands with timeouts; no outer timer here,
             # which would also count the time a probe waits for its turn.
-            one.probe = (await self.ssh.probe(target)).facts
+            one.set_probe((await self.ssh.probe(target)).facts)
         except SshError as e:
             one.errors["ssh"] = str(e)
         except Exception as e:  # a bug or a library surprise: this node's fact, not a crash

@@ -174,3 +174,19 @@ async def test_per_node_work_of_a_warm_scan_is_one_of_each(
     assert tls is fleet.kube.exec_tls, "one TLS context for every scan"
     assert (tls.handshakes - handshakes, tls.offered - offered) == (NODES, NODES)
     assert encoded == [], "evidence is encoded when shown, not when scanned"
+
+
+async def test_a_scan_keeps_what_reads_the_same_as_the_scan_before(fleet: ClusterSource) -> None:
+    """Two snapshots alive at once (the one shown, the next being read) share every node that
+    did not change: its record, and of a changed node the parts that did not."""
+    first = await fleet.scan()
+    changed = first.nodes[0]
+    running(fleet).cluster.set_kernel(changed.name, "6.9.0-1-generic")
+    second = await fleet.scan()
+    assert [r.name for r in second.nodes] == [r.name for r in first.nodes]
+    kept = [new is old for old, new in zip(first.nodes, second.nodes, strict=True)]
+    assert kept == [False] + [True] * (len(kept) - 1)
+    now = second.nodes[0]
+    assert now.kernel == "6.9.0-1-generic" and changed.kernel != now.kernel
+    assert now.node is not changed.node and now.probe is not changed.probe
+    assert now.pod is changed.pod

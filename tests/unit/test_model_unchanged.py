@@ -1,0 +1,43 @@
+"""Facts that read the same as before are kept from before: identical means every field."""
+
+from __future__ import annotations
+
+import json
+
+from cilium_tui.model import AgentStatus, Evidence, NodeInfo, identical, unchanged
+
+
+def _render(value: object) -> str:
+    _render.calls += 1  # type: ignore[attr-defined]
+    return json.dumps(value)
+
+
+_render.calls = 0  # type: ignore[attr-defined]
+
+
+def _status(value: object, *, clock_hz: int = 250) -> AgentStatus:
+    evidence = {"clock_hz": Evidence.lazy("status JSON", ".clock-source.hertz", _render, value)}
+    return AgentStatus(source_format="json", clock_hz=clock_hz, evidence=evidence)
+
+
+def test_identical_statuses_are_kept_without_making_their_evidence_text() -> None:
+    before = _status([250])
+    calls = _render.calls  # type: ignore[attr-defined]
+    assert unchanged(_status([250]), before) is before
+    assert _render.calls == calls, "no evidence text made to compare"  # type: ignore[attr-defined]
+
+
+def test_what_equality_leaves_out_still_counts() -> None:
+    before = _status([250])
+    assert _status([250]) == _status([True]) == _status({"x": 1})  # evidence is not compared
+    assert unchanged(new := _status([True]), before) is new, "true prints otherwise than 1"
+    assert unchanged(new := _status([250.0]), before) is new
+    assert unchanged(new := _status([250], clock_hz=100), before) is new
+    rendered = _status([250])
+    assert rendered.evidence["clock_hz"].text == "[250]"
+    assert unchanged(rendered, before) is before, "a made text compares with one to be made"
+    node = NodeInfo("vm-1", labels={"a": "1"})
+    assert NodeInfo("vm-1", labels={"a": "2"}) == node
+    assert not identical(NodeInfo("vm-1", labels={"a": "2"}), node)
+    assert unchanged(NodeInfo("vm-1", labels={"a": "1"}), node) is node
+    assert unchanged(node, None) is node
