@@ -1,6 +1,6 @@
 """The scan benchmark of issue 10: one table for N = 100, 1000 and 5000 nodes.
 
-    .venv/bin/python benchmarks/scan_bench.py [--nodes 100,1000,5000] [--latency 50ms]
+    .venv/bin/python benchmarks/scan_bench.py [--nodes 100,1000,5000] [--latency 50ms] [--cold-only]
 
 For each N the lab (`cilium-tui lab --scenario scale:N --latency ...`) runs in a process of its
 own, as a real cluster would, and the client in another (so its peak RSS is its own). The client
@@ -11,7 +11,8 @@ a 5-worker pool of the same (cilium-cli's way). The baselines run on a subset of
 their figures are scaled to N (said in the table). Reported: wall time, client CPU per node
 (process time, all threads), the lab's CPU (from /proc), the 1-minute load average, errors, the
 client's peak RSS after the warm scan, and `cilium-tui --help` time. N = 5000 is skipped (and
-said so) when the machine has too little free memory for the lab.
+said so) when the machine has too little free memory for the lab. `--cold-only` runs the cold scan
+alone and reports the client's peak RSS after it (the quick memory figure at a large N).
 
 Figures, not tests: the machine is shared, so quote the load average with them.
 """
@@ -103,7 +104,9 @@ def _official_exec(configuration: Any, namespace: str, pod: str, argv: list[str]
         api.close()
 
 
-async def _client(directory: Path, lab_pid: int, nodes: int, concurrency: int) -> dict[str, Any]:
+async def _client(
+    directory: Path, lab_pid: int, nodes: int, concurrency: int, cold_only: bool = False
+) -> dict[str, Any]:
     raise_open_files_limit()  # as the CLI does
     kube = await KubeClient.connect(str(directory / "kubeconfig"), exec_concurrency=concurrency)
     ssh_config, known_hosts = directory / "ssh" / "ssh_config", directory / "ssh" / "known_hosts"
@@ -126,10 +129,13 @@ async def _client(directory: Path, lab_pid: int, nodes: int, concurrency: int) -
 
     try:
         results["cold"] = await _measured(lab_pid, nodes, scan)
-        results["warm"] = await _measured(lab_pid, nodes, scan)
+        if not cold_only:
+            results["warm"] = await _measured(lab_pid, nodes, scan)
         results["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     finally:
         await source.close()
+    if cold_only:
+        return results
 
     configuration = kube._api.configuration
     argv = ["cilium-dbg", "status", "-o", "json"]
@@ -218,7 +224,7 @@ def _help_seconds() -> float:
 _CLIENT = (sys.executable, __file__, "--client")
 
 
-def _one_n(nodes: int, latency: str, concurrency: int) -> dict[str, Any]:
+def _one_n(nodes: int, latency: str, concurrency: int, cold_only: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="cilium-tui-bench-") as tmp:
         directory = Path(tmp) / "lab"
         started = time.perf_counter()
@@ -226,7 +232,8 @@ def _one_n(nodes: int, latency: str, concurrency: int) -> dict[str, Any]:
         up = time.perf_counter() - started
         try:
             client = subprocess.run(
-                [*_CLIENT, str(directory), str(lab.pid), str(nodes), str(concurrency)],
+                [*_CLIENT, str(directory), str(lab.pid), str(nodes), str(concurrency)]
+                + (["cold-only"] if cold_only else []),
                 capture_output=True,
                 text=True,
                 check=False,
@@ -258,6 +265,8 @@ def _table(all_results: dict[int, dict[str, Any]], skipped: Sequence[str]) -> st
     }
     for n, results in all_results.items():
         for key, name in names.items():
+            if key not in results:  # --cold-only
+                continue
             r = results[key]
             label = name
             if "subset" in r:
@@ -270,10 +279,15 @@ def _table(all_results: dict[int, dict[str, Any]], skipped: Sequence[str]) -> st
     lines = ["\n".join(rows), ""]
     for n, results in all_results.items():
         cold = results["cold"]["wall"]
+        versus = (
+            f"{results['sequential']['wall'] / cold:.1f}x faster than the sequential loop, "
+            f"{results['pool5']['wall'] / cold:.1f}x than the 5-worker pool (wall); "
+            if "sequential" in results
+            else "cold scan only; "
+        )
         lines.append(
-            f"- N={n}: {results['sequential']['wall'] / cold:.1f}x faster than the sequential "
-            f"loop, {results['pool5']['wall'] / cold:.1f}x than the 5-worker pool (wall); client "
-            f"peak RSS {results['peak_rss_mib']:.0f} MiB; lab up in {results['lab_up']:.0f} s"
+            f"- N={n}: {versus}client peak RSS {results['peak_rss_mib']:.0f} MiB; "
+            f"lab up in {results['lab_up']:.0f} s"
         )
     if 100 in all_results and 1000 in all_results:
         growth = (
@@ -288,9 +302,12 @@ def _table(all_results: dict[int, dict[str, Any]], skipped: Sequence[str]) -> st
 
 
 def main() -> None:
-    if len(sys.argv) == 6 and sys.argv[1] == "--client":
-        _, _, directory, pid, nodes, concurrency = sys.argv
-        results = asyncio.run(_client(Path(directory), int(pid), int(nodes), int(concurrency)))
+    if len(sys.argv) in (6, 7) and sys.argv[1] == "--client":
+        directory, pid, nodes, concurrency = sys.argv[2:6]
+        cold_only = sys.argv[6:] == ["cold-only"]
+        results = asyncio.run(
+            _client(Path(directory), int(pid), int(nodes), int(concurrency), cold_only)
+        )
         print(json.dumps(results))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -298,6 +315,11 @@ def main() -> None:
     parser.add_argument("--latency", default="50ms", help="the lab's latency per call")
     parser.add_argument(
         "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="as cilium-tui's option"
+    )
+    parser.add_argument(
+        "--cold-only",
+        action="store_true",
+        help="the cold scan alone and the client's peak RSS after it (no warm scan, no baselines)",
     )
     args = parser.parse_args()
     cores = os.cpu_count()
@@ -315,7 +337,7 @@ def main() -> None:
                 f"N={n} skipped: the lab needs ~{needed:.0f} MiB, {_free_mib():.0f} free"
             )
             continue
-        all_results[n] = _one_n(n, args.latency, args.concurrency)
+        all_results[n] = _one_n(n, args.latency, args.concurrency, args.cold_only)
         print(f"N={n}: {json.dumps(all_results[n])}", file=sys.stderr)
     print(_table(all_results, skipped))
 
