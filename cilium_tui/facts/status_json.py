@@ -16,6 +16,7 @@ spells the same fields as lower-cased Go names (`ipv4bigtcp`, `maxgro`, `intraho
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import sys
@@ -267,7 +268,7 @@ def _read_modes(b: StatusBuilder, root: _At) -> None:
         value = ratio.number() if ratio.value is not _MISSING else 0.0
         b.put("bpf_map_dynamic_ratio", value, ratio.evidence())
         rows = [(entry["name"].text(), entry["size"].integer()) for entry in maps["maps"].each()]
-        found = tuple(BpfMap(name, size) for name, size in rows if name and size is not None)
+        found = _bpf_maps(tuple((n, size) for n, size in rows if n and size is not None))
         b.put("bpf_maps", found, maps["maps"].evidence())
 
 
@@ -416,6 +417,22 @@ def _put(doc: dict[str, Any], path: str, value: Any) -> None:
     doc[last] = value
 
 
+@functools.lru_cache(maxsize=64)
+def _name_size_rows(text: str) -> list[dict[str, Any]]:
+    """Printed `name size` rows (the BPF maps) as JSON holds them. One list for every agent
+    that printed the same rows, as a fleet's agents mostly do: shared, never changed, by their
+    documents and their evidence (which a scan keeps per node)."""
+    rows = [row.partition(_CELL) for row in text.split(_ROW) if row]
+    sized = [(sys.intern(name), _leaf(size, "number")) for name, _, size in rows]
+    return [{"name": name, "size": size} for name, size in sized]
+
+
+@functools.lru_cache(maxsize=64)
+def _bpf_maps(rows: tuple[tuple[str, int], ...]) -> tuple[BpfMap, ...]:
+    """The maps of these rows: one tuple for every agent with the same maps."""
+    return tuple(BpfMap(name, size) for name, size in rows)
+
+
 def status_from_jsonpath(output: str) -> dict[str, Any]:
     """The StatusResponse fields an agent printed for STATUS_JSONPATH, rebuilt as the JSON
     they come from (only those fields), for `parse_status_json`. Empty when it printed none."""
@@ -438,9 +455,7 @@ def status_from_jsonpath(output: str) -> dict[str, Any]:
             else:  # a list of names
                 _put(doc, path.removesuffix("[*]"), names)
         elif kind == "name-size rows":
-            rows = [row.partition(_CELL) for row in text.split(_ROW) if row]
-            sized = [(sys.intern(name), _leaf(size, "number")) for name, _, size in rows]
-            _put(doc, path, [{"name": name, "size": size} for name, size in sized])
+            _put(doc, path, _name_size_rows(text))
         else:
             value = _leaf(text, kind)
             if value is not _MISSING:

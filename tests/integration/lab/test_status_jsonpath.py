@@ -4,12 +4,13 @@ judges exactly as their full status does."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
 from cilium_tui.facts.status import parse_status
 from cilium_tui.facts.status_json import STATUS_JSONPATH, parse_status_json, status_from_jsonpath
-from cilium_tui.model import AgentStatus
+from cilium_tui.model import AgentStatus, BpfMap
 from tests.integration.lab.conftest import lab_source
 
 NOT_FACTS = ("evidence", "source_format", "notes")
@@ -83,3 +84,22 @@ def test_a_real_agents_printing_quirks() -> None:
     assert (status.nodeport_mode, status.dsr_dispatch) == ("Hybrid", "opt")
     assert status.bpf_map_dynamic_ratio == 0.0025
     assert status_from_jsonpath("Error: unknown shorthand flag: 'o' in -o\n") == {}
+
+
+def test_agents_printing_the_same_maps_share_them() -> None:
+    """A scan keeps each agent's maps and their evidence: a fleet's agents, printing the same
+    rows, hold one copy of them (at 5000 nodes, ~10 KiB each otherwise)."""
+
+    def status(node_ip: str, maps: str) -> Any:
+        output = f"\n#0=Ok\n#1=1.15.4 (v1.15.4-9b3f9a8c)\n#6=eth0 {node_ip}\n#53={maps}\n"
+        return parse_status_json(status_from_jsonpath(output))
+
+    same = "IP cache\t512000;Session affinity\t65536;"
+    a, b = status("10.0.0.1", same), status("10.0.0.2", same)
+    assert a.bpf_maps == (BpfMap("IP cache", 512000), BpfMap("Session affinity", 65536))
+    assert a.bpf_maps is b.bpf_maps
+    assert a.evidence["bpf_maps"]._value is b.evidence["bpf_maps"]._value
+    assert a.evidence["bpf_maps"].text == b.evidence["bpf_maps"].text
+    other = status("10.0.0.3", "IP cache\t1024;")
+    assert other.bpf_maps == (BpfMap("IP cache", 1024),)
+    assert other.evidence["bpf_maps"].text != a.evidence["bpf_maps"].text
