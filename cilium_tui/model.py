@@ -11,6 +11,7 @@ read). It never means "off". A feature that is off is ``False`` or its own value
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -45,7 +46,17 @@ class Evidence:
 
     @classmethod
     def lazy(cls, source: str, where: str, render: Callable[[Any], str], value: object) -> Evidence:
-        """Evidence whose text is `render(value)`, made when first read (then kept)."""
+        """Evidence whose text is `render(value)`, made when first read (then kept). Of a
+        string, integer, boolean or None, one object for every node where it reads the same
+        (a fleet's agents mostly print the same values; a scan keeps each node's evidence)."""
+        if type(value) in _SHARED_VALUES:
+            return _shared_lazy(source, where, render, type(value).__name__, value)
+        return cls._new_lazy(source, where, render, value)
+
+    @classmethod
+    def _new_lazy(
+        cls, source: str, where: str, render: Callable[[Any], str], value: object
+    ) -> Evidence:
         evidence = cls.__new__(cls)
         evidence._set(source, where, None, render, value)
         return evidence
@@ -113,6 +124,18 @@ class Evidence:
         if self.text.startswith(self.where.rstrip(":")):  # a status line already names its label
             return f"{self.source}: {self.text}"
         return f"{self.source} {self.where}: {self.text}"
+
+
+_SHARED_VALUES = (str, int, bool, type(None))
+"""Values whose equality (with their type) means the same text (not floats: -0.0 == 0.0)."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _shared_lazy(
+    source: str, where: str, render: Callable[[Any], str], kind: str, value: object
+) -> Evidence:
+    """One lazy evidence per (source, where, render, value); `kind` keeps 1 and True apart."""
+    return Evidence._new_lazy(source, where, render, value)
 
 
 EvidenceMap = Mapping[str, Evidence]

@@ -1,4 +1,4 @@
-"""Facts that read the same as before are kept from before: identical means every field."""
+"""What reads the same is held once: facts kept from the scan before, evidence shared by nodes."""
 
 from __future__ import annotations
 
@@ -41,3 +41,14 @@ def test_what_equality_leaves_out_still_counts() -> None:
     assert not identical(NodeInfo("vm-1", labels={"a": "2"}), node)
     assert unchanged(NodeInfo("vm-1", labels={"a": "1"}), node) is node
     assert unchanged(node, None) is node
+
+
+def test_nodes_reading_the_same_value_share_one_evidence() -> None:
+    def lazy(value: object) -> Evidence:
+        return Evidence.lazy("status JSON", ".cilium.state", json.dumps, value)
+
+    assert lazy("Ok") is lazy("Ok")
+    assert lazy(1) is not lazy(True) and lazy(True).text == "true" and lazy(1).text == "1"
+    assert lazy(0.0) is not lazy(-0.0) and lazy(-0.0).text == "-0.0"
+    assert lazy(["eth0"]) is not lazy(["eth0"]), "a list may be anyone's: not shared"
+    assert lazy("Ok") is not Evidence.lazy("status JSON", ".hubble.state", json.dumps, "Ok")
