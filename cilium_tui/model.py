@@ -54,6 +54,11 @@ class Evidence:
         return cls._new_lazy(source, where, render, value)
 
     @classmethod
+    def shared(cls, source: str, where: str, text: str) -> Evidence:
+        """Evidence of a literal text: one object for every node where it reads the same."""
+        return _shared_lazy(source, where, str, "str", text)
+
+    @classmethod
     def _new_lazy(
         cls, source: str, where: str, render: Callable[[Any], str], value: object
     ) -> Evidence:

@@ -8,6 +8,7 @@ label; Ready from the `Ready` condition, where "Unknown" (the node stopped repor
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -72,8 +73,8 @@ def parse_node(obj: Mapping[str, Any]) -> NodeInfo:
     """Read a Node object; fields it does not carry are None, never a guess."""
     obj = _mapping(obj)
     meta, spec, status = (_mapping(obj.get(k)) for k in ("metadata", "spec", "status"))
-    labels = {
-        key: value
+    labels = {  # the same few keys and values on every node: held once (a scan keeps them)
+        sys.intern(key): sys.intern(value)
         for key, value in _mapping(meta.get("labels")).items()
         if isinstance(key, str) and isinstance(value, str)
     }
@@ -83,7 +84,8 @@ def parse_node(obj: Mapping[str, Any]) -> NodeInfo:
     def found(field: str, where: str, value: Any, text: str | None = None) -> None:
         if value is not None:
             values[field] = value
-            evidence[field] = Evidence(SOURCE, where, text if text is not None else str(value))
+            shown = text if text is not None else str(value)
+            evidence[field] = Evidence.shared(SOURCE, sys.intern(where), shown)
 
     info = _mapping(status.get("nodeInfo"))
     for field, key in _NODE_INFO.items():

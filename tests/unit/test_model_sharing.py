@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from cilium_tui.facts.node import parse_node
 from cilium_tui.model import AgentStatus, Evidence, NodeInfo, identical, unchanged
 
 
@@ -52,3 +53,27 @@ def test_nodes_reading_the_same_value_share_one_evidence() -> None:
     assert lazy(0.0) is not lazy(-0.0) and lazy(-0.0).text == "-0.0"
     assert lazy(["eth0"]) is not lazy(["eth0"]), "a list may be anyone's: not shared"
     assert lazy("Ok") is not Evidence.lazy("status JSON", ".hubble.state", json.dumps, "Ok")
+
+
+def test_nodes_reading_the_same_node_fields_share_their_evidence_and_labels() -> None:
+    def node(name: str, ip: str) -> NodeInfo:
+        served = {  # decoded, as a list's items are: every string a new object
+            "metadata": {"name": name, "labels": {"kubernetes.io/os": "linux"}},
+            "status": {
+                "nodeInfo": {"kernelVersion": "6.8.0-63-generic"},
+                "addresses": [{"type": "InternalIP", "address": ip}],
+            },
+        }
+        return parse_node(json.loads(json.dumps(served)))
+
+    a, b = node("vm-1", "10.0.0.1"), node("vm-2", "10.0.0.2")
+    assert a.evidence["kernel_version"] is b.evidence["kernel_version"]
+    assert a.evidence["kernel_version"] == Evidence(
+        "Node", "status.nodeInfo.kernelVersion", "6.8.0-63-generic"
+    )
+    assert (
+        a.evidence["internal_ip"].text == "10.0.0.1"
+        and b.evidence["internal_ip"].text == "10.0.0.2"
+    )
+    (value_a,), (value_b,) = a.labels.values(), b.labels.values()
+    assert value_a is value_b
