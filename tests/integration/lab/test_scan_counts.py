@@ -201,3 +201,22 @@ async def test_the_lab_answers_a_warm_scans_execs_without_a_thread(fleet: Cluste
     assert sum(r.agent is not None for r in snapshot.nodes) == NODES
     warm = {how: calls[how] - cold[how] for how in calls}
     assert warm == {"in a thread": 0, "on the loop": NODES}
+
+
+async def test_a_cold_scan_of_old_agents_costs_one_exec_a_node(
+    fleet: ClusterSource, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lab's scale fleet runs Cilium 1.13, which has no `cilium-dbg`: its image tag says
+    so, and every node of a cold scan (all started before any answered) asks `cilium` at once."""
+    assert fleet.kube is not None
+    asked: list[str] = []
+    real_exec = fleet.kube.exec
+
+    async def exec_(*args: Any, **kw: Any) -> Any:
+        asked.append(args[3][0])
+        return await real_exec(*args, **kw)
+
+    monkeypatch.setattr(fleet.kube, "exec", exec_)
+    snapshot = await fleet.scan()
+    assert sum(r.agent is not None for r in snapshot.nodes) == NODES
+    assert asked == ["cilium"] * NODES
