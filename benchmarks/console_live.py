@@ -217,7 +217,7 @@ def copies(seed: Snapshot, count: int) -> Snapshot:
 
 async def table(rows: int) -> None:
     big = copies(await scan_lab("seed"), rows)
-    source = Source(big, *(changed(big, 20), big) * (REFRESHES // 2))
+    source = Source(big, *(changed(big, 20), big) * REFRESHES)  # two rounds of REFRESHES
     app = CiliumTuiApp(source, refresh=0, freeze_gc=True)  # as `run_console`
     app.animation_level = "none"
     async with app.run_test(size=SIZE) as pilot:
