@@ -1,6 +1,6 @@
 """The scan benchmark of issue 10: one table for N = 100, 1000 and 5000 nodes.
 
-    .venv/bin/python benchmarks/scan_bench.py [--nodes 100,1000,5000] [--latency 50ms] [--cold-only]
+    .venv/bin/python benchmarks/scan_bench.py [--nodes 100,1000,5000] [--latency 50ms]
 
 For each N the lab (`cilium-tui lab --scenario scale:N --latency ...`) runs in a process of its
 own, as a real cluster would, and the client in another (so its peak RSS is its own). The client
@@ -11,8 +11,7 @@ a 5-worker pool of the same (cilium-cli's way). The baselines run on a subset of
 their figures are scaled to N (said in the table). Reported: wall time, client CPU per node
 (process time, all threads), the lab's CPU (from /proc), the 1-minute load average, errors, the
 client's peak RSS after the warm scan, and `cilium-tui --help` time. N = 5000 is skipped (and
-said so) when the machine has too little free memory for the lab. `--cold-only` runs the cold scan
-alone and reports the client's peak RSS after it (the quick memory figure at a large N).
+said so) when the machine has too little free memory for the lab.
 
 Figures, not tests: the machine is shared, so quote the load average with them.
 """
@@ -105,7 +104,7 @@ def _official_exec(configuration: Any, namespace: str, pod: str, argv: list[str]
 
 
 async def _client(
-    directory: Path, lab_pid: int, nodes: int, concurrency: int, cold_only: bool = False
+    directory: Path, lab_pid: int, nodes: int, concurrency: int, baselines: bool
 ) -> dict[str, Any]:
     raise_open_files_limit()  # as the CLI does
     kube = await KubeClient.connect(str(directory / "kubeconfig"), exec_concurrency=concurrency)
@@ -129,12 +128,11 @@ async def _client(
 
     try:
         results["cold"] = await _measured(lab_pid, nodes, scan)
-        if not cold_only:
-            results["warm"] = await _measured(lab_pid, nodes, scan)
+        results["warm"] = await _measured(lab_pid, nodes, scan)
         results["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     finally:
         await source.close()
-    if cold_only:
+    if not baselines:
         return results
 
     configuration = kube._api.configuration
@@ -224,16 +222,32 @@ def _help_seconds() -> float:
 _CLIENT = (sys.executable, __file__, "--client")
 
 
-def _one_n(nodes: int, latency: str, concurrency: int, cold_only: bool) -> dict[str, Any]:
+def _one_n(
+    nodes: int, latency: str, concurrency: int, baselines: bool, profile: str | None
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="cilium-tui-bench-") as tmp:
         directory = Path(tmp) / "lab"
         started = time.perf_counter()
         lab = _start_lab(nodes, latency, directory)
         up = time.perf_counter() - started
         try:
+            argv = [*_CLIENT, str(directory), str(lab.pid), str(nodes), str(concurrency)]
+            argv.append("baselines" if baselines else "scans")
+            if profile:  # py-spy samples the client; the lab's profile is py-spy's --pid
+                argv = [
+                    str(Path(sys.executable).with_name("py-spy")),
+                    "record",
+                    "-r",
+                    "200",
+                    "-f",
+                    "raw",
+                    "-o",
+                    profile,
+                    "--",
+                    *argv,
+                ]
             client = subprocess.run(
-                [*_CLIENT, str(directory), str(lab.pid), str(nodes), str(concurrency)]
-                + (["cold-only"] if cold_only else []),
+                argv,
                 capture_output=True,
                 text=True,
                 check=False,
@@ -247,7 +261,8 @@ def _one_n(nodes: int, latency: str, concurrency: int, cold_only: bool) -> dict[
                 lab.wait()
     if client.returncode != 0:
         raise SystemExit(f"the client failed at N={nodes}:\n{client.stderr[-3000:]}")
-    results: dict[str, Any] = json.loads(client.stdout.strip().splitlines()[-1])
+    last = [line for line in client.stdout.splitlines() if line.startswith("{")][-1]
+    results: dict[str, Any] = json.loads(last)  # after py-spy's own lines when profiling
     results["lab_up"] = up
     return results
 
@@ -265,7 +280,7 @@ def _table(all_results: dict[int, dict[str, Any]], skipped: Sequence[str]) -> st
     }
     for n, results in all_results.items():
         for key, name in names.items():
-            if key not in results:  # --cold-only
+            if key not in results:  # --scans-only
                 continue
             r = results[key]
             label = name
@@ -279,15 +294,13 @@ def _table(all_results: dict[int, dict[str, Any]], skipped: Sequence[str]) -> st
     lines = ["\n".join(rows), ""]
     for n, results in all_results.items():
         cold = results["cold"]["wall"]
-        versus = (
-            f"{results['sequential']['wall'] / cold:.1f}x faster than the sequential loop, "
-            f"{results['pool5']['wall'] / cold:.1f}x than the 5-worker pool (wall); "
-            if "sequential" in results
-            else "cold scan only; "
-        )
+        if "sequential" not in results:
+            lines.append(f"- N={n}: client peak RSS {results['peak_rss_mib']:.0f} MiB")
+            continue
         lines.append(
-            f"- N={n}: {versus}client peak RSS {results['peak_rss_mib']:.0f} MiB; "
-            f"lab up in {results['lab_up']:.0f} s"
+            f"- N={n}: {results['sequential']['wall'] / cold:.1f}x faster than the sequential "
+            f"loop, {results['pool5']['wall'] / cold:.1f}x than the 5-worker pool (wall); client "
+            f"peak RSS {results['peak_rss_mib']:.0f} MiB; lab up in {results['lab_up']:.0f} s"
         )
     if 100 in all_results and 1000 in all_results:
         growth = (
@@ -302,12 +315,12 @@ def _table(all_results: dict[int, dict[str, Any]], skipped: Sequence[str]) -> st
 
 
 def main() -> None:
-    if len(sys.argv) in (6, 7) and sys.argv[1] == "--client":
-        directory, pid, nodes, concurrency = sys.argv[2:6]
-        cold_only = sys.argv[6:] == ["cold-only"]
-        results = asyncio.run(
-            _client(Path(directory), int(pid), int(nodes), int(concurrency), cold_only)
+    if len(sys.argv) == 7 and sys.argv[1] == "--client":
+        _, _, directory, pid, nodes, concurrency, baselines = sys.argv
+        run = _client(
+            Path(directory), int(pid), int(nodes), int(concurrency), baselines == "baselines"
         )
+        results = asyncio.run(run)
         print(json.dumps(results))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -317,9 +330,10 @@ def main() -> None:
         "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="as cilium-tui's option"
     )
     parser.add_argument(
-        "--cold-only",
-        action="store_true",
-        help="the cold scan alone and the client's peak RSS after it (no warm scan, no baselines)",
+        "--scans-only", action="store_true", help="cold and warm scans only, no baselines"
+    )
+    parser.add_argument(
+        "--profile", metavar="FILE", help="record the client with py-spy (collapsed stacks)"
     )
     args = parser.parse_args()
     cores = os.cpu_count()
@@ -337,7 +351,9 @@ def main() -> None:
                 f"N={n} skipped: the lab needs ~{needed:.0f} MiB, {_free_mib():.0f} free"
             )
             continue
-        all_results[n] = _one_n(n, args.latency, args.concurrency, args.cold_only)
+        all_results[n] = _one_n(
+            n, args.latency, args.concurrency, not args.scans_only, args.profile
+        )
         print(f"N={n}: {json.dumps(all_results[n])}", file=sys.stderr)
     print(_table(all_results, skipped))
 
