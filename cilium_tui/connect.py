@@ -63,11 +63,13 @@ async def open_source(
     latency: float = 0.0,
     faults: Sequence[str] = (),
     lab_directory: Path | None = None,
+    lab_directory_temporary: bool = False,
 ) -> ClusterSource:
     """The Source the settings name. Raises OpenError with a clear message.
 
     `latency` and `faults` are the lab's knobs (see `cilium_tui.lab.runner.FAULTS`);
-    `lab_directory` is where the lab writes its files (default: its own, removed with it).
+    `lab_directory` is where the lab writes its files (default: its own, removed with it), removed
+    with the lab too when `lab_directory_temporary`.
     """
     if settings.demo:
         return await _open_lab(
@@ -75,6 +77,7 @@ async def open_source(
             latency,
             faults,
             lab_directory,
+            temporary=lab_directory_temporary,
             no_ssh=settings.no_ssh,
             concurrency=settings.concurrency,
         )
@@ -126,6 +129,7 @@ async def _open_lab(
     faults: Sequence[str],
     directory: Path | None,
     *,
+    temporary: bool = False,
     no_ssh: bool = False,
     concurrency: int = DEFAULT_CONCURRENCY,
 ) -> ClusterSource:
@@ -133,7 +137,9 @@ async def _open_lab(
     from cilium_tui.lab.process import LabFailed, LabProcess, LabRefused  # noqa: PLC0415
 
     try:
-        lab = await LabProcess.start(name, directory, latency=latency, faults=faults)
+        lab = await LabProcess.start(
+            name, directory, latency=latency, faults=faults, temporary=temporary
+        )
     except LabRefused as e:
         raise OpenError(f"--demo: {e}") from e
     except (LabFailed, OSError) as e:

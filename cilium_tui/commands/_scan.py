@@ -6,9 +6,11 @@ Progress goes to stderr: one updating line on a terminal, a start and an end lin
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 import sys
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -18,7 +20,7 @@ from cilium_tui.collect.source import ScanProgress
 from cilium_tui.connect import OpenError, open_source, parse_duration
 from cilium_tui.model import Snapshot
 from cilium_tui.offline.source import Kind, OfflineError, OfflineSource, open_offline
-from cilium_tui.settings import Settings, resolve
+from cilium_tui.settings import Settings, SettingsError, resolve
 
 
 @dataclass(frozen=True)
@@ -129,3 +131,46 @@ async def scan_once(target: Target) -> tuple[str, Snapshot]:
     source, snapshot = await open_target(target)
     await source.close()
     return source.name, snapshot
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A command's one-line messages on stderr ("cilium-tui NAME: ..."); a failure's message
+    returns the command's exit code for it."""
+
+    name: str
+    failed: int
+
+    def say(self, message: str) -> None:
+        print(f"cilium-tui {self.name}: {message}", file=sys.stderr)
+
+    def fail(self, message: str) -> int:
+        self.say(message)
+        return self.failed
+
+    def errors(self, snapshot: Snapshot) -> None:
+        """The scan's errors, each distinct message once."""
+        for error in dict.fromkeys(snapshot.errors):
+            self.say(error)
+
+
+def run_on_target(
+    args: argparse.Namespace,
+    voice: Voice,
+    body: Callable[[Target], Coroutine[object, object, int]],
+    expected: tuple[type[Exception], ...] = (),
+) -> int:
+    """`target_of(args)`, then `body(target)` on a new event loop. Options that cannot work, the
+    `expected` errors and any surprise (a bug) end in one line and the voice's exit code, never in
+    a traceback and Python's exit status 1."""
+    refused: tuple[type[Exception], ...] = (SettingsError, OpenError, *expected)
+    try:
+        target = target_of(args)
+    except refused as e:
+        return voice.fail(str(e))
+    try:
+        return asyncio.run(body(target))
+    except expected as e:
+        return voice.fail(str(e))
+    except Exception as e:
+        return voice.fail(f"the scan failed unexpectedly: {type(e).__name__}: {e}")

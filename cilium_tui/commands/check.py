@@ -8,48 +8,36 @@ stdout.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
+from functools import partial
 
 from cilium_tui.checks.catalogue import evaluate
 from cilium_tui.checks.why_legacy import why_legacy
-from cilium_tui.commands._scan import Target, scan_once, target_of
+from cilium_tui.commands._scan import Target, Voice, run_on_target, scan_once
 from cilium_tui.connect import NoCluster, OpenError
 from cilium_tui.report import EXIT_NO_SCAN, Format, check_exit_code, render_check
 from cilium_tui.report.outcome import NOTHING_READ
-from cilium_tui.settings import SettingsError
+
+VOICE = Voice("check", EXIT_NO_SCAN)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        target = target_of(args)
-    except (SettingsError, OpenError) as e:
-        return _fail(str(e))
-    try:
-        return asyncio.run(_check(target, args.format))
-    except Exception as e:  # a bug or a surprise: one line, and "no scan", never Python's exit 1
-        return _fail(f"the scan failed unexpectedly: {type(e).__name__}: {e}")
-
-
-def _fail(message: str) -> int:
-    print(f"cilium-tui check: {message}", file=sys.stderr)
-    return EXIT_NO_SCAN
+    return run_on_target(args, VOICE, partial(_check, fmt=args.format))
 
 
 async def _check(target: Target, fmt: Format) -> int:
     try:
         _, snapshot = await scan_once(target)
     except NoCluster as e:
-        return _fail(f"{e}; try `cilium-tui check --demo` for the embedded lab")
+        return VOICE.fail(f"{e}; try `cilium-tui check --demo` for the embedded lab")
     except OpenError as e:
-        return _fail(str(e))
-    for error in dict.fromkeys(snapshot.errors):  # each distinct message once
-        print(f"cilium-tui check: {error}", file=sys.stderr)
+        return VOICE.fail(str(e))
+    VOICE.errors(snapshot)
     if not snapshot.nodes:
-        return _fail("no nodes could be read")
+        return VOICE.fail("no nodes could be read")
     rollups = evaluate(snapshot)
     sys.stdout.write(render_check(fmt, snapshot, rollups, why_legacy(snapshot)))
     code = check_exit_code(rollups, snapshot)
     if code == EXIT_NO_SCAN:  # the report shows why; say it once where CI logs look
-        return _fail(f"{NOTHING_READ}: nothing about Cilium was checked")
+        return VOICE.fail(f"{NOTHING_READ}: nothing about Cilium was checked")
     return code

@@ -89,7 +89,8 @@ async def _live(target: Target) -> int:
             return _fail(str(e))
         remedy = None if settings.read_only else RemedyEngine(source, journal=journal_for(source))
         return await run_console(settings, source, remedy=remedy)
-    with tempfile.TemporaryDirectory(prefix="cilium-tui-lab-") as files:
+    # The lab removes it too when it stops, even if this process is killed (SIGKILL).
+    with tempfile.TemporaryDirectory(prefix="cilium-tui-lab-", ignore_cleanup_errors=True) as files:
         directory = Path(files)
         opener = partial(
             open_source,
@@ -97,6 +98,7 @@ async def _live(target: Target) -> int:
             latency=target.latency,
             faults=target.faults,
             lab_directory=directory,
+            lab_directory_temporary=True,
         )
         lab = OpeningSource(f"lab {settings.demo}", opener)  # the lab starts on screen
         # A demo's changes are journalled with the lab and go with it (see `journal_for`).

@@ -12,14 +12,14 @@ not be read, or the lesson or a step named does not exist).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 import textwrap
+from functools import partial
 
 from cilium_tui.checks.judgement import judge
 from cilium_tui.collect.scan import ClusterSource
-from cilium_tui.commands._scan import Target, open_target, target_of
+from cilium_tui.commands._scan import Target, Voice, open_target, run_on_target
 from cilium_tui.connect import NoCluster, OpenError
 from cilium_tui.lessons import (
     Lesson,
@@ -38,15 +38,10 @@ from cilium_tui.model import Snapshot
 from cilium_tui.remedy.engine import cluster_identity
 from cilium_tui.report import EXIT_FAILING, EXIT_NO_SCAN, EXIT_OK
 from cilium_tui.report.outcome import NOTHING_READ, read_nothing
-from cilium_tui.settings import SettingsError
 
 DEFAULT_LESSON = "seed"
 WIDTH = 100
-
-
-def _fail(message: str) -> int:
-    print(f"cilium-tui walkthrough: {message}", file=sys.stderr)
-    return EXIT_NO_SCAN
+VOICE = Voice("walkthrough", EXIT_NO_SCAN)
 
 
 def _list(fmt: str) -> int:
@@ -65,20 +60,14 @@ def _list(fmt: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        if args.list:
-            return _list(args.format)
-        if args.lesson is not None:
+    if args.list:
+        return _list(args.format)
+    if args.lesson is not None:
+        try:
             load_lesson(args.lesson)  # an unknown name fails before the scan
-        target = target_of(args)
-    except (SettingsError, OpenError, LessonError) as e:
-        return _fail(str(e))
-    try:
-        return asyncio.run(_walkthrough(target, args))
-    except LessonError as e:
-        return _fail(str(e))
-    except Exception as e:  # a bug or a surprise: one line, and "no scan", never Python's exit 1
-        return _fail(f"the scan failed unexpectedly: {type(e).__name__}: {e}")
+        except LessonError as e:
+            return VOICE.fail(str(e))
+    return run_on_target(args, VOICE, partial(_walkthrough, args=args), expected=(LessonError,))
 
 
 def _choose(args: argparse.Namespace, target: Target, progress: Progress) -> Lesson:
@@ -97,25 +86,24 @@ async def _walkthrough(target: Target, args: argparse.Namespace) -> int:
     try:
         source, snapshot = await open_target(target)
     except NoCluster as e:
-        return _fail(f"{e}; try `cilium-tui walkthrough --demo=training` for the embedded lab")
+        return VOICE.fail(f"{e}; try `cilium-tui walkthrough --demo=training` for the embedded lab")
     except OpenError as e:
-        return _fail(str(e))
+        return VOICE.fail(str(e))
     try:
-        for error in dict.fromkeys(snapshot.errors):
-            print(f"cilium-tui walkthrough: {error}", file=sys.stderr)
+        VOICE.errors(snapshot)
         if not snapshot.nodes:
-            return _fail("no nodes could be read")
+            return VOICE.fail("no nodes could be read")
         if read_nothing(snapshot):
-            return _fail(f"{NOTHING_READ}: no step can be judged")
+            return VOICE.fail(f"{NOTHING_READ}: no step can be judged")
         judgement = judge(snapshot)
         if judgement.error is not None:
-            return _fail(judgement.error)
+            return VOICE.fail(judgement.error)
         if isinstance(source, ClusterSource):
             identity = await cluster_identity(source)
             store = store_for(source)
             progress = store.load(identity)
             for problem in store.problems:
-                print(f"cilium-tui walkthrough: {problem}", file=sys.stderr)
+                VOICE.say(problem)
         else:  # a file: nothing to remember it by, nothing was visited
             progress = Progress()
         lesson = _choose(args, target, progress)
@@ -130,7 +118,7 @@ async def _walkthrough(target: Target, args: argparse.Namespace) -> int:
             try:
                 store.save(identity, progress)
             except ProgressError as e:
-                print(f"cilium-tui walkthrough: {e}", file=sys.stderr)
+                VOICE.say(str(e))
         _warn_scenario(lesson, target)
         if args.format == "json":
             doc = {"cluster": snapshot.source, "context": snapshot.context, **status.to_dict()}
@@ -153,10 +141,8 @@ def _known_step(lesson: Lesson, step_id: str) -> None:
 def _warn_scenario(lesson: Lesson, target: Target) -> None:
     demo = target.settings.demo
     if demo is not None and demo != lesson.scenario:
-        print(
-            f"cilium-tui walkthrough: lesson {lesson.name} is written for "
-            f"--demo={lesson.scenario}, this is --demo={demo}",
-            file=sys.stderr,
+        VOICE.say(
+            f"lesson {lesson.name} is written for --demo={lesson.scenario}, this is --demo={demo}"
         )
 
 

@@ -68,11 +68,15 @@ class LabProcess:
         *,
         latency: float = 0.0,
         faults: Sequence[str] = (),
+        temporary: bool = False,
     ) -> LabProcess:
         """Start the lab of scenario `name`, its files in `directory` (else a temporary one of
-        its own, removed when it stops), and wait until it serves. Raises LabRefused or
-        LabFailed. Cancelled while it starts, it kills the child."""
-        owned = directory is None
+        its own), and wait until it serves. Raises LabRefused or LabFailed. Cancelled while it
+        starts, it kills the child.
+
+        A directory of its own, or one given as `temporary`, goes when the lab stops: the child
+        removes it too, so it goes even when the parent is killed (SIGKILL runs no clean-up)."""
+        owned = directory is None or temporary
         if directory is None:  # private (0700): the files in it carry a token and a key
             directory = Path(tempfile.mkdtemp(prefix="cilium-tui-lab-"))
         cmd = [sys.executable, "-m", __name__, name, "--latency", repr(latency)]

@@ -115,15 +115,15 @@ class ItemState:
         missing = [f for f in counted if f.state not in self.states and not self._excused(f)]
         evidence = []
         if wanted:
-            evidence.append(f"{self.item}: {wanted_text} on {_names(wanted)}")
+            evidence.append(f"{self.item}: {wanted_text} ({_names(wanted)})")
         for blockers, found in _grouped(excused, lambda f: ", ".join(f.blocked_by)):
-            evidence.append(f"{self.item}: blocked by {plain(blockers)} on {_names(found)}")
+            evidence.append(f"{self.item}: blocked by {plain(blockers)} ({_names(found)})")
         if self.nodes == "some":
             if not wanted:
                 evidence.append(f"{self.item}: no node is {wanted_text} yet")
             return Result(bool(wanted), tuple(evidence))
         for reason, found in _grouped(missing, _missing_label):
-            evidence.append(f"{self.item}: {plain(reason)} on {_names(found)}")
+            evidence.append(f"{self.item}: {plain(reason)} ({_names(found)})")
         if not wanted:
             evidence.append(f"{self.item}: no node is {wanted_text} yet")
         return Result(bool(wanted) and not missing, tuple(evidence))

@@ -76,18 +76,23 @@ async def test_a_refused_lab_says_why_and_leaves_nothing(tmp: Path) -> None:
 
 
 PARENT = """
-import asyncio, sys
+import asyncio, sys, tempfile
+from pathlib import Path
 from cilium_tui.lab.process import LabProcess
-lab = asyncio.run(LabProcess.start("seed"))
+given = Path(tempfile.mkdtemp()) if sys.argv[1] == "given" else None
+lab = asyncio.run(LabProcess.start("seed", given, temporary=given is not None))
 print(lab.pid, lab.files.directory, flush=True)
 sys.stdin.read()
 """
 
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
-def test_the_lab_dies_with_its_parent(tmp: Path, how: signal.Signals) -> None:
+@pytest.mark.parametrize("directory", ["own", "given"])
+def test_the_lab_dies_with_its_parent(tmp: Path, how: signal.Signals, directory: str) -> None:
+    """Its files go with it: a directory of its own, or one the console made for it (`given`,
+    as `--demo` does, which a SIGKILLed console cannot remove itself)."""
     parent = subprocess.Popen(
-        [sys.executable, "-c", PARENT],
+        [sys.executable, "-c", PARENT, directory],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

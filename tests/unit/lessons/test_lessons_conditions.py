@@ -42,13 +42,13 @@ ON_OR_KERNEL = ItemState(HR, (State.ON,), blocked_by=("kernel",))
 def test_every_node_on_holds_and_names_them() -> None:
     result = ON.evaluate(judged(finding("vm-1", State.ON), finding("vm-2", State.ON)))
     assert result.done
-    assert result.evidence == ("bpf-host-routing: on on vm-1, vm-2",)
+    assert result.evidence == ("bpf-host-routing: on (vm-1, vm-2)",)
 
 
 def test_one_node_off_fails_naming_it() -> None:
     result = ON.evaluate(judged(finding("vm-1", State.ON), finding("board-1", State.OFF)))
     assert not result.done
-    assert "bpf-host-routing: off: off because on board-1" in result.evidence
+    assert "bpf-host-routing: off: off because (board-1)" in result.evidence
 
 
 def test_configured_not_verified_is_not_on() -> None:
@@ -71,7 +71,7 @@ def test_blocked_by_the_kernel_only_is_excused() -> None:
     walked = judged(finding("vm-1", State.ON), finding("board-1", State.BLOCKED, KERNEL))
     result = ON_OR_KERNEL.evaluate(walked)
     assert result.done
-    assert f"bpf-host-routing: blocked by {KERNEL} on board-1" in result.evidence
+    assert f"bpf-host-routing: blocked by {KERNEL} (board-1)" in result.evidence
     assert not ON.evaluate(walked).done  # without blocked_by, the board is not on
 
 

@@ -38,8 +38,8 @@ def test_a_fresh_training_lab_has_nothing_done() -> None:
     looked = evaluate(SEED, judge(lab_snapshot("training")), LOOKED)
     assert looked.done_ids == ("mixed-cluster", "why-legacy")
     assert looked.current is not None and looked.current.step.id == "native-routing"
-    assert looked.current.evidence == ("native-routing: off: vxlan tunnelling on k3s-vm-1, "
-                                       "k3s-vm-2, k3s-vm-3, rock64-1 and 2 more",
+    assert looked.current.evidence == ("native-routing: off: vxlan tunnelling (k3s-vm-1, "
+                                       "k3s-vm-2, k3s-vm-3, rock64-1 and 2 more)",
                                        "native-routing: no node is on yet")  # fmt: skip
     assert next_hint(looked) == "Next: step 3 (Native routing): apply native-routing"
 
@@ -151,7 +151,7 @@ def test_a_crash_looping_agent_configured_for_it_is_not_done() -> None:
     step = status.of("native-routing")
     assert not step.done
     assert step.evidence == (
-        "native-routing: on on rock64-1, rock64-2, rock64-3",
-        "native-routing: configured, not verified: agent CrashLoopBackOff on k3s-vm-1, k3s-vm-2, "
-        "k3s-vm-3",
+        "native-routing: on (rock64-1, rock64-2, rock64-3)",
+        "native-routing: configured, not verified: agent CrashLoopBackOff (k3s-vm-1, k3s-vm-2, "
+        "k3s-vm-3)",
     )
