@@ -464,7 +464,10 @@ class SshPool:
                 self._keys_loading[spec] = loading
                 loading.add_done_callback(lambda _: self._keys_loading.pop(spec, None))
             loaded = await asyncio.shield(loading)
-            if loaded is None:  # asyncssh loads them itself, and says what is wrong
+            if loaded is None:
+                # This host's own load says what is wrong with its keys (an SshError naming
+                # it); if nothing is, asyncssh cannot take them back as loaded: it loads them.
+                await self._options(target, keys=True)
                 return {"client_keys": _client_keys_arg(target)}
         return loaded.connect_options()
 
