@@ -99,6 +99,10 @@ the visible table, which on a big cluster costs a good part of that time on the 
 STREAM_GAP = 0.25
 """Seconds between two publications of what a running scan has read so far."""
 
+FILL_FULL_GC = 1_000_000
+"""With `freeze_gc`, the full-collection threshold while the first scan fills the table: the
+young generations are still collected, the full passes wait for the freeze (see `_freeze`)."""
+
 CLOSE_TIMEOUT = 30.0
 """Closing the lab's source stops the lab (API server, SSH boards): allow it the time."""
 
@@ -214,7 +218,10 @@ class CiliumTuiApp(App[int]):
         once the first scan is on screen leaves the garbage collector's full passes
         (`gc.freeze`): the modules, the widgets, and the findings and rows that later refreshes
         reuse. At 5000 nodes a full pass over them held the event loop 0.4-1.2 s every few
-        refreshes. Raises `ThemeError` for an unknown or broken theme."""
+        refreshes. While that first scan fills the table, no full pass runs at all: at 1000
+        nodes ten of them, each longer than the last (0.1-0.7 s), held the loop during the fill;
+        one collection just before the freeze does their work once. Raises `ThemeError` for an
+        unknown or broken theme."""
         super().__init__()
         self.source = source
         self.read_only = read_only
@@ -252,6 +259,8 @@ class CiliumTuiApp(App[int]):
         """Snapshots set so far (`set_snapshot`): which one a published judgement is of."""
         self._freeze_gc = freeze_gc
         self._freeze_at: int | None = None
+        self._gc_thresholds: tuple[int, int, int] | None = None
+        """The collector's thresholds while full passes wait for the freeze (`freeze_gc`)."""
         """With `freeze_gc`: freeze once the judgement of this snapshot (or a later one) is out."""
         self._published_at = float("-inf")
         self._watching = False
@@ -308,6 +317,7 @@ class CiliumTuiApp(App[int]):
             self._arm_refresh()
 
     async def on_unmount(self) -> None:
+        self._resume_full_gc()  # the collector is the process's: leave it as found
         with suppress(Exception):
             await asyncio.wait_for(self.source.close(), CLOSE_TIMEOUT)
 
@@ -339,6 +349,8 @@ class CiliumTuiApp(App[int]):
             self._refresh_timer.stop()
             self._refresh_timer = None
         self._starting = False
+        if self._freeze_gc:  # the first scan (or the first that will succeed) fills the table
+            self._defer_full_gc()
         self.scan = dataclasses.replace(self.scan, running=True, progress=None)
         self.scans_started += 1
         self._scan()
@@ -396,6 +408,7 @@ class CiliumTuiApp(App[int]):
         else:
             error = describe(worker.error) if state == WorkerState.ERROR else "cancelled"
             self.report(f"scan failed: {error}", Level.ERROR, toast=True)
+            self._resume_full_gc()  # no freeze follows this scan
             taken_at = self.scan.taken_at
         self.scan = ScanStatus(running=False, taken_at=taken_at, error=error)
         if self._latest is None or not self._latest.nodes:
@@ -466,7 +479,24 @@ class CiliumTuiApp(App[int]):
             self._published_at = loop.time()
             if self._freeze_at is not None and judging >= self._freeze_at:
                 self._freeze_at = None
-                gc.freeze()
+                self.call_after_refresh(self._freeze)  # the table filled on screen first
+
+    def _freeze(self) -> None:
+        """Collect once (the garbage of the fill, which no full pass looked at), then move what
+        is alive out of the collector's sight for good."""
+        gc.collect()
+        gc.freeze()
+        self._resume_full_gc()
+
+    def _defer_full_gc(self) -> None:
+        if self._gc_thresholds is None:
+            self._gc_thresholds = gc.get_threshold()
+            gc.set_threshold(*self._gc_thresholds[:2], FILL_FULL_GC)
+
+    def _resume_full_gc(self) -> None:
+        if self._gc_thresholds is not None:
+            gc.set_threshold(*self._gc_thresholds)
+            self._gc_thresholds = None
 
     def _freeze_after_this(self) -> None:
         """With `freeze_gc`, freeze once the snapshot just set (the first whole scan) is shown;

@@ -189,3 +189,27 @@ async def test_catalogue_text_with_brackets_renders_literally() -> None:
         await pilot.press("space", "down")
         await pilot.pause()
         assert f"blocked by: {hostile}" in side_text(app)
+
+
+async def test_a_refresh_that_changes_no_line_keeps_the_tree() -> None:
+    """A node changed in a way no item's counts show (a kernel's build suffix): the items take
+    their new roll-ups in place; the tree is not cleared and built again (counted by the very
+    tree nodes kept)."""
+    seed = ScriptedSource().snapshots[0]
+    record = seed.node("k3s-vm-2")
+    assert record is not None and record.probe is not None
+    kernel = f"{record.probe.kernel_release}+1"
+    patched = with_node(seed, "k3s-vm-2", lambda r: with_kernel(r, kernel))
+    app = make_app(ScriptedSource(seed, patched))
+    async with app.run_test(size=SIZE) as pilot:
+        tree = await open_checklist(app, pilot)
+        before = list(tree.root.children)
+        lines = labels(tree)
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.snapshot is not None and app.snapshot.node("k3s-vm-2") != record
+        assert labels(tree) == lines
+        assert list(tree.root.children) == before, "the same tree nodes: no rebuild"
+        assert all(n.data is r for n, r in zip(before, pane_of(app)._rollups, strict=True))
+        judged = next(r for r in pane_of(app)._rollups if r.item.id == before[0].data.item.id)
+        assert before[0].data is judged, "each item holds its new roll-up"

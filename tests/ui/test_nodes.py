@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
-from textual.widgets import Input
+from rich.style import Style
+from textual.widgets import Input, Static
 
 from cilium_tui.collect.source import NodeEvent
 from cilium_tui.model import AgentPod, Snapshot
@@ -295,3 +297,38 @@ async def test_a_big_table_paints_the_rows_on_screen_only(seed: Snapshot) -> Non
         await pilot.press("end")  # back: those rows are still painted
         await pilot.pause()
         assert table.cells_painted == painted + on_screen * len(table.columns)
+
+
+async def test_a_sort_repaints_the_table_alone_and_looks_its_styles_up_once(seed: Snapshot) -> None:
+    """Counted, not timed: a sort on a big table asks for no layout of the screen (the summary
+    line keeps its size), and a repaint looks the table's styles up once, not once per line."""
+    many = tuple(renamed_record(r, f"{r.name}-{i}") for i in range(50) for r in seed.nodes)
+    app = make_app(ScriptedSource(dataclasses.replace(seed, nodes=many)))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        on_screen = table.scrollable_content_region.height - 1
+        screen = app.screen
+        layouts: list[object] = []
+        refresh_layout = screen._refresh_layout
+
+        def counted_layout(*args: Any, **kwargs: Any) -> None:
+            layouts.append(args)
+            refresh_layout(*args, **kwargs)
+
+        lookups: list[str] = []
+        look_up = table.get_component_rich_style
+
+        def counted_look_up(*names: str, partial: bool = False) -> Style:
+            lookups.append(names[0])
+            return look_up(*names, partial=partial)
+
+        screen._refresh_layout = counted_layout  # type: ignore[method-assign]
+        table.get_component_rich_style = counted_look_up  # type: ignore[method-assign]
+        summary = str(app.main.query_one("#nodes-summary", Static).content)
+        await pilot.press("s")
+        await pilot.pause()
+        assert str(app.main.query_one("#nodes-summary", Static).content) != summary
+        assert table.sort_column == "arch"
+        assert layouts == [], "the table and the summary repainted, nothing laid out"
+        assert 0 < len(lookups) <= 5 < on_screen, "one look-up of each style per repaint"

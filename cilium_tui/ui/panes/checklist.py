@@ -94,8 +94,37 @@ class ChecklistPane(Vertical):
         error = cluster.judgement.error if cluster is not None else None
         judged = cluster is not None
         if (judged, rollups, error) != (self._judged, self._rollups, self._error):
+            before = self._rollups
             self._judged, self._rollups, self._error = judged, rollups, error
-            self._rebuild()
+            if not self._same_lines(before):
+                self._rebuild()
+
+    def _same_lines(self, before: tuple[Rollup, ...]) -> bool:
+        """Whether a new judgement leaves every line of the list as it was (a refresh where a
+        few nodes changed and no count did): then the items take their new roll-ups in place,
+        without the tree being built and laid out again. Not when an item is expanded (its
+        per-node lines are the roll-up's findings)."""
+        tree = self.checklist_tree
+        entries = tree.root.children
+        if self._error or not self._judged or any(node.is_expanded for node in entries):
+            return False
+        shown = self._shown()
+        if len(shown) != len(entries) or self._fit(shown) != self._columns:
+            return False
+        old = {r.item.id: r for r in before}
+        for node, rollup in zip(entries, shown, strict=True):
+            was = node.data
+            if not isinstance(was, Rollup) or old.get(was.item.id) is not was:
+                return False
+            if was.item.id != rollup.item.id or rollup_cells(was, self._columns) != rollup_cells(
+                rollup, self._columns
+            ):
+                return False
+        for node, rollup in zip(entries, shown, strict=True):
+            node.data = rollup
+        self._summarise(shown)
+        self._describe(self._cursor_entry())
+        return True
 
     def _repaint(self, _: Theme) -> None:
         self._styles = tone_styles(self.app.theme_variables)
@@ -204,7 +233,9 @@ class ChecklistPane(Vertical):
             if self.state_filter is not None:
                 line += f" · showing items with a node {self.state_filter.value} ({len(shown)})"
             text = Text(line)
-        self.query_one("#checklist-summary", Static).update(text)
+        shown_summary = self.query_one("#checklist-summary", Static)
+        if text != shown_summary.content:
+            shown_summary.update(text, layout=False)  # one line high, as wide as the pane
 
     # ----------------------------------------------------------------------------------------
     # The side panel: the item's requirement, why it matters and docs, or a node's finding
@@ -220,7 +251,9 @@ class ChecklistPane(Vertical):
 
     def _describe(self, entry: Entry) -> None:
         text = self.query_one("#item-text", Static)
-        text.update(describe(entry, self._styles, text.content_region.width or None))
+        described = describe(entry, self._styles, text.content_region.width or None)
+        if described != text.content:
+            text.update(described)
 
     # ----------------------------------------------------------------------------------------
     # Actions

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
@@ -38,6 +39,8 @@ class NodesPane(Vertical):
         super().__init__(id=id)
         self._rows: list[NodeRow] = []
         self._pending: Timer | None = None
+        self._modes: list[str] = []
+        """The summary's counts of host-routing modes ("3 BPF"), counted once per judgement."""
         self.wide = False
         """Every column (the chosen ones first), as k9s' wide view."""
 
@@ -64,6 +67,8 @@ class NodesPane(Vertical):
 
     def _on_cluster(self, cluster: ClusterState | None) -> None:
         self._rows = list(cluster.rows) if cluster is not None else []
+        modes = Counter(row.cells["host_routing"].text for row in self._rows)
+        self._modes = [f"{modes[m]} {m}" for m in ("BPF", "Legacy") if modes[m]]
         self._apply()
 
     def _apply(self) -> None:
@@ -78,16 +83,16 @@ class NodesPane(Vertical):
     def _summarise(self) -> None:
         total = len(self._rows)
         shown = self.table.row_count
-        modes = [row.cells["host_routing"].text for row in self._rows]
-        parts = [f"{total} node{'s' if total != 1 else ''}"]
-        parts += [f"{modes.count(m)} {m}" for m in ("BPF", "Legacy") if m in modes]
+        parts = [f"{total} node{'s' if total != 1 else ''}", *self._modes]
         if self.filter_text:
             parts.append(f"filter '{self.filter_text}': {shown} shown")
         arrow = "▼" if self.table.sort_reverse else "▲"
         parts.append(f"sorted by {_LABELS[self.table.sort_column]} {arrow}")
         if self.wide:
             parts.append("wide (w)")
-        self.query_one("#nodes-summary", Static).update(Text(" · ".join(parts)))
+        line, summary = Text(" · ".join(parts)), self.query_one("#nodes-summary", Static)
+        if line != summary.content:
+            summary.update(line, layout=False)  # one line high, as wide as the pane
 
     # ----------------------------------------------------------------------------------------
     # Columns: the user's choice (config file, c), and the wide toggle (w)

@@ -19,6 +19,7 @@ and in which order, is the caller's (`set_columns`); cells are Rich text built f
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -27,7 +28,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -47,6 +48,17 @@ PAINTED_ROWS = 512
 """Rows whose painted cells are kept: a few screens' worth, so scrolling back costs nothing."""
 
 _BY_KEY = {c.key: c for c in COLUMNS}
+
+
+@dataclass(frozen=True)
+class _LineStyles:
+    """What every line of one repaint is styled with."""
+
+    base: Style
+    header: Style
+    rule: Segment
+    name: Style
+    cursor: Style
 
 
 class NodeTable(ScrollView, can_focus=True):
@@ -92,10 +104,14 @@ class NodeTable(ScrollView, can_focus=True):
         """Each key's place in `_order` (built when asked for after a sort)."""
         self._names: dict[str, tuple[object, ...]] = {}
         """Each key's natural sort key (computed once per node)."""
+        self._by_name: list[str] | None = None
+        """The keys in natural name order: sorted again only when rows come or go."""
         self._painted: LRUCache[str, dict[str, list[Segment]]] = LRUCache(PAINTED_ROWS)
         """Per row seen lately and column, the cell's segments (painted once per value)."""
         self._widths: dict[str, int] = {}
         self._styles: ToneStyles = tone_styles({})
+        self._line_styles: _LineStyles | None = None
+        """Set while a repaint runs (`render_lines`)."""
         self.cells_painted = 0
         """Cells painted into segments so far (tests count work with it)."""
 
@@ -173,15 +189,18 @@ class NodeTable(ScrollView, can_focus=True):
         stale = [k for k in self._shown if k not in wanted]
         for key in stale:
             del self._shown[key]
+            del self._names[key]
             self._painted.discard(key)
         resort, wider, changed = bool(stale), False, list[str]()
+        if stale:
+            self._by_name = None
         for row in rows:
             shown = self._shown.get(row.key)
             if shown is row.cells:  # the very row shown: an unchanged node (`reassess`)
                 continue
             if shown is None:
-                self._names.setdefault(row.key, natural_key(row.key))
-                resort = True
+                self._names[row.key] = natural_key(row.key)
+                resort, self._by_name = True, None
             else:
                 for column in _BY_KEY:
                     if shown[column] != row.cells[column]:
@@ -267,6 +286,27 @@ class NodeTable(ScrollView, can_focus=True):
     # Painting lines
     # ----------------------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines in `crop`, with the styles they share looked up once for them all (each
+        lookup walks the DOM: per line, that was a good part of a repaint after a sort)."""
+        self._line_styles = self._looked_up()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._line_styles = None
+
+    def _looked_up(self) -> _LineStyles:
+        base = self.rich_style
+        return _LineStyles(
+            base=base,
+            header=self.get_component_rich_style("node-table--header", partial=True),
+            rule=Segment(
+                RULE, base + self.get_component_rich_style("node-table--rule", partial=True)
+            ),
+            name=base + self.get_component_rich_style("node-table--name", partial=True),
+            cursor=Style(bgcolor=self.get_component_rich_style("node-table--cursor").bgcolor),
+        )
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if y == 0:
@@ -278,20 +318,17 @@ class NodeTable(ScrollView, can_focus=True):
 
     def _line(self, key: str | None, width: int, *, cursor: bool = False) -> Strip:
         """A header (`key` None) or a row: the frozen NAME part, then the rest scrolled."""
-        base = self.rich_style
-        header = self.get_component_rich_style("node-table--header", partial=True)
-        rule = Segment(RULE, base + self.get_component_rich_style("node-table--rule", partial=True))
+        styles = self._line_styles or self._looked_up()  # or a line asked for on its own
+        base, header = styles.base, styles.header
         columns = self.columns
-        frozen = [*self._cell(key, columns[0], header), rule]
-        frozen_strip = Strip(frozen).apply_style(
-            base + self.get_component_rich_style("node-table--name", partial=True)
-        )
+        frozen = [*self._cell(key, columns[0], header), styles.rule]
+        frozen_strip = Strip(frozen).apply_style(styles.name)
         rest = Strip([s for column in columns[1:] for s in self._cell(key, column, header)])
         room = max(0, width - frozen_strip.cell_length)
         scrolled = rest.crop(int(self.scroll_x), int(self.scroll_x) + room).apply_style(base)
         line = Strip.join([frozen_strip, scrolled]).extend_cell_length(width, base)
         if cursor:  # on top of every cell's own style, so the highlight shows across the row
-            over = Style(bgcolor=self.get_component_rich_style("node-table--cursor").bgcolor)
+            over = styles.cursor
             line = Strip([Segment(t, (s or base) + over, c) for t, s, c in line])
         return line.crop(0, width)
 
@@ -408,10 +445,13 @@ class NodeTable(ScrollView, can_focus=True):
     def _sort(self, keep: str | None = None, *, scroll: bool = True) -> None:
         """Sort, the cursor staying on `keep`; `scroll` brings it into view (a sort the user
         asked for), which a refresh does not do: the user may have scrolled away from it."""
-        column, shown, names = self.sort_column, self._shown, self._names
-        self._order = sorted(
-            shown, key=lambda k: (shown[k][column].sort_key, names[k]), reverse=self.sort_reverse
-        )
+        column, shown, reverse = self.sort_column, self._shown, self.sort_reverse
+        if self._by_name is None:
+            self._by_name = sorted(shown, key=self._names.__getitem__)
+        # A stable sort of the keys in name order: equal values stay in name order (reversed
+        # with the rest), and no name is compared again.
+        by_name = self._by_name[::-1] if reverse else self._by_name
+        self._order = sorted(by_name, key=lambda k: shown[k][column].sort_key, reverse=reverse)
         self._index = None
         self._resize()
         self.refresh()

@@ -34,7 +34,9 @@ class TopBar(Horizontal):
         self.watch(self.app, "scan", self._on_scan)
 
     def _on_scan(self, scan: ScanStatus) -> None:
-        self.query_one("#source-name", Label).update(Text(self._source.name))
+        name = self.query_one("#source-name", Label)
+        if name.content != Text(self._source.name):  # as wide as the name: a layout if it changed
+            name.update(Text(self._source.name))
         bar = self.query_one("#scan-progress", ProgressBar)
         bar.display = scan.running
         if scan.running:
@@ -52,5 +54,7 @@ class TopBar(Horizontal):
         else:
             text = "not scanned yet"
         status = self.query_one("#scan-status", Label)
-        status.update(Text(text, no_wrap=True, overflow="ellipsis"))
+        line = Text(text, no_wrap=True, overflow="ellipsis")
+        if line != status.content:
+            status.update(line, layout=False)  # one line, the bar's remaining width
         status.set_class(bool(scan.error) and not scan.running, "-failed")
