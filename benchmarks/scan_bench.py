@@ -103,7 +103,9 @@ def _official_exec(configuration: Any, namespace: str, pod: str, argv: list[str]
         api.close()
 
 
-async def _client(directory: Path, lab_pid: int, nodes: int, concurrency: int) -> dict[str, Any]:
+async def _client(
+    directory: Path, lab_pid: int, nodes: int, concurrency: int, baselines: bool
+) -> dict[str, Any]:
     raise_open_files_limit()  # as the CLI does
     kube = await KubeClient.connect(str(directory / "kubeconfig"), exec_concurrency=concurrency)
     ssh_config, known_hosts = directory / "ssh" / "ssh_config", directory / "ssh" / "known_hosts"
@@ -130,6 +132,8 @@ async def _client(directory: Path, lab_pid: int, nodes: int, concurrency: int) -
         results["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     finally:
         await source.close()
+    if not baselines:
+        return results
 
     configuration = kube._api.configuration
     argv = ["cilium-dbg", "status", "-o", "json"]
@@ -218,15 +222,32 @@ def _help_seconds() -> float:
 _CLIENT = (sys.executable, __file__, "--client")
 
 
-def _one_n(nodes: int, latency: str, concurrency: int) -> dict[str, Any]:
+def _one_n(
+    nodes: int, latency: str, concurrency: int, baselines: bool, profile: str | None
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="cilium-tui-bench-") as tmp:
         directory = Path(tmp) / "lab"
         started = time.perf_counter()
         lab = _start_lab(nodes, latency, directory)
         up = time.perf_counter() - started
         try:
+            argv = [*_CLIENT, str(directory), str(lab.pid), str(nodes), str(concurrency)]
+            argv.append("baselines" if baselines else "scans")
+            if profile:  # py-spy samples the client; the lab's profile is py-spy's --pid
+                argv = [
+                    str(Path(sys.executable).with_name("py-spy")),
+                    "record",
+                    "-r",
+                    "200",
+                    "-f",
+                    "raw",
+                    "-o",
+                    profile,
+                    "--",
+                    *argv,
+                ]
             client = subprocess.run(
-                [*_CLIENT, str(directory), str(lab.pid), str(nodes), str(concurrency)],
+                argv,
                 capture_output=True,
                 text=True,
                 check=False,
@@ -240,7 +261,8 @@ def _one_n(nodes: int, latency: str, concurrency: int) -> dict[str, Any]:
                 lab.wait()
     if client.returncode != 0:
         raise SystemExit(f"the client failed at N={nodes}:\n{client.stderr[-3000:]}")
-    results: dict[str, Any] = json.loads(client.stdout.strip().splitlines()[-1])
+    last = [line for line in client.stdout.splitlines() if line.startswith("{")][-1]
+    results: dict[str, Any] = json.loads(last)  # after py-spy's own lines when profiling
     results["lab_up"] = up
     return results
 
@@ -258,6 +280,8 @@ def _table(all_results: dict[int, dict[str, Any]], skipped: Sequence[str]) -> st
     }
     for n, results in all_results.items():
         for key, name in names.items():
+            if key not in results:  # --scans-only
+                continue
             r = results[key]
             label = name
             if "subset" in r:
@@ -270,6 +294,9 @@ def _table(all_results: dict[int, dict[str, Any]], skipped: Sequence[str]) -> st
     lines = ["\n".join(rows), ""]
     for n, results in all_results.items():
         cold = results["cold"]["wall"]
+        if "sequential" not in results:
+            lines.append(f"- N={n}: client peak RSS {results['peak_rss_mib']:.0f} MiB")
+            continue
         lines.append(
             f"- N={n}: {results['sequential']['wall'] / cold:.1f}x faster than the sequential "
             f"loop, {results['pool5']['wall'] / cold:.1f}x than the 5-worker pool (wall); client "
@@ -288,9 +315,12 @@ def _table(all_results: dict[int, dict[str, Any]], skipped: Sequence[str]) -> st
 
 
 def main() -> None:
-    if len(sys.argv) == 6 and sys.argv[1] == "--client":
-        _, _, directory, pid, nodes, concurrency = sys.argv
-        results = asyncio.run(_client(Path(directory), int(pid), int(nodes), int(concurrency)))
+    if len(sys.argv) == 7 and sys.argv[1] == "--client":
+        _, _, directory, pid, nodes, concurrency, baselines = sys.argv
+        run = _client(
+            Path(directory), int(pid), int(nodes), int(concurrency), baselines == "baselines"
+        )
+        results = asyncio.run(run)
         print(json.dumps(results))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -298,6 +328,12 @@ def main() -> None:
     parser.add_argument("--latency", default="50ms", help="the lab's latency per call")
     parser.add_argument(
         "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="as cilium-tui's option"
+    )
+    parser.add_argument(
+        "--scans-only", action="store_true", help="cold and warm scans only, no baselines"
+    )
+    parser.add_argument(
+        "--profile", metavar="FILE", help="record the client with py-spy (collapsed stacks)"
     )
     args = parser.parse_args()
     cores = os.cpu_count()
@@ -315,7 +351,9 @@ def main() -> None:
                 f"N={n} skipped: the lab needs ~{needed:.0f} MiB, {_free_mib():.0f} free"
             )
             continue
-        all_results[n] = _one_n(n, args.latency, args.concurrency)
+        all_results[n] = _one_n(
+            n, args.latency, args.concurrency, not args.scans_only, args.profile
+        )
         print(f"N={n}: {json.dumps(all_results[n])}", file=sys.stderr)
     print(_table(all_results, skipped))
 

@@ -44,9 +44,16 @@ from cilium_tui.collect.kubeconfig import (
     choose,
 )
 from cilium_tui.facts import node_config
-from cilium_tui.facts.pod import AGENT_LABEL, KUBE_PROXY_LABELS, agent_namespace, kube_proxy_hidden
+from cilium_tui.facts.pod import (
+    AGENT_LABEL,
+    KUBE_PROXY_LABELS,
+    agent_namespace,
+    image_version,
+    kube_proxy_hidden,
+)
 from cilium_tui.facts.status import parse_status
 from cilium_tui.facts.status_json import STATUS_JSONPATH, parse_status_json, status_from_jsonpath
+from cilium_tui.facts.version import cilium_at_least
 from cilium_tui.model import AgentStatus
 
 JSON = dict[str, Any]
@@ -186,6 +193,29 @@ STATUS_COMMANDS: tuple[tuple[list[str], StatusFormat], ...] = (
     (["cilium-dbg", "status"], "text"),
     (["cilium", "status"], "text"),  # agents too old for -o json
 )
+DBG_CLI_SINCE = "1.15"
+"""The first release whose agent image has `cilium-dbg` (older ones have only `cilium`)."""
+
+
+def _status_commands(
+    pod: Mapping[str, Any], container: str, prefer: Sequence[str]
+) -> list[tuple[list[str], StatusFormat]]:
+    """STATUS_COMMANDS in the order to try them: `prefer` first, then those of the CLI the
+    container's image tag says it has (an agent older than DBG_CLI_SINCE is not asked for
+    `cilium-dbg`: a cold scan of such a fleet would cost two execs a node)."""
+    image = next(
+        (
+            c.get("image")
+            for c in pod.get("spec", {}).get("containers") or []
+            if c.get("name") == container
+        ),
+        None,
+    )
+    has_dbg = cilium_at_least(
+        image_version(image if isinstance(image, str) else None), DBG_CLI_SINCE
+    )
+    unlikely = "cilium-dbg" if has_dbg is False else None
+    return sorted(STATUS_COMMANDS, key=lambda c: (c[0] != list(prefer), c[0][0] == unlikely))
 
 
 def agent_container(pod: Mapping[str, Any]) -> str:
@@ -809,15 +839,16 @@ class KubeClient:
         `cilium-dbg status -o jsonpath=...` (only the fields the checks read; `full`: skipped, for
         the whole report), then `-o json`, each also as `cilium status` (agents <= 1.14), then the
         text forms (agents without -o json); the first that answers wins. `prefer` (a command that
-        answered before, e.g. for the same image) is tried first, so a fleet of old agents costs
-        one exec each, not three. Raises KubeError listing every attempt when none does; a
+        answered before, e.g. for the same image) is tried first, and an agent whose image tag is
+        older than DBG_CLI_SINCE is asked as `cilium` first, so a fleet of old agents costs one
+        exec each, not two, even on a cold scan (where every node starts before any answered).
+        Raises KubeError listing every attempt when none does; a
         timeout or an unreachable pod stops at once.
         """
         meta = pod["metadata"]
         container = agent_container(pod)
         failures: list[str] = []
-        commands = sorted(STATUS_COMMANDS, key=lambda c: c[0] != list(prefer or ()))
-        for command, fmt in commands:
+        for command, fmt in _status_commands(pod, container, prefer or ()):
             if full and fmt == "jsonpath":
                 continue
             try:

@@ -16,11 +16,11 @@ spells the same fields as lower-cased Go names (`ipv4bigtcp`, `maxgro`, `intraho
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from cilium_tui.facts import status_values as sv
@@ -53,34 +53,50 @@ def _bounded_json(value: object) -> str:
     return "".join(kept)
 
 
+@functools.lru_cache(maxsize=1024)
 def _canon(key: str) -> str:
+    """A key with case, `-` and `_` ignored (cached: every agent spells the same few keys)."""
     return key.replace("-", "").replace("_", "").lower()
 
 
-@dataclass(frozen=True)
 class _At:
-    """A value found (or not) at a JSON path, and whether its parent object exists."""
+    """A value found (or not) at a JSON path, and whether its parent object exists.
 
-    value: Any
-    path: str
-    parent_present: bool
-    source: str
+    A status read takes a hundred of these per agent and keeps evidence for a third of them,
+    so the path is spelled only when evidence is made."""
+
+    __slots__ = ("_parent", "_step", "parent_present", "source", "value")
+
+    def __init__(
+        self, value: Any, parent: _At | None, step: str, parent_present: bool, source: str
+    ) -> None:
+        self.value = value
+        self._parent = parent
+        self._step = step
+        self.parent_present = parent_present
+        self.source = source
+
+    @property
+    def path(self) -> str:
+        parent = self._parent
+        return self._step if parent is None else f"{parent.path}{self._step}"
 
     def __getitem__(self, key: str) -> _At:
-        path = f"{self.path}.{key}"
-        if not isinstance(self.value, Mapping):
-            return _At(_MISSING, path, False, self.source)
-        if key in self.value:  # JSON spells keys as asked: no scan of every key
-            return _At(self.value[key], path, True, self.source)
+        value = self.value
+        if type(value) is not dict and not isinstance(value, Mapping):
+            return _At(_MISSING, self, f".{key}", False, self.source)
+        if key in value:  # JSON spells keys as asked: no scan of every key
+            return _At(value[key], self, f".{key}", True, self.source)
         wanted = _canon(key)
-        for actual, value in self.value.items():
+        for actual, found in value.items():
             if isinstance(actual, str) and _canon(actual) == wanted:
-                return _At(value, f"{self.path}.{actual}", True, self.source)
-        return _At(_MISSING, path, True, self.source)
+                return _At(found, self, f".{actual}", True, self.source)
+        return _At(_MISSING, self, f".{key}", True, self.source)
 
     @property
     def present(self) -> bool:
-        return isinstance(self.value, Mapping)
+        value = self.value
+        return type(value) is dict or isinstance(value, Mapping)
 
     def text(self) -> str | None:
         return self.value if isinstance(self.value, str) and self.value.strip() else None
@@ -112,7 +128,7 @@ class _At:
         value = self.value
         if not isinstance(value, Sequence) or isinstance(value, str | bytes):
             return []
-        return [_At(item, f"{self.path}[{i}]", True, self.source) for i, item in enumerate(value)]
+        return [_At(item, self, f"[{i}]", True, self.source) for i, item in enumerate(value)]
 
     def evidence(self) -> Evidence:
         """The value as JSON, encoded only if the evidence is ever read. (A scan keeps one per
@@ -138,56 +154,58 @@ def _names(at: _At) -> tuple[str, ...]:
 
 def _read_cilium_and_kubernetes(b: StatusBuilder, root: _At) -> None:
     cilium = root["cilium"]
-    b.put("cilium_state", spell(sv.STATE, cilium["state"].text()), cilium["state"].evidence())
+    b.put_lazy("cilium_state", spell(sv.STATE, cilium["state"].text()), cilium["state"].evidence)
     msg = cilium["msg"]
     version, revision = split_cilium_msg(msg.text() or "")
-    b.put("cilium_version", version, msg.evidence())
-    b.put("cilium_revision", revision, msg.evidence())
+    b.put_lazy("cilium_version", version, msg.evidence)
+    b.put_lazy("cilium_revision", revision, msg.evidence)
     k8s = root["kubernetes"]
     if spell(sv.STATE, k8s["state"].text()) != "Disabled":
         k8s_msg = k8s["msg"]
         version_text = kubernetes_version(k8s_msg.text() or "")
-        b.put("kubernetes_version", version_text, k8s_msg.evidence())
+        b.put_lazy("kubernetes_version", version_text, k8s_msg.evidence)
 
 
 def _read_kpr(b: StatusBuilder, root: _At) -> None:
     kpr = root["kube-proxy-replacement"]
-    b.put("kube_proxy_replacement", spell(sv.KPR_MODE, kpr["mode"].text()), kpr["mode"].evidence())
+    b.put_lazy(
+        "kube_proxy_replacement", spell(sv.KPR_MODE, kpr["mode"].text()), kpr["mode"].evidence
+    )
     for devices in (kpr["deviceList"], kpr["devices"]):
-        b.put("kpr_devices", _names(devices), devices.evidence())
+        b.put_lazy("kpr_devices", _names(devices), devices.evidence)
     direct = kpr["directRoutingDevice"]
-    b.put("direct_routing_device", direct.text(), direct.evidence())
+    b.put_lazy("direct_routing_device", direct.text(), direct.evidence)
 
     features = kpr["features"]
     # socketLB was called hostReachableServices before 1.12; newer agents may send both.
     for socket_lb in (features["socketLB"], features["hostReachableServices"]):
         if socket_lb.present:
-            b.put("socket_lb", socket_lb["enabled"].flag(), socket_lb["enabled"].evidence())
+            b.put_lazy("socket_lb", socket_lb["enabled"].flag(), socket_lb["enabled"].evidence)
     nodeport = features["nodePort"]
     if nodeport.present:
-        b.put("bpf_nodeport", nodeport["enabled"].flag(), nodeport["enabled"].evidence())
+        b.put_lazy("bpf_nodeport", nodeport["enabled"].flag(), nodeport["enabled"].evidence)
     # XDP acceleration is a setting of its own: "Disabled" is true even with NodePort off.
     xdp = nodeport["acceleration"]
-    b.put("xdp_acceleration", spell(sv.XDP_ACCELERATION, xdp.text()), xdp.evidence())
+    b.put_lazy("xdp_acceleration", spell(sv.XDP_ACCELERATION, xdp.text()), xdp.evidence)
     if nodeport["enabled"].flag():  # the mode means nothing without BPF NodePort
         mode = nodeport["mode"]
         spelled = spell(sv.NODEPORT_MODE, mode.text())
-        b.put("nodeport_mode", spelled, mode.evidence())
+        b.put_lazy("nodeport_mode", spelled, mode.evidence)
         if spelled in ("DSR", "Hybrid"):  # the dispatch mode means nothing for SNAT
             dsr = nodeport["dsrMode"]
-            b.put("dsr_dispatch", dsr.text(), dsr.evidence())
+            b.put_lazy("dsr_dispatch", dsr.text(), dsr.evidence)
 
 
 def _read_routing(b: StatusBuilder, root: _At) -> None:
     routing = root["routing"]
     for at in (routing["intra-host-routing-mode"], root["host-routing"]["mode"]):
-        b.put("host_routing", spell(sv.HOST_ROUTING, at.text()), at.evidence())
+        b.put_lazy("host_routing", spell(sv.HOST_ROUTING, at.text()), at.evidence)
     inter = routing["inter-host-routing-mode"]
     network = spell(sv.NETWORK_ROUTING, inter.text())
-    b.put("network_routing", network, inter.evidence())
+    b.put_lazy("network_routing", network, inter.evidence)
     protocol = routing["tunnel-protocol"]
     if network == "Tunnel":
-        b.put("tunnel_protocol", protocol.text(), protocol.evidence())
+        b.put_lazy("tunnel_protocol", protocol.text(), protocol.evidence)
     elif protocol.text() is not None:
         b.note("tunnel_protocol", protocol.evidence())
 
@@ -212,7 +230,7 @@ def _read_masquerading(b: StatusBuilder, root: _At) -> None:
         ipv4=ipv4,
         ipv6=ipv6,
     )
-    b.put("masquerading", result, masq.evidence())
+    b.put_lazy("masquerading", result, masq.evidence)
 
 
 def _read_bandwidth_manager(b: StatusBuilder, root: _At) -> None:
@@ -227,7 +245,7 @@ def _read_bandwidth_manager(b: StatusBuilder, root: _At) -> None:
         else None,
         devices=_names(bwm["devices"]),
     )
-    b.put("bandwidth_manager", result, bwm.evidence())
+    b.put_lazy("bandwidth_manager", result, bwm.evidence)
 
 
 def _read_big_tcp(b: StatusBuilder, root: _At) -> None:
@@ -239,7 +257,7 @@ def _read_big_tcp(b: StatusBuilder, root: _At) -> None:
                 max_gso=big["maxGSO"].integer(),
                 max_gro=big["maxGRO"].integer(),
             )
-            b.put(field, result, big.evidence())
+            b.put_lazy(field, result, big.evidence)
 
 
 def _read_modes(b: StatusBuilder, root: _At) -> None:
@@ -250,30 +268,30 @@ def _read_modes(b: StatusBuilder, root: _At) -> None:
         ("hubble", root["hubble"]["state"], sv.STATE),
         ("encryption", root["encryption"]["mode"], sv.ENCRYPTION),
     ):
-        b.put(field, spell(table, at.text()), at.evidence())
+        b.put_lazy(field, spell(table, at.text()), at.evidence)
     chaining = root["cni-chaining"]["mode"]
-    b.put("cni_chaining", chaining.text(), chaining.evidence())
+    b.put_lazy("cni_chaining", chaining.text(), chaining.evidence)
     firewall = root["host-firewall"]["mode"]
-    b.put("host_firewall", sv.ON_OFF.get((firewall.text() or "").lower()), firewall.evidence())
+    b.put_lazy("host_firewall", sv.ON_OFF.get((firewall.text() or "").lower()), firewall.evidence)
 
     clock = root["clock-source"]
-    b.put("clock_source", spell(sv.CLOCK_SOURCE, clock["mode"].text()), clock["mode"].evidence())
+    b.put_lazy("clock_source", spell(sv.CLOCK_SOURCE, clock["mode"].text()), clock["mode"].evidence)
     hertz = clock["hertz"].integer()
-    b.put("clock_hz", hertz if hertz else None, clock["hertz"].evidence())
+    b.put_lazy("clock_hz", hertz if hertz else None, clock["hertz"].evidence)
 
     maps = root["bpf-maps"]
     if maps.present:
         ratio = maps["dynamic-size-ratio"]
         value = ratio.number() if ratio.value is not _MISSING else 0.0
-        b.put("bpf_map_dynamic_ratio", value, ratio.evidence())
+        b.put_lazy("bpf_map_dynamic_ratio", value, ratio.evidence)
         rows = [(entry["name"].text(), entry["size"].integer()) for entry in maps["maps"].each()]
         found = tuple(BpfMap(name, size) for name, size in rows if name and size is not None)
-        b.put("bpf_maps", found, maps["maps"].evidence())
+        b.put_lazy("bpf_maps", found, maps["maps"].evidence)
 
 
 def _status_root(doc: Mapping[str, Any], source: str) -> _At:
     """The StatusResponse itself, unwrapping a debuginfo's `cilium-status`."""
-    top = _At(doc, "", True, source)
+    top = _At(doc, None, "", True, source)
     wrapped = top["cilium-status"]
     return wrapped if wrapped.present else top
 

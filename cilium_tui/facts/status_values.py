@@ -9,7 +9,7 @@ adding a mode must show up as that mode, not vanish.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from cilium_tui.model import AgentStatus, Evidence, StatusFormat
@@ -89,11 +89,19 @@ class StatusBuilder:
         self._fields: dict[str, Any] = {}
         self._evidence: dict[str, Evidence] = {}
 
+    def _keeps(self, name: str, value: object) -> bool:
+        return not (value is None or value == () or name in self._fields)
+
     def put(self, name: str, value: object, evidence: Evidence) -> None:
-        if value is None or value == () or name in self._fields:
-            return
-        self._fields[name] = value
-        self._evidence[name] = evidence
+        if self._keeps(name, value):
+            self._fields[name] = value
+            self._evidence[name] = evidence
+
+    def put_lazy(self, name: str, value: object, evidence: Callable[[], Evidence]) -> None:
+        """`put`, making the evidence only when the value is kept."""
+        if self._keeps(name, value):
+            self._fields[name] = value
+            self._evidence[name] = evidence()
 
     def note(self, name: str, evidence: Evidence) -> None:
         """Keep evidence for a field left unknown on purpose (printed, but not meaningful)."""

@@ -80,6 +80,7 @@ class LabCluster:
         """Put the scenario in the store, agents already started (as after an install)."""
         api = self.api
         api.exec_handler = self.exec_handler
+        api.exec_ready = self.ready_answer
         api.agent_starter = self.agent_starter
         daemonset = daemonset_object(self.scenario)
         revision = template_hash(daemonset)
@@ -116,13 +117,32 @@ class LabCluster:
     def exec_handler(
         self, namespace: str, pod: str, container: str, argv: Sequence[str]
     ) -> ExecResult:
+        answer = self._answer(namespace, pod, argv, render=True)
+        assert answer is not None
+        return answer
+
+    def ready_answer(
+        self, namespace: str, pod: str, container: str, argv: Sequence[str]
+    ) -> ExecResult | None:
+        """The answer when it is known without work (an output rendered before, an error),
+        else None: asked on the API server's loop, it never renders nor waits for the lock."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            return self._answer(namespace, pod, argv, render=False)
+        finally:
+            self._lock.release()
+
+    def _answer(
+        self, namespace: str, pod: str, argv: Sequence[str], *, render: bool
+    ) -> ExecResult | None:
         obj = self.api.store.peek("pods", namespace, pod)  # read, never changed: no copy
         node_name = (obj or {}).get("spec", {}).get("nodeName")
         with self._lock:
             outcome = self.outcomes.get(node_name or "")
             node = self._nodes.get(node_name or "")
         if list(argv) == agent_pod_argv() and node is not None:
-            return ExecResult(*BoardShell(node.host).in_agent_pod())
+            return ExecResult(*BoardShell(node.host).in_agent_pod()) if render else None
         if not argv or argv[0] not in self._agent_binaries():
             return command_not_found(argv[0] if argv else "")
         if outcome is None or node is None or outcome.status is None:
@@ -130,13 +150,15 @@ class LabCluster:
         args = list(argv[1:])
         if args[:1] != ["status"]:
             return ExecResult(1, stderr=f"Error: unknown command {args[:1]!r} for {argv[0]!r}\n")
-        return self._status(node, outcome, args[1:])
+        return self._status(node, outcome, args[1:], render=render)
 
     def _agent_binaries(self) -> tuple[str, ...]:
         # cilium-dbg arrived with 1.15; its image keeps a `cilium` symlink (reference §0).
         return ("cilium", "cilium-dbg") if self.release.at_least(15) else ("cilium",)
 
-    def _status(self, node: NodeSpec, outcome: AgentOutcome, flags: list[str]) -> ExecResult:
+    def _status(
+        self, node: NodeSpec, outcome: AgentOutcome, flags: list[str], *, render: bool
+    ) -> ExecResult | None:
         fmt, verbose = _output_format(flags), "--verbose" in flags
         with self._lock:
             # The output changes only when this agent restarts or a peer's health changes; a big
@@ -146,7 +168,7 @@ class LabCluster:
                 self._rendered[node.name] = (stamp, {})
             outputs = self._rendered[node.name][1]
             cached = outputs.get((fmt, verbose))
-            if cached is not None:
+            if cached is not None or not render:
                 return cached
             if self._health is None:
                 self._health = cluster_health(self.scenario, frozenset(self._down))

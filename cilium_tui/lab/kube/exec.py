@@ -42,6 +42,17 @@ ExecHandler = Callable[[str, str, str, Sequence[str]], ExecResult]
 """(namespace, pod, container, argv) -> ExecResult; called in a worker thread."""
 
 
+ReadyAnswer = Callable[[str, str, str, Sequence[str]], ExecResult | None]
+"""(namespace, pod, container, argv) -> the answer when it is known without work (a cached
+output), else None; called on the server's loop first, so an exec answered from a cache costs no
+thread hop (the handler then runs in a worker thread)."""
+
+
+def no_ready_answer(namespace: str, pod: str, container: str, argv: Sequence[str]) -> None:
+    """No answer is ever ready: every exec goes to the handler."""
+    return None
+
+
 def command_not_found(argv0: str) -> ExecResult:
     """What the container runtime reports for a binary that is not in the image."""
     return ExecResult(126, error=f'exec: "{argv0}": executable file not found in $PATH: unknown')
@@ -129,6 +140,7 @@ async def serve_exec(
     argv: list[str],
     flags: Mapping[str, bool],
     handler: ExecHandler,
+    answered: ReadyAnswer = no_ready_answer,
     hang: bool,
     stopping: asyncio.Event,
 ) -> web.WebSocketResponse:
@@ -144,7 +156,9 @@ async def serve_exec(
         await _until_closed(ws, stopping)
         return ws
     try:
-        result = await asyncio.to_thread(handler, namespace, pod, container, argv)
+        result = answered(namespace, pod, container, argv)
+        if result is None:
+            result = await asyncio.to_thread(handler, namespace, pod, container, argv)
     except Exception as e:  # a broken handler must look like a broken runtime, not a lab crash
         log.exception("exec handler failed for %s/%s %s", namespace, pod, argv)
         result = ExecResult(126, error=f"lab exec handler failed: {e}")

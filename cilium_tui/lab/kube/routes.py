@@ -34,6 +34,7 @@ from cilium_tui.lab.kube.errors import (
 )
 from cilium_tui.lab.kube.exec import (
     ExecHandler,
+    ReadyAnswer,
     choose_container,
     parse_exec_query,
     require_running,
@@ -165,6 +166,7 @@ class KubeApi:
         access: AccessRules,
         knobs: Knobs,
         exec_handler: Callable[[], ExecHandler],
+        exec_ready: Callable[[], ReadyAnswer],
         bookmark_interval: float,
     ) -> None:
         self.store = store
@@ -174,6 +176,7 @@ class KubeApi:
         self.access = access
         self.knobs = knobs
         self._exec_handler = exec_handler
+        self._exec_ready = exec_ready
         self.bookmark_interval = bookmark_interval
         self.server_address = "127.0.0.1:6443"
         self.notifier: Notifier | None = None
@@ -474,6 +477,7 @@ class KubeApi:
             argv=argv,
             flags=flags,
             handler=self._exec_handler(),
+            answered=self._exec_ready(),
             hang=t.name in self.knobs.exec_hang,
             stopping=self.stopping,
         )

@@ -34,7 +34,12 @@ from cilium_tui.lab.kube.controllers import (
     Timing,
     default_agent_starter,
 )
-from cilium_tui.lab.kube.exec import ExecHandler, default_exec_handler
+from cilium_tui.lab.kube.exec import (
+    ExecHandler,
+    ReadyAnswer,
+    default_exec_handler,
+    no_ready_answer,
+)
 from cilium_tui.lab.kube.notify import Notifier
 from cilium_tui.lab.kube.requestlog import RequestLog
 from cilium_tui.lab.kube.routes import Knobs, KubeApi
@@ -64,6 +69,8 @@ class LabApiServer:
         self.knobs = Knobs()
         self.exec_handler = exec_handler
         """Decides what exec'd commands print; replace it any time."""
+        self.exec_ready: ReadyAnswer = no_ready_answer
+        """Answers the execs it can without work, on the server's loop (see `ReadyAnswer`)."""
         self.agent_starter = agent_starter
         """Decides whether a new agent pod becomes Ready; replace it any time."""
         self._timing = timing or Timing()
@@ -76,6 +83,7 @@ class LabApiServer:
             access=self.access,
             knobs=self.knobs,
             exec_handler=lambda: self.exec_handler,
+            exec_ready=lambda: self.exec_ready,
             bookmark_interval=bookmark_interval,
         )
         self._thread: threading.Thread | None = None

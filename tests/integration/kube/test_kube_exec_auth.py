@@ -4,6 +4,7 @@ the exec's websocket carries."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from cilium_tui.collect import kube_exec
 from cilium_tui.collect.kube import KubeClient, Unauthorized
 from cilium_tui.lab.kube import ExecResult, LabApiServer
 
@@ -57,5 +59,31 @@ async def test_exec_carries_the_exec_plugins_token(
         else:
             with pytest.raises(Unauthorized):
                 await kube.exec("kube-system", "cilium-vm-1", "cilium-agent", ["echo", "hi"])
+    finally:
+        await kube.close()
+
+
+async def test_a_burst_of_execs_asks_for_credentials_once(
+    lab: LabApiServer, kubeconfig: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asking the library re-applies the whole kubeconfig: a scan's execs share one answer
+    for `HEADERS_FOR` seconds (far inside the five minutes a token is renewed before it
+    expires), and ask again after it."""
+    lab.exec_handler = _echo
+    kube = await KubeClient.connect(str(kubeconfig))
+    try:
+
+        async def burst(count: int) -> None:
+            argv = ["echo", "hi"]
+            runs = (
+                kube.exec("kube-system", "cilium-vm-1", "cilium-agent", argv) for _ in range(count)
+            )
+            assert [r.stdout for r in await asyncio.gather(*runs)] == ["echo hi\n"] * count
+
+        await burst(12)
+        assert kube._websocket.headers_asked == 1
+        monkeypatch.setattr(kube_exec, "HEADERS_FOR", 0.0)
+        await burst(3)
+        assert kube._websocket.headers_asked == 4
     finally:
         await kube.close()

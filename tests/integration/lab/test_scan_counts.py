@@ -208,3 +208,49 @@ async def test_per_node_work_of_a_warm_scan_is_one_of_each(
     assert tls is fleet.kube.exec_tls, "one TLS context for every scan"
     assert (tls.handshakes - handshakes, tls.offered - offered) == (NODES, NODES)
     assert encoded == [], "evidence is encoded when shown, not when scanned"
+
+
+async def test_the_lab_answers_a_warm_scans_execs_without_a_thread(fleet: ClusterSource) -> None:
+    """The lab's API server renders an agent's status once, in a worker thread; an exec it can
+    answer from what it rendered is answered on its loop (a thread hop per exec was a third of
+    the lab's CPU per warm exec, and the lab shares the machine with the client)."""
+    api = running(fleet).api
+    calls = {"in a thread": 0, "on the loop": 0}
+    real_handler, real_ready = api.exec_handler, api.exec_ready
+
+    def handler(*args: Any) -> Any:
+        calls["in a thread"] += 1
+        return real_handler(*args)
+
+    def ready(*args: Any) -> Any:
+        answer = real_ready(*args)
+        calls["on the loop"] += answer is not None
+        return answer
+
+    api.exec_handler, api.exec_ready = handler, ready
+    await fleet.scan()  # cold: every status rendered, in a thread
+    assert calls["in a thread"] == NODES
+    cold = dict(calls)
+    snapshot = await fleet.scan()
+    assert sum(r.agent is not None for r in snapshot.nodes) == NODES
+    warm = {how: calls[how] - cold[how] for how in calls}
+    assert warm == {"in a thread": 0, "on the loop": NODES}
+
+
+async def test_a_cold_scan_of_old_agents_costs_one_exec_a_node(
+    fleet: ClusterSource, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lab's scale fleet runs Cilium 1.13, which has no `cilium-dbg`: its image tag says
+    so, and every node of a cold scan (all started before any answered) asks `cilium` at once."""
+    assert fleet.kube is not None
+    asked: list[str] = []
+    real_exec = fleet.kube.exec
+
+    async def exec_(*args: Any, **kw: Any) -> Any:
+        asked.append(args[3][0])
+        return await real_exec(*args, **kw)
+
+    monkeypatch.setattr(fleet.kube, "exec", exec_)
+    snapshot = await fleet.scan()
+    assert sum(r.agent is not None for r in snapshot.nodes) == NODES
+    assert asked == ["cilium"] * NODES
