@@ -13,7 +13,7 @@ The config file is TOML, by default ``$XDG_CONFIG_HOME/cilium-tui/config.toml``
     theme = "cilium"
     refresh = 30
     concurrency = 64      # agent execs and SSH probes in flight at once, each
-    ssh_keep = 1000       # SSH connections kept open between scans (least recently used go)
+    ssh_keep = 1000       # SSH connections kept open between scans (most recently used go)
     columns = ["name", "kernel", "host_routing", "agent"]   # node table; the console's c writes it
 
     [keymap]              # binding id = key(s); see the console's help (?) for the ids
@@ -52,8 +52,9 @@ An earlier, slower lab timed out at 64 (its API server queued what it could not 
 DEFAULT_SSH_KEEP = 1000
 """SSH connections kept open for the next scan. Each costs ~60 KiB of this process's memory
 (asyncssh's state, ciphers, buffers): at 5000 nodes keeping all of them was 300 MiB of the 708 MiB
-peak (BENCHMARKS.md). Past this many the least recently used idle one is closed, so a fleet
-larger than it reconnects on each scan; raise it to keep every node's connection."""
+peak (BENCHMARKS.md). Past this many the most recently used idle one is closed (the same hosts
+stay connected from scan to scan), so the part of a fleet beyond it reconnects on each scan; raise
+it to keep every node's connection."""
 
 
 class SettingsError(Exception):

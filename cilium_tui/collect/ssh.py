@@ -7,7 +7,7 @@ command that fixes it. Jump hosts (an inventory `jump`, the pool's global `jump`
 ssh_config's ProxyJump) are connected once and shared by every host behind them.
 
 Open connections are capped (the `ssh_keep` setting, and at most what the open-files limit
-allows): past the cap, the least recently used idle connection is closed to make room, so a
+allows): past the cap, the most recently used idle connection is closed to make room, so a
 thousand hosts under a 1024-file limit cost reconnects, not failures, and a fleet larger than the
 cap costs reconnects, not memory (each kept connection is ~60 KiB here).
 
@@ -31,7 +31,14 @@ from cilium_tui.collect.fdlimit import connection_budget
 from cilium_tui.collect.inventory import SshTarget, parse_jump
 from cilium_tui.collect.node_commands import SUDO, NodeCommand
 from cilium_tui.collect.probe import probe_argv
-from cilium_tui.collect.ssh_files import ConfigSlices, KnownHosts
+from cilium_tui.collect.ssh_files import (
+    ClientKeys,
+    ConfigSlices,
+    KeySpec,
+    KnownHosts,
+    LoadedKeys,
+    Stamps,
+)
 from cilium_tui.facts.probe import MARKER, parse_probe, sudo_wants_password
 from cilium_tui.model import ProbeFacts
 from cilium_tui.settings import DEFAULT_SSH_KEEP
@@ -147,6 +154,8 @@ class SshPool:
             parse_jump(jump)  # a bad spec fails here, not on every host
         self._config = ConfigSlices(config_path)
         self._known = KnownHosts()
+        self._keys = ClientKeys()
+        self._keys_loading: dict[KeySpec, asyncio.Future[LoadedKeys | None]] = {}
         self._jump = jump
         self._known_hosts: str | tuple[()] = str(known_hosts) if known_hosts else ()
         self._concurrency = concurrency
@@ -173,6 +182,11 @@ class SshPool:
     def file_reads(self) -> tuple[int, int]:
         """How many times the ssh_config and the known_hosts files were read and parsed."""
         return self._config.parses, self._known.parses
+
+    @property
+    def key_loads(self) -> int:
+        """How many times client keys were loaded (once per way hosts name them, per change)."""
+        return self._keys.loads
 
     @property
     def open_connections(self) -> int:
@@ -223,7 +237,7 @@ class SshPool:
                 result = await self._execute(route, conn, shlex.join(full), input, timeout)
             finally:
                 self._release(route)
-                if route in self._connections:  # most recently used: the last to be closed
+                if route in self._connections:  # most recently used: the first to be closed
                     self._connections.move_to_end(route)
         if sudo and not root and result.rc != 0 and sudo_wants_password(result.stderr):
             raise NeedsSudo(target, f"{target}: needs passwordless sudo for: {wanted}")
@@ -289,11 +303,19 @@ class SshPool:
             self._release(hop)
 
     def _make_room(self, route: _Route) -> None:
-        """Close least recently used idle connections until one more fits under the cap.
+        """Close idle connections until one more fits under the cap, the most recently used
+        first.
 
-        O(1) per connect in the number of hosts: the walk from the least recently used end
-        passes over only connections that are busy or still connecting (at most the commands in
-        flight, and the jump hosts), and each dead one is dropped once.
+        A scan uses every host once, in turn: closing the least recently used would close, in a
+        fleet even one host larger than the cap, the very connections the next scan needs first,
+        and so on down the fleet (409 of 1000 hosts reconnected on each scan of the 1000-board
+        lab, whose jump host makes 1001). Closing the most recently used keeps the same hosts
+        connected from scan to scan: only about as many as the fleet exceeds the cap reconnect.
+
+        O(1) per connect in the number of hosts: the walk from the most recently used end passes
+        over only connections that are busy or still connecting (at most the commands in flight,
+        and the jump hosts), and drops the dead ones it meets (any other is dropped when its host
+        is next used).
 
         When every open connection is busy the cap is exceeded rather than waited for (waiting
         could deadlock on jump hosts); `run`'s concurrency makes that not happen in practice.
@@ -302,9 +324,10 @@ class SshPool:
         if over <= 0:
             return
         victims: list[_Route] = []
-        for r, task in self._connections.items():
+        for r in reversed(self._connections):
             if len(victims) == over:
                 break
+            task = self._connections[r]
             if r != route and task.done() and (_unusable(task) or not self._busy[r]):
                 victims.append(r)
         for r in victims:
@@ -358,11 +381,12 @@ class SshPool:
                 "cilium-tui always verifies host keys: point UserKnownHostsFile at a file",
             )
         known = self._known.load(_known_hosts_files(options))
+        keys = await self._client_keys(target, options)
         self._make_room(route)
         try:
             async with asyncio.timeout(self._connect_timeout):
-                # `config=[]`: the options hold the config already read; `known_hosts`: the
-                # files as loaded once (asyncssh would read them again for every connect).
+                # `config=[]`: the options hold the config already read; `known_hosts`, the
+                # keys and the X.509 trust: as loaded already (asyncssh would read them again).
                 conn = await asyncssh.connect(
                     target.host,
                     port=target.port or (),
@@ -370,6 +394,9 @@ class SshPool:
                     config=[],
                     options=options,
                     known_hosts=known if known is not None else (),
+                    x509_trusted_certs=options.x509_trusted_certs,
+                    x509_trusted_cert_paths=list(options.x509_trusted_cert_paths),
+                    **keys,
                 )
         except asyncssh.HostKeyNotVerifiable:
             raise self._host_key_error(target, options, where) from None
@@ -392,23 +419,26 @@ class SshPool:
         self.connections_opened += 1
         return conn
 
-    async def _options(self, target: SshTarget) -> asyncssh.SSHClientConnectionOptions:
+    async def _options(
+        self, target: SshTarget, *, keys: bool = False
+    ) -> asyncssh.SSHClientConnectionOptions:
         """The target's options resolved through the ssh_config, as `asyncssh.connect` uses them
         (from the config's slice for this host; a config error is reported from the file the
-        user wrote, with its line numbers)."""
+        user wrote, with its line numbers). Without `keys`, no key file is read (see
+        `_client_keys`)."""
         try:
             config = self._config.for_host(target.host)
             ciphers = () if self._config.may_set(target.host, "ciphers") else PREFERRED_CIPHERS
-            return await self._construct(target, config, ciphers)
+            return await self._construct(target, config, ciphers, keys)
         except (OSError, ValueError, asyncssh.Error):
             pass  # read the file as written, for the message
         try:
-            return await self._construct(target, self._config.original(), ())
+            return await self._construct(target, self._config.original(), (), keys)
         except (OSError, ValueError, asyncssh.Error) as e:
             raise Unreachable(target, f"{target}: bad SSH configuration: {e}") from None
 
     async def _construct(
-        self, target: SshTarget, config: list[str], ciphers: str | tuple[()]
+        self, target: SshTarget, config: list[str], ciphers: str | tuple[()], keys: bool
     ) -> asyncssh.SSHClientConnectionOptions:
         options: asyncssh.SSHClientConnectionOptions
         options = await asyncssh.SSHClientConnectionOptions.construct(
@@ -417,10 +447,49 @@ class SshPool:
             host=target.host,
             port=target.port or (),
             username=target.user or (),
-            client_keys=[target.identity] if target.identity else (),
+            client_keys=_client_keys_arg(target) if keys else None,
             known_hosts=self._known_hosts,
         )
         return options
+
+    async def _client_keys(
+        self, target: SshTarget, options: asyncssh.SSHClientConnectionOptions
+    ) -> dict[str, object]:
+        """`connect`'s key arguments for `target`: the keys asyncssh loads for it (with the
+        options resolved with them), loaded once per way of naming them and change of their
+        files."""
+        config = options.config
+        spec: KeySpec = (
+            target.identity or "",
+            tuple(str(p) for p in _strings(config.get("IdentityFile"))),
+            tuple(str(p) for p in _strings(config.get("CertificateFile"))),
+            bool(config.get("IdentitiesOnly")),
+        )
+        stamps, loaded = self._keys.lookup(spec)
+        if loaded is None:
+            loading = self._keys_loading.get(spec)
+            if loading is None:  # one load for all the hosts connecting meanwhile
+                loading = asyncio.ensure_future(self._load_keys(target, spec, stamps))
+                self._keys_loading[spec] = loading
+                loading.add_done_callback(lambda _: self._keys_loading.pop(spec, None))
+            loaded = await asyncio.shield(loading)
+            if loaded is None:
+                # This host's own load says what is wrong with its keys (an SshError naming
+                # it); if nothing is, asyncssh cannot take them back as loaded: it loads them.
+                await self._options(target, keys=True)
+                return {"client_keys": _client_keys_arg(target)}
+        return loaded.connect_options()
+
+    async def _load_keys(
+        self, target: SshTarget, spec: KeySpec, stamps: Stamps
+    ) -> LoadedKeys | None:
+        try:
+            loaded = LoadedKeys.of(await self._options(target, keys=True))
+        except SshError:
+            return None  # each host's connect reports it, naming that host
+        if loaded is not None:
+            self._keys.put(spec, stamps, loaded)
+        return loaded
 
     def _host_key_error(
         self, target: SshTarget, options: asyncssh.SSHClientConnectionOptions, where: str
@@ -491,6 +560,15 @@ class SshPool:
             raise Unreachable(target, f"{target}: connection lost: {_reason(e)}") from None
         rc = done.exit_status if done.exit_status is not None else 255
         return CommandResult(rc, str(done.stdout or ""), str(done.stderr or ""))
+
+
+def _client_keys_arg(target: SshTarget) -> list[str] | tuple[()]:
+    """asyncssh's `client_keys`: the inventory's identity, else () for the ssh_config's."""
+    return [target.identity] if target.identity else ()
+
+
+def _strings(value: object) -> list[object]:
+    return list(value) if isinstance(value, list | tuple) else []
 
 
 def _known_hosts_files(options: asyncssh.SSHClientConnectionOptions) -> list[str]:

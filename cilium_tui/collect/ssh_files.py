@@ -10,19 +10,25 @@ reads O(N) lines N times. Here:
   their order, every section that may apply to it: a `Match`, a `Host` with a wildcard or a
   negation, or a `Host` naming it. Sections naming only other hosts cannot apply and are left
   out, so asyncssh evaluates exactly what it would have, on a few lines. (`Include` resolves
-  relative to ~/.ssh wherever the including file is, so it is kept as written.)
+  relative to ~/.ssh wherever the including file is, so it is kept as written.) Hosts whose
+  slices are the same text share one file: a fleet matched by one pattern costs one write.
 - `KnownHosts` loads the known_hosts files once per change into one `SSHKnownHosts`, which
   asyncssh matches through its index of host names.
+- `ClientKeys` keeps the client keys asyncssh loaded (IdentityFile, its `.pub` and `-cert.pub`,
+  CertificateFile, or the default `~/.ssh/id_*`) once per change, per way of naming them:
+  asyncssh would read and decode them twice per connect (once to resolve the options, once in
+  `connect`).
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import shlex
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,7 +79,8 @@ def _split(text: str) -> _Sections:
 class ConfigSlices:
     """Per host, the path of an ssh_config holding only what may apply to it (see module doc).
 
-    `parses` counts the reads of the config (one per scan, or per change of the file)."""
+    `parses` counts the reads of the config (one per scan, or per change of the file);
+    `files_written` the slices written (one per distinct text)."""
 
     def __init__(self, config_path: Path | str | None) -> None:
         if config_path is not None:
@@ -82,9 +89,12 @@ class ConfigSlices:
             default = Path(DEFAULT_CONFIG).expanduser()
             self.path = default if os.access(default, os.R_OK) else None
         self.parses = 0
+        self.files_written = 0
         self._stamp: int | None = None
         self._sections = _Sections()
         self._written: dict[str, str] = {}
+        self._by_text: dict[str, str] = {}
+        """A slice's text -> the file holding it."""
         self._keywords: dict[str, frozenset[str]] = {}
         self._dir: str | None = None
 
@@ -102,7 +112,7 @@ class ConfigSlices:
                 return [str(self.path)]
             self.parses += 1
             self._stamp, self._sections = stamp, _split(text)
-            self._written, self._keywords = {}, {}
+            self._written, self._by_text, self._keywords = {}, {}, {}
         key = host.lower()
         written = self._written.get(key)
         if written is None:
@@ -131,15 +141,20 @@ class ConfigSlices:
         self._keywords[host] = frozenset(
             words[0].split("=", 1)[0].lower() for line in lines if (words := line.split())
         )
-        path = Path(self._dir) / f"{len(self._written)}.conf"
-        path.write_text("".join(lines))
-        return str(path)
+        text = "".join(lines)
+        written = self._by_text.get(text)
+        if written is None:
+            path = Path(self._dir) / f"{self.files_written}.conf"
+            path.write_text(text)
+            self.files_written += 1
+            written = self._by_text[text] = str(path)
+        return written
 
     def close(self) -> None:
         """Remove the slices written (the config as read is kept: a pool may be used again)."""
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
-            self._dir, self._written = None, {}
+            self._dir, self._written, self._by_text = None, {}, {}
 
 
 class KnownHosts:
@@ -167,3 +182,74 @@ class KnownHosts:
         self.parses += 1
         self._loaded[paths] = (stamps, known)
         return known
+
+
+KeySpec = tuple[str, tuple[str, ...], tuple[str, ...], bool]
+"""How a host names its client keys: the inventory's identity (or ""), the ssh_config's
+IdentityFile and CertificateFile lists, and IdentitiesOnly."""
+
+
+@dataclass(frozen=True)
+class LoadedKeys:
+    """The keys asyncssh loaded for one `KeySpec`, as `connect` takes them again."""
+
+    client_keys: Sequence[asyncssh.SSHKeyPair] | None
+    agent_identities: Sequence[bytes] | None
+
+    @classmethod
+    def of(cls, options: asyncssh.SSHClientConnectionOptions) -> LoadedKeys | None:
+        """The keys of options constructed with them; None when asyncssh cannot be handed them
+        back as they are (IdentitiesOnly with no usable identity: it would read no filter as
+        "every agent key")."""
+        if options.agent_identities == []:
+            return None
+        return cls(options.client_keys, options.agent_identities)
+
+    def connect_options(self) -> dict[str, object]:
+        """`connect` keyword arguments that use these keys without reading a file: each
+        connection gets its own copy of each key pair, as asyncssh records the signature
+        algorithm it negotiates on the key pair itself."""
+        keys = self.client_keys
+        return {
+            "client_keys": None if keys is None else [copy.copy(k) for k in keys],
+            "client_certs": [],  # paired with their keys already
+            "agent_identities": self.agent_identities,
+        }
+
+
+def _key_files(spec: KeySpec) -> Iterable[Path]:
+    """The files a load of `spec` reads: each key with its `.pub` and `-cert.pub`, and the
+    certificates; without any key named, the default `~/.ssh/id_*` (and ~/.ssh itself, whose
+    time changes when a key is added or removed)."""
+    explicit, identities, certificates, _ = spec
+    keys = [explicit] if explicit else list(identities)
+    for key in keys:
+        path = Path(key).expanduser()
+        yield from (path, Path(f"{path}.pub"), Path(f"{path}-cert.pub"))
+    yield from (Path(c).expanduser() for c in certificates)
+    if not keys:
+        home = Path("~", ".ssh").expanduser()
+        yield home
+        yield from sorted(home.glob("id_*"))  # none when there is no ~/.ssh
+
+
+Stamps = tuple[int | None, ...]
+
+
+class ClientKeys:
+    """Client keys loaded once per change of their files; `loads` counts the loads."""
+
+    def __init__(self) -> None:
+        self.loads = 0
+        self._loaded: dict[KeySpec, tuple[Stamps, LoadedKeys]] = {}
+
+    def lookup(self, spec: KeySpec) -> tuple[Stamps, LoadedKeys | None]:
+        """The files' stamps now, and the keys loaded for `spec` if they have not changed
+        since (else None: load them, then `put` them with these stamps)."""
+        stamps = tuple(_mtime(path) for path in _key_files(spec))
+        cached = self._loaded.get(spec)
+        return stamps, cached[1] if cached is not None and cached[0] == stamps else None
+
+    def put(self, spec: KeySpec, stamps: Stamps, keys: LoadedKeys) -> None:
+        self.loads += 1
+        self._loaded[spec] = (stamps, keys)

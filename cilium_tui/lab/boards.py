@@ -239,6 +239,11 @@ class LabBoards:
             allow_scp=False,
             agent_forwarding=False,
             x11_forwarding=False,
+            # What a board needs no CPU for, per connection: a line editor wrapping every
+            # write (it answers commands, never an interactive shell), and the hostname
+            # lookup for GSS (no GSS auth here).
+            line_editor=False,
+            gss_host=None,
         )
         self._servers.append(server)
         return Endpoint(

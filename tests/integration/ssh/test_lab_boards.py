@@ -50,9 +50,10 @@ async def test_a_capped_pool_closes_idle_hosts_but_keeps_the_shared_jump_host() 
         for name in [*names, names[0]]:
             assert (await pool.run(SshTarget(name), ["uname", "-m"])).stdout == "aarch64\n"
             assert pool.open_connections <= 3
-        # the jump host once; five boards; board-1 again after it was closed to make room
-        assert pool.connections_opened == 7
-        assert pool.connections_closed_for_room == 4
+        # the jump host once; five boards, each of board-2..4 closed (the most recently used
+        # idle one) to make room for the next; board-1, kept, used again without a reconnect
+        assert pool.connections_opened == 6
+        assert pool.connections_closed_for_room == 3
         probes = await asyncio.gather(*(pool.probe(SshTarget(n)) for n in names))
         assert {p.facts for p in probes} == {ARM64_BOARD_FACTS}
         assert pool.open_connections <= 3
@@ -60,6 +61,23 @@ async def test_a_capped_pool_closes_idle_hosts_but_keeps_the_shared_jump_host() 
         await pool.close()
         await boards.stop()
     assert pool.open_connections == 0
+
+
+async def test_a_fleet_one_larger_than_the_cap_reconnects_one_host_per_scan() -> None:
+    """Scans use every host in turn: the cap keeps the same hosts from scan to scan (closing the
+    least recently used would reconnect every host on every scan)."""
+    names = [f"board-{i}" for i in range(1, 6)]
+    boards = await LabBoards.start({name: arm64_board() for name in names})
+    pool = SshPool(config_path=boards.ssh_config_path, max_connections=5)  # 5 boards + the jump
+    try:
+        for _ in range(2):
+            for name in names:
+                await pool.probe(SshTarget(name))
+        assert pool.connections_opened == 6 + 1
+        assert pool.connections_closed_for_room == 2
+    finally:
+        await pool.close()
+        await boards.stop()
 
 
 async def test_each_board_logs_the_commands_it_answered(lab: LabBoards, pool: SshPool) -> None:

@@ -137,6 +137,41 @@ async def test_wrong_key_is_an_auth_failure(plain_sshd: PlainSshd, tmp_path: Pat
     assert "IdentityFile" in str(error)
 
 
+async def test_an_encrypted_identity_is_named_as_bad_configuration(
+    plain_sshd: PlainSshd, tmp_path: Path
+) -> None:
+    locked = tmp_path / "locked"
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "secret", "-f", str(locked)], check=True
+    )
+    error = await failure(SshTarget("plain", identity=str(locked)), plain_sshd.ssh_config())
+    assert isinstance(error, Unreachable)
+    assert str(error).startswith("plain: bad SSH configuration:")
+    assert "assphrase" in str(error)
+
+
+async def test_a_key_file_changed_between_scans_is_read_again(
+    plain_sshd: PlainSshd, tmp_path: Path
+) -> None:
+    """Keys are loaded once for every connection, but a key replaced on disk is used."""
+    key = tmp_path / "id_changing"
+    stranger = keygen(tmp_path / "stranger")
+    key.write_bytes(stranger.read_bytes())
+    key.chmod(0o600)
+    config = plain_sshd.ssh_config("changing")
+    config.write_text(config.read_text().replace(str(plain_sshd.client_key), str(key)))
+    pool = SshPool(config_path=config)
+    try:
+        with pytest.raises(AuthFailed):
+            await pool.run(SshTarget("changing"), ["true"])
+        key.write_bytes(plain_sshd.client_key.read_bytes())
+        os.utime(key, ns=(1, 1))  # a different time, however fast the test runs
+        assert (await pool.run(SshTarget("changing"), ["true"])).rc == 0
+        assert pool.key_loads == 2
+    finally:
+        await pool.close()
+
+
 async def test_refused_port_is_unreachable(plain_sshd: PlainSshd) -> None:
     error = await failure(SshTarget("127.0.0.1", port=free_port()), plain_sshd.ssh_config())
     assert isinstance(error, Unreachable)

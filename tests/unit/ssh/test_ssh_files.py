@@ -44,6 +44,20 @@ def test_a_host_gets_the_globals_its_own_sections_and_every_pattern(tmp_path: Pa
     assert slices.original() == [str(path)]
 
 
+def test_hosts_with_the_same_slice_share_one_file(tmp_path: Path) -> None:
+    """A fleet matched by one pattern costs one write, not one per host."""
+    path = tmp_path / "ssh_config"
+    path.write_text(CONFIG)
+    slices = ConfigSlices(path)
+    fleet = [slices.for_host(f"10.1.0.{i}")[0] for i in range(50)]
+    assert set(fleet) == {fleet[0]} and slices.files_written == 1
+    node1 = slices.for_host("node-1")[0]
+    assert node1 != fleet[0] and "10.0.0.1" in Path(node1).read_text()
+    assert slices.for_host("NODE-1") == [node1] and slices.files_written == 2
+    assert "10.0.0.1" not in Path(fleet[0]).read_text()
+    slices.close()
+
+
 def test_no_config_file_means_no_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.ssh/config
     assert ConfigSlices(None).for_host("x") == []
