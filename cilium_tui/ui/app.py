@@ -259,9 +259,9 @@ class CiliumTuiApp(App[int]):
         """Snapshots set so far (`set_snapshot`): which one a published judgement is of."""
         self._freeze_gc = freeze_gc
         self._freeze_at: int | None = None
+        """With `freeze_gc`: freeze once the judgement of this snapshot (or a later one) is out."""
         self._gc_thresholds: tuple[int, int, int] | None = None
         """The collector's thresholds while full passes wait for the freeze (`freeze_gc`)."""
-        """With `freeze_gc`: freeze once the judgement of this snapshot (or a later one) is out."""
         self._published_at = float("-inf")
         self._watching = False
         self._asking_to_quit = False

@@ -4,17 +4,24 @@ next one is built from the scan that follows the change."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from cilium_tui.collect.scan import ClusterSource
 from cilium_tui.remedy.context import PlanOptions
 from cilium_tui.remedy.journal import Journal
+from cilium_tui.remedy.plan import Plan
+from cilium_tui.remedy.planner import build_plan
 from cilium_tui.ui.app import CiliumTuiApp
+from cilium_tui.ui.panes import remediation
 from cilium_tui.ui.screens.main import MainScreen
 from tests.ui.support import (
+    DEADLINE,
     confirm_dialog,
     console_on_lab,
     pane,
@@ -90,3 +97,38 @@ async def test_applying_from_the_end_of_the_preview_shows_the_rollout(
         await settle(pilot)
         assert status_in_view(app)
         assert "Result  VERIFIED" in shown(app, "status") and "NOTHING TO DO" in shown(app)
+
+
+async def test_a_pressed_before_the_preview_is_rebuilt_never_applies_the_finished_plan(
+    seed_lab: ClusterSource, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan after the change is in, the new plan is still being built (held here): `a` then
+    builds it afresh instead of applying the finished plan a second time."""
+    app = console_on_lab(seed_lab, tmp_path, plan_options=PlanOptions(batch_size=3))
+    held = threading.Event()
+    held.set()
+
+    def build_when_let(*args: Any, **kwargs: Any) -> Plan:
+        assert held.wait(DEADLINE), "the plan was held too long"
+        return build_plan(*args, **kwargs)
+
+    monkeypatch.setattr(remediation, "build_plan", build_when_let)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await press_apply(pilot, BYPASS)
+        finished = pane(app).plan
+        assert finished is not None and finished.status == "ready"
+        dialog = await confirm_dialog(pilot)
+        await pilot.press(*dialog.require_word or "y", "enter")
+        await until(pilot, lambda: pane(app).result is not None and not pane(app).busy, "result")
+        held.clear()  # plans built from now on wait
+        await until(pilot, lambda: not pane(app).stale, "the scan after the change")
+        assert pane(app).plan is finished, "the preview is not rebuilt yet"
+        await pilot.press("a")
+        await pilot.pause()
+        held.set()
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen), "the finished plan is not offered again"
+        plan = pane(app).plan
+        assert plan is not None and plan is not finished and plan.status == "nothing"
+        assert len(Journal(tmp_path).entries()) == 1, "no entry for what was not applied"

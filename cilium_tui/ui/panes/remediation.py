@@ -204,10 +204,13 @@ class RemediationPane(Vertical):
 
     @work(group=REMEDY, exit_on_error=False, description="Applying a remediation")
     async def _apply(self) -> None:
-        plan = self.plan if self.plan is not None else await self._plan()
+        # Once the scan after a change is in but before the preview is rebuilt from it, the plan
+        # on screen is still the finished one: it is never applied again, a new one is built.
+        reusable = self.plan is not None and self._fresh_from is None
+        plan = self.plan if reusable else await self._plan()
         if plan is None:
             return
-        self.plan = plan
+        self.plan, self._fresh_from = plan, None
         await self._run(plan, "Apply")
 
     def undo(self, entry_id: str | None = None) -> None:
