@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from textual.containers import VerticalScroll
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from cilium_tui.collect.scan import ClusterSource
@@ -42,18 +43,24 @@ def status_in_view(app: CiliumTuiApp) -> bool:
     return scroll.scroll_y <= top < scroll.scroll_y + scroll.scrollable_content_region.height
 
 
+async def apply_bypass(pilot: Pilot[Any], app: CiliumTuiApp) -> Plan:
+    """Apply the conntrack bypass from the checklist and wait for its result: its plan."""
+    await settle(pilot)
+    await press_apply(pilot, BYPASS)
+    finished = pane(app).plan
+    assert finished is not None and finished.status == "ready"
+    dialog = await confirm_dialog(pilot)
+    await pilot.press(*dialog.require_word or "y", "enter")
+    await until(pilot, lambda: pane(app).result is not None and not pane(app).busy, "result")
+    return finished
+
+
 async def test_a_right_after_a_rollout_offers_nothing_and_r_rebuilds_the_plan(
     seed_lab: ClusterSource, tmp_path: Path
 ) -> None:
     app = console_on_lab(seed_lab, tmp_path, plan_options=PlanOptions(batch_size=3))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
-        await press_apply(pilot, BYPASS)
-        finished = pane(app).plan
-        assert finished is not None and finished.status == "ready"
-        dialog = await confirm_dialog(pilot)
-        await pilot.press(*dialog.require_word or "y", "enter")
-        await until(pilot, lambda: pane(app).result is not None and not pane(app).busy, "result")
+        finished = await apply_bypass(pilot, app)
         assert pane(app).stale, "pressed before the scan that follows the change"
         assert READY not in shown(app)
         assert "VERIFIED · done; rebuilt from the next scan" in shown(app)
@@ -114,13 +121,7 @@ async def test_a_pressed_before_the_preview_is_rebuilt_never_applies_the_finishe
 
     monkeypatch.setattr(remediation, "build_plan", build_when_let)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
-        await press_apply(pilot, BYPASS)
-        finished = pane(app).plan
-        assert finished is not None and finished.status == "ready"
-        dialog = await confirm_dialog(pilot)
-        await pilot.press(*dialog.require_word or "y", "enter")
-        await until(pilot, lambda: pane(app).result is not None and not pane(app).busy, "result")
+        finished = await apply_bypass(pilot, app)
         held.clear()  # plans built from now on wait
         await until(pilot, lambda: not pane(app).stale, "the scan after the change")
         assert pane(app).plan is finished, "the preview is not rebuilt yet"
