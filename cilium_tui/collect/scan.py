@@ -12,9 +12,11 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from cilium_tui.collect.answers import Answers
 from cilium_tui.collect.inventory import Inventory, SshTarget
 from cilium_tui.collect.kube import (
     AgentPods,
@@ -25,7 +27,7 @@ from cilium_tui.collect.kube import (
 )
 from cilium_tui.collect.probe import agent_pod_argv
 from cilium_tui.collect.source import NodeEvent, ProgressCallback, ScanProgress, ScanStream
-from cilium_tui.collect.ssh import SshError, SshPool
+from cilium_tui.collect.ssh import SshError, SshPool, probe_facts
 from cilium_tui.facts.config import parse_configmap
 from cilium_tui.facts.node import NODE_FIELDS, parse_node
 from cilium_tui.facts.node_config import parse_node_configs
@@ -91,11 +93,15 @@ class _NodeScan:
     def record(self) -> NodeRecord:
         return unchanged(self._record(), self.before)
 
-    def set_agent(self, status: AgentStatus) -> None:
-        self.agent = unchanged(status, self.before.agent if self.before else None)
+    def set_agent(self, status: AgentStatus) -> AgentStatus:
+        """Keep the status (the previous scan's object when it reads the same); returns it."""
+        self.agent = kept = unchanged(status, self.before.agent if self.before else None)
+        return kept
 
-    def set_probe(self, facts: ProbeFacts) -> None:
-        self.probe = unchanged(facts, self.before.probe if self.before else None)
+    def set_probe(self, facts: ProbeFacts) -> ProbeFacts:
+        """Keep the host facts (the previous scan's object when they read the same)."""
+        self.probe = kept = unchanged(facts, self.before.probe if self.before else None)
+        return kept
 
     def _record(self) -> NodeRecord:
         return NodeRecord(
@@ -188,6 +194,9 @@ class ClusterSource:
         journal (the demo's go with its lab)."""
         self._previous: dict[str, NodeRecord] = {}
         """The latest scan's records by name: the next scan keeps what reads the same."""
+        self.statuses: Answers[AgentStatus] = Answers()
+        self.probes: Answers[ProbeFacts] = Answers()
+        """What each agent and host answered: the same answer again is not parsed again."""
 
     @property
     def name(self) -> str:
@@ -280,6 +289,8 @@ class ClusterSource:
         )
         result = snapshot([one.record() for one in scans])
         self._previous = {record.name: record for record in result.nodes}
+        self.statuses.only(self._previous)
+        self.probes.only(self._previous)
         return result
 
     async def _cluster(
@@ -323,12 +334,13 @@ class ClusterSource:
             self._status_command[agent.image] = out.command
             if self.limits.keep_raw:
                 one.raw = out.raw
-            status = out.status()
+            answer = (out.fmt, *out.command, out.raw)
+            digest, status = self.statuses.read(one.name, answer, out.status)
             if status.is_empty:
                 command = shown_command(out.command)
                 one.errors["agent"] = f"`{command}` printed no status we can read"
             else:
-                one.set_agent(status)
+                self.statuses.keep(one.name, digest, one.set_agent(status))
         except KubeError as e:
             one.errors["agent"] = str(e)
         except Exception as e:  # a bug or a library surprise: this node's fact, not a crash
@@ -386,7 +398,10 @@ class ClusterSource:
                 return
             # SshPool bounds its own connects and commands with timeouts; no outer timer here,
             # which would also count the time a probe waits for its turn.
-            one.set_probe((await self.ssh.probe(target)).facts)
+            result = await self.ssh.run_probe(target)
+            answer = (result.stdout, result.stderr, str(result.rc))
+            digest, facts = self.probes.read(one.name, answer, partial(probe_facts, result))
+            self.probes.keep(one.name, digest, one.set_probe(facts))
         except SshError as e:
             one.errors["ssh"] = str(e)
         except Exception as e:  # a bug or a library surprise: this node's fact, not a crash

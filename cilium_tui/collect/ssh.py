@@ -249,12 +249,12 @@ class SshPool:
 
     async def probe(self, target: SshTarget) -> ProbeResult:
         """Run the node probe (one command) and parse it."""
-        result = await self.run(target, probe_argv(sudo=target.sudo))
-        facts = parse_probe(result.stdout)
-        if MARKER not in result.stdout:
-            why = (result.stderr.strip().splitlines() or [f"exit code {result.rc}"])[0]
-            facts = dataclasses.replace(facts, errors=(*facts.errors, f"probe failed: {why}"))
-        return ProbeResult(facts=facts, raw=result.stdout)
+        result = await self.run_probe(target)
+        return ProbeResult(facts=probe_facts(result), raw=result.stdout)
+
+    async def run_probe(self, target: SshTarget) -> CommandResult:
+        """Run the node probe (one command); `probe_facts` reads its output."""
+        return await self.run(target, probe_argv(sudo=target.sudo))
 
     async def close(self) -> None:
         """Close every connection, hosts before the jump hosts they go through. Never raises."""
@@ -560,6 +560,15 @@ class SshPool:
             raise Unreachable(target, f"{target}: connection lost: {_reason(e)}") from None
         rc = done.exit_status if done.exit_status is not None else 255
         return CommandResult(rc, str(done.stdout or ""), str(done.stderr or ""))
+
+
+def probe_facts(result: CommandResult) -> ProbeFacts:
+    """The host facts of the probe's output; a probe that did not run to its end says why."""
+    facts = parse_probe(result.stdout)
+    if MARKER not in result.stdout:
+        why = (result.stderr.strip().splitlines() or [f"exit code {result.rc}"])[0]
+        facts = dataclasses.replace(facts, errors=(*facts.errors, f"probe failed: {why}"))
+    return facts
 
 
 def _client_keys_arg(target: SshTarget) -> list[str] | tuple[()]:

@@ -175,8 +175,8 @@ async def test_per_node_work_of_a_warm_scan_is_one_of_each(
     fleet: ClusterSource, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Per node, a warm scan opens one SSH channel on the kept connection, one exec (a TLS
-    handshake resuming the client's session, on the one TLS context), parses each output once
-    and encodes no evidence."""
+    handshake resuming the client's session, on the one TLS context), parses no output that
+    reads word for word as the scan before's (`collect.answers`) and encodes no evidence."""
     await fleet.scan()  # cold: connections opened, the first TLS session kept
     assert fleet.ssh is not None and fleet.kube is not None
     tls = fleet.kube.exec_tls
@@ -203,7 +203,7 @@ async def test_per_node_work_of_a_warm_scan_is_one_of_each(
     monkeypatch.setattr(status_json, "_bounded_json", lambda value: encoded.append(value) or "")
     snapshot = await fleet.scan()
     assert sum(r.agent is not None and r.probe is not None for r in snapshot.nodes) == NODES
-    assert counts == {"channels": NODES, "probes parsed": NODES, "statuses parsed": NODES}
+    assert counts == {"channels": NODES, "probes parsed": 0, "statuses parsed": 0}
     assert fleet.ssh.connections_opened == opened, "no reconnect: the connections were kept"
     assert tls is fleet.kube.exec_tls, "one TLS context for every scan"
     assert (tls.handshakes - handshakes, tls.offered - offered) == (NODES, NODES)
@@ -270,3 +270,19 @@ async def test_a_scan_keeps_what_reads_the_same_as_the_scan_before(fleet: Cluste
     assert now.kernel == "6.9.0-1-generic" and changed.kernel != now.kernel
     assert now.node is not changed.node and now.probe is not changed.probe
     assert now.pod is changed.pod
+
+
+async def test_only_the_answers_that_changed_are_parsed_again(fleet: ClusterSource) -> None:
+    """One host rebooted into another kernel: its probe answers differently and is read again,
+    with what it now says; every other answer keeps the facts read from it before."""
+    first = await fleet.scan()
+    parsed = (fleet.statuses.parsed, fleet.probes.parsed)
+    assert parsed == (NODES, NODES), "a cold scan parses every answer"
+    changed = first.nodes[0].name
+    running(fleet).cluster.set_kernel(changed, "6.9.0-1-generic")
+    second = await fleet.scan()
+    assert fleet.probes.parsed - parsed[1] == 1
+    now = second.node(changed)
+    assert now is not None and now.kernel == "6.9.0-1-generic"
+    again = [r.probe is o.probe for o, r in zip(first.nodes, second.nodes, strict=True)]
+    assert again == [False] + [True] * (NODES - 1)
