@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 
 from cilium_tui.checks.judgement import judge
 from cilium_tui.collect.scan import ClusterSource
-from cilium_tui.commands._scan import Target, open_and_scan, target_of
+from cilium_tui.commands._scan import Target, Voice, open_and_scan, target_of
 from cilium_tui.connect import OpenError
 from cilium_tui.lessons import LessonError, evaluate, hint_for_refusal, load_lesson, store_for
 from cilium_tui.model import Snapshot
@@ -217,5 +217,4 @@ async def lesson_hint(source: ClusterSource, plan: Plan) -> None:
 
 
 def fail(command: str, message: str, code: int = EXIT_ERROR) -> int:
-    print(f"cilium-tui {command}: {message}", file=sys.stderr)
-    return code
+    return Voice(command, code).fail(message)
