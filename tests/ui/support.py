@@ -210,6 +210,12 @@ async def press_preview(pilot: Pilot[Any], item_id: str, key: str = "p") -> None
 async def confirm_and_wait(pilot: Pilot[Any], word: str | None) -> None:
     """Confirm the dialog as a person would (typing the word if asked), then wait for the result
     and the re-scan that follows it."""
+    await confirm_until_result(pilot, word)
+    await settle(pilot)
+
+
+async def confirm_until_result(pilot: Pilot[Any], word: str | None) -> None:
+    """`confirm_and_wait` up to the result: the re-scan that follows it may not have come."""
     app = pilot.app
     assert isinstance(app, CiliumTuiApp)
     dialog = await confirm_dialog(pilot)
@@ -221,4 +227,3 @@ async def confirm_and_wait(pilot: Pilot[Any], word: str | None) -> None:
     if word:
         await pilot.press("enter")
     await until(pilot, lambda: pane(app).result is not None and not pane(app).busy, "result")
-    await settle(pilot)

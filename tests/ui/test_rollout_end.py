@@ -24,6 +24,7 @@ from cilium_tui.ui.screens.main import MainScreen
 from tests.ui.support import (
     DEADLINE,
     confirm_dialog,
+    confirm_until_result,
     console_on_lab,
     pane,
     press_apply,
@@ -49,9 +50,7 @@ async def apply_bypass(pilot: Pilot[Any], app: CiliumTuiApp) -> Plan:
     await press_apply(pilot, BYPASS)
     finished = pane(app).plan
     assert finished is not None and finished.status == "ready"
-    dialog = await confirm_dialog(pilot)
-    await pilot.press(*dialog.require_word or "y", "enter")
-    await until(pilot, lambda: pane(app).result is not None and not pane(app).busy, "result")
+    await confirm_until_result(pilot, "lab-seed")
     return finished
 
 
