@@ -98,6 +98,18 @@ def _execs(lab: RunningLab) -> Counter[tuple[str, str]]:
     )
 
 
+async def _host_reads(lab: RunningLab, nodes: int) -> list[int]:
+    """Per pod, how many host-fact execs the lab served. The lab logs a request once its
+    handler returns, which for an exec can be just after the client has read the answer: wait
+    (boundedly) for as many pods as there are nodes to be logged."""
+    deadline = asyncio.get_running_loop().time() + 10.0
+    while True:
+        reads = [count for (pod, word), count in _execs(lab).items() if word == "sh"]
+        if len(reads) >= nodes or asyncio.get_running_loop().time() > deadline:
+            return reads
+        await asyncio.sleep(0.05)
+
+
 async def test_one_extra_exec_per_node_and_none_where_ssh_answers(seed: ClusterSource) -> None:
     lab = running(seed)
     snapshot = await seed.scan()  # SSH (the lab's inventory) answers: the fuller source
@@ -112,8 +124,7 @@ async def test_one_extra_exec_per_node_and_none_where_ssh_answers(seed: ClusterS
         snapshot = await no_ssh.scan()
     finally:
         await no_ssh.close()
-    execs = _execs(lab)
-    host_reads = [count for (pod, word), count in execs.items() if word == "sh"]
+    host_reads = await _host_reads(lab, len(snapshot.nodes))
     assert host_reads == [1] * len(snapshot.nodes)
     for record in snapshot.nodes:
         assert record.probe is not None and record.probe.source == "agent pod", record.errors
